@@ -1,0 +1,254 @@
+//! One file per method: request, error codes, method facts and local types.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::model::{Member, struct_tokens, type_tokens};
+use super::{codec_tokens, describe, docs, ident, inner_docs, paragraphs, rust_type};
+use crate::ir::{self, Absence, Order};
+
+pub(crate) fn file(m: &ir::Method) -> Result<TokenStream, String> {
+    let request = request(m)?;
+    let errors = error_code(m);
+    let mut types = Vec::new();
+    for t in &m.types {
+        types.push(type_tokens(t)?);
+    }
+    let module_doc = inner_docs(&paragraphs([
+        Some(&*format!("`{}`: {}", m.wire, m.summary)),
+        Some(&*format!("Spec: `{}`.", m.source_path)),
+    ]));
+    Ok(quote! {
+        #module_doc
+        #request
+        #errors
+        #(#types)*
+    })
+}
+
+fn param_doc(p: &ir::Param) -> String {
+    let mut facts = vec![format!("Wire: `{}`, {}.", p.wire, describe(&p.ty))];
+    if let Some(default) = &p.default {
+        facts.push(format!("Server default: `{default}`."));
+    }
+    match (p.min, p.max) {
+        (Some(min), Some(max)) => facts.push(format!(
+            "The server honours {min}..={max} and normalises other values."
+        )),
+        (Some(min), None) => facts.push(format!("At least {min}.")),
+        (None, Some(max)) => facts.push(format!(
+            "At most {max}; larger values are capped by the server."
+        )),
+        (None, None) => {}
+    }
+    paragraphs([p.doc.as_deref(), Some(&facts.join(" "))])
+}
+
+fn request(m: &ir::Method) -> Result<TokenStream, String> {
+    let name = format!("{}Request", m.pascal);
+    let name_ident = ident(&name);
+    let members: Vec<Member<'_>> = m
+        .params
+        .iter()
+        .map(|p| Member {
+            wire: &p.wire,
+            rust: &p.rust,
+            ty: if p.required {
+                p.ty.clone()
+            } else {
+                p.ty.clone().optional(Absence::Missing)
+            },
+            required: p.required,
+            doc: param_doc(p),
+        })
+        .collect();
+    let kind = if m.read_only {
+        "Reads only: safe to repeat."
+    } else {
+        "Writes: not repeated automatically after an ambiguous failure."
+    };
+    let doc = paragraphs([
+        Some(&*format!("Request for `{}`: {}", m.wire, m.summary)),
+        m.doc.as_deref(),
+        Some(&*format!("{kind} Reference: <{}>", m.docs_url)),
+    ]);
+    let attrs = quote!(#[must_use = "a request does nothing until it is sent"]);
+    let body = struct_tokens(&name, &doc, &members, &attrs);
+
+    let output = rust_type(&m.result);
+    let codec = codec_tokens(&m.result)?;
+    let error_code = ident(&format!("{}ErrorCode", m.pascal));
+    let info = info(m);
+    let result_doc = docs(&paragraphs([
+        Some(&*format!("`result`: {}.", describe(&m.result))),
+        m.result_doc.as_deref(),
+    ]));
+    Ok(quote! {
+        #body
+
+        impl ::b24_core::Method for #name_ident {
+            const INFO: &'static ::b24_core::MethodInfo = &#info;
+            #result_doc
+            type Output = #output;
+            type ErrorCode = #error_code;
+
+            fn decode_result<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self::Output, D::Error> {
+                ::b24_core::wire::As::<#codec>::deserialize(deserializer)
+            }
+
+            fn encode_result<S: ::serde::Serializer>(output: &Self::Output, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                ::b24_core::wire::As::<#codec>::serialize(output, serializer)
+            }
+        }
+    })
+}
+
+fn opt_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn info(m: &ir::Method) -> TokenStream {
+    let (wire, scope, summary, docs_url, read_only, batch) = (
+        &m.wire,
+        &m.scope,
+        &m.summary,
+        &m.docs_url,
+        m.read_only,
+        m.batch,
+    );
+    let pagination = match &m.pagination {
+        None => quote!(::b24_core::Pagination::NONE),
+        Some(p) => {
+            let items = opt_str(p.items.as_deref());
+            let limit = match &p.limit {
+                Some(l) => {
+                    let (param, default, max) = (&l.param, l.default, l.max);
+                    quote!(::std::option::Option::Some(::b24_core::Limit { param: #param, default: #default, max: #max }))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            let offset = match &p.offset {
+                Some(o) => {
+                    let param = opt_str(o.param.as_deref());
+                    let (start, total, next) = (o.start, o.total, o.next);
+                    quote!(::std::option::Option::Some(::b24_core::OffsetPaging { param: #param, start: #start, total: #total, next: #next }))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            let keyset = p.keyset.iter().map(|k| {
+                let (param, key) = (&k.param, &k.key);
+                let order = match k.order {
+                    Order::Ascending => quote!(::b24_core::Order::Ascending),
+                    Order::Descending => quote!(::b24_core::Order::Descending),
+                };
+                quote!(::b24_core::KeysetPaging { param: #param, key: #key, order: #order })
+            });
+            quote!(::b24_core::Pagination { items: #items, limit: #limit, offset: #offset, keyset: &[#(#keyset),*] })
+        }
+    };
+    quote! {
+        ::b24_core::MethodInfo {
+            name: #wire,
+            scope: #scope,
+            summary: #summary,
+            docs_url: #docs_url,
+            read_only: #read_only,
+            batch: #batch,
+            pagination: #pagination,
+        }
+    }
+}
+
+fn error_code(m: &ir::Method) -> TokenStream {
+    let name = ident(&format!("{}ErrorCode", m.pascal));
+    let doc = docs(&paragraphs([
+        Some(&*format!("Error codes of `{}`.", m.wire)),
+        Some(
+            "Codes the method documents, the system errors any method can return, and `Unknown` for codes this crate did not know when it was generated: match the variants you handle and fall through with `_`, or compare [`Self::as_str`] for newer codes.",
+        ),
+    ]));
+    let variants = m.errors.iter().map(|e| {
+        let var = ident(&e.variant);
+        let statuses: Vec<String> = e.statuses.iter().map(u16::to_string).collect();
+        let messages: Vec<String> = e.messages.iter().map(|t| format!("\"{t}\"")).collect();
+        let head = format!("`{}` (HTTP {}).", e.code, statuses.join(" or "));
+        let msgs =
+            (!messages.is_empty()).then(|| format!("Server messages: {}.", messages.join(", ")));
+        let d = docs(&paragraphs([
+            Some(head.as_str()),
+            e.doc.as_deref(),
+            msgs.as_deref(),
+        ]));
+        quote!(#d #var,)
+    });
+    let as_str = m.errors.iter().map(|e| {
+        let var = ident(&e.variant);
+        let code = &e.code;
+        quote!(Self::#var => #code,)
+    });
+    let from = m.errors.iter().map(|e| {
+        let var = ident(&e.variant);
+        let code = &e.code;
+        quote!(#code => Self::#var,)
+    });
+    quote! {
+        #doc
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// An error any method can return (limits, auth, ...).
+            System(::b24_core::SystemErrorCode),
+            /// A code this crate did not know when it was generated.
+            Unknown(::b24_core::UnknownCode),
+        }
+
+        impl #name {
+            /// The code as the server spells it.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::System(code) => code.as_str(),
+                    Self::Unknown(code) => code.as_str(),
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(code: &str) -> Self {
+                match code {
+                    #(#from)*
+                    other => match ::b24_core::SystemErrorCode::from_code(other) {
+                        ::std::option::Option::Some(code) => Self::System(code),
+                        ::std::option::Option::None => Self::Unknown(::b24_core::UnknownCode::__new(other)),
+                    },
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::b24_core::ErrorCode for #name {
+            fn as_str(&self) -> &str {
+                #name::as_str(self)
+            }
+            fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
+                match self {
+                    Self::System(code) => ::std::option::Option::Some(*code),
+                    _ => ::std::option::Option::None,
+                }
+            }
+            fn is_unknown(&self) -> bool {
+                ::std::matches!(self, Self::Unknown(_))
+            }
+        }
+    }
+}

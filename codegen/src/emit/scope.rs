@@ -1,0 +1,133 @@
+//! Per-scope files: the module tree, shared types, the method table and example tests.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::model::type_tokens;
+use super::{ident, inner_docs, render};
+use crate::ir;
+
+/// Directory of a scope's generated module: `crates/b24-<scope>/src/generated`.
+#[must_use]
+pub fn scope_root(scope: &str) -> String {
+    format!("crates/b24-{scope}/src/generated")
+}
+
+pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> Result<(), String> {
+    let root = scope_root(&scope.name);
+    let mut mods = Vec::new();
+    let mut uses = Vec::new();
+
+    if let Some(types_path) = &scope.types_path {
+        let mut items = Vec::new();
+        for t in &scope.types {
+            items.push(type_tokens(t)?);
+        }
+        let doc = inner_docs(&format!(
+            "Types shared by the methods of the `{}` scope.",
+            scope.name
+        ));
+        files.insert(
+            format!("{root}/types.rs"),
+            render(quote!(#doc #(#items)*), types_path)?,
+        );
+        mods.push(quote!(
+            mod types;
+        ));
+        let names = scope.types.iter().map(|t| ident(&t.name));
+        uses.push(quote!(pub use types::{#(#names),*};));
+    }
+
+    let mut entries = Vec::new();
+    for m in &scope.methods {
+        let tokens = super::method::file(m)?;
+        files.insert(
+            format!("{root}/{}.rs", m.module),
+            render(tokens, &m.source_path)?,
+        );
+        let module = ident(&m.module);
+        mods.push(quote!(mod #module;));
+        let request = ident(&format!("{}Request", m.pascal));
+        let error = ident(&format!("{}ErrorCode", m.pascal));
+        let locals = m.types.iter().map(|t| ident(&t.name));
+        uses.push(quote!(pub use #module::{#request, #error #(, #locals)*};));
+        entries.push(quote!(::b24_core::registry::MethodEntry::of::<#module::#request>()));
+    }
+
+    let has_examples = scope.methods.iter().any(|m| !m.examples.is_empty());
+    if has_examples {
+        files.insert(
+            format!("{root}/examples.rs"),
+            render(examples(scope, &root), &format!("spec/{}/", scope.name))?,
+        );
+        mods.push(quote!(
+            #[cfg(test)]
+            mod examples;
+        ));
+    }
+
+    let doc = inner_docs(&format!(
+        "Generated types of the `{}` scope: one module per method, re-exported here.",
+        scope.name
+    ));
+    let table_doc = format!(
+        " Every method of the `{}` scope, sorted by wire name, for dispatch by name at run time.",
+        scope.name
+    );
+    let mod_rs = quote! {
+        #doc
+        #(#mods)*
+        #(#uses)*
+
+        #[doc = #table_doc]
+        pub static METHODS: &[::b24_core::registry::MethodEntry] = &[#(#entries),*];
+    };
+    files.insert(
+        format!("{root}/mod.rs"),
+        render(mod_rs, &format!("spec/{}/", scope.name))?,
+    );
+    Ok(())
+}
+
+/// One test per example: it must decode with the generated types (to the documented error, for
+/// error examples) and re-encode to the same JSON, so every field the example shows is in the spec.
+fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
+    let up = "../".repeat(root.split('/').count());
+    let up = up.as_str();
+    let tests = scope.methods.iter().flat_map(|m| {
+        m.examples.iter().enumerate().map(move |(i, ex)| {
+            let test = ident(&format!("{}_example_{}", m.module, i + 1));
+            let module = ident(&m.module);
+            let request = ident(&format!("{}Request", m.pascal));
+            let path = format!("{up}{}", ex.path);
+            let status = ex.status;
+            let error = match &ex.error {
+                Some(code) => quote!(::std::option::Option::Some(#code)),
+                None => quote!(::std::option::Option::None),
+            };
+            let doc = format!(
+                " `{}`: {}",
+                ex.path,
+                ex.doc.as_deref().unwrap_or("recorded response").trim()
+            );
+            quote! {
+                #[doc = #doc]
+                #[test]
+                fn #test() {
+                    ::b24_core::testing::check_example::<crate::generated::#module::#request>(
+                        include_str!(#path),
+                        #status,
+                        #error,
+                    );
+                }
+            }
+        })
+    });
+    let doc = inner_docs("Decode tests generated from the example responses kept beside the spec.");
+    quote! {
+        #doc
+        #(#tests)*
+    }
+}

@@ -1,0 +1,277 @@
+//! Stage 2 output: the checked, resolved description the emitter works from. Every Rust name is
+//! decided here (by `names`), so the emitter never invents one.
+
+pub use crate::raw::{Execution, Order, Retry};
+pub use crate::typeexpr::AbsentForm;
+
+/// Everything the spec describes.
+#[derive(Debug, Clone, Default)]
+pub struct Api {
+    /// Errors any method can return.
+    pub system_errors: Vec<SystemError>,
+    /// Scopes (`im`, ...), sorted by name.
+    pub scopes: Vec<Scope>,
+}
+
+/// One scope: one generated crate (`crates/b24-<name>`).
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub name: String,
+    /// Shared types from `spec/<scope>/_types.yaml`.
+    pub types: Vec<TypeDef>,
+    /// Path of the shared types file, if there is one.
+    pub types_path: Option<String>,
+    /// Methods, sorted by wire name.
+    pub methods: Vec<Method>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SystemError {
+    pub code: String,
+    pub variant: String,
+    pub status: u16,
+    pub messages: Vec<String>,
+    pub doc: Option<String>,
+    pub execution: Execution,
+    pub retry: Retry,
+}
+
+#[derive(Debug, Clone)]
+pub struct Method {
+    /// `im.dialog.users.list`
+    pub wire: String,
+    /// `spec/im/dialog.users.list.yaml`
+    pub source_path: String,
+    /// `DialogUsersList`
+    pub pascal: String,
+    /// `dialog_users_list`
+    pub module: String,
+    pub scope: String,
+    pub summary: String,
+    pub doc: Option<String>,
+    pub docs_url: String,
+    pub read_only: bool,
+    pub batch: bool,
+    pub params: Vec<Param>,
+    pub result: Ty,
+    pub result_doc: Option<String>,
+    pub pagination: Option<Pagination>,
+    pub errors: Vec<ErrorCode>,
+    /// Types defined in the method file.
+    pub types: Vec<TypeDef>,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub wire: String,
+    pub rust: String,
+    /// The value type (without the `Option` an optional parameter gets).
+    pub ty: Ty,
+    pub required: bool,
+    pub default: Option<String>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    pub items: Option<String>,
+    pub limit: Option<Limit>,
+    pub offset: Option<Offset>,
+    pub keyset: Vec<Keyset>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Limit {
+    pub param: String,
+    pub default: u32,
+    pub max: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Offset {
+    pub param: Option<String>,
+    pub start: bool,
+    pub total: bool,
+    pub next: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Keyset {
+    pub param: String,
+    pub key: String,
+    pub order: Order,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorCode {
+    pub code: String,
+    pub variant: String,
+    pub statuses: Vec<u16>,
+    pub messages: Vec<String>,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Path relative to the repository root.
+    pub path: String,
+    pub doc: Option<String>,
+    pub status: u16,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    /// Module (file) the type is emitted into: `types` or the method's module.
+    pub module: String,
+    pub doc: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Object(Vec<Field>),
+    Enum(Vec<EnumValue>),
+    Union(Vec<Variant>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub wire: String,
+    pub rust: String,
+    /// The full field type, `Optional` included when the field may be absent.
+    pub ty: Ty,
+    /// The server always sends it (decoding fails without it).
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    pub wire: String,
+    pub variant: String,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub wire: String,
+    pub rust: String,
+    pub ty: Ty,
+    pub doc: Option<String>,
+}
+
+/// Builtin scalar types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    String,
+    Bool,
+    YesNo,
+    I32,
+    I64,
+    U32,
+    U64,
+    F64,
+    DateTime,
+    Date,
+    DayMonth,
+    DialogId,
+    Json,
+}
+
+impl Builtin {
+    pub const ALL: &'static [(&'static str, Builtin)] = &[
+        ("string", Self::String),
+        ("bool", Self::Bool),
+        ("yes_no", Self::YesNo),
+        ("i32", Self::I32),
+        ("i64", Self::I64),
+        ("u32", Self::U32),
+        ("u64", Self::U64),
+        ("f64", Self::F64),
+        ("datetime", Self::DateTime),
+        ("date", Self::Date),
+        ("day_month", Self::DayMonth),
+        ("dialog_id", Self::DialogId),
+        ("json", Self::Json),
+    ];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+    }
+
+    /// Whether values can be map keys or comma-list items (they have a text form).
+    pub fn is_textual(self) -> bool {
+        matches!(
+            self,
+            Self::String | Self::I32 | Self::I64 | Self::U32 | Self::U64 | Self::DialogId
+        )
+    }
+
+    pub fn is_integer(self) -> bool {
+        matches!(self, Self::I32 | Self::I64 | Self::U32 | Self::U64)
+    }
+}
+
+/// How "no value" is represented for an `Option` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Absence {
+    /// The key is missing (older servers) or `null`; encoding skips it.
+    Missing,
+    /// One of the spec's absent forms.
+    Form(AbsentForm),
+}
+
+/// What kind of named type a reference resolves to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedKind {
+    Object,
+    Enum,
+    Union,
+}
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    Builtin(Builtin),
+    Named {
+        name: String,
+        module: String,
+        kind: NamedKind,
+    },
+    List(Box<Ty>),
+    Map(Box<Ty>, Box<Ty>),
+    CommaList(Box<Ty>),
+    Optional(Box<Ty>, Absence),
+}
+
+impl Ty {
+    /// Wraps in `Optional` unless already optional.
+    pub fn optional(self, absence: Absence) -> Self {
+        match self {
+            Self::Optional(..) => self,
+            other => Self::Optional(Box::new(other), absence),
+        }
+    }
+
+    pub fn is_optional(&self) -> bool {
+        matches!(self, Self::Optional(..))
+    }
+
+    /// The named types this type mentions.
+    pub fn named(&self, out: &mut Vec<String>) {
+        match self {
+            Self::Builtin(_) => {}
+            Self::Named { name, .. } => out.push(name.clone()),
+            Self::List(t) | Self::CommaList(t) | Self::Optional(t, _) => t.named(out),
+            Self::Map(k, v) => {
+                k.named(out);
+                v.named(out);
+            }
+        }
+    }
+}

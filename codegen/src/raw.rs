@@ -1,0 +1,394 @@
+//! The spec format, 1:1 with the YAML files. These structs are also the source of the JSON
+//! Schema that editors use to autocomplete spec files, so their doc comments are what spec
+//! authors see.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::de::{Sp, Tolerant};
+
+/// A method spec: `spec/<scope>/<method without scope>.yaml`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MethodSpec {
+    /// Full wire name of the method, e.g. `im.dialog.users.list`. The file name must be this
+    /// name without the scope prefix, plus `.yaml`.
+    pub method: Sp<String>,
+    /// Permission scope the method needs, e.g. `im`.
+    pub scope: Sp<String>,
+    /// One line: what the method does.
+    pub summary: String,
+    /// Longer documentation, including how the real server behaves where the docs are silent.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Link to the official reference page.
+    pub docs_url: Sp<String>,
+    /// `true` when the method only reads: repeating it after an ambiguous failure (timeout,
+    /// connection reset, 5xx) cannot change data, so clients may retry it.
+    pub read_only: bool,
+    /// Whether the method may be carried inside a `batch` call (default `true`).
+    #[serde(default)]
+    pub batch: Option<bool>,
+    /// Parameters, in the order they are sent.
+    #[serde(default)]
+    pub params: Vec<Tolerant<Param>>,
+    /// What `result` holds on success.
+    pub result: ResultSpec,
+    /// How the method pages through long results (omit for methods that return everything).
+    #[serde(default)]
+    pub pagination: Option<PaginationSpec>,
+    /// Error codes this method documents (system errors come from `spec/_system/errors.yaml`).
+    #[serde(default)]
+    pub errors: Vec<Tolerant<ErrorEntry>>,
+    /// Object and enum types used only by this method.
+    #[serde(default)]
+    pub types: Vec<Tolerant<TypeDef>>,
+    /// Recorded responses kept next to the spec; each becomes a decode test.
+    #[serde(default)]
+    pub examples: Vec<Tolerant<Example>>,
+}
+
+/// A request parameter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    /// Wire name, exactly as sent (`DIALOG_ID`, `dialogId`).
+    pub name: Sp<String>,
+    /// Type expression: a builtin (`string`, `u64`, `yes_no`, `dialog_id`, ...), a type name
+    /// (`Attach`), or `list<T>` / `map<K, V>` / `comma_list<T>`; `T|null` / `T|false` / `T|""`
+    /// add the wire value that means "no value".
+    #[serde(rename = "type")]
+    pub ty: Sp<String>,
+    /// The call fails without it; it becomes an argument of `new(..)`.
+    #[serde(default)]
+    pub required: bool,
+    /// The server's value when the parameter is absent (documentation only).
+    #[serde(default)]
+    pub default: Option<Sp<String>>,
+    /// Smallest value the server honours.
+    #[serde(default)]
+    pub min: Option<Sp<i64>>,
+    /// Largest value the server honours (larger values are capped by the server).
+    #[serde(default)]
+    pub max: Option<Sp<i64>>,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Rust field name, when the derived one is a keyword or unclear.
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// The `result` of a successful call.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResultSpec {
+    /// Type expression of `result` (e.g. `list<DialogUser>`, `u64`, `ChatRef|null`).
+    #[serde(rename = "type")]
+    pub ty: Sp<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// Pagination dialect of a method.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationSpec {
+    /// Field of `result` holding the items, when `result` is an object (e.g. `messages`).
+    #[serde(default)]
+    pub items: Option<Sp<String>>,
+    /// The page-size parameter.
+    #[serde(default)]
+    pub limit: Option<LimitSpec>,
+    /// Offset paging.
+    #[serde(default)]
+    pub offset: Option<OffsetSpec>,
+    /// Keyset (cursor) paging: "items after this key".
+    #[serde(default)]
+    pub keyset: Vec<Tolerant<KeysetSpec>>,
+}
+
+/// The page-size parameter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSpec {
+    /// Wire name of the parameter (must be one of `params`).
+    pub param: Sp<String>,
+    /// Page size when the parameter is absent.
+    pub default: Sp<u32>,
+    /// Largest page size the server honours.
+    pub max: Sp<u32>,
+}
+
+/// Offset paging.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OffsetSpec {
+    /// The method's own offset parameter, if any (must be one of `params`).
+    #[serde(default)]
+    pub param: Option<Sp<String>>,
+    /// The framework-level `start` parameter is honoured and wins over `param`.
+    #[serde(default)]
+    pub start: bool,
+    /// The envelope carries `total`.
+    #[serde(default)]
+    pub total: bool,
+    /// The envelope carries `next` (offset + items returned) while more remain.
+    #[serde(default)]
+    pub next: bool,
+}
+
+/// Keyset paging parameter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeysetSpec {
+    /// Wire name of the cursor parameter (must be one of `params`).
+    pub param: Sp<String>,
+    /// Wire name of the item field the cursor compares with.
+    pub key: Sp<String>,
+    /// Order of the items the cursor walks through.
+    pub order: Order,
+}
+
+/// Sort order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    /// Increasing keys.
+    Ascending,
+    /// Decreasing keys.
+    Descending,
+}
+
+/// An error code a method documents.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorEntry {
+    /// The code exactly as the server sends it (case matters: `menu_ERROR` is not `MENU_ERROR`).
+    pub code: Sp<String>,
+    /// HTTP status(es) it comes with.
+    pub status: Statuses,
+    /// `error_description` texts seen with this code (they differ between server versions and
+    /// languages; never match on them).
+    #[serde(default)]
+    pub messages: Vec<String>,
+    /// What it means and what to do.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Rust variant name, when the derived one is unclear.
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// One HTTP status or a list of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statuses(pub Vec<u16>);
+
+impl<'de> Deserialize<'de> for Statuses {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Statuses;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an HTTP status (400) or a list of them ([403, 400])")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Statuses, E> {
+                status(v).map(|s| Statuses(vec![s]))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Statuses, E> {
+                self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Statuses, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<i64>()? {
+                    out.push(status(v)?);
+                }
+                if out.is_empty() {
+                    return Err(serde::de::Error::custom(
+                        "the list of HTTP statuses is empty",
+                    ));
+                }
+                Ok(Statuses(out))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+fn status<E: serde::de::Error>(v: i64) -> Result<u16, E> {
+    match u16::try_from(v) {
+        Ok(s) if (100..=599).contains(&s) => Ok(s),
+        _ => Err(E::custom(format!("{v} is not an HTTP status (100..=599)"))),
+    }
+}
+
+impl JsonSchema for Statuses {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Statuses".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An HTTP status or a list of them.",
+            "anyOf": [
+                {"type": "integer", "minimum": 100, "maximum": 599},
+                {"type": "array", "items": {"type": "integer", "minimum": 100, "maximum": 599}, "minItems": 1}
+            ]
+        })
+    }
+}
+
+/// A named type: an object (`fields`), an open enum of strings (`values`), or a one-key tagged
+/// union (`variants`). Exactly one of the three.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TypeDef {
+    /// Type name in PascalCase (becomes the Rust name).
+    pub name: Sp<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Object fields.
+    #[serde(default)]
+    pub fields: Option<Sp<Vec<Tolerant<Field>>>>,
+    /// Known values of an open enum (unknown values are kept, not rejected).
+    #[serde(default)]
+    pub values: Option<Sp<Vec<Tolerant<EnumValue>>>>,
+    /// Variants of a union sent as a one-key object (`{"LINK": {...}}`).
+    #[serde(default)]
+    pub variants: Option<Sp<Vec<Tolerant<Variant>>>>,
+}
+
+/// A field of an object type.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Wire name, exactly as sent.
+    pub name: Sp<String>,
+    /// Type expression (see `Param.type`).
+    #[serde(rename = "type")]
+    pub ty: Sp<String>,
+    /// Always present on every server version (then not an `Option`). In requests: must be set.
+    #[serde(default)]
+    pub required: bool,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Rust field name, when the derived one is a keyword or unclear.
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// A known value of an open enum.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The value as sent.
+    pub value: Sp<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Rust variant name, when the derived one is unclear.
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// A variant of a tagged union.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// The tag, i.e. the single key of the object (`LINK`).
+    pub name: Sp<String>,
+    /// Type expression of the value under the tag.
+    #[serde(rename = "type")]
+    pub ty: Sp<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Rust variant name, when the derived one is unclear.
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// A recorded response body kept beside the spec.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// Path of the JSON file, relative to this spec file.
+    pub file: Sp<String>,
+    /// Where the example comes from and what it shows.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// HTTP status the body came with (default 200).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// The error code the body carries, for error examples.
+    #[serde(default)]
+    pub error: Option<Sp<String>>,
+}
+
+/// `spec/<scope>/_types.yaml`: types shared by the methods of a scope.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TypesSpec {
+    /// The shared types.
+    pub types: Vec<Tolerant<TypeDef>>,
+}
+
+/// `spec/_system/errors.yaml`: errors any method can return.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorsSpec {
+    /// The system errors.
+    pub errors: Vec<Tolerant<SystemError>>,
+}
+
+/// An error any method can return.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SystemError {
+    /// The code exactly as the server sends it.
+    pub code: Sp<String>,
+    /// The HTTP status it comes with.
+    pub status: Sp<u16>,
+    /// `error_description` texts seen with it.
+    #[serde(default)]
+    pub messages: Vec<String>,
+    /// What it means.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Whether the method may have run when this error comes back.
+    pub execution: Execution,
+    /// What a client can do about it.
+    pub retry: Retry,
+    /// Rust variant name, when the derived one is unclear.
+    #[serde(default)]
+    pub rust_name: Option<Sp<String>>,
+}
+
+/// Whether the method may have run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Execution {
+    /// Refused before running: safe to repeat any method.
+    NotExecuted,
+    /// May have run: repeat only read-only methods.
+    MaybeExecuted,
+}
+
+/// What a client can do about an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Retry {
+    /// Repeating cannot help.
+    Never,
+    /// Repeat after a backoff pause.
+    Backoff,
+    /// Repeat when the operating-time window resets.
+    AfterReset,
+    /// Refresh the OAuth token, then repeat.
+    RefreshToken,
+}

@@ -1,0 +1,134 @@
+//! `b24`: the command-line face of the b24 Bitrix24 SDK.
+//!
+//! `b24 decode <METHOD> [FILE|-]` decodes a raw response body with the generated types of any
+//! method in the spec and prints the typed response as JSON.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for usage errors (bad arguments, unknown method).
+const USAGE_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "b24",
+    version,
+    about = "Typed tools for the Bitrix24 REST API (im scope)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode a response body with a method's generated types and print it as JSON.
+    ///
+    /// The body is the whole envelope as the server sends it (`result`, `total`, `next`, `time`,
+    /// or `error`). Exit status: 0 decoded; 1 the body is an API error or does not fit the
+    /// method's types (the JSON path of the problem is printed); 2 unknown method or bad usage.
+    Decode {
+        /// Wire name of the method, e.g. `im.dialog.users.list`.
+        method: String,
+        /// File with the response body; `-` or nothing reads standard input.
+        file: Option<String>,
+        /// HTTP status the body came with (kept on API errors).
+        #[arg(long)]
+        status: Option<u16>,
+        /// Print compact JSON instead of pretty JSON.
+        #[arg(long)]
+        compact: bool,
+    },
+    /// List the methods the spec describes.
+    Methods,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Decode {
+            method,
+            file,
+            status,
+            compact,
+        } => decode(&method, file.as_deref(), status, compact),
+        Command::Methods => {
+            for entry in b24_im::METHODS {
+                println!("{:<28} {}", entry.info.name, entry.info.summary);
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn known_methods() -> String {
+    b24_im::METHODS
+        .iter()
+        .map(|m| format!("  {}", m.info.name))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn decode(method: &str, file: Option<&str>, status: Option<u16>, compact: bool) -> ExitCode {
+    let Some(entry) = b24_core::registry::find(b24_im::METHODS, method) else {
+        eprintln!(
+            "error: unknown method `{method}`\n\nknown methods:\n{}",
+            known_methods()
+        );
+        return ExitCode::from(USAGE_ERROR);
+    };
+    let body = match read_body(file) {
+        Ok(body) => body,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(USAGE_ERROR);
+        }
+    };
+    match (entry.decode_json)(status, &body) {
+        Ok(value) => {
+            let text = if compact {
+                serde_json::to_string(&value)
+            } else {
+                serde_json::to_string_pretty(&value)
+            };
+            match text {
+                Ok(text) => {
+                    println!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: cannot print the result: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(b24_core::registry::ErasedResponseError::Api { error, known, .. }) => {
+            let note = if known {
+                ""
+            } else {
+                " (a code this method does not document)"
+            };
+            eprintln!("error: {method} answered with an error{note}: {error}");
+            ExitCode::FAILURE
+        }
+        Err(b24_core::registry::ErasedResponseError::Decode(error)) => {
+            eprintln!("error: {method}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_body(file: Option<&str>) -> Result<Vec<u8>, String> {
+    match file {
+        None | Some("-") => {
+            let mut body = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut body)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            Ok(body)
+        }
+        Some(path) => std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}")),
+    }
+}

@@ -1,0 +1,139 @@
+//! `b24 decode` as a user runs it: a real process, real files and pipes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn spec_example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../spec/im/examples")
+        .join(name)
+}
+
+fn b24(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_b24"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn decodes_the_documented_example() {
+    let path = spec_example("dialog.users.list.json");
+    let out = b24(
+        &["decode", "im.dialog.users.list", path.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["result"][0]["id"], 1269);
+    assert_eq!(json["result"][0]["idle"], false);
+    assert_eq!(
+        json["result"][0]["last_activity_date"],
+        "2026-03-02T17:45:59+02:00"
+    );
+    assert_eq!(json["total"], 3);
+    assert!(
+        text(&out.stdout).contains("\n  \"result\""),
+        "pretty-printed"
+    );
+}
+
+#[test]
+fn reads_standard_input() {
+    let body = std::fs::read_to_string(spec_example("dialog.users.list.json")).unwrap();
+    for args in [
+        &["decode", "im.dialog.users.list"][..],
+        &["decode", "im.dialog.users.list", "-"],
+    ] {
+        let out = b24(args, Some(&body));
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("Alexander Smith"));
+    }
+}
+
+#[test]
+fn undecodable_body_names_the_json_path() {
+    let mut body: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(spec_example("dialog.users.list.json")).unwrap(),
+    )
+    .unwrap();
+    let first = body["result"][0].clone();
+    body["result"].as_array_mut().unwrap().push(first);
+    body["result"][3]["idle"] = serde_json::json!("yesterday");
+    let out = b24(&["decode", "im.dialog.users.list"], Some(&body.to_string()));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("`result[3].idle`"), "{err}");
+    assert!(err.contains("\"yesterday\""), "says what was found: {err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn error_body_prints_the_code() {
+    let path = spec_example("dialog.users.list.error.json");
+    let out = b24(
+        &[
+            "decode",
+            "im.dialog.users.list",
+            path.to_str().unwrap(),
+            "--status",
+            "400",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("DIALOG_ID_EMPTY: Dialog ID can't be empty (HTTP 400)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn html_error_page_is_a_decode_error_not_a_panic() {
+    let out = b24(
+        &["decode", "im.dialog.users.list"],
+        Some("<html><body>502 Bad Gateway</body></html>"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("not valid JSON"), "{err}");
+    assert!(err.contains("<html>"), "{err}");
+}
+
+#[test]
+fn unknown_method_lists_the_known_ones() {
+    let out = b24(&["decode", "im.no.such.method"], Some("{}"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("unknown method `im.no.such.method`"), "{err}");
+    assert!(err.contains("  im.dialog.users.list"), "{err}");
+}
+
+#[test]
+fn bad_arguments_get_usage() {
+    let out = b24(&["decode"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("Usage"));
+    let out = b24(
+        &["decode", "im.dialog.users.list", "/no/such/file.json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read `/no/such/file.json`"));
+}

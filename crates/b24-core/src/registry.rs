@@ -1,0 +1,84 @@
+//! Method-name dispatch for tools that pick a method at run time (`b24 decode`, the emulator).
+//!
+//! Each generated scope crate exports a `METHODS` table of [`MethodEntry`] values.
+
+use crate::error::{ErrorCode as _, ResponseError};
+use crate::method::{Method, MethodInfo};
+use crate::response::{Response, decode_response, encode_response};
+
+/// One method of a generated scope crate, usable without naming its types.
+#[derive(Debug, Clone, Copy)]
+pub struct MethodEntry {
+    /// Static facts about the method.
+    pub info: &'static MethodInfo,
+    /// Decodes a response body with the method's types and re-encodes the typed response as
+    /// JSON (the way the server sends it).
+    pub decode_json: fn(Option<u16>, &[u8]) -> Result<serde_json::Value, ErasedResponseError>,
+}
+
+impl MethodEntry {
+    /// An entry for method `M`.
+    #[must_use]
+    pub const fn of<M: Method>() -> Self {
+        Self {
+            info: M::INFO,
+            decode_json: decode_json::<M>,
+        }
+    }
+}
+
+/// Finds a method by wire name.
+#[must_use]
+pub fn find<'a>(methods: &'a [MethodEntry], name: &str) -> Option<&'a MethodEntry> {
+    methods.iter().find(|m| m.info.name == name)
+}
+
+/// A [`ResponseError`] whose code type has been erased.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ErasedResponseError {
+    /// The server answered with an error.
+    #[error("{error}")]
+    Api {
+        /// The error, rendered with its code, description and status.
+        error: String,
+        /// The code as the server spelled it.
+        code: String,
+        /// Whether the method documents this code (or it is a system error).
+        known: bool,
+    },
+    /// The body was not what the method documents.
+    #[error(transparent)]
+    Decode(#[from] crate::DecodeError),
+}
+
+fn decode_json<M: Method>(
+    status: Option<u16>,
+    body: &[u8],
+) -> Result<serde_json::Value, ErasedResponseError> {
+    match decode_response::<M>(status, body) {
+        Ok(response) => to_value::<M>(&response).map_err(ErasedResponseError::Decode),
+        Err(ResponseError::Api(error)) => Err(ErasedResponseError::Api {
+            code: error.code.as_str().to_owned(),
+            known: !error.code.is_unknown(),
+            error: error.to_string(),
+        }),
+        Err(ResponseError::Decode(error)) => Err(ErasedResponseError::Decode(error)),
+    }
+}
+
+/// Re-encodes a typed response as a JSON value.
+///
+/// # Errors
+/// Only if a value cannot be represented in JSON (a non-finite float).
+pub fn to_value<M: Method>(
+    response: &Response<M::Output>,
+) -> Result<serde_json::Value, crate::DecodeError> {
+    struct Wrap<'a, M: Method>(&'a Response<M::Output>);
+    impl<M: Method> serde::Serialize for Wrap<'_, M> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            encode_response::<M, S>(self.0, serializer)
+        }
+    }
+    serde_json::to_value(Wrap::<M>(response))
+        .map_err(|e| crate::DecodeError::new("", e.to_string()))
+}

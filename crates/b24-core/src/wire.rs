@@ -1,0 +1,816 @@
+//! Wire codecs: how each spec type travels as JSON, quirks included.
+//!
+//! Generated code never derives plain serde for a field; it names a codec instead:
+//! `#[serde(with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>")]`.
+//! A codec decodes leniently (Bitrix24 servers of different versions send numbers as strings,
+//! `false` or `""` for an absent value, `[]` for an empty object) and encodes the way the server
+//! sends, so a decoded response re-encodes faithfully.
+//!
+//! Every codec is a hand-written visitor rather than `#[serde(untagged)]`, so a failure says what
+//! was expected and what was found, and `serde_path_to_error` can name the JSON path.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Display};
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use serde::de::value::{
+    BoolDeserializer, F64Deserializer, I64Deserializer, MapAccessDeserializer, MapDeserializer,
+    SeqAccessDeserializer, StrDeserializer, U64Deserializer,
+};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+
+/// A rule for decoding a wire value into `T` and encoding it back.
+///
+/// The associated constants tell the optional wrappers ([`Opt`], [`OrNull`], [`OrFalse`],
+/// [`OrEmpty`]) which "empty-looking" wire values are real values of this codec: `false` is a
+/// value of [`Bool`], `""` a value of [`Str`], `{}` a value of an object codec.
+pub trait Codec<T> {
+    /// `false` is a real value, not "absent".
+    const FALSE_IS_VALUE: bool = false;
+    /// `""` is a real value, not "absent".
+    const EMPTY_STR_IS_VALUE: bool = false;
+    /// An object (`{...}`, even `{}`) is a real value.
+    const OBJECT_IS_VALUE: bool = false;
+    /// An array (`[...]`, even `[]`) is a real value.
+    const ARRAY_IS_VALUE: bool = false;
+
+    /// Decodes a value.
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error>;
+    /// Encodes a value the way the server sends it.
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error>;
+}
+
+/// Adapter for `#[serde(with = "::b24_core::wire::As::<C>")]`.
+#[derive(Debug)]
+pub struct As<C>(PhantomData<C>);
+
+impl<C> As<C> {
+    /// Decodes with codec `C`.
+    ///
+    /// # Errors
+    /// When the wire value does not fit the codec.
+    pub fn deserialize<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        C: Codec<T>,
+    {
+        C::decode(deserializer)
+    }
+
+    /// Encodes with codec `C`.
+    ///
+    /// # Errors
+    /// When the serializer fails.
+    pub fn serialize<S, T>(value: &T, serializer: S) -> Result<S::Ok, S::Error>
+    where
+        S: Serializer,
+        C: Codec<T>,
+    {
+        C::encode(value, serializer)
+    }
+}
+
+/// A [`DeserializeSeed`] that decodes one value with codec `C`.
+#[derive(Debug)]
+pub struct Seed<C, T>(PhantomData<(C, T)>);
+
+impl<C, T> Seed<C, T> {
+    /// A seed for codec `C`.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<C, T> Default for Seed<C, T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'de, C: Codec<T>, T> DeserializeSeed<'de> for Seed<C, T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        C::decode(deserializer)
+    }
+}
+
+/// Encodes `value` with codec `C` where serde expects a [`Serialize`].
+#[derive(Debug)]
+pub struct Encoded<'a, C, T>(pub &'a T, PhantomData<C>);
+
+impl<'a, C, T> Encoded<'a, C, T> {
+    /// Wraps a reference for encoding.
+    #[must_use]
+    pub const fn new(value: &'a T) -> Self {
+        Self(value, PhantomData)
+    }
+}
+
+impl<C: Codec<T>, T> Serialize for Encoded<'_, C, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        C::encode(self.0, serializer)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalars
+// ---------------------------------------------------------------------------------------------
+
+/// Text. Numbers are accepted and kept as their decimal text (the server sends some ids as
+/// numbers where the docs say string).
+#[derive(Debug)]
+pub struct Str;
+
+impl Codec<String> for Str {
+    const EMPTY_STR_IS_VALUE: bool = true;
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = String;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+                Ok(v.to_owned())
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+                Ok(v)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+
+    fn encode<S: Serializer>(value: &String, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(value)
+    }
+}
+
+/// An integer of any width. Strings holding an integer (`"42"`) and integral floats (`42.0`) are
+/// accepted; out-of-range values are an error, never silently truncated.
+#[derive(Debug)]
+pub struct Int;
+
+/// Integer types the [`Int`] codec can produce.
+pub trait Integer: Sized + Copy + Serialize + TryFrom<i64> + TryFrom<u64> {}
+impl Integer for i32 {}
+impl Integer for i64 {}
+impl Integer for u8 {}
+impl Integer for u16 {}
+impl Integer for u32 {}
+impl Integer for u64 {}
+
+struct IntVisitor<T>(PhantomData<T>);
+
+impl<T: Integer> Visitor<'_> for IntVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an integer that fits in {}", short_type_name::<T>())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        T::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        T::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        if v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
+            #[allow(clippy::cast_possible_truncation)]
+            return self.visit_i64(v as i64);
+        }
+        Err(E::invalid_value(de::Unexpected::Float(v), &self))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        let text = v.trim();
+        if let Ok(n) = text.parse::<u64>() {
+            return self.visit_u64(n);
+        }
+        if let Ok(n) = text.parse::<i64>() {
+            return self.visit_i64(n);
+        }
+        Err(E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+}
+
+fn short_type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    full.rsplit("::").next().unwrap_or(full)
+}
+
+impl<T: Integer> Codec<T> for Int {
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_any(IntVisitor(PhantomData))
+    }
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+}
+
+/// A floating-point number. Integers (newer servers send `"processing": 1`) and numeric strings
+/// are accepted. Integral values encode as integers, as the server writes them.
+#[derive(Debug)]
+pub struct Float;
+
+impl Codec<f64> for Float {
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = f64;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+                Ok(v)
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+                Ok(v as f64)
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+                Ok(v as f64)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
+                v.trim()
+                    .parse::<f64>()
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+    fn encode<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        if value.is_finite() && value.fract() == 0.0 && value.abs() < 9.007_199_254_740_992e15 {
+            #[allow(clippy::cast_possible_truncation)]
+            return serializer.serialize_i64(*value as i64);
+        }
+        serializer.serialize_f64(*value)
+    }
+}
+
+struct BoolVisitor;
+
+impl Visitor<'_> for BoolVisitor {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a boolean (true/false, \"Y\"/\"N\" or 1/0)")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
+        }
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        match v {
+            "Y" | "y" | "true" | "1" => Ok(true),
+            "N" | "n" | "false" | "0" => Ok(false),
+            _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+        }
+    }
+}
+
+/// A JSON boolean (`"Y"`/`"N"` and `1`/`0` are accepted on input).
+#[derive(Debug)]
+pub struct Bool;
+
+impl Codec<bool> for Bool {
+    const FALSE_IS_VALUE: bool = true;
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(BoolVisitor)
+    }
+    fn encode<S: Serializer>(value: &bool, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bool(*value)
+    }
+}
+
+/// A Bitrix24 flag: `"Y"` or `"N"` on the wire, `bool` in Rust.
+#[derive(Debug)]
+pub struct YesNo;
+
+impl Codec<bool> for YesNo {
+    const FALSE_IS_VALUE: bool = true;
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(BoolVisitor)
+    }
+    fn encode<S: Serializer>(value: &bool, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(if *value { "Y" } else { "N" })
+    }
+}
+
+/// An ISO-8601 date and time with its UTC offset (`2026-03-02T17:45:59+02:00`).
+#[derive(Debug)]
+pub struct DateTime;
+
+impl Codec<crate::DateTime> for DateTime {
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<crate::DateTime, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = crate::DateTime;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ISO-8601 datetime such as \"2026-03-02T17:45:59+02:00\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<crate::DateTime, E> {
+                chrono::DateTime::parse_from_rfc3339(v.trim())
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+    fn encode<S: Serializer>(value: &crate::DateTime, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+    }
+}
+
+/// A calendar date (`2025-12-28`).
+#[derive(Debug)]
+pub struct Date;
+
+impl Codec<chrono::NaiveDate> for Date {
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<chrono::NaiveDate, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = chrono::NaiveDate;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date such as \"2025-12-28\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<chrono::NaiveDate, E> {
+                chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+    fn encode<S: Serializer>(value: &chrono::NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&value.format("%Y-%m-%d"))
+    }
+}
+
+/// The type's own serde implementation (generated enums, [`crate::DialogId`], JSON values).
+#[derive(Debug)]
+pub struct Same;
+
+impl<T: Serialize + for<'de> Deserialize<'de>> Codec<T> for Same {
+    const OBJECT_IS_VALUE: bool = true;
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        T::deserialize(deserializer)
+    }
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+}
+
+/// A generated object type. `[]` is read as an empty object, because PHP encodes an empty
+/// associative array as `[]`.
+#[derive(Debug)]
+pub struct Obj;
+
+impl<T: Serialize + for<'de> Deserialize<'de>> Codec<T> for Obj {
+    const OBJECT_IS_VALUE: bool = true;
+    const ARRAY_IS_VALUE: bool = true;
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+                if seq.next_element::<IgnoredAny>()?.is_some() {
+                    return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
+                }
+                T::deserialize(MapDeserializer::<_, A::Error>::new(std::iter::empty::<(
+                    &str,
+                    (),
+                )>()))
+            }
+        }
+        deserializer.deserialize_any(V(PhantomData))
+    }
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Containers
+// ---------------------------------------------------------------------------------------------
+
+/// A JSON array. An object with index-like keys (what PHP emits after filtering a list) is
+/// accepted too, its values taken in order.
+#[derive(Debug)]
+pub struct List<C>(PhantomData<C>);
+
+impl<C: Codec<T>, T> Codec<Vec<T>> for List<C> {
+    const ARRAY_IS_VALUE: bool = true;
+    const OBJECT_IS_VALUE: bool = true;
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+        struct V<C, T>(PhantomData<(C, T)>);
+        impl<'de, C: Codec<T>, T> Visitor<'de> for V<C, T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) = seq.next_element_seed(Seed::<C, T>::new())? {
+                    out.push(item);
+                }
+                Ok(out)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+                let mut out = Vec::new();
+                while map.next_key::<IgnoredAny>()?.is_some() {
+                    out.push(map.next_value_seed(Seed::<C, T>::new())?);
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_any(V::<C, T>(PhantomData))
+    }
+
+    fn encode<S: Serializer>(value: &Vec<T>, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(value.len()))?;
+        for item in value {
+            seq.serialize_element(&Encoded::<C, T>::new(item))?;
+        }
+        seq.end()
+    }
+}
+
+/// A JSON object keyed by ids or names. `[]` is read as an empty object (PHP's empty array), and
+/// a non-empty array as an object keyed by position.
+#[derive(Debug)]
+pub struct Map<KC, VC>(PhantomData<(KC, VC)>);
+
+impl<KC: Codec<K>, VC: Codec<V>, K: Ord, V> Codec<BTreeMap<K, V>> for Map<KC, VC> {
+    const ARRAY_IS_VALUE: bool = true;
+    const OBJECT_IS_VALUE: bool = true;
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error> {
+        struct Vis<KC, VC, K, V>(PhantomData<(KC, VC, K, V)>);
+        impl<'de, KC: Codec<K>, VC: Codec<V>, K: Ord, V> Visitor<'de> for Vis<KC, VC, K, V> {
+            type Value = BTreeMap<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object (or `[]` for an empty one)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(key) = map.next_key_seed(Seed::<KC, K>::new())? {
+                    let value = map.next_value_seed(Seed::<VC, V>::new())?;
+                    out.insert(key, value);
+                }
+                Ok(out)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = BTreeMap::new();
+                let mut index: u64 = 0;
+                while let Some(value) = seq.next_element_seed(Seed::<VC, V>::new())? {
+                    let key = KC::decode(U64Deserializer::<A::Error>::new(index))?;
+                    out.insert(key, value);
+                    index += 1;
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_any(Vis::<KC, VC, K, V>(PhantomData))
+    }
+
+    fn encode<S: Serializer>(value: &BTreeMap<K, V>, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(value.len()))?;
+        for (k, v) in value {
+            map.serialize_entry(&Encoded::<KC, K>::new(k), &Encoded::<VC, V>::new(v))?;
+        }
+        map.end()
+    }
+}
+
+/// A list sent as one comma-joined string (`"bot,email"`). On input, a JSON array is accepted
+/// as well, and items are trimmed.
+#[derive(Debug)]
+pub struct CommaList;
+
+impl<T> Codec<Vec<T>> for CommaList
+where
+    T: Display + FromStr,
+    T::Err: Display,
+{
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T> Visitor<'de> for V<T>
+        where
+            T: FromStr,
+            T::Err: Display,
+        {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a comma-separated list")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<T>, E> {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| item.parse::<T>().map_err(E::custom))
+                    .collect()
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element_seed(Seed::<Str, String>::new())? {
+                    out.push(item.trim().parse::<T>().map_err(de::Error::custom)?);
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_any(V(PhantomData))
+    }
+
+    fn encode<S: Serializer>(value: &Vec<T>, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut joined = String::new();
+        for (i, item) in value.iter().enumerate() {
+            if i > 0 {
+                joined.push(',');
+            }
+            joined.push_str(&item.to_string());
+        }
+        serializer.serialize_str(&joined)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Absent values
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Absent {
+    /// Missing key; encodes as `null` if asked (fields skip it instead).
+    Missing,
+    Null,
+    False,
+    EmptyStr,
+}
+
+/// A value that may be missing (older servers omit fields) or `null`.
+#[derive(Debug)]
+pub struct Opt<C>(PhantomData<C>);
+/// A value or `null`. `None` encodes as `null`.
+#[derive(Debug)]
+pub struct OrNull<C>(PhantomData<C>);
+/// A value or `false` (Bitrix24's "not set"). `None` encodes as `false`.
+#[derive(Debug)]
+pub struct OrFalse<C>(PhantomData<C>);
+/// A value or `""`. `None` encodes as `""`.
+#[derive(Debug)]
+pub struct OrEmpty<C>(PhantomData<C>);
+
+struct AbsentVisitor<C, T> {
+    mode: Absent,
+    marker: PhantomData<(C, T)>,
+}
+
+impl<C: Codec<T>, T> AbsentVisitor<C, T> {
+    fn false_is_absent(&self) -> bool {
+        self.mode == Absent::False || !C::FALSE_IS_VALUE
+    }
+    fn empty_is_absent(&self) -> bool {
+        self.mode == Absent::EmptyStr || !C::EMPTY_STR_IS_VALUE
+    }
+}
+
+impl<'de, C: Codec<T>, T> Visitor<'de> for AbsentVisitor<C, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.mode {
+            Absent::Missing | Absent::Null => "a value or null",
+            Absent::False => "a value or `false`",
+            Absent::EmptyStr => "a value or \"\"",
+        })
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        C::decode(d).map(Some)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<T>, E> {
+        if !v && self.false_is_absent() {
+            return Ok(None);
+        }
+        C::decode(BoolDeserializer::<E>::new(v)).map(Some)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<T>, E> {
+        C::decode(U64Deserializer::<E>::new(v)).map(Some)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<T>, E> {
+        C::decode(I64Deserializer::<E>::new(v)).map(Some)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<T>, E> {
+        C::decode(F64Deserializer::<E>::new(v)).map(Some)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<T>, E> {
+        if v.is_empty() && self.empty_is_absent() {
+            return Ok(None);
+        }
+        C::decode(StrDeserializer::<E>::new(v)).map(Some)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        if C::OBJECT_IS_VALUE {
+            return C::decode(MapAccessDeserializer::new(map)).map(Some);
+        }
+        // `{}` stands for "no value" where a scalar is expected (dates in some responses).
+        if map.next_key::<IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+        }
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<T>, A::Error> {
+        if C::ARRAY_IS_VALUE {
+            return C::decode(SeqAccessDeserializer::new(seq)).map(Some);
+        }
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
+        }
+        Ok(None)
+    }
+}
+
+fn decode_absent<'de, C: Codec<T>, T, D: Deserializer<'de>>(
+    mode: Absent,
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    deserializer.deserialize_any(AbsentVisitor::<C, T> {
+        mode,
+        marker: PhantomData,
+    })
+}
+
+fn encode_absent<C: Codec<T>, T, S: Serializer>(
+    mode: Absent,
+    value: &Option<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match (value, mode) {
+        (Some(v), _) => C::encode(v, serializer),
+        (None, Absent::Missing | Absent::Null) => serializer.serialize_unit(),
+        (None, Absent::False) => serializer.serialize_bool(false),
+        (None, Absent::EmptyStr) => serializer.serialize_str(""),
+    }
+}
+
+macro_rules! absent_codec {
+    ($name:ident, $mode:expr) => {
+        impl<C: Codec<T>, T> Codec<Option<T>> for $name<C> {
+            const OBJECT_IS_VALUE: bool = C::OBJECT_IS_VALUE;
+            const ARRAY_IS_VALUE: bool = C::ARRAY_IS_VALUE;
+            fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+                decode_absent::<C, T, D>($mode, deserializer)
+            }
+            fn encode<S: Serializer>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
+                encode_absent::<C, T, S>($mode, value, serializer)
+            }
+        }
+    };
+}
+
+absent_codec!(Opt, Absent::Missing);
+absent_codec!(OrNull, Absent::Null);
+absent_codec!(OrFalse, Absent::False);
+absent_codec!(OrEmpty, Absent::EmptyStr);
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Probe {
+        #[serde(default, with = "As::<Opt<Int>>")]
+        n: Option<u32>,
+        #[serde(default, with = "As::<OrFalse<DateTime>>")]
+        at: Option<crate::DateTime>,
+        #[serde(default, with = "As::<OrNull<Str>>")]
+        s: Option<String>,
+        #[serde(default, with = "As::<Opt<Map<Int, Int>>>")]
+        m: Option<BTreeMap<u64, u32>>,
+        #[serde(default, with = "As::<Opt<List<Float>>>")]
+        f: Option<Vec<f64>>,
+        #[serde(default, with = "As::<OrNull<Bool>>")]
+        b: Option<bool>,
+    }
+
+    fn probe(json: &str) -> Result<Probe, String> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        serde_path_to_error::deserialize(de).map_err(|e| format!("{}: {}", e.path(), e.inner()))
+    }
+
+    #[test]
+    fn numbers_as_strings_and_floats_as_ints() {
+        let p = probe(r#"{"n":"42","f":[1,"2.5",3.0]}"#).unwrap();
+        assert_eq!(p.n, Some(42));
+        assert_eq!(p.f, Some(vec![1.0, 2.5, 3.0]));
+    }
+
+    #[test]
+    fn false_and_empty_values_mean_absent() {
+        let p = probe(r#"{"n":false,"at":false,"s":null,"m":[],"b":false}"#).unwrap();
+        assert_eq!(p.n, None);
+        assert_eq!(p.at, None);
+        assert_eq!(p.s, None);
+        assert_eq!(p.m, Some(BTreeMap::new()));
+        assert_eq!(p.b, Some(false), "false is a value of a boolean field");
+        let p = probe(r#"{"at":{},"s":""}"#).unwrap();
+        assert_eq!(p.at, None, "`{{}}` where a date is absent");
+        assert_eq!(
+            p.s,
+            Some(String::new()),
+            "\"\" is a value of a string field"
+        );
+    }
+
+    #[test]
+    fn datetime_where_false_documented_and_round_trip() {
+        let json = r#"{"at":"2026-03-02T17:45:59+02:00","f":[1,2.5],"m":{"1317":1}}"#;
+        let p = probe(json).unwrap();
+        assert!(p.at.is_some());
+        let back = serde_json::to_value(&p).unwrap();
+        assert_eq!(back["at"], "2026-03-02T17:45:59+02:00");
+        assert_eq!(back["f"], serde_json::json!([1, 2.5]));
+        assert_eq!(back["m"], serde_json::json!({"1317": 1}));
+        assert_eq!(back["n"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn errors_name_the_path_and_what_was_found() {
+        let err = probe(r#"{"f":[1,true]}"#).unwrap_err();
+        assert!(
+            err.starts_with("f[1]: invalid type: boolean `true`"),
+            "{err}"
+        );
+        let err = probe(r#"{"at":"yesterday"}"#).unwrap_err();
+        assert!(
+            err.contains("at: invalid value: string \"yesterday\""),
+            "{err}"
+        );
+        let err = probe(r#"{"n":-1}"#).unwrap_err();
+        assert!(err.contains("fits in u32"), "{err}");
+        let err = probe(r#"{"at":{"date":"x"}}"#).unwrap_err();
+        assert!(err.starts_with("at: invalid type: map"), "{err}");
+    }
+
+    #[test]
+    fn comma_list_joins_and_splits() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct P {
+            #[serde(with = "As::<CommaList>")]
+            v: Vec<String>,
+        }
+        let p: P = serde_json::from_str(r#"{"v":"bot, email,,"}"#).unwrap();
+        assert_eq!(p.v, ["bot", "email"]);
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"v":"bot,email"}"#);
+    }
+
+    #[test]
+    fn yes_no_flag() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct P {
+            #[serde(with = "As::<YesNo>")]
+            v: bool,
+        }
+        assert_eq!(
+            serde_json::to_string(&P { v: true }).unwrap(),
+            r#"{"v":"Y"}"#
+        );
+        assert!(!serde_json::from_str::<P>(r#"{"v":"N"}"#).unwrap().v);
+        assert!(serde_json::from_str::<P>(r#"{"v":"maybe"}"#).is_err());
+    }
+}
