@@ -194,6 +194,23 @@ fn error_code(m: &ir::Method) -> TokenStream {
         let code = &e.code;
         quote!(#code => Self::#var,)
     });
+    let fallback = quote! {
+        match ::b24_core::SystemErrorCode::from_code(code) {
+            ::std::option::Option::Some(code) => Self::System(code),
+            ::std::option::Option::None => Self::Unknown(::b24_core::UnknownCode::__new(code)),
+        }
+    };
+    // A method without codes of its own goes straight to the system codes.
+    let from_body = if m.errors.is_empty() {
+        fallback
+    } else {
+        quote! {
+            match code {
+                #(#from)*
+                _ => #fallback,
+            }
+        }
+    };
     quote! {
         #doc
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
@@ -220,13 +237,7 @@ fn error_code(m: &ir::Method) -> TokenStream {
 
         impl ::std::convert::From<&str> for #name {
             fn from(code: &str) -> Self {
-                match code {
-                    #(#from)*
-                    other => match ::b24_core::SystemErrorCode::from_code(other) {
-                        ::std::option::Option::Some(code) => Self::System(code),
-                        ::std::option::Option::None => Self::Unknown(::b24_core::UnknownCode::__new(other)),
-                    },
-                }
+                #from_body
             }
         }
 

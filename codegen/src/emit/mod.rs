@@ -129,7 +129,8 @@ pub(crate) fn codec(ty: &Ty) -> String {
                 Builtin::F64 => "Float",
                 Builtin::DateTime => "DateTime",
                 Builtin::Date => "Date",
-                Builtin::DayMonth | Builtin::DialogId | Builtin::Json => "Same",
+                Builtin::DayMonth | Builtin::DialogId => "Same",
+                Builtin::Json => "Any",
             }
         ),
         Ty::Named { kind, .. } => match kind {

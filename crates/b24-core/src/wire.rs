@@ -383,6 +383,23 @@ impl<T: Serialize + for<'de> Deserialize<'de>> Codec<T> for Same {
     }
 }
 
+/// Any JSON value (spec type `json`): `false`, `""`, `{}` and `[]` are values like any other.
+#[derive(Debug)]
+pub struct Any;
+
+impl Codec<serde_json::Value> for Any {
+    const FALSE_IS_VALUE: bool = true;
+    const EMPTY_STR_IS_VALUE: bool = true;
+    const OBJECT_IS_VALUE: bool = true;
+    const ARRAY_IS_VALUE: bool = true;
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<serde_json::Value, D::Error> {
+        serde_json::Value::deserialize(deserializer)
+    }
+    fn encode<S: Serializer>(value: &serde_json::Value, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+}
+
 /// A generated object type. `[]` is read as an empty object, because PHP encodes an empty
 /// associative array as `[]`.
 #[derive(Debug)]
@@ -785,6 +802,25 @@ mod tests {
         assert!(err.contains("fits in u32"), "{err}");
         let err = probe(r#"{"at":{"date":"x"}}"#).unwrap_err();
         assert!(err.starts_with("at: invalid type: map"), "{err}");
+    }
+
+    #[test]
+    fn optional_json_keeps_every_value() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct P {
+            #[serde(default, with = "As::<Opt<Any>>")]
+            v: Option<serde_json::Value>,
+        }
+        for text in ["false", "\"\"", "[]", "[1,2]", "{}", "{\"a\":1}", "0"] {
+            let p: P = serde_json::from_str(&format!("{{\"v\":{text}}}")).unwrap();
+            assert_eq!(p.v, Some(serde_json::from_str(text).unwrap()), "{text}");
+            assert_eq!(
+                serde_json::to_string(&p).unwrap(),
+                format!("{{\"v\":{text}}}")
+            );
+        }
+        let p: P = serde_json::from_str(r#"{"v":null}"#).unwrap();
+        assert_eq!(p.v, None);
     }
 
     #[test]

@@ -233,11 +233,11 @@ impl ::std::convert::From<&str> for DialogUsersListErrorCode {
         match code {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
-            other => {
-                match ::b24_core::SystemErrorCode::from_code(other) {
+            _ => {
+                match ::b24_core::SystemErrorCode::from_code(code) {
                     ::std::option::Option::Some(code) => Self::System(code),
                     ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(other))
+                        Self::Unknown(::b24_core::UnknownCode::__new(code))
                     }
                 }
             }

@@ -2,14 +2,41 @@
 
 //! Generated types of the `im` scope: one module per method, re-exported here.
 mod types;
+mod chat_get;
+mod counters_get;
+mod dialog_messages_get;
 mod dialog_users_list;
+mod message_add;
+mod user_list_get;
 #[cfg(test)]
 mod examples;
 pub use types::{
-    BotData, BotType, DialogUser, ExternalUserType, UserPhones, UserStatus, UserType,
+    Attach, AttachAvatarType, AttachBlock, AttachDelimiter, AttachFile, AttachGridItem,
+    AttachImage, AttachLink, AttachPreviewSize, AttachRichLink, AttachUser, BotData,
+    BotType, ButtonAction, ButtonContext, ButtonDisplay, ColorToken, DialogUser,
+    ExternalUserType, GridDisplay, Keyboard, KeyboardButton, KeyboardButtonType, Menu,
+    MenuItem, UserPhones, UserStatus, UserType,
+};
+pub use chat_get::{ChatGetRequest, ChatGetErrorCode, ChatEntityType, ChatRef};
+pub use counters_get::{
+    CountersGetRequest, CountersGetErrorCode, CounterTotals, Counters,
+};
+pub use dialog_messages_get::{
+    DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogFile, DialogMessage,
+    DialogMessagesPage, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
+    MessageParams, SystemMessageCode,
 };
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
+pub use message_add::{MessageAddRequest, MessageAddErrorCode};
+pub use user_list_get::{UserListGetRequest, UserListGetErrorCode};
 /// Every method of the `im` scope, sorted by wire name, for dispatch by name at run time.
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
+    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<
+        dialog_messages_get::DialogMessagesGetRequest,
+    >(),
     ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>(),
+    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
+    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
 ];
