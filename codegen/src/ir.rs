@@ -81,6 +81,21 @@ pub struct Pagination {
     pub limit: Option<Limit>,
     pub offset: Option<Offset>,
     pub keyset: Vec<Keyset>,
+    /// The item type and how to reach the items, when the result holds a list.
+    pub item: Option<ItemAccess>,
+}
+
+/// Where a paged method's items are.
+#[derive(Debug, Clone)]
+pub struct ItemAccess {
+    /// The element type.
+    pub ty: Ty,
+    /// Rust field of the result object holding the list (`None`: the result is the list).
+    pub field: Option<String>,
+    /// The result (or the field) is an `Option` around the list.
+    pub optional: bool,
+    /// Rust field names and types of the keyset keys: wire key -> (field, type).
+    pub keys: Vec<(String, String, Ty)>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +111,7 @@ pub struct Offset {
     pub start: bool,
     pub total: bool,
     pub next: bool,
+    pub stride_by_limit: bool,
 }
 
 #[derive(Debug, Clone)]

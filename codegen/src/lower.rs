@@ -933,8 +933,12 @@ impl<'s> Lowerer<'s> {
         shared: &[ir::TypeDef],
     ) -> Option<ir::Pagination> {
         let mut ok = true;
+        // Paging parameters are optional integers: the client sets them page by page.
         let check_param = |this: &mut Self, name: &Sp<String>| {
-            if !param_spans.contains_key(&name.value) {
+            let Some(param) = params.iter().find(|p| p.wire == name.value) else {
+                if param_spans.contains_key(&name.value) {
+                    return false; // the parameter itself is broken and reported already
+                }
                 let known: Vec<&str> = params.iter().map(|p| p.wire.as_str()).collect();
                 this.error(
                     file,
@@ -946,10 +950,22 @@ impl<'s> Lowerer<'s> {
                     "pagination refers to parameters by wire name; known: {}",
                     known.join(", ")
                 ));
-                false
-            } else {
-                true
+                return false;
+            };
+            if param.required || !matches!(param.ty, Ty::Builtin(b) if b.is_integer()) {
+                this.error(
+                    file,
+                    name.span.clone(),
+                    format!(
+                        "paging parameter `{}` must be an optional integer",
+                        name.value
+                    ),
+                    "",
+                )
+                .help = Some("the client sets page sizes, offsets and cursors itself".into());
+                return false;
             }
+            true
         };
         let find = |name: &str| local.iter().chain(shared).find(|t| t.name == name);
         // The item type: `result` itself or the `items` field of the result object.
@@ -963,13 +979,22 @@ impl<'s> Lowerer<'s> {
                 _ => None,
             }
         };
-        let item_ty = match (&p.items, result) {
+        let mut item_field: Option<(String, bool)> = None;
+        // A result that may be absent (`Page|false`) still has its items where the page does.
+        let result_object = result.map(|ty| match ty {
+            Ty::Optional(inner, _) if p.items.is_some() => &**inner,
+            other => other,
+        });
+        let item_ty = match (&p.items, result_object) {
             (None, Some(ty)) => list_of(ty),
             (Some(items), Some(Ty::Named { name, .. })) => {
                 match find(name).map(|t| &t.kind) {
                     Some(ir::TypeKind::Object(fields)) => {
                         match fields.iter().find(|f| f.wire == items.value) {
-                            Some(f) => list_of(&f.ty),
+                            Some(f) => {
+                                item_field = Some((f.rust.clone(), f.ty.is_optional()));
+                                list_of(&f.ty)
+                            }
                             None => {
                                 self.error(file, items.span.clone(), format!("the result type `{name}` has no field `{}`", items.value), "")
                             .help = Some("`items` names the field of the result object that holds the list".into());
@@ -1020,6 +1045,7 @@ impl<'s> Lowerer<'s> {
                     start: o.start,
                     total: o.total,
                     next: o.next,
+                    stride_by_limit: o.stride_by_limit,
                 })
             }
             None => None,
@@ -1042,6 +1068,26 @@ impl<'s> Lowerer<'s> {
                 );
                 ok = false;
             }
+            if let Some(Ty::Named { name, .. }) = &item_ty
+                && let Some(ir::TypeKind::Object(fields)) = find(name).map(|t| &t.kind)
+                && let Some(field) = fields.iter().find(|f| f.wire == k.key.value)
+            {
+                let inner = match &field.ty {
+                    Ty::Optional(inner, _) => &**inner,
+                    other => other,
+                };
+                if !matches!(inner, Ty::Builtin(b) if b.is_integer()) {
+                    self.error(
+                        file,
+                        k.key.span.clone(),
+                        format!("cursor key `{}` is not an integer field", k.key.value),
+                        "",
+                    )
+                    .help =
+                        Some("keyset cursors compare ids; point `key` at an integer field".into());
+                    ok = false;
+                }
+            }
             keyset.push(ir::Keyset {
                 param: k.param.value.clone(),
                 key: k.key.value.clone(),
@@ -1059,11 +1105,42 @@ impl<'s> Lowerer<'s> {
             .help = Some("say how the method pages, or drop `pagination`".into());
             ok = false;
         }
+        let item = item_ty.map(|ty| {
+            let keys = match &ty {
+                Ty::Named { name, .. } => match find(name).map(|t| &t.kind) {
+                    Some(ir::TypeKind::Object(fields)) => {
+                        let mut keys: Vec<(String, String, Ty)> = Vec::new();
+                        for f in keyset
+                            .iter()
+                            .filter_map(|k| fields.iter().find(|f| f.wire == k.key))
+                        {
+                            if !keys.iter().any(|(wire, _, _)| *wire == f.wire) {
+                                keys.push((f.wire.clone(), f.rust.clone(), f.ty.clone()));
+                            }
+                        }
+                        keys
+                    }
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            let (field, optional) = match item_field {
+                Some((field, optional)) => (Some(field), optional),
+                None => (None, result.is_some_and(Ty::is_optional)),
+            };
+            ir::ItemAccess {
+                ty,
+                field,
+                optional,
+                keys,
+            }
+        });
         ok.then(|| ir::Pagination {
             items: p.items.as_ref().map(|i| i.value.clone()),
             limit,
             offset,
             keyset,
+            item,
         })
     }
 

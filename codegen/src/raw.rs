@@ -137,6 +137,10 @@ pub struct OffsetSpec {
     /// The envelope carries `next` (offset + items returned) while more remain.
     #[serde(default)]
     pub next: bool,
+    /// The offset counts rows before the server's access filter, so pages can be planned
+    /// `LIMIT` apart even when short pages make `next` smaller (a bulk-read shortcut).
+    #[serde(default)]
+    pub stride_by_limit: bool,
 }
 
 /// Keyset paging parameter.

@@ -5,10 +5,11 @@ use quote::quote;
 
 use super::model::{Member, struct_tokens, type_tokens};
 use super::{codec_tokens, describe, docs, ident, inner_docs, paragraphs, rust_type};
-use crate::ir::{self, Absence, Order};
+use crate::ir::{self, Absence, Builtin, Order, Ty};
 
 pub(crate) fn file(m: &ir::Method) -> Result<TokenStream, String> {
     let request = request(m)?;
+    let paged = paged(m);
     let errors = error_code(m);
     let mut types = Vec::new();
     for t in &m.types {
@@ -21,6 +22,7 @@ pub(crate) fn file(m: &ir::Method) -> Result<TokenStream, String> {
     Ok(quote! {
         #module_doc
         #request
+        #paged
         #errors
         #(#types)*
     })
@@ -133,8 +135,9 @@ fn info(m: &ir::Method) -> TokenStream {
             let offset = match &p.offset {
                 Some(o) => {
                     let param = opt_str(o.param.as_deref());
-                    let (start, total, next) = (o.start, o.total, o.next);
-                    quote!(::std::option::Option::Some(::b24_core::OffsetPaging { param: #param, start: #start, total: #total, next: #next }))
+                    let (start, total, next, stride) =
+                        (o.start, o.total, o.next, o.stride_by_limit);
+                    quote!(::std::option::Option::Some(::b24_core::OffsetPaging { param: #param, start: #start, total: #total, next: #next, stride_by_limit: #stride }))
                 }
                 None => quote!(::std::option::Option::None),
             };
@@ -259,6 +262,144 @@ fn error_code(m: &ir::Method) -> TokenStream {
             }
             fn is_unknown(&self) -> bool {
                 ::std::matches!(self, Self::Unknown(_))
+            }
+        }
+    }
+}
+
+/// `Some(value)` converted from a `u32`/`u64` source to the parameter's integer type.
+fn convert(source: Builtin, target: &Ty, value: &TokenStream) -> TokenStream {
+    let Ty::Builtin(target) = target else {
+        return quote!(::std::option::Option::None);
+    };
+    let ty = rust_type(&Ty::Builtin(*target));
+    let widening = matches!(
+        (source, target),
+        (Builtin::U32, Builtin::U64 | Builtin::I64)
+    );
+    if source == *target {
+        quote!(::std::option::Option::Some(#value))
+    } else if widening {
+        quote!(::std::option::Option::Some(<#ty as ::std::convert::From<_>>::from(#value)))
+    } else {
+        quote!(<#ty as ::std::convert::TryFrom<_>>::try_from(#value).ok())
+    }
+}
+
+/// `impl Paged` for a method whose result holds a list.
+fn paged(m: &ir::Method) -> TokenStream {
+    let Some(p) = &m.pagination else {
+        return TokenStream::new();
+    };
+    let Some(item) = &p.item else {
+        return TokenStream::new();
+    };
+    let request = ident(&format!("{}Request", m.pascal));
+    let item_ty = rust_type(&item.ty);
+    let (items, into_items) = match (&item.field, item.optional, m.result.is_optional()) {
+        (None, false, _) => (quote!(output), quote!(output)),
+        (None, true, _) => (
+            quote!(output.as_deref().unwrap_or(&[])),
+            quote!(output.unwrap_or_default()),
+        ),
+        (Some(f), false, false) => {
+            let f = ident(f);
+            (quote!(&output.#f), quote!(output.#f))
+        }
+        (Some(f), true, false) => {
+            let f = ident(f);
+            (
+                quote!(output.#f.as_deref().unwrap_or(&[])),
+                quote!(output.#f.unwrap_or_default()),
+            )
+        }
+        // The result itself may be absent (`Page|false`).
+        (Some(f), false, true) => {
+            let f = ident(f);
+            (
+                quote!(output.as_ref().map_or(&[], |page| page.#f.as_slice())),
+                quote!(output.map(|page| page.#f).unwrap_or_default()),
+            )
+        }
+        (Some(f), true, true) => {
+            let f = ident(f);
+            (
+                quote!(output.as_ref().and_then(|page| page.#f.as_deref()).unwrap_or(&[])),
+                quote!(output.and_then(|page| page.#f).unwrap_or_default()),
+            )
+        }
+    };
+    let param = |wire: &str| m.params.iter().find(|p| p.wire == wire);
+    let limit_value = ident("limit");
+    let set_limit = match p.limit.as_ref().and_then(|l| param(&l.param)) {
+        Some(prm) => {
+            let f = ident(&prm.rust);
+            let v = convert(Builtin::U32, &prm.ty, &quote!(#limit_value));
+            quote!(self.#f = #v;)
+        }
+        None => quote!(let _ = #limit_value;),
+    };
+    let set_offset = match p
+        .offset
+        .as_ref()
+        .and_then(|o| o.param.as_deref())
+        .and_then(param)
+    {
+        Some(prm) => {
+            let f = ident(&prm.rust);
+            let v = convert(Builtin::U64, &prm.ty, &quote!(offset));
+            quote!(self.#f = #v;)
+        }
+        None => quote!(let _ = offset;),
+    };
+    let cursors: Vec<&ir::Param> = p.keyset.iter().filter_map(|k| param(&k.param)).collect();
+    let set_cursor_arms = cursors.iter().map(|prm| {
+        let f = ident(&prm.rust);
+        let wire = &prm.wire;
+        let v = convert(Builtin::U64, &prm.ty, &quote!(key));
+        quote!(#wire => { self.#f = #v; true })
+    });
+    let clear = cursors.iter().map(|prm| {
+        let f = ident(&prm.rust);
+        quote!(self.#f = ::std::option::Option::None;)
+    });
+    let key_arms = item.keys.iter().map(|(wire, rust, _)| {
+        let f = ident(rust);
+        quote!(#wire => ::b24_core::AsKey::as_key(&item.#f),)
+    });
+    let key_body = if item.keys.is_empty() {
+        quote!(let _ = (item, key); ::std::option::Option::None)
+    } else {
+        quote!(match key { #(#key_arms)* _ => ::std::option::Option::None })
+    };
+    let set_cursor_body = if cursors.is_empty() {
+        quote!(let _ = (param, key); false)
+    } else {
+        quote!(match param { #(#set_cursor_arms)* _ => { let _ = key; false } })
+    };
+    quote! {
+        impl ::b24_core::Paged for #request {
+            type Item = #item_ty;
+            fn items(output: &Self::Output) -> &[Self::Item] {
+                #items
+            }
+            fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+                #into_items
+            }
+            fn set_limit(&mut self, limit: u32) {
+                #set_limit
+            }
+            fn set_offset(&mut self, offset: u64) {
+                #set_offset
+            }
+            fn set_cursor(&mut self, param: &str, key: u64) -> bool {
+                #set_cursor_body
+            }
+            fn clear_cursors(&mut self) {
+                #(#clear)*
+            }
+            fn key(item: &Self::Item, key: &str) -> ::std::option::Option<u64> {
+                #key_body
             }
         }
     }

@@ -1,7 +1,12 @@
 //! `b24`: the command-line face of the b24 Bitrix24 SDK.
 //!
-//! `b24 decode <METHOD> [FILE|-]` decodes a raw response body with the generated types of any
-//! method in the spec and prints the typed response as JSON.
+//! - `b24 decode <METHOD> [FILE|-]` decodes a raw response body with the generated types;
+//! - `b24 call <METHOD> [PARAM=VALUE ...]` calls a portal through the client;
+//! - `b24 emulate` runs the local portal of `b24-emulator`;
+//! - `b24 demo` shows the SDK end to end (against the emulator, or `B24_WEBHOOK_URL`).
+
+mod call;
+mod demo;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -41,8 +46,18 @@ enum Command {
         #[arg(long)]
         compact: bool,
     },
+    /// Call a method and print its result as JSON.
+    Call(Box<call::CallArgs>),
     /// List the methods the spec describes.
     Methods,
+    /// Run a local Bitrix24 portal (the b24 emulator) until SIGINT or SIGTERM.
+    ///
+    /// The first line of stdout is the webhook base URL to use.
+    Emulate(Box<b24_emulator::EmulatorArgs>),
+    /// Show the SDK end to end: decode the documented example, then read a chat's participants,
+    /// counters and messages through the client — against a local emulator, or against the portal
+    /// of `B24_WEBHOOK_URL` when it is set (read-only there).
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,11 +69,39 @@ fn main() -> ExitCode {
             status,
             compact,
         } => decode(&method, file.as_deref(), status, compact),
+        Command::Call(args) => {
+            runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(call::run(&args)))
+        }
+        Command::Emulate(args) => runtime().map_or(ExitCode::FAILURE, |rt| {
+            match rt.block_on(b24_emulator::run(&args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }),
+        Command::Demo(args) => {
+            runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(demo::run(&args)))
+        }
         Command::Methods => {
             for entry in b24_im::METHODS {
                 println!("{:<28} {}", entry.info.name, entry.info.summary);
             }
             ExitCode::SUCCESS
+        }
+    }
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            None
         }
     }
 }
@@ -69,6 +112,25 @@ fn known_methods() -> String {
         .map(|m| format!("  {}", m.info.name))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Prints JSON, pretty or compact.
+fn print_json(value: &serde_json::Value, compact: bool) -> ExitCode {
+    let text = if compact {
+        serde_json::to_string(value)
+    } else {
+        serde_json::to_string_pretty(value)
+    };
+    match text {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot print the result: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn decode(method: &str, file: Option<&str>, status: Option<u16>, compact: bool) -> ExitCode {
@@ -87,23 +149,7 @@ fn decode(method: &str, file: Option<&str>, status: Option<u16>, compact: bool) 
         }
     };
     match (entry.decode_json)(status, &body) {
-        Ok(value) => {
-            let text = if compact {
-                serde_json::to_string(&value)
-            } else {
-                serde_json::to_string_pretty(&value)
-            };
-            match text {
-                Ok(text) => {
-                    println!("{text}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: cannot print the result: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Ok(value) => print_json(&value, compact),
         Err(b24_core::registry::ErasedResponseError::Api { error, known, .. }) => {
             let note = if known {
                 ""

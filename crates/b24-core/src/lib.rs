@@ -25,7 +25,9 @@ pub mod wire;
 
 pub use error::{ApiError, DecodeError, ErrorCode, Execution, RawErrorCode, ResponseError, Retry};
 pub use generated::SystemErrorCode;
-pub use method::{KeysetPaging, Limit, Method, MethodInfo, OffsetPaging, Order, Pagination};
+pub use method::{
+    AsKey, KeysetPaging, Limit, Method, MethodInfo, OffsetPaging, Order, Paged, Pagination,
+};
 pub use response::{Response, Time, decode_response, encode_response};
 pub use types::{
     Date, DateTime, DayMonth, DialogId, Json, ParseDayMonthError, ParseDialogIdError, UnknownCode,

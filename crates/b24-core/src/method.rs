@@ -32,6 +32,59 @@ pub trait Method: Serialize {
     ) -> Result<S::Ok, S::Error>;
 }
 
+/// A method the spec marks as paged: the generated request knows how to ask for a page, and
+/// where the items of a page are.
+pub trait Paged: Method + Clone {
+    /// One item of a page.
+    type Item;
+    /// The items of a page, borrowed.
+    fn items(output: &Self::Output) -> &[Self::Item];
+    /// The items of a page, moved out.
+    fn into_items(output: Self::Output) -> Vec<Self::Item>;
+    /// Sets the page size (the spec's `limit` parameter).
+    fn set_limit(&mut self, limit: u32);
+    /// Sets the offset (offset paging); does nothing for methods without it.
+    fn set_offset(&mut self, offset: u64);
+    /// Sets the keyset cursor `param` (e.g. `LAST_ID`); `false` if the method has no such cursor.
+    fn set_cursor(&mut self, param: &str, key: u64) -> bool;
+    /// Unsets every keyset cursor (so the method pages by offset, or starts at the newest).
+    fn clear_cursors(&mut self);
+    /// The value of the item field named `key` (a keyset's `key`), for cursors and de-duplication.
+    fn key(item: &Self::Item, key: &str) -> Option<u64>;
+}
+
+/// Item fields usable as cursor keys.
+pub trait AsKey {
+    /// The key as `u64`, if it is one.
+    fn as_key(&self) -> Option<u64>;
+}
+
+impl AsKey for u64 {
+    fn as_key(&self) -> Option<u64> {
+        Some(*self)
+    }
+}
+impl AsKey for u32 {
+    fn as_key(&self) -> Option<u64> {
+        Some(u64::from(*self))
+    }
+}
+impl AsKey for i64 {
+    fn as_key(&self) -> Option<u64> {
+        u64::try_from(*self).ok()
+    }
+}
+impl AsKey for i32 {
+    fn as_key(&self) -> Option<u64> {
+        u64::try_from(*self).ok()
+    }
+}
+impl<T: AsKey> AsKey for Option<T> {
+    fn as_key(&self) -> Option<u64> {
+        self.as_ref().and_then(AsKey::as_key)
+    }
+}
+
 /// Static facts about a method, generated from its spec file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MethodInfo {
@@ -102,6 +155,10 @@ pub struct OffsetPaging {
     pub total: bool,
     /// The envelope carries `next` (offset plus the number of items returned) while more remain.
     pub next: bool,
+    /// The offset counts rows before the server drops what the caller may not see, so pages can
+    /// be planned `LIMIT` apart (windows that neither overlap nor leave gaps), even though short
+    /// pages make `next` smaller.
+    pub stride_by_limit: bool,
 }
 
 /// Keyset paging: "items after this key".

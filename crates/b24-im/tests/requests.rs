@@ -63,7 +63,7 @@ fn method_facts_come_from_the_spec() {
     assert_eq!((limit.param, limit.default, limit.max), ("LIMIT", 50, 200));
     let offset = info.pagination.offset.unwrap();
     assert_eq!(offset.param, Some("OFFSET"));
-    assert!(offset.start && offset.total && offset.next);
+    assert!(offset.start && offset.total && offset.next && offset.stride_by_limit);
     assert_eq!(info.pagination.keyset.len(), 1);
     assert_eq!(info.pagination.keyset[0].param, "LAST_ID");
     assert_eq!(info.pagination.keyset[0].key, "id");

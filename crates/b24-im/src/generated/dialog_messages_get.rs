@@ -174,21 +174,70 @@ impl ::b24_core::Method for DialogMessagesGetRequest {
             ],
         },
     };
-    /// `result`: `DialogMessagesPage`.
+    /// `result`: `DialogMessagesPage` or `false`.
     ///
-    /// The messages of the window with the users and files they mention.
-    type Output = crate::generated::dialog_messages_get::DialogMessagesPage;
+    /// The messages of the window with the users and files they mention; `false` for a private
+    /// dialog that was never started (`Dialog::getChatId` finds no chat, and the handler answers
+    /// `false` instead of an error).
+    type Output = ::std::option::Option<
+        crate::generated::dialog_messages_get::DialogMessagesPage,
+    >;
     type ErrorCode = DialogMessagesGetErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Obj>::deserialize(deserializer)
+        ::b24_core::wire::As::<
+            ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
+        >::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Obj>::serialize(output, serializer)
+        ::b24_core::wire::As::<
+            ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
+        >::serialize(output, serializer)
+    }
+}
+impl ::b24_core::Paged for DialogMessagesGetRequest {
+    type Item = crate::generated::dialog_messages_get::DialogMessage;
+    fn items(output: &Self::Output) -> &[Self::Item] {
+        output.as_ref().map_or(&[], |page| page.messages.as_slice())
+    }
+    fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.map(|page| page.messages).unwrap_or_default()
+    }
+    fn set_limit(&mut self, limit: u32) {
+        self.limit = ::std::option::Option::Some(limit);
+    }
+    fn set_offset(&mut self, offset: u64) {
+        let _ = offset;
+    }
+    fn set_cursor(&mut self, param: &str, key: u64) -> bool {
+        match param {
+            "LAST_ID" => {
+                self.last_id = ::std::option::Option::Some(key);
+                true
+            }
+            "FIRST_ID" => {
+                self.first_id = ::std::option::Option::Some(key);
+                true
+            }
+            _ => {
+                let _ = key;
+                false
+            }
+        }
+    }
+    fn clear_cursors(&mut self) {
+        self.last_id = ::std::option::Option::None;
+        self.first_id = ::std::option::Option::None;
+    }
+    fn key(item: &Self::Item, key: &str) -> ::std::option::Option<u64> {
+        match key {
+            "id" => ::b24_core::AsKey::as_key(&item.id),
+            _ => ::std::option::Option::None,
+        }
     }
 }
 /// Error codes of `im.dialog.messages.get`.

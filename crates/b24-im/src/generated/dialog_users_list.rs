@@ -155,6 +155,7 @@ impl ::b24_core::Method for DialogUsersListRequest {
                 start: true,
                 total: true,
                 next: true,
+                stride_by_limit: true,
             }),
             keyset: &[
                 ::b24_core::KeysetPaging {
@@ -184,6 +185,42 @@ impl ::b24_core::Method for DialogUsersListRequest {
         ::b24_core::wire::As::<
             ::b24_core::wire::List<::b24_core::wire::Obj>,
         >::serialize(output, serializer)
+    }
+}
+impl ::b24_core::Paged for DialogUsersListRequest {
+    type Item = crate::generated::types::DialogUser;
+    fn items(output: &Self::Output) -> &[Self::Item] {
+        output
+    }
+    fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
+    }
+    fn set_limit(&mut self, limit: u32) {
+        self.limit = ::std::option::Option::Some(limit);
+    }
+    fn set_offset(&mut self, offset: u64) {
+        self.offset = ::std::option::Option::Some(offset);
+    }
+    fn set_cursor(&mut self, param: &str, key: u64) -> bool {
+        match param {
+            "LAST_ID" => {
+                self.last_id = ::std::option::Option::Some(key);
+                true
+            }
+            _ => {
+                let _ = key;
+                false
+            }
+        }
+    }
+    fn clear_cursors(&mut self) {
+        self.last_id = ::std::option::Option::None;
+    }
+    fn key(item: &Self::Item, key: &str) -> ::std::option::Option<u64> {
+        match key {
+            "id" => ::b24_core::AsKey::as_key(&item.id),
+            _ => ::std::option::Option::None,
+        }
     }
 }
 /// Error codes of `im.dialog.users.list`.

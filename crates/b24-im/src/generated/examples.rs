@@ -132,9 +132,21 @@ fn dialog_messages_get_example_3() {
         ::std::option::Option::None,
     );
 }
-/// `spec/im/examples/dialog.messages.get.error.json`: The documented error response.
+/** `spec/im/examples/dialog.messages.get.false.json`: Constructed from the `dialogMessagesGet` handler: a private dialog that was never started
+answers `"result": false`.*/
 #[test]
 fn dialog_messages_get_example_4() {
+    ::b24_core::testing::check_example::<
+        crate::generated::dialog_messages_get::DialogMessagesGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/dialog.messages.get.false.json"),
+        200u16,
+        ::std::option::Option::None,
+    );
+}
+/// `spec/im/examples/dialog.messages.get.error.json`: The documented error response.
+#[test]
+fn dialog_messages_get_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_messages_get::DialogMessagesGetRequest,
     >(

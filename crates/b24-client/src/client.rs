@@ -1,0 +1,612 @@
+//! The client: one call at a time through the limiter, the governor, the transport and the retry
+//! loop.
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use b24_core::{
+    ErrorCode, Method, RawErrorCode, Response, ResponseError, Retry, SystemErrorCode,
+    decode_response,
+};
+use bytes::Bytes;
+use secrecy::ExposeSecret as _;
+use serde::Serialize;
+use tracing::Instrument as _;
+use url::Url;
+
+use crate::error::{AuthError, ConfigError, Error, TransportError, TransportKind};
+use crate::governor::{GovernorConfig, OperatingGovernor};
+use crate::limiter::{Bucket, LeakyBucket, RateLimiter, Unlimited};
+use crate::oauth::{OAuthApp, Session, preview, transport_error};
+use crate::retry::RetryPolicy;
+use crate::secret::{Scrubber, Webhook, origin};
+
+/// A Bitrix24 REST client. Cheap to clone: clones share the connection pool, the rate limiter,
+/// the operating-time governor and the OAuth session.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+enum Auth {
+    Webhook(Webhook),
+    OAuth(Box<Session>),
+}
+
+struct Inner {
+    http: reqwest::Client,
+    auth: Auth,
+    portal: RwLock<Url>,
+    limiter: Arc<dyn RateLimiter>,
+    governor: OperatingGovernor,
+    retry: RetryPolicy,
+    scrubber: Scrubber,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let auth = match &self.inner.auth {
+            Auth::Webhook(w) => format!("webhook of user {} (code [REDACTED])", w.user_id()),
+            Auth::OAuth(s) => format!("OAuth app {} (tokens [REDACTED])", s.app().client_id),
+        };
+        f.debug_struct("Client")
+            .field("portal", &self.portal().as_str())
+            .field("auth", &auth)
+            .field("limiter", &self.inner.limiter)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Facts about a call that steer retries.
+#[derive(Debug, Clone, Copy)]
+struct CallSpec<'a> {
+    method: &'a str,
+    read_only: bool,
+}
+
+/// What one attempt produced before decoding.
+struct Answer {
+    status: u16,
+    body: Bytes,
+    generation: u64,
+}
+
+/// Decodes a response body for one method.
+type Decoder<T, C> = fn(Option<u16>, &[u8]) -> Result<Response<T>, ResponseError<C>>;
+
+/// Failures of one attempt that are not answers.
+enum AttemptError {
+    Transport(TransportError),
+    Config(ConfigError),
+    Auth(AuthError),
+}
+
+impl<C: fmt::Display> From<AttemptError> for Error<C> {
+    fn from(e: AttemptError) -> Self {
+        match e {
+            AttemptError::Transport(t) => Self::Transport(t),
+            AttemptError::Config(c) => Self::Config(c),
+            AttemptError::Auth(a) => Self::Auth(a),
+        }
+    }
+}
+
+/// A method that is not in the spec: the result is any JSON, the codes are system or other.
+#[derive(Debug, Serialize)]
+struct AnyMethod;
+
+impl Method for AnyMethod {
+    const INFO: &'static b24_core::MethodInfo = &b24_core::MethodInfo {
+        name: "",
+        scope: "",
+        summary: "",
+        docs_url: "",
+        read_only: false,
+        batch: true,
+        pagination: b24_core::Pagination::NONE,
+    };
+    type Output = serde_json::Value;
+    type ErrorCode = RawErrorCode;
+    fn decode_result<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<serde_json::Value, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn encode_result<S: serde::Serializer>(v: &serde_json::Value, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+}
+
+impl Client {
+    /// A client for an inbound webhook URL (`https://<portal>/rest/<user id>/<code>/`), with the
+    /// default limits and retries.
+    ///
+    /// # Errors
+    /// When the URL is malformed or plain http to a host that is not loopback. The error never
+    /// repeats the URL: it holds the secret.
+    pub fn from_webhook(url: &str) -> Result<Self, ConfigError> {
+        Self::builder().webhook(url)?.build()
+    }
+
+    /// A webhook client from the `B24_WEBHOOK_URL` environment variable.
+    ///
+    /// # Errors
+    /// When the variable is missing or malformed.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let url = std::env::var("B24_WEBHOOK_URL").map_err(|_| ConfigError::MissingEnv)?;
+        Self::from_webhook(&url)
+    }
+
+    /// An OAuth client for an installed application.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built.
+    pub fn oauth(app: OAuthApp) -> Result<Self, ConfigError> {
+        Self::builder().oauth(app).build()
+    }
+
+    /// Starts configuring a client.
+    #[must_use]
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The portal's address (no secret in it).
+    #[must_use]
+    pub fn portal(&self) -> Url {
+        self.inner
+            .portal
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The rate limiter this client shares.
+    #[must_use]
+    pub fn limiter(&self) -> &Arc<dyn RateLimiter> {
+        &self.inner.limiter
+    }
+
+    /// The operating-time governor.
+    #[must_use]
+    pub fn governor(&self) -> &OperatingGovernor {
+        &self.inner.governor
+    }
+
+    /// How many OAuth refreshes this client made (0 for webhooks).
+    #[must_use]
+    pub fn refreshes(&self) -> u64 {
+        match &self.inner.auth {
+            Auth::OAuth(s) => s.refreshes(),
+            Auth::Webhook(_) => 0,
+        }
+    }
+
+    /// Calls a method described in the spec and decodes its answer with the generated types:
+    /// the typed `result` with `total`, `next` and `time`, or a typed error.
+    ///
+    /// # Errors
+    /// See [`Error`]: the method's own codes, system errors, transport failures, undecodable
+    /// answers (with the JSON path).
+    pub async fn call<M: Method>(
+        &self,
+        request: &M,
+    ) -> Result<Response<M::Output>, Error<M::ErrorCode>> {
+        let body = serde_json::to_vec(request)
+            .map_err(|e| Error::Config(ConfigError::Encode(e.to_string())))?;
+        let spec = CallSpec {
+            method: M::INFO.name,
+            read_only: M::INFO.read_only,
+        };
+        self.execute(spec, Bytes::from(body), decode_response::<M>)
+            .await
+    }
+
+    /// Calls any method with JSON parameters: the escape hatch for methods not yet in the spec.
+    /// Such calls are treated as writes (not repeated after an ambiguous failure); use
+    /// [`Self::call_raw_read_only`] for reads.
+    ///
+    /// # Errors
+    /// As [`Self::call`], with untyped codes.
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<Response<serde_json::Value>, Error<RawErrorCode>> {
+        self.raw(method, params, false).await
+    }
+
+    /// As [`Self::call_raw`], for a method that only reads (so ambiguous failures are retried).
+    ///
+    /// # Errors
+    /// As [`Self::call`], with untyped codes.
+    pub async fn call_raw_read_only(
+        &self,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<Response<serde_json::Value>, Error<RawErrorCode>> {
+        self.raw(method, params, true).await
+    }
+
+    async fn raw(
+        &self,
+        method: &str,
+        params: &serde_json::Value,
+        read_only: bool,
+    ) -> Result<Response<serde_json::Value>, Error<RawErrorCode>> {
+        let body = serde_json::to_vec(params)
+            .map_err(|e| Error::Config(ConfigError::Encode(e.to_string())))?;
+        self.execute(
+            CallSpec { method, read_only },
+            Bytes::from(body),
+            decode_response::<AnyMethod>,
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_lines)]
+    async fn execute<T, C: ErrorCode>(
+        &self,
+        spec: CallSpec<'_>,
+        body: Bytes,
+        decode: Decoder<T, C>,
+    ) -> Result<Response<T>, Error<C>> {
+        let span = tracing::info_span!(
+            "b24.call",
+            method = spec.method,
+            attempts = tracing::field::Empty
+        );
+        async move {
+            let started = Instant::now();
+            let policy = self.inner.retry;
+            let mut attempt: u32 = 0;
+            let mut refreshed = false;
+            loop {
+                attempt += 1;
+                tracing::Span::current().record("attempts", attempt);
+                let hold = self.inner.governor.delay(spec.method, SystemTime::now());
+                if !hold.is_zero() {
+                    tracing::info!(wait_ms = hold.as_millis() as u64, "operating-time governor: holding the method");
+                    tokio::time::sleep(hold).await;
+                }
+                self.inner.limiter.acquire().await;
+                let attempt_span = tracing::debug_span!("b24.attempt", attempt, status = tracing::field::Empty, code = tracing::field::Empty, duration_ms = tracing::field::Empty);
+                let sent = Instant::now();
+                let outcome = self.attempt(spec, &body).instrument(attempt_span.clone()).await;
+                attempt_span.record("duration_ms", sent.elapsed().as_millis() as u64);
+                let (error, generation) = match outcome {
+                    Ok(answer) => {
+                        attempt_span.record("status", answer.status);
+                        match decode(Some(answer.status), &answer.body) {
+                            Ok(response) => {
+                                if let Some(time) = &response.time {
+                                    self.inner.governor.observe(spec.method, time);
+                                }
+                                tracing::debug!(parent: &attempt_span, status = answer.status, "answered");
+                                return Ok(response);
+                            }
+                            Err(ResponseError::Api(api)) => {
+                                attempt_span.record("code", api.code.as_str());
+                                (Error::Api(api), answer.generation)
+                            }
+                            Err(ResponseError::Decode(decode_error)) => {
+                                let looks_json = answer.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+                                let error = if answer.status >= 400 || !looks_json {
+                                    Error::Http {
+                                        status: answer.status,
+                                        preview: self.inner.scrubber.scrub(&preview(&answer.body)),
+                                    }
+                                } else {
+                                    Error::Decode {
+                                        status: answer.status,
+                                        error: decode_error,
+                                    }
+                                };
+                                (error, answer.generation)
+                            }
+                        }
+                    }
+                    Err(e) => (Error::from(e), 0),
+                };
+
+                // Decide whether and when to try again.
+                let system = error.system();
+                let mut wait = Duration::ZERO;
+                let retry = match (&error, system) {
+                    (Error::Api(_), Some(SystemErrorCode::ExpiredToken)) => {
+                        if let (Auth::OAuth(session), false) = (&self.inner.auth, refreshed) {
+                            refreshed = true;
+                            if let Err(e) = session.refresh(&self.inner.http, generation, &self.inner.scrubber).await {
+                                return Err(Error::Auth(e));
+                            }
+                            true
+                        } else {
+                            false
+                        }
+                    }
+                    (Error::Api(_), Some(code)) if code.retry() == Retry::AfterReset => {
+                        wait = self.inner.governor.blocked(spec.method, SystemTime::now());
+                        true
+                    }
+                    (Error::Api(_), Some(SystemErrorCode::QueryLimitExceeded)) => {
+                        self.inner.limiter.on_rejected();
+                        wait = policy.backoff(attempt);
+                        true
+                    }
+                    _ if error.is_retryable() => {
+                        let safe = !error.was_possibly_executed() || spec.read_only || policy.retry_ambiguous_writes;
+                        wait = policy.backoff(attempt);
+                        safe
+                    }
+                    _ => false,
+                };
+                let out_of_time = started.elapsed() + wait > policy.deadline;
+                // A refresh after `expired_token` does not use up an attempt.
+                let out_of_attempts = attempt >= policy.max_attempts && !(refreshed && system == Some(SystemErrorCode::ExpiredToken));
+                if !retry || out_of_attempts || out_of_time {
+                    if retry {
+                        tracing::warn!(attempt, code = error.code().unwrap_or(""), "giving up: {}", if out_of_time { "the deadline would pass" } else { "no attempts left" });
+                    }
+                    return Err(error);
+                }
+                tracing::warn!(attempt, code = error.code().unwrap_or(""), status = error.status().unwrap_or(0), wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Sends once (following one portal move), returning the raw answer.
+    async fn attempt(&self, spec: CallSpec<'_>, body: &Bytes) -> Result<Answer, AttemptError> {
+        let mut moved = false;
+        loop {
+            let portal = self.portal();
+            let (url, payload, generation) = match &self.inner.auth {
+                Auth::Webhook(w) => {
+                    let path = format!(
+                        "rest/{}/{}/{}.json",
+                        w.user_id(),
+                        w.code.expose_secret(),
+                        spec.method
+                    );
+                    (portal.join(&path), body.clone(), 0)
+                }
+                Auth::OAuth(session) => {
+                    let (mut token, mut generation, stale) = session.access();
+                    if stale {
+                        session
+                            .refresh(&self.inner.http, generation, &self.inner.scrubber)
+                            .await
+                            .map_err(AttemptError::Auth)?;
+                        (token, generation, _) = session.access();
+                    }
+                    // `auth` travels in the body, never in the URL.
+                    (
+                        portal.join(&format!("rest/{}.json", spec.method)),
+                        with_auth(body, token.expose_secret()),
+                        generation,
+                    )
+                }
+            };
+            let url = url.map_err(|e| AttemptError::Config(ConfigError::BadUrl(e.to_string())))?;
+            let response = self
+                .inner
+                .http
+                .post(url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(reqwest::header::ACCEPT, "application/json")
+                .body(payload)
+                .send()
+                .await
+                .map_err(|e| AttemptError::Transport(transport_error(&e, &self.inner.scrubber)))?;
+            let status = response.status();
+            if status.is_redirection() {
+                let target = response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|l| portal.join(l).ok());
+                let Some(target) = target else {
+                    return Err(AttemptError::Transport(TransportError {
+                        kind: TransportKind::Redirect,
+                        message: format!("HTTP {} without a usable Location", status.as_u16()),
+                    }));
+                };
+                let new_portal = origin(&target).map_err(AttemptError::Config)?;
+                if moved || new_portal == portal {
+                    return Err(AttemptError::Transport(TransportError {
+                        kind: TransportKind::Redirect,
+                        message: "the portal redirected again; not following a redirect loop"
+                            .into(),
+                    }));
+                }
+                moved = true;
+                tracing::warn!(
+                    from = portal.as_str(),
+                    to = new_portal.as_str(),
+                    "the portal moved; following once"
+                );
+                *self
+                    .inner
+                    .portal
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = new_portal;
+                continue;
+            }
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| AttemptError::Transport(transport_error(&e, &self.inner.scrubber)))?;
+            return Ok(Answer {
+                status: status.as_u16(),
+                body,
+                generation,
+            });
+        }
+    }
+}
+
+/// `{"auth":"TOKEN", ...rest of the JSON object}`.
+fn with_auth(body: &Bytes, token: &str) -> Bytes {
+    let token = serde_json::to_string(token).unwrap_or_else(|_| "\"\"".into());
+    let inner = body.strip_prefix(b"{").unwrap_or(b"}");
+    let mut out = Vec::with_capacity(body.len() + token.len() + 10);
+    out.extend_from_slice(b"{\"auth\":");
+    out.extend_from_slice(token.as_bytes());
+    if inner.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'}') {
+        out.push(b',');
+    }
+    out.extend_from_slice(inner);
+    Bytes::from(out)
+}
+
+/// Configures a [`Client`].
+#[derive(Debug, Default)]
+pub struct ClientBuilder {
+    webhook: Option<Webhook>,
+    oauth: Option<OAuthApp>,
+    bucket: Option<Bucket>,
+    limiter: Option<Arc<dyn RateLimiter>>,
+    retry: Option<RetryPolicy>,
+    governor: Option<GovernorConfig>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+}
+
+impl ClientBuilder {
+    /// Authenticate with an inbound webhook URL.
+    ///
+    /// # Errors
+    /// When the URL is malformed or plain http to a host that is not loopback.
+    pub fn webhook(mut self, url: &str) -> Result<Self, ConfigError> {
+        self.webhook = Some(Webhook::parse(url)?);
+        Ok(self)
+    }
+
+    /// Authenticate as an OAuth application.
+    #[must_use]
+    pub fn oauth(mut self, app: OAuthApp) -> Self {
+        self.oauth = Some(app);
+        self
+    }
+
+    /// The portal's plan: its bucket (default [`Bucket::STANDARD`], 50 burst / 2 per second).
+    #[must_use]
+    pub fn bucket(mut self, bucket: Bucket) -> Self {
+        self.bucket = Some(bucket);
+        self
+    }
+
+    /// A limiter of your own (e.g. one shared by several processes); replaces the bucket.
+    #[must_use]
+    pub fn limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// No client-side rate limit (for tests against an unlimited emulator, or benchmarks).
+    #[must_use]
+    pub fn unlimited(mut self) -> Self {
+        self.limiter = Some(Arc::new(Unlimited));
+        self
+    }
+
+    /// Retry settings.
+    #[must_use]
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Operating-time governor settings (the portal's limit is 480 s per method in the cloud).
+    #[must_use]
+    pub fn governor(mut self, config: GovernorConfig) -> Self {
+        self.governor = Some(config);
+        self
+    }
+
+    /// Time to establish a connection (default 10 s).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time for a whole request and its answer (default 65 s; the portal stops a call at 60 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// Without credentials, or when the HTTP client cannot be built.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let mut scrubber = Scrubber::default();
+        let (auth, portal) = match (self.webhook, self.oauth) {
+            (Some(w), _) => {
+                scrubber.add(&w.code);
+                let portal = w.portal().clone();
+                (Auth::Webhook(w), portal)
+            }
+            (None, Some(app)) => {
+                let portal = app.portal.clone();
+                let session = Session::new(app);
+                session.secrets(&mut scrubber);
+                (Auth::OAuth(Box::new(session)), portal)
+            }
+            (None, None) => {
+                return Err(ConfigError::BadUrl(
+                    "no webhook URL or OAuth application given".into(),
+                ));
+            }
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+            .timeout(self.timeout.unwrap_or(Duration::from_secs(65)))
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .gzip(true)
+            .user_agent(concat!("b24-rs/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ConfigError::Http(scrubber.scrub(&e.without_url().to_string())))?;
+        let limiter = self.limiter.unwrap_or_else(|| {
+            LeakyBucket::shared(portal.as_str(), self.bucket.unwrap_or(Bucket::STANDARD))
+        });
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                auth,
+                portal: RwLock::new(portal),
+                limiter,
+                governor: OperatingGovernor::new(self.governor.unwrap_or_default()),
+                retry: self.retry.unwrap_or_default(),
+                scrubber,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn auth_goes_first_in_the_body() {
+        let b = with_auth(&Bytes::from_static(br#"{"DIALOG_ID":"chat1"}"#), "tok");
+        assert_eq!(&b[..], br#"{"auth":"tok","DIALOG_ID":"chat1"}"#);
+        let b = with_auth(&Bytes::from_static(b"{}"), "tok");
+        assert_eq!(&b[..], br#"{"auth":"tok"}"#);
+        let v: serde_json::Value =
+            serde_json::from_slice(&with_auth(&Bytes::from_static(b"{ }"), "t\"q")).unwrap();
+        assert_eq!(v["auth"], "t\"q");
+    }
+}

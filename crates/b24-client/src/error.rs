@@ -1,0 +1,265 @@
+//! What a call can fail with, and whether it may have run.
+//!
+//! No error carries a URL or a secret: transport errors are rebuilt from reqwest's errors with the
+//! URL stripped (a webhook URL holds the webhook code), and every message passes through the
+//! client's scrubber.
+
+use std::fmt;
+
+use b24_core::{ApiError, DecodeError, ErrorCode, Execution, RawErrorCode, Retry};
+
+/// Why a call failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<C: fmt::Display = RawErrorCode> {
+    /// The server answered with an error code.
+    Api(ApiError<C>),
+    /// The server answered with an error page that is not a REST answer (an nginx 502, ...).
+    Http {
+        /// HTTP status.
+        status: u16,
+        /// The start of the body.
+        preview: String,
+    },
+    /// No complete answer arrived.
+    Transport(TransportError),
+    /// The answer does not have the documented shape.
+    Decode {
+        /// HTTP status of the answer.
+        status: u16,
+        /// Where and why (with the JSON path).
+        error: DecodeError,
+    },
+    /// OAuth trouble: the refresh token was refused, or the new tokens could not be stored.
+    Auth(AuthError),
+    /// Refused before sending anything (an insecure URL, a malformed webhook URL, ...).
+    Config(ConfigError),
+    /// Paging went wrong: a cursor or `next` that does not advance (the walk stops instead of
+    /// looping forever).
+    Paging(String),
+    /// A batch command did not run: `halt` stopped the batch at an earlier failing command.
+    NotRun(String),
+}
+
+/// A transport failure, with the URL removed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}: {message}")]
+pub struct TransportError {
+    /// What went wrong.
+    pub kind: TransportKind,
+    /// Details (never a URL or a secret).
+    pub message: String,
+}
+
+/// Kinds of transport failure, by whether the request may have reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// The connection could not be made (refused, DNS, TLS): nothing was sent.
+    Connect,
+    /// No answer in time after the request was sent.
+    Timeout,
+    /// The connection broke while the request or the answer was on the way (reset, cut body).
+    Interrupted,
+    /// The portal moved more than once within one call.
+    Redirect,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "cannot connect",
+            Self::Timeout => "timed out",
+            Self::Interrupted => "connection interrupted",
+            Self::Redirect => "too many redirects",
+        })
+    }
+}
+
+/// OAuth failures.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The refresh token was refused (`invalid_grant`): it expired, was used already, or the app
+    /// was removed. The user must authorize the application again.
+    #[error(
+        "the refresh token was refused (invalid_grant: {description}); authorize the application again"
+    )]
+    InvalidGrant {
+        /// The authorization server's explanation.
+        description: String,
+    },
+    /// The token endpoint refused the refresh for another reason.
+    #[error("token refresh failed with HTTP {status}: {code}: {description}")]
+    Refresh {
+        /// HTTP status.
+        status: u16,
+        /// `error` of the answer (`invalid_client`, `PAYMENT_REQUIRED`, ...).
+        code: String,
+        /// `error_description`.
+        description: String,
+    },
+    /// The token endpoint could not be reached or answered garbage.
+    #[error("token refresh failed: {0}")]
+    Transport(TransportError),
+    /// The new tokens could not be saved by the token store; they are kept in memory.
+    #[error("the token store failed: {0}")]
+    Store(String),
+}
+
+/// Problems found before any byte is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Plain `http://` to a host that is not loopback: the portal requires HTTPS, and the secret
+    /// would travel in clear text.
+    #[error(
+        "refusing plain http:// to `{host}`: Bitrix24 requires https (plain http is allowed only for loopback)"
+    )]
+    InsecureUrl {
+        /// The host.
+        host: String,
+    },
+    /// The webhook URL does not have the `https://<portal>/rest/<user id>/<code>/` shape.
+    #[error(
+        "not a webhook URL: {reason}; expected https://<portal>/rest/<user id>/<webhook code>/"
+    )]
+    BadWebhookUrl {
+        /// What is wrong (the URL itself is not repeated: it holds the secret).
+        reason: String,
+    },
+    /// A portal or endpoint URL does not parse.
+    #[error("not a usable URL: {0}")]
+    BadUrl(String),
+    /// `B24_WEBHOOK_URL` is not set.
+    #[error("B24_WEBHOOK_URL is not set")]
+    MissingEnv,
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Http(String),
+    /// The request could not be encoded as JSON.
+    #[error("cannot encode the request: {0}")]
+    Encode(String),
+}
+
+impl<C: ErrorCode> Error<C> {
+    /// HTTP status of the answer, if one arrived.
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => e.status,
+            Self::Http { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::Auth(AuthError::Refresh { status, .. }) => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The error code (`ACCESS_ERROR`, `QUERY_LIMIT_EXCEEDED`, `invalid_grant`, ...).
+    #[must_use]
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => Some(e.code.as_str()),
+            Self::Auth(AuthError::InvalidGrant { .. }) => Some("invalid_grant"),
+            Self::Auth(AuthError::Refresh { code, .. }) => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The server's (or the client's) description.
+    #[must_use]
+    pub fn description(&self) -> String {
+        match self {
+            Self::Api(e) => e.description.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The system error this is, if it is one.
+    #[must_use]
+    pub fn system(&self) -> Option<b24_core::SystemErrorCode> {
+        match self {
+            Self::Api(e) => e.code.system(),
+            _ => None,
+        }
+    }
+
+    /// Whether repeating the call can help (after the right wait). Says nothing about whether
+    /// repeating is *safe*: see [`Self::was_possibly_executed`].
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api(e) => match e.code.system() {
+                Some(system) => system.retry() != Retry::Never,
+                None => e.code.is_unknown() && e.status.is_some_and(|s| s >= 500),
+            },
+            Self::Http { status, .. } => *status >= 500 || *status == 429,
+            Self::Transport(t) => t.kind != TransportKind::Redirect,
+            Self::Decode { .. }
+            | Self::Auth(_)
+            | Self::Config(_)
+            | Self::Paging(_)
+            | Self::NotRun(_) => false,
+        }
+    }
+
+    /// Whether the call may have had its effect on the portal. `false` means the server provably
+    /// did not run it (refused by a limit, bad credentials, a validation error, no connection).
+    /// For a write, `true` means: check before repeating it.
+    #[must_use]
+    pub fn was_possibly_executed(&self) -> bool {
+        match self {
+            Self::Api(e) => match e.code.system() {
+                Some(system) => system.execution() == Execution::MaybeExecuted,
+                // A method's own codes are validation and access errors, given before any effect;
+                // an unknown code with a 5xx status may come from a failure half way.
+                None => e.code.is_unknown() && e.status.is_some_and(|s| s >= 500),
+            },
+            Self::Http { status, .. } => *status >= 500,
+            Self::Transport(t) => {
+                matches!(t.kind, TransportKind::Timeout | TransportKind::Interrupted)
+            }
+            // The server answered 2xx: the call ran, only its answer is unreadable.
+            Self::Decode { status, .. } => (200..300).contains(status),
+            Self::Auth(_) | Self::Config(_) | Self::Paging(_) | Self::NotRun(_) => false,
+        }
+    }
+
+    /// Converts the code type (through the code's text).
+    #[must_use]
+    pub fn recode<D: ErrorCode>(self) -> Error<D> {
+        match self {
+            Self::Api(e) => Error::Api(e.recode()),
+            Self::Http { status, preview } => Error::Http { status, preview },
+            Self::Transport(t) => Error::Transport(t),
+            Self::Decode { status, error } => Error::Decode { status, error },
+            Self::Auth(a) => Error::Auth(a),
+            Self::Config(c) => Error::Config(c),
+            Self::Paging(p) => Error::Paging(p),
+            Self::NotRun(n) => Error::NotRun(n),
+        }
+    }
+}
+
+impl<C: fmt::Display> fmt::Display for Error<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Api(e) => write!(f, "{e}"),
+            Self::Http { status, preview } => {
+                write!(f, "HTTP {status} with a non-REST body: {preview}")
+            }
+            Self::Transport(e) => write!(f, "{e}"),
+            Self::Decode { status, error } => write!(f, "{error} (HTTP {status})"),
+            Self::Auth(e) => write!(f, "{e}"),
+            Self::Config(e) => write!(f, "{e}"),
+            Self::Paging(e) => write!(f, "paging stopped: {e}"),
+            Self::NotRun(e) => write!(f, "not run: {e}"),
+        }
+    }
+}
+
+impl<C: fmt::Display + fmt::Debug> std::error::Error for Error<C> {}
+
+impl<C: fmt::Display> From<ConfigError> for Error<C> {
+    fn from(e: ConfigError) -> Self {
+        Self::Config(e)
+    }
+}

@@ -1,0 +1,88 @@
+//! The b24 HTTP client for the Bitrix24 REST API.
+//!
+//! - **Typed calls**: `client.call(&request)` returns the typed `result` with `total`, `next` and
+//!   `time`, or an [`Error`] that tells the method's own codes, system errors, transport failures
+//!   and undecodable answers apart, and says whether repeating could help
+//!   ([`Error::is_retryable`]) and whether the call may have run ([`Error::was_possibly_executed`]).
+//!   [`Client::call_raw`] reaches methods not yet in the spec.
+//! - **Polite to the limits**: a client-side [`LeakyBucket`] mirrors the portal's (50 burst,
+//!   2/s; Enterprise 250/5), shared by every clone and every client of the same portal; an
+//!   [`OperatingGovernor`] keeps each method under its server-time budget.
+//! - **Safe retries**: a call is repeated only when it provably did not run, or when the spec
+//!   marks the method read-only; backoff with full jitter, bounded attempts and a deadline.
+//! - **OAuth that survives concurrency**: one refresh however many calls find the token expired,
+//!   by form POST, new pairs handed to a [`TokenStore`].
+//! - **Secrets cannot leak**: webhook codes and tokens are [`secrecy`] secrets, never in `Debug`,
+//!   errors or logs; transport errors are rebuilt without the URL.
+//! - **Observability**: `tracing` spans per call and per attempt (method, attempt, status, code,
+//!   waits, duration), never with a secret or a response body.
+//!
+//! ```no_run
+//! use b24_client::Client;
+//! use b24_im::DialogUsersListRequest;
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::from_env()?; // B24_WEBHOOK_URL=https://<portal>/rest/<user>/<code>/
+//! let page = client.call(&DialogUsersListRequest::new(b24_core::DialogId::Chat(1)).limit(200)).await?;
+//! println!("{} of {:?} users", page.result.len(), page.total);
+//! # Ok(()) }
+//! ```
+//!
+//! # Examples
+//!
+//! Each runs against a local emulator (`cargo run -p b24-client --example <name>`) and is run by
+//! `cargo test` as a doc test.
+//!
+//! ## Typed calls and the untyped escape hatch (`webhook`)
+//!
+//! ```rust
+#![doc = include_str!("../examples/webhook.rs")]
+//! ```
+//!
+//! ## Errors, retries and writes (`errors`)
+//!
+//! ```rust
+#![doc = include_str!("../examples/errors.rs")]
+//! ```
+//!
+//! ## Rate limit and operating time (`limits`)
+//!
+//! ```rust
+#![doc = include_str!("../examples/limits.rs")]
+//! ```
+//!
+//! ## OAuth with a token store (`oauth`)
+//!
+//! ```rust
+#![doc = include_str!("../examples/oauth.rs")]
+//! ```
+//!
+//! ## Logs (`tracing`)
+//!
+//! ```rust
+#![doc = include_str!("../examples/tracing.rs")]
+//! ```
+#![deny(missing_docs)]
+
+mod batch;
+mod bulk;
+mod client;
+mod error;
+mod governor;
+mod limiter;
+mod oauth;
+mod paging;
+mod retry;
+mod secret;
+
+pub use batch::{BATCH_MAX, Batch, BatchResults, Handle, Reference};
+pub use bulk::{BulkOptions, BulkPlan};
+pub use client::{Client, ClientBuilder};
+pub use error::{AuthError, ConfigError, Error, TransportError, TransportKind};
+pub use governor::{GovernorConfig, OperatingGovernor};
+pub use limiter::{BoxFuture, Bucket, LeakyBucket, RateLimiter, Unlimited};
+pub use oauth::{DEFAULT_TOKEN_ENDPOINT, MemoryTokenStore, OAuthApp, OAuthTokens, TokenStore};
+pub use paging::{PageMode, PageOptions};
+pub use retry::RetryPolicy;
+pub use secret::Webhook;
+
+pub use b24_core::{Response, Time};

@@ -1,0 +1,285 @@
+//! Paging by each method's own dialect, as the spec describes it: offset pages that follow
+//! `next`, or keyset pages that follow a cursor. Streams end on an empty page, stop with an error
+//! when the position does not advance, yield every item once, and are cancelled by dropping them.
+
+use std::collections::HashSet;
+
+use b24_core::{Order, Paged, Response};
+use futures_util::stream::{self, Stream, TryStreamExt as _};
+
+use crate::client::Client;
+use crate::error::Error;
+
+/// Which dialect to page with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PageMode {
+    /// Offset paging when the method has it (it counts `total`), otherwise its first cursor.
+    #[default]
+    Auto,
+    /// Offset paging, following `next`.
+    Offset,
+    /// Keyset paging with the cursor parameter of this name (`LAST_ID`, `FIRST_ID`).
+    Keyset(&'static str),
+}
+
+/// Options of a paged walk.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageOptions {
+    /// Dialect.
+    pub mode: PageMode,
+    /// Stop after this many pages.
+    pub max_pages: Option<usize>,
+    /// Page size (default: the largest the method allows).
+    pub page_size: Option<u32>,
+}
+
+impl PageOptions {
+    /// Stops after `pages` pages.
+    #[must_use]
+    pub fn max_pages(mut self, pages: usize) -> Self {
+        self.max_pages = Some(pages);
+        self
+    }
+
+    /// Uses this page size.
+    #[must_use]
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    /// Uses this dialect.
+    #[must_use]
+    pub fn mode(mut self, mode: PageMode) -> Self {
+        self.mode = mode;
+        self
+    }
+}
+
+/// Where a walk is.
+#[derive(Debug, Clone, Copy)]
+enum Position {
+    Offset(u64),
+    Cursor {
+        param: &'static str,
+        key: Option<u64>,
+        order: Order,
+        field: &'static str,
+    },
+}
+
+struct Walk<M> {
+    client: Client,
+    request: M,
+    position: Position,
+    pages: usize,
+    max_pages: Option<usize>,
+    done: bool,
+}
+
+pub(crate) fn page_size<M: Paged>(options: &PageOptions) -> Option<u32> {
+    let limit = M::INFO.pagination.limit?;
+    Some(options.page_size.unwrap_or(limit.max).clamp(1, limit.max))
+}
+
+fn start<M: Paged>(request: &mut M, options: &PageOptions) -> Result<Position, String> {
+    let paging = M::INFO.pagination;
+    if let Some(size) = page_size::<M>(options) {
+        request.set_limit(size);
+    }
+    let keyset = |param: Option<&str>| {
+        paging
+            .keyset
+            .iter()
+            .find(|k| param.is_none_or(|p| p == k.param))
+            .copied()
+    };
+    let cursor = match (options.mode, paging.offset) {
+        (PageMode::Offset, None) => return Err(format!("{} has no offset paging", M::INFO.name)),
+        (PageMode::Offset, Some(_)) | (PageMode::Auto, Some(_)) => None,
+        (PageMode::Keyset(param), _) => Some(
+            keyset(Some(param))
+                .ok_or_else(|| format!("{} has no cursor `{param}`", M::INFO.name))?,
+        ),
+        (PageMode::Auto, None) => {
+            Some(keyset(None).ok_or_else(|| format!("{} is not paged", M::INFO.name))?)
+        }
+    };
+    request.clear_cursors();
+    Ok(match cursor {
+        None => Position::Offset(0),
+        // Walking up starts after 0 (which also selects keyset mode); walking down starts at the newest.
+        Some(k) => Position::Cursor {
+            param: k.param,
+            key: (k.order == Order::Ascending).then_some(0),
+            order: k.order,
+            field: k.key,
+        },
+    })
+}
+
+impl Client {
+    /// The pages of a paged method, one request each, in the method's dialect.
+    ///
+    /// Offset pages follow the server's `next` (offset + items returned, so short pages make the
+    /// windows overlap); keyset pages follow the largest (or smallest) key seen. The stream ends
+    /// on an empty page or when the server says there is no more, and stops with
+    /// [`Error::Paging`] when the position does not advance. Drop it to cancel.
+    pub fn pages<M>(
+        &self,
+        request: M,
+        options: PageOptions,
+    ) -> impl Stream<Item = Result<Response<M::Output>, Error<M::ErrorCode>>> + Send + 'static
+    where
+        M: Paged + Send + Sync + 'static,
+        M::Output: Send,
+    {
+        let mut request = request;
+        let first = start(&mut request, &options);
+        let walk = Walk {
+            client: self.clone(),
+            request,
+            position: Position::Offset(0),
+            pages: 0,
+            max_pages: options.max_pages,
+            done: false,
+        };
+        let initial = match first {
+            Ok(position) => Ok(Walk { position, ..walk }),
+            Err(message) => Err(message),
+        };
+        stream::unfold(Some(initial), |state| async move {
+            let walk = match state? {
+                Ok(walk) => walk,
+                Err(message) => return Some((Err(Error::Paging(message)), None)),
+            };
+            next_page(walk).await
+        })
+    }
+
+    /// The items of a paged method, each yielded once (overlapping pages are de-duplicated by
+    /// the item's key, when the method has one).
+    pub fn items<M>(
+        &self,
+        request: M,
+        options: PageOptions,
+    ) -> impl Stream<Item = Result<M::Item, Error<M::ErrorCode>>> + Send + 'static
+    where
+        M: Paged + Send + Sync + 'static,
+        M::Output: Send,
+        M::Item: Send + 'static,
+    {
+        let key = M::INFO.pagination.keyset.first().map(|k| k.key);
+        let mut seen = HashSet::new();
+        self.pages(request, options)
+            .map_ok(|page| stream::iter(M::into_items(page.result).into_iter().map(Ok)))
+            .try_flatten()
+            .try_filter(move |item| {
+                let fresh = match key.and_then(|k| M::key(item, k)) {
+                    Some(id) => seen.insert(id),
+                    None => true,
+                };
+                std::future::ready(fresh)
+            })
+    }
+
+    /// Every item of a paged method, collected.
+    ///
+    /// # Errors
+    /// The first error of any page.
+    pub async fn collect_all<M>(
+        &self,
+        request: M,
+        options: PageOptions,
+    ) -> Result<Vec<M::Item>, Error<M::ErrorCode>>
+    where
+        M: Paged + Send + Sync + 'static,
+        M::Output: Send,
+        M::Item: Send + 'static,
+    {
+        self.items(request, options).try_collect().await
+    }
+}
+
+type Step<M> = Option<(
+    Result<Response<<M as b24_core::Method>::Output>, Error<<M as b24_core::Method>::ErrorCode>>,
+    Option<Result<Walk<M>, String>>,
+)>;
+
+async fn next_page<M: Paged>(mut walk: Walk<M>) -> Step<M> {
+    if walk.done || walk.max_pages.is_some_and(|m| walk.pages >= m) {
+        return None;
+    }
+    match walk.position {
+        Position::Offset(offset) => walk.request.set_offset(offset),
+        Position::Cursor { param, key, .. } => {
+            walk.request.clear_cursors();
+            if let Some(key) = key {
+                walk.request.set_cursor(param, key);
+            }
+        }
+    }
+    let page = match walk.client.call(&walk.request).await {
+        Ok(page) => page,
+        Err(e) => return Some((Err(e), None)),
+    };
+    let items = M::items(&page.result);
+    if items.is_empty() {
+        return None;
+    }
+    walk.pages += 1;
+    match walk.position {
+        Position::Offset(offset) => {
+            let advanced = match page.next {
+                Some(next) if next > offset => Some(next),
+                Some(next) => {
+                    return Some((
+                        Err(Error::Paging(format!(
+                            "`next` is {next} at offset {offset}: it does not advance"
+                        ))),
+                        None,
+                    ));
+                }
+                None if M::INFO.pagination.offset.is_some_and(|o| o.next) => None,
+                None => Some(offset + items.len() as u64),
+            };
+            match advanced {
+                Some(next) => walk.position = Position::Offset(next),
+                None => walk.done = true,
+            }
+        }
+        Position::Cursor {
+            param,
+            key,
+            order,
+            field,
+        } => {
+            let keys = items.iter().filter_map(|i| M::key(i, field));
+            let edge = match order {
+                Order::Ascending => keys.max(),
+                Order::Descending => keys.min(),
+            };
+            let advanced = match (edge, key, order) {
+                (Some(e), Some(k), Order::Ascending) => e > k,
+                (Some(e), Some(k), Order::Descending) => e < k,
+                (Some(_), None, _) => true,
+                (None, _, _) => false,
+            };
+            if !advanced {
+                return Some((
+                    Err(Error::Paging(format!(
+                        "cursor `{param}` does not advance past {key:?}"
+                    ))),
+                    None,
+                ));
+            }
+            walk.position = Position::Cursor {
+                param,
+                key: edge,
+                order,
+                field,
+            };
+        }
+    }
+    Some((Ok(page), Some(Ok(walk))))
+}

@@ -1,0 +1,262 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod auth;
+pub mod config;
+pub mod limits;
+pub mod methods;
+pub mod params;
+pub mod portal;
+pub mod rng;
+mod server;
+mod stats;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use auth::TokenPair;
+pub use config::{Bucket, Config, Cost, EmulatorArgs, Fault, Faults, Latency};
+pub use portal::Portal;
+pub use stats::Stats;
+
+use server::{State, lock};
+
+/// A running emulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Emulator {
+    addr: SocketAddr,
+    state: Arc<State>,
+    shutdown: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Builds the portal and starts serving on `127.0.0.1:port` (0: any free port) on the
+    /// current tokio runtime.
+    ///
+    /// # Errors
+    /// When the data file cannot be read or the port cannot be bound.
+    pub async fn start(config: Config) -> std::io::Result<Self> {
+        let portal = load_portal(&config)?;
+        let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State::new(config, portal));
+        let (shutdown, receiver) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&state), receiver));
+        Ok(Self {
+            addr,
+            state,
+            shutdown,
+            task: Some(task),
+        })
+    }
+
+    /// The socket address served.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    #[must_use]
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The webhook base URL: `http://127.0.0.1:PORT/rest/<user>/<code>/`. It holds the webhook
+    /// secret.
+    #[must_use]
+    pub fn webhook_url(&self) -> String {
+        format!(
+            "{}/rest/{}/{}/",
+            self.base_url(),
+            self.state.config.webhook_user,
+            self.state.webhook_token
+        )
+    }
+
+    /// The OAuth token endpoint: `http://127.0.0.1:PORT/oauth/token/`.
+    #[must_use]
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth/token/", self.base_url())
+    }
+
+    /// The OAuth application's id.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.state.config.client_id
+    }
+
+    /// The OAuth application's secret.
+    #[must_use]
+    pub fn client_secret(&self) -> &str {
+        &self.state.client_secret
+    }
+
+    /// Issues an OAuth token pair for the webhook user (as installing the application would).
+    #[must_use]
+    pub fn issue_tokens(&self) -> TokenPair {
+        self.state.issue_tokens()
+    }
+
+    /// Expires every access token issued so far, as an hour passing would (their refresh tokens
+    /// still work): for testing refresh logic without waiting.
+    pub fn expire_access_tokens(&self) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        lock(&self.state.auth).expire_access_tokens(now);
+    }
+
+    /// The counters served at `/_emulator/stats`.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        lock(&self.state.stats).clone()
+    }
+
+    /// Resets counters and limits, as `POST /_emulator/reset` does.
+    pub fn reset(&self) {
+        self.state.reset();
+    }
+
+    /// Runs `f` on the portal's data (for tests: inspect what a write did).
+    pub fn with_portal<R>(&self, f: impl FnOnce(&mut Portal) -> R) -> R {
+        f(&mut lock(&self.state.portal))
+    }
+
+    /// Stops accepting connections and closes the open ones.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// The portal a configuration describes: loaded from `--data`, or generated from the seed.
+///
+/// # Errors
+/// When the data file cannot be read or parsed.
+pub fn load_portal(config: &Config) -> std::io::Result<Portal> {
+    match &config.data {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)?;
+            Portal::from_json(&text).map_err(|e| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{}: {e}", path.display()),
+                )
+            })
+        }
+        None => Ok(Portal::generate(portal::Shape {
+            seed: config.seed,
+            webhook_user: config.webhook_user,
+            dialog_size: config.dialog_size,
+            hidden_pct: config.hidden_members_pct,
+        })),
+    }
+}
+
+/// Runs the emulator as a program until SIGINT or SIGTERM: prints the webhook URL as the first
+/// line of stdout, then the credentials. Used by `b24-emulator` and `b24 emulate`.
+///
+/// # Errors
+/// When the configuration is invalid or the server cannot start.
+pub async fn run(args: &EmulatorArgs) -> Result<(), String> {
+    let config = args.to_config().map_err(|e| e.to_string())?;
+    if let Some(path) = &args.dump_data {
+        let portal = load_portal(&config).map_err(|e| e.to_string())?;
+        let text = serde_json::to_string_pretty(&portal).map_err(|e| e.to_string())?;
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let emulator = Emulator::start(config)
+        .await
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let tokens = emulator.issue_tokens();
+    let (users, chat1) =
+        emulator.with_portal(|p| (p.users.len(), p.chat(1).map_or(0, |c| c.members.len())));
+    // Writes are best-effort: a caller that read the first line may have closed the pipe.
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", emulator.webhook_url());
+    let _ = writeln!(out, "# b24-emulator listening on {}", emulator.base_url());
+    let _ = writeln!(out, "# portal: {users} users; chat1 has {chat1} members");
+    let _ = writeln!(
+        out,
+        "# OAuth: client_id={} client_secret={}",
+        emulator.client_id(),
+        emulator.client_secret()
+    );
+    let _ = writeln!(
+        out,
+        "# OAuth: access_token={} refresh_token={} (token endpoint {})",
+        tokens.access_token,
+        tokens.refresh_token,
+        emulator.token_url()
+    );
+    let _ = writeln!(
+        out,
+        "# stats: GET {0}/_emulator/stats  reset: POST {0}/_emulator/reset",
+        emulator.base_url()
+    );
+    let _ = out.flush();
+    drop(out);
+    wait_for_signal().await;
+    let _ = writeln!(std::io::stderr(), "b24-emulator: shutting down");
+    emulator.shutdown().await;
+    Ok(())
+}
+
+/// Runs [`run`] on a new multi-threaded runtime and turns the outcome into an exit code; the
+/// `main` of `b24-emulator` and `b24 emulate`.
+#[must_use]
+pub fn run_blocking(args: &EmulatorArgs) -> std::process::ExitCode {
+    let outcome = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+        .and_then(|runtime| runtime.block_on(run(args)));
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "error: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+use std::io::Write as _;
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

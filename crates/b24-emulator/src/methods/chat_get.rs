@@ -1,0 +1,75 @@
+//! `im.chat.get`, as the server's `chatGet` does it (SERVER-BEHAVIOUR.md §3).
+//!
+//! - `DIALOG_ID` set (not `null`): the dialog checks of `im.dialog.get` (`DIALOG_ID_EMPTY`, 403 /
+//!   400 `ACCESS_ERROR`), then the server returns the full chat object of `Chat::getById`. The
+//!   portal does not hold most of that object (colour, avatar, creation date, permissions,
+//!   restrictions, disk folder, managers, ...), so rather than invent it the emulator answers
+//!   `null` after the same checks. The entity pair is ignored on this path, as on the server.
+//! - Otherwise `ENTITY_TYPE` and `ENTITY_ID`, both set and not PHP-`empty` (so `"0"` counts as
+//!   missing): the id of the first chat bound to that pair, in id order (the server's query has
+//!   no `ORDER BY`; the primary key order is what MySQL gives). There is no access check: any
+//!   chat's id is returned, member or not.
+//! - Anything else, including no match: `null` with no error.
+//!
+//! The guest-session `AUTHORIZE_ERROR` cannot happen here: every emulator call is authorized.
+
+use serde_json::{Value, json};
+
+use super::php::{empty, isset};
+use super::{Call, Failure, Outcome, dialog_chat, parse_dialog_id};
+use crate::params::scalar_text;
+
+/// The texts an ORM `=FIELD` filter value stands for: a scalar, or a list (an `IN` filter).
+fn filter_values(value: &Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items.iter().filter_map(scalar_text).collect(),
+        Value::Object(items) => items.values().filter_map(scalar_text).collect(),
+        other => scalar_text(other).into_iter().collect(),
+    }
+}
+
+/// MySQL's `=` under the portal's case-insensitive collation, which also ignores trailing spaces
+/// (PAD SPACE).
+fn sql_eq(column: &str, value: &str) -> bool {
+    column
+        .trim_end_matches(' ')
+        .eq_ignore_ascii_case(value.trim_end_matches(' '))
+}
+
+pub(super) fn handle(call: &mut Call<'_>) -> Result<Outcome, Failure> {
+    let params = &call.params;
+    if let Some(value) = isset(params.get("DIALOG_ID")) {
+        let Some(dialog) = parse_dialog_id(Some(value)) else {
+            return Err(Failure::new(
+                400,
+                "DIALOG_ID_EMPTY",
+                "Dialog ID can't be empty",
+            ));
+        };
+        dialog_chat(call.portal, call.caller, dialog)?;
+        // The full chat object is not reproduced (see the module notes).
+        return Ok(Outcome::of(Value::Null, 0));
+    }
+
+    let entity_type = params.get("ENTITY_TYPE");
+    let entity_id = params.get("ENTITY_ID");
+    if empty(entity_type) || empty(entity_id) {
+        return Ok(Outcome::of(Value::Null, 0));
+    }
+    let types = entity_type.map(filter_values).unwrap_or_default();
+    let ids = entity_id.map(filter_values).unwrap_or_default();
+    let mut chats: Vec<&crate::portal::Chat> = call.portal.chats.iter().collect();
+    chats.sort_by_key(|c| c.id);
+    let found = chats.into_iter().find(|chat| {
+        let matches = |column: &Option<String>, wanted: &[String]| {
+            column
+                .as_deref()
+                .is_some_and(|c| wanted.iter().any(|w| sql_eq(c, w)))
+        };
+        matches(&chat.entity_type, &types) && matches(&chat.entity_id, &ids)
+    });
+    Ok(match found {
+        Some(chat) => Outcome::of(json!({ "ID": chat.id }), 1),
+        None => Outcome::of(Value::Null, 0),
+    })
+}
