@@ -20,6 +20,7 @@ Prints ONE line of JSON to stdout:
 items       -- length of the list get_all() returned (after the library's own dedup)
 unique_ids  -- distinct "id" values in it
 wall_seconds-- time spent inside get_all() (session setup and teardown included, imports not)
+cpu_seconds -- CPU time this Python process used inside get_all() (client-side cost)
 ids_sha256  -- sha256 of the sorted unique ids (as decimal integers) joined by ","
 http        -- client-side counts of HTTP attempts made by the library, by REST method
                ("im.dialog.users.list", "batch") and outcome ("ok" or the error, e.g. "503");
@@ -56,6 +57,8 @@ def parse_args(argv):
                    help="Bitrix(respect_velocity_policy=False) -- library default True")
     p.add_argument("--progress", action="store_true",
                    help="Bitrix(verbose=True): show the library's tqdm progress bar on stderr")
+    p.add_argument("--trace", action="store_true",
+                   help="print one line per HTTP attempt (start, end, method, outcome, rows) to stderr")
     p.add_argument("--no-count", action="store_true",
                    help="do not wrap request_attempt to count HTTP attempts")
     return p.parse_args(argv)
@@ -71,22 +74,29 @@ def rows_in(response):
     return 0
 
 
-def install_counter(bitrix, counts, rows):
+def install_counter(bitrix, counts, rows, trace=None):
     """Count every HTTP attempt the library makes, by method and outcome, and the rows the
     server sent back, without changing what the library does."""
     srh = bitrix.srh
     inner = srh.request_attempt
 
     async def counted(method, params=None):
+        t0 = time.perf_counter()
         try:
             result = await inner(method, params)
         except BaseException as err:  # re-raised unchanged; the library decides about retries
             cause = err.__cause__ if err.__cause__ is not None else err
             status = getattr(cause, "status", None)
-            counts[method][str(status) if status is not None else type(cause).__name__] += 1
+            outcome = str(status) if status is not None else type(cause).__name__
+            counts[method][outcome] += 1
+            if trace is not None:
+                trace(t0, method, outcome, 0)
             raise
         counts[method]["ok"] += 1
-        rows[0] += rows_in(result)
+        n = rows_in(result)
+        rows[0] += n
+        if trace is not None:
+            trace(t0, method, "ok", n)
         return result
 
     srh.request_attempt = counted
@@ -111,14 +121,20 @@ def main(argv):
     bitrix = Bitrix(args.webhook, **kwargs)
     counts = collections.defaultdict(collections.Counter)
     rows = [0]
+    origin = time.perf_counter()
+
+    def trace(t0, method, outcome, n):
+        now = time.perf_counter()
+        print(f"trace: {t0 - origin:8.3f} {now - origin:8.3f} {method} {outcome} rows={n}", file=sys.stderr)
+
     if not args.no_count:
-        install_counter(bitrix, counts, rows)
+        install_counter(bitrix, counts, rows, trace if args.trace else None)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         items = bitrix.get_all(args.method, {"DIALOG_ID": args.dialog_id})
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
 
     for w in caught:
         print(f"warning: {w.category.__name__}: {w.message}", file=sys.stderr)
@@ -136,6 +152,7 @@ def main(argv):
         "items": len(items),
         "unique_ids": len(unique),
         "wall_seconds": round(wall, 6),
+        "cpu_seconds": round(cpu, 6),
         "ids_sha256": hashlib.sha256(",".join(map(str, unique)).encode()).hexdigest(),
         "library": f"fast_bitrix24 {fb_version}",
         "params": {k: v for k, v in kwargs.items() if k != "verbose"},

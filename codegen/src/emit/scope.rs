@@ -41,6 +41,7 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
     }
 
     let mut entries = Vec::new();
+    let mut paged = Vec::new();
     for m in &scope.methods {
         let tokens = super::method::file(m)?;
         files.insert(
@@ -54,6 +55,10 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         let locals = m.types.iter().map(|t| ident(&t.name));
         uses.push(quote!(pub use #module::{#request, #error #(, #locals)*};));
         entries.push(quote!(::b24_core::registry::MethodEntry::of::<#module::#request>()));
+        if m.pagination.as_ref().is_some_and(|p| p.item.is_some()) {
+            let wire = &m.wire;
+            paged.push(quote!((#wire, $crate::#request)));
+        }
     }
 
     let has_examples = scope.methods.iter().any(|m| !m.examples.is_empty());
@@ -83,6 +88,15 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
 
         #[doc = #table_doc]
         pub static METHODS: &[::b24_core::registry::MethodEntry] = &[#(#entries),*];
+
+        /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
+        /// can dispatch typed paging by name without a hand-written table.
+        #[macro_export]
+        macro_rules! with_paged_methods {
+            ($callback:ident) => {
+                $callback! { #(#paged),* }
+            };
+        }
     };
     files.insert(
         format!("{root}/mod.rs"),

@@ -31,6 +31,10 @@ pub struct CallArgs {
     /// Print compact JSON.
     #[arg(long)]
     pub compact: bool,
+    /// Stream every item of a paged method as JSON lines (all pages, through the bulk reader),
+    /// with a progress bar on stderr when it is a terminal.
+    #[arg(long)]
+    pub all: bool,
     /// Show what the client does on stderr (-v: calls and retries, -vv: everything).
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -105,6 +109,9 @@ pub async fn run(args: &CallArgs) -> ExitCode {
             return ExitCode::from(USAGE_ERROR);
         }
     };
+    if args.all {
+        return crate::all::run(args, &client, params).await;
+    }
     let entry = b24_core::registry::find(b24_im::METHODS, &args.method);
     let read_only = entry.is_some_and(|e| e.info.read_only);
     let outcome = if read_only {
@@ -157,7 +164,7 @@ fn envelope_value(response: &b24_client::Response<Value>) -> Value {
     Value::Object(map)
 }
 
-fn report(method: &str, error: &Error) -> ExitCode {
+pub fn report<C: b24_core::ErrorCode>(method: &str, error: &Error<C>) -> ExitCode {
     match error {
         Error::Api(e) => {
             let status = e.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();

@@ -2,18 +2,19 @@
 //!
 //! 1. Decode the documented `im.dialog.users.list` example with the generated types.
 //! 2. Against a portal — a local emulator, or `B24_WEBHOOK_URL` — read every participant of a
-//!    chat page by page, the caller's counters and the latest messages, through the client
-//!    (limits, retries, typed errors).
+//!    chat through the bulk reader (planned parallel batches), the caller's counters and the
+//!    latest messages, through the client (limits, retries, typed errors).
 //! 3. Against the emulator only: send a message, and show what the server counted.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 
-use b24_client::{Client, Error};
+use b24_client::{BulkOptions, BulkPlan, Client, Error};
 use b24_core::DialogId;
 use b24_im::{
     CountersGetRequest, DialogMessagesGetRequest, DialogUsersListRequest, MessageAddRequest,
 };
+use futures_util::TryStreamExt as _;
 
 /// The documented example, compiled in so the demo runs from anywhere.
 const DOCUMENTED_EXAMPLE: &str = include_str!("../../../spec/im/examples/dialog.users.list.json");
@@ -54,14 +55,14 @@ fn show<C: std::fmt::Display + b24_core::ErrorCode>(what: &str, e: &Error<C>) ->
 }
 
 async fn demo(args: &DemoArgs) -> Result<(), String> {
-    println!("1. Decoding the documented im.dialog.users.list example with the generated types");
+    say!("1. Decoding the documented im.dialog.users.list example with the generated types");
     let example = b24_core::decode_response::<DialogUsersListRequest>(
         Some(200),
         DOCUMENTED_EXAMPLE.as_bytes(),
     )
     .map_err(|e| format!("the documented example does not decode: {e}"))?;
     for user in &example.result {
-        println!(
+        say!(
             "   {:>5}  {:<20} status {:<7} idle {:<5} phones {}",
             user.id,
             user.name,
@@ -78,7 +79,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
             .count()),
         );
     }
-    println!(
+    say!(
         "   total {:?}; `idle`/`phones` arrive as `false` when unset and decode to None",
         example.total
     );
@@ -87,7 +88,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
     let (client, emulator) = match std::env::var("B24_WEBHOOK_URL") {
         Ok(url) => {
             let client = Client::from_webhook(&url).map_err(|e| e.to_string())?;
-            println!(
+            say!(
                 "\n2. Portal {} (B24_WEBHOOK_URL; read-only)",
                 client.portal()
             );
@@ -103,7 +104,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
             .map_err(|e| format!("cannot start the emulator: {e}"))?;
             let client =
                 Client::from_webhook(&emulator.webhook_url()).map_err(|e| e.to_string())?;
-            println!(
+            say!(
                 "\n2. Local emulator at {} (set B24_WEBHOOK_URL to use a real portal)",
                 emulator.base_url()
             );
@@ -111,43 +112,49 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         }
     };
 
-    // Every participant, page by page: offset mode, following `next` (offset + items returned),
-    // ending on an empty page or a missing `next`; pages can be short and overlap.
-    let mut offset = 0u64;
-    let mut pages = 0;
-    let mut users = BTreeSet::new();
-    let mut total;
-    loop {
-        let request = DialogUsersListRequest::new(args.dialog)
-            .limit(200)
-            .offset(offset);
-        let page = client
-            .call(&request)
-            .await
-            .map_err(|e| show("im.dialog.users.list", &e))?;
-        pages += 1;
-        total = page.total;
-        if page.result.is_empty() {
-            break;
-        }
-        users.extend(page.result.iter().map(|u| u.id));
-        match page.next {
-            Some(next) if next > offset => offset = next,
-            _ => break,
-        }
-    }
-    println!(
-        "   {}: {} participants visible in {pages} pages (total {:?}, counted before the access filter)",
+    // Every participant through the bulk reader: a first page at LIMIT 200 learns `total`, the
+    // rest is planned against the rate limiter and fetched in parallel batches; items come back in
+    // order, each once, even where the server's pages are short (access filtering) or overlap.
+    let plan = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen = std::sync::Arc::clone(&plan);
+    let before = client.requests_sent();
+    let users: Vec<_> = client
+        .bulk_planned(
+            DialogUsersListRequest::new(args.dialog),
+            BulkOptions::default(),
+            move |p: BulkPlan| {
+                if let Ok(mut slot) = seen.lock() {
+                    *slot = Some(p);
+                }
+            },
+        )
+        .try_collect()
+        .await
+        .map_err(|e| show("im.dialog.users.list", &e))?;
+    let requests = client.requests_sent() - before;
+    let unique: BTreeSet<u64> = users.iter().map(|u| u.id).collect();
+    let plan = plan.lock().ok().and_then(|p| p.clone());
+    say!(
+        "   {}: {} participants visible ({} unique) in {requests} HTTP requests",
         args.dialog,
         users.len(),
-        total
+        unique.len(),
     );
+    if let Some(plan) = plan {
+        say!(
+            "   plan: total {} (counted before the access filter), {} more pages in {} batch requests, {} at a time",
+            plan.total,
+            plan.pages,
+            plan.requests,
+            plan.parallel
+        );
+    }
 
     let counters = client
         .call(&CountersGetRequest::new())
         .await
         .map_err(|e| show("im.counters.get", &e))?;
-    println!(
+    say!(
         "   counters: {} unread chats, {} unread dialogs",
         counters.result.chat.len(),
         counters.result.dialog.len()
@@ -162,20 +169,20 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         .await
         .map_err(|e| show("im.dialog.messages.get", &e))?;
     match &messages.result {
-        Some(page) => println!(
+        Some(page) => say!(
             "   latest {} messages of {}; authors: {}",
             page.messages.len(),
             args.dialog,
             page.users.len()
         ),
-        None => println!(
+        None => say!(
             "   {} has no messages (a private dialog never started)",
             args.dialog
         ),
     }
 
     if let Some(emulator) = emulator {
-        println!("\n3. A write (emulator only)");
+        say!("\n3. A write (emulator only)");
         let sent = client
             .call(
                 &MessageAddRequest::new()
@@ -184,12 +191,12 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
             )
             .await
             .map_err(|e| show("im.message.add", &e))?;
-        println!("   im.message.add -> message {}", sent.result);
+        say!("   im.message.add -> message {}", sent.result);
         let denied = client
             .call(&DialogUsersListRequest::new(DialogId::Chat(5)))
             .await;
         if let Err(e) = denied {
-            println!(
+            say!(
                 "   a typed error: {} (code {:?}, HTTP {:?}, retryable {}, may have run {})",
                 e,
                 e.code(),
@@ -199,7 +206,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
             );
         }
         let stats = emulator.stats();
-        println!(
+        say!(
             "   the server saw {} requests ({:?} by status), {:.0} ms of processing; no 503: {}",
             stats.requests,
             stats.by_status,
@@ -208,6 +215,6 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         );
         emulator.shutdown().await;
     }
-    println!("\ndone");
+    say!("\ndone");
     Ok(())
 }

@@ -5,6 +5,20 @@
 //! - `b24 emulate` runs the local portal of `b24-emulator`;
 //! - `b24 demo` shows the SDK end to end (against the emulator, or `B24_WEBHOOK_URL`).
 
+/// `println!` that does not panic when stdout is closed early (`b24 demo | head`): output that
+/// nobody reads is dropped.
+macro_rules! say {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout());
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+mod all;
 mod call;
 mod demo;
 
@@ -86,7 +100,7 @@ fn main() -> ExitCode {
         }
         Command::Methods => {
             for entry in b24_im::METHODS {
-                println!("{:<28} {}", entry.info.name, entry.info.summary);
+                say!("{:<28} {}", entry.info.name, entry.info.summary);
             }
             ExitCode::SUCCESS
         }
@@ -123,7 +137,7 @@ fn print_json(value: &serde_json::Value, compact: bool) -> ExitCode {
     };
     match text {
         Ok(text) => {
-            println!("{text}");
+            say!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {

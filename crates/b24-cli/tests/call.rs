@@ -20,6 +20,17 @@ fn b24(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
+/// Runs `b24` with `args` on a blocking thread, so the in-process emulator keeps serving.
+async fn b24_off_thread(args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        b24(&args, &[])
+    })
+    .await
+    .unwrap()
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -38,21 +49,15 @@ async fn emulator() -> Emulator {
 async fn typed_call_prints_the_result() {
     let emu = emulator().await;
     let url = emu.webhook_url();
-    let out = tokio::task::spawn_blocking(move || {
-        b24(
-            &[
-                "call",
-                "im.dialog.users.list",
-                "DIALOG_ID=chat1",
-                "LIMIT=5",
-                "--webhook",
-                &url,
-            ],
-            &[],
-        )
-    })
-    .await
-    .unwrap();
+    let out = b24_off_thread(&[
+        "call",
+        "im.dialog.users.list",
+        "DIALOG_ID=chat1",
+        "LIMIT=5",
+        "--webhook",
+        &url,
+    ])
+    .await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let result: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(result.as_array().unwrap().len(), 5);
@@ -86,31 +91,21 @@ async fn typed_call_prints_the_result() {
 async fn api_errors_and_methods_outside_the_spec() {
     let emu = emulator().await;
     let url = emu.webhook_url();
-    let out = tokio::task::spawn_blocking(move || {
-        b24(
-            &[
-                "call",
-                "im.dialog.users.list",
-                "DIALOG_ID=chat5",
-                "--webhook",
-                &url,
-            ],
-            &[],
-        )
-    })
-    .await
-    .unwrap();
+    let out = b24_off_thread(&[
+        "call",
+        "im.dialog.users.list",
+        "DIALOG_ID=chat5",
+        "--webhook",
+        &url,
+    ])
+    .await;
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr).trim(),
         "im.dialog.users.list: ACCESS_ERROR: You do not have access to the specified dialog (HTTP 403)"
     );
     let url = emu.webhook_url();
-    let out = tokio::task::spawn_blocking(move || {
-        b24(&["call", "imbot.bot.list", "--webhook", &url], &[])
-    })
-    .await
-    .unwrap();
+    let out = b24_off_thread(&["call", "imbot.bot.list", "--webhook", &url]).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("ERROR_METHOD_NOT_FOUND"),
@@ -153,21 +148,15 @@ async fn usage_errors_exit_2_and_verbose_output_hides_the_secret() {
     assert_eq!(out.status.code(), Some(2));
 
     let url = emu.webhook_url();
-    let out = tokio::task::spawn_blocking(move || {
-        b24(
-            &[
-                "call",
-                "im.dialog.users.list",
-                "DIALOG_ID=chat1",
-                "-vv",
-                "--webhook",
-                &url,
-            ],
-            &[],
-        )
-    })
-    .await
-    .unwrap();
+    let out = b24_off_thread(&[
+        "call",
+        "im.dialog.users.list",
+        "DIALOG_ID=chat1",
+        "-vv",
+        "--webhook",
+        &url,
+    ])
+    .await;
     assert_eq!(out.status.code(), Some(0));
     let log = text(&out.stderr);
     assert!(
@@ -185,9 +174,88 @@ fn demo_runs_on_built_in_defaults_and_ends() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Alexander Smith"), "{stdout}");
     assert!(
-        stdout.contains("chat1: 300 participants visible"),
+        stdout.contains("chat1: 300 participants visible (300 unique)"),
         "{stdout}"
     );
+    // 10 % of the members are hidden: `total` counts them, the pages do not carry them.
+    assert!(stdout.contains("plan: total 330"), "{stdout}");
     assert!(stdout.contains("no 503: true"), "{stdout}");
     assert!(stdout.trim_end().ends_with("done"));
+}
+
+#[test]
+fn demo_piped_into_a_reader_that_stops_early_exits_cleanly() {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_b24"))
+        .args(["demo", "--dialog-size", "50"])
+        .env_remove("B24_WEBHOOK_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("1. Decoding"), "{first}");
+    // The reader is gone (like `b24 demo | head -1`): the rest is dropped, not a panic.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("panicked"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_streams_every_item_as_json_lines() {
+    let emu = Emulator::start(Config {
+        dialog_size: Some(700),
+        hidden_members_pct: 20.0,
+        cost: b24_emulator::Cost {
+            fixed_ms: 0.0,
+            per_row_ms: 0.0,
+        },
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let url = emu.webhook_url();
+    let out = b24_off_thread(&[
+        "call",
+        "im.dialog.users.list",
+        "DIALOG_ID=chat1",
+        "--all",
+        "--bucket",
+        "50/2",
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 700, "every visible member once");
+    let ids: std::collections::BTreeSet<u64> =
+        lines.iter().map(|u| u["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids.len(), 700);
+    assert!(
+        lines[0].get("last_activity_date").is_some(),
+        "items as the server sends them"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "no progress bar when stderr is not a terminal: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(emu.stats().by_status.get("503"), None);
+
+    let url = emu.webhook_url();
+    let out = b24_off_thread(&["call", "im.counters.get", "--all", "--webhook", &url]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("does not page"));
 }

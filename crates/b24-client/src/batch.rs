@@ -4,10 +4,14 @@
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
-use b24_core::{ApiError, DecodeError, Method, RawErrorCode, Response, SystemErrorCode, Time};
+use b24_core::{
+    ApiError, DecodeError, Method, RawErrorCode, Response, SystemErrorCode, Time, decode_response,
+};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap as _, Serializer};
 use serde_json::{Map, Value};
 
-use crate::client::Client;
+use crate::client::{AnyMethod, CallSpec, Client};
 use crate::error::{ConfigError, Error};
 
 /// Most commands one `batch` request carries; larger batches are split.
@@ -153,11 +157,47 @@ impl Batch {
 /// The answers of a batch, by command.
 #[derive(Debug, Clone, Default)]
 pub struct BatchResults {
-    results: BTreeMap<String, Value>,
-    errors: BTreeMap<String, ApiError<RawErrorCode>>,
-    totals: BTreeMap<String, i64>,
-    nexts: BTreeMap<String, u64>,
-    times: BTreeMap<String, Time>,
+    answers: Answers<Value>,
+}
+
+/// What the commands of `batch` requests answered, by label, with results decoded as `T`.
+#[derive(Debug, Clone)]
+pub(crate) struct Answers<T> {
+    pub(crate) results: BTreeMap<String, T>,
+    pub(crate) errors: BTreeMap<String, ApiError<RawErrorCode>>,
+    pub(crate) totals: BTreeMap<String, i64>,
+    pub(crate) nexts: BTreeMap<String, u64>,
+    pub(crate) times: BTreeMap<String, Time>,
+}
+
+impl<T> Default for Answers<T> {
+    fn default() -> Self {
+        Self {
+            results: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            totals: BTreeMap::new(),
+            nexts: BTreeMap::new(),
+            times: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> Answers<T> {
+    fn extend(&mut self, other: Self) {
+        self.results.extend(other.results);
+        self.errors.extend(other.errors);
+        self.totals.extend(other.totals);
+        self.nexts.extend(other.nexts);
+        self.times.extend(other.times);
+    }
+
+    /// A command's error, typed with `C`, or `NotRun` when it neither answered nor failed.
+    pub(crate) fn failure<C: b24_core::ErrorCode>(&self, label: &str, method: &str) -> Error<C> {
+        match self.errors.get(label) {
+            Some(error) => Error::Api(error.recode()),
+            None => Error::NotRun(format!("command `{label}` ({method}) did not run")),
+        }
+    }
 }
 
 impl BatchResults {
@@ -170,15 +210,10 @@ impl BatchResults {
         &self,
         handle: &Handle<M>,
     ) -> Result<Response<M::Output>, Error<M::ErrorCode>> {
-        if let Some(error) = self.errors.get(&handle.label) {
-            return Err(Error::Api(error.recode()));
-        }
-        let Some(value) = self.results.get(&handle.label) else {
-            return Err(Error::NotRun(format!(
-                "command `{}` ({}) did not run",
-                handle.label,
-                M::INFO.name
-            )));
+        let answers = &self.answers;
+        let value = match answers.results.get(&handle.label) {
+            Some(value) if !answers.errors.contains_key(&handle.label) => value,
+            _ => return Err(answers.failure(&handle.label, M::INFO.name)),
         };
         let mut track = serde_path_to_error::Track::new();
         let output = M::decode_result(serde_path_to_error::Deserializer::new(value, &mut track))
@@ -194,20 +229,20 @@ impl BatchResults {
                 ),
             })?;
         Ok(Response::new(output)
-            .with_total(self.totals.get(&handle.label).copied())
-            .with_next(self.nexts.get(&handle.label).copied())
-            .with_time(self.times.get(&handle.label).cloned()))
+            .with_total(answers.totals.get(&handle.label).copied())
+            .with_next(answers.nexts.get(&handle.label).copied())
+            .with_time(answers.times.get(&handle.label).cloned()))
     }
 
     /// Every command that failed, with its error.
     pub fn errors(&self) -> impl Iterator<Item = (&str, &ApiError<RawErrorCode>)> {
-        self.errors.iter().map(|(k, v)| (k.as_str(), v))
+        self.answers.errors.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// Number of commands that answered.
     #[must_use]
     pub fn succeeded(&self) -> usize {
-        self.results.len()
+        self.answers.results.len()
     }
 }
 
@@ -290,15 +325,158 @@ fn resolve(value: &mut Value, earlier: &BTreeMap<String, Value>) {
     }
 }
 
-fn map_of(value: Option<&Value>) -> Map<String, Value> {
-    match value {
-        Some(Value::Object(m)) => m.clone(),
-        Some(Value::Array(items)) => items
+/// `batch` as a method whose commands all answer with `M`'s result: the body decodes in one
+/// pass straight into the generated types (no `serde_json::Value` in between), and a result
+/// that does not fit fails with its path, `result.result.<label>…`.
+pub(crate) struct BatchOf<M>(PhantomData<fn() -> M>);
+
+impl<M> Serialize for BatchOf<M> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_map(Some(0))?.end()
+    }
+}
+
+/// The `result` of a `batch` request as it arrives.
+pub(crate) struct Wire<T> {
+    results: Vec<(String, T)>,
+    errors: Vec<(String, Value)>,
+    totals: Vec<(String, Value)>,
+    nexts: Vec<(String, Value)>,
+    times: Vec<(String, Value)>,
+}
+
+impl<M: Method> Method for BatchOf<M> {
+    const INFO: &'static b24_core::MethodInfo = &b24_core::MethodInfo {
+        name: "batch",
+        scope: "",
+        summary: "Several calls in one request",
+        docs_url: "",
+        read_only: false,
+        batch: false,
+        pagination: b24_core::Pagination::NONE,
+    };
+    type Output = Wire<M::Output>;
+    type ErrorCode = RawErrorCode;
+
+    fn decode_result<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self::Output, D::Error> {
+        deserializer.deserialize_map(WireVisitor::<M>(PhantomData))
+    }
+
+    fn encode_result<S: Serializer>(
+        output: &Self::Output,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        struct Encoded<'a, M: Method>(&'a M::Output);
+        impl<M: Method> Serialize for Encoded<'_, M> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                M::encode_result(self.0, serializer)
+            }
+        }
+        fn labelled<T>(entries: &[(String, T)]) -> BTreeMap<&str, &T> {
+            entries.iter().map(|(k, v)| (k.as_str(), v)).collect()
+        }
+        let results: BTreeMap<&str, Encoded<'_, M>> = output
+            .results
             .iter()
-            .enumerate()
-            .map(|(i, v)| (i.to_string(), v.clone()))
-            .collect(),
-        _ => Map::new(),
+            .map(|(k, v)| (k.as_str(), Encoded::<M>(v)))
+            .collect();
+        let mut map = serializer.serialize_map(Some(5))?;
+        map.serialize_entry("result", &results)?;
+        map.serialize_entry("result_error", &labelled(&output.errors))?;
+        map.serialize_entry("result_total", &labelled(&output.totals))?;
+        map.serialize_entry("result_next", &labelled(&output.nexts))?;
+        map.serialize_entry("result_time", &labelled(&output.times))?;
+        map.end()
+    }
+}
+
+struct WireVisitor<M>(PhantomData<fn() -> M>);
+
+impl<'de, M: Method> Visitor<'de> for WireVisitor<M> {
+    type Value = Wire<M::Output>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the result of batch (result, result_error, result_total, ...)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut wire = Wire {
+            results: Vec::new(),
+            errors: Vec::new(),
+            totals: Vec::new(),
+            nexts: Vec::new(),
+            times: Vec::new(),
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "result" => wire.results = map.next_value_seed(Labelled::<M>(PhantomData))?,
+                "result_error" => {
+                    wire.errors = map.next_value_seed(Labelled::<AnyMethod>(PhantomData))?
+                }
+                "result_total" => {
+                    wire.totals = map.next_value_seed(Labelled::<AnyMethod>(PhantomData))?
+                }
+                "result_next" => {
+                    wire.nexts = map.next_value_seed(Labelled::<AnyMethod>(PhantomData))?
+                }
+                "result_time" => {
+                    wire.times = map.next_value_seed(Labelled::<AnyMethod>(PhantomData))?
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(wire)
+    }
+}
+
+/// Per-command answers keyed by label: an object, or — PHP's rendering of an empty or
+/// numerically keyed array — a list whose positions are the labels.
+struct Labelled<M>(PhantomData<fn() -> M>);
+
+impl<'de, M: Method> DeserializeSeed<'de> for Labelled<M> {
+    type Value = Vec<(String, M::Output)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, M: Method> Visitor<'de> for Labelled<M> {
+    type Value = Vec<(String, M::Output)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("answers keyed by command label")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(label) = map.next_key::<String>()? {
+            let value = map.next_value_seed(Result_::<M>(PhantomData))?;
+            out.push((label, value));
+        }
+        Ok(out)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(value) = seq.next_element_seed(Result_::<M>(PhantomData))? {
+            out.push((out.len().to_string(), value));
+        }
+        Ok(out)
+    }
+}
+
+/// One command's `result`, decoded with its method's generated types.
+#[allow(non_camel_case_types)]
+struct Result_<M>(PhantomData<fn() -> M>);
+
+impl<'de, M: Method> DeserializeSeed<'de> for Result_<M> {
+    type Value = M::Output;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        M::decode_result(deserializer)
     }
 }
 
@@ -311,27 +489,28 @@ impl Client {
     /// When a `batch` request itself fails (transport, limits, auth); the commands' own errors
     /// are kept per command instead.
     pub async fn batch(&self, batch: Batch) -> Result<BatchResults, Error<RawErrorCode>> {
-        let mut answers = BatchResults::default();
+        let mut answers = Answers::default();
         for chunk in batch.commands.chunks(BATCH_MAX) {
             let mut chunk = chunk.to_vec();
             for command in &mut chunk {
                 resolve(&mut command.params, &answers.results);
             }
-            let halted = self.send_chunk(&chunk, batch.halt, &mut answers).await?;
+            let part = self.send_chunk::<AnyMethod>(&chunk, batch.halt).await?;
+            let halted = batch.halt && part.results.len() < chunk.len();
+            answers.extend(part);
             if halted {
                 break;
             }
         }
-        Ok(answers)
+        Ok(BatchResults { answers })
     }
 
-    /// Sends up to 50 commands as one `batch` request; returns whether `halt` stopped it.
-    pub(crate) async fn send_chunk(
+    /// Sends up to 50 commands as one `batch` request, every result decoded with `M`.
+    pub(crate) async fn send_chunk<M: Method>(
         &self,
         chunk: &[Command],
         halt: bool,
-        answers: &mut BatchResults,
-    ) -> Result<bool, Error<RawErrorCode>> {
+    ) -> Result<Answers<M::Output>, Error<RawErrorCode>> {
         // The governor holds methods near their operating-time budget, inside batches too.
         let mut methods: Vec<&str> = chunk.iter().map(|c| c.method).collect();
         methods.dedup();
@@ -356,27 +535,28 @@ impl Client {
                 )
             })
             .collect();
-        let body = serde_json::json!({"halt": u8::from(halt), "cmd": cmd});
-        let read_only = chunk.iter().all(|c| c.read_only);
-        let response = if read_only {
-            self.call_raw_read_only("batch", &body).await?
-        } else {
-            self.call_raw("batch", &body).await?
+        let body = serde_json::to_vec(&serde_json::json!({"halt": u8::from(halt), "cmd": cmd}))
+            .map_err(|e| Error::Config(ConfigError::Encode(e.to_string())))?;
+        let spec = CallSpec {
+            method: "batch",
+            read_only: chunk.iter().all(|c| c.read_only),
         };
-        let result = &response.result;
-        let results = map_of(result.get("result"));
-        let errors = map_of(result.get("result_error"));
-        for (label, value) in map_of(result.get("result_total")) {
+        let wire = self
+            .execute(spec, body.into(), decode_response::<BatchOf<M>>)
+            .await?
+            .result;
+        let mut answers = Answers::default();
+        for (label, value) in wire.totals {
             if let Some(n) = value.as_i64() {
                 answers.totals.insert(label, n);
             }
         }
-        for (label, value) in map_of(result.get("result_next")) {
+        for (label, value) in wire.nexts {
             if let Some(n) = value.as_u64() {
                 answers.nexts.insert(label, n);
             }
         }
-        for (label, value) in map_of(result.get("result_time")) {
+        for (label, value) in wire.times {
             if let Ok(time) = serde_json::from_value::<Time>(value) {
                 if let Some(command) = chunk.iter().find(|c| c.label == label) {
                     self.governor().observe(command.method, &time);
@@ -384,18 +564,15 @@ impl Client {
                 answers.times.insert(label, time);
             }
         }
-        for (label, value) in errors {
-            let code = value
-                .get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            let description = value
-                .get("error_description")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            let raw = RawErrorCode::from(code.as_str());
+        for (label, value) in wire.errors {
+            let text = |key: &str| {
+                value
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let raw = RawErrorCode::from(text("error").as_str());
             let status = match &raw {
                 RawErrorCode::System(s) => Some(s.http_status()),
                 _ => None,
@@ -405,19 +582,10 @@ impl Client {
             }
             answers
                 .errors
-                .insert(label, ApiError::new(status, raw, description));
+                .insert(label, ApiError::new(status, raw, text("error_description")));
         }
-        let ran = results.len();
-        answers.results.extend(results);
-        Ok(halt && ran < chunk.len())
-    }
-}
-
-/// A handle for a label the bulk reader chose.
-pub(crate) fn handle<M>(label: String) -> Handle<M> {
-    Handle {
-        label,
-        marker: PhantomData,
+        answers.results.extend(wire.results);
+        Ok(answers)
     }
 }
 

@@ -9,11 +9,12 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use b24_core::Paged;
 use futures_util::stream::{self, Stream, StreamExt as _, TryStreamExt as _};
 
-use crate::batch::{BATCH_MAX, BatchResults, command};
+use crate::batch::{BATCH_MAX, command};
 use crate::client::Client;
 use crate::error::Error;
 use crate::paging::{PageOptions, page_size};
@@ -21,8 +22,9 @@ use crate::paging::{PageOptions, page_size};
 /// Options of a bulk read.
 #[derive(Debug, Clone, Copy)]
 pub struct BulkOptions {
-    /// Rate-limiter slots left free for the application's other calls.
-    pub reserve: f64,
+    /// Rate-limiter slots left free for the application's other calls (default: a tenth of the
+    /// bucket, rounded down: 5 of 50, none of a 5-request bucket).
+    pub reserve: Option<f64>,
     /// Most `batch` requests in flight at once.
     pub max_parallel: usize,
     /// Page size (default: the largest the method allows).
@@ -32,7 +34,7 @@ pub struct BulkOptions {
 impl Default for BulkOptions {
     fn default() -> Self {
         Self {
-            reserve: 2.0,
+            reserve: None,
             max_parallel: 32,
             page_size: None,
         }
@@ -40,7 +42,7 @@ impl Default for BulkOptions {
 }
 
 /// How a bulk read was planned, for progress reports and benchmarks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BulkPlan {
     /// `total` reported by the first page.
     pub total: u64,
@@ -48,43 +50,122 @@ pub struct BulkPlan {
     pub pages: usize,
     /// `batch` requests for them.
     pub requests: usize,
-    /// Requests in flight at once.
+    /// Requests the limiter lets go at once (the rest follow as the bucket drains).
     pub parallel: usize,
+    /// Pages per request, in launch order.
+    pub split: Vec<usize>,
+}
+
+/// What the planner knows about the portal when it plans.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput {
+    /// Pages after the first.
+    pub pages: usize,
+    /// Requests that could go now ([`RateLimiter::headroom`](crate::RateLimiter::headroom)).
+    pub headroom: Option<f64>,
+    /// Size of the bucket.
+    pub capacity: Option<f64>,
+    /// Requests per second the bucket drains.
+    pub rate: Option<f64>,
+    /// Server time per page, learned from the first page's `time.processing`.
+    pub page_cost: Duration,
+    /// Round trip besides processing, learned from the first page.
+    pub latency: Duration,
 }
 
 impl BulkPlan {
-    /// Plans `pages` pages given the limiter's room now.
+    /// Plans the pages so that every request ends at about the same time: the requests that
+    /// can go now, minus the reserve, take the most pages; requests that must wait for the
+    /// bucket to drain take fewer; no request carries more than 50 pages. A small bucket thus
+    /// gets a few large batches, a roomy one many small batches in parallel.
     #[must_use]
-    pub fn new(total: u64, pages: usize, headroom: Option<f64>, options: &BulkOptions) -> Self {
+    pub fn new(total: u64, input: PlanInput, options: &BulkOptions) -> Self {
+        let pages = input.pages;
         if pages == 0 {
             return Self {
                 total,
                 ..Self::default()
             };
         }
-        // Use the slots free now, minus the reserve; when the bucket is too small for the
-        // reserve, half of what is free.
+        let reserve = options
+            .reserve
+            .unwrap_or_else(|| input.capacity.map_or(0.0, |c| (c / 10.0).floor()));
+        // Slots usable now: what is free minus the reserve, or half of what is free when the
+        // reserve would take it all.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let room = headroom.map_or(options.max_parallel, |h| {
-            let after_reserve = (h - options.reserve).floor();
+        let now = input.headroom.map_or(options.max_parallel, |h| {
+            let after_reserve = (h - reserve).floor();
             if after_reserve >= 1.0 {
                 after_reserve as usize
             } else {
                 (h / 2.0).floor().max(1.0) as usize
             }
         });
-        let mut parallel = room.min(options.max_parallel).min(pages).max(1);
-        let mut per_request = pages.div_ceil(parallel);
-        if per_request > BATCH_MAX {
-            per_request = BATCH_MAX;
+        let now = now.clamp(1, options.max_parallel.max(1));
+        // When request `j` can start: the first `now` at once, the others as the bucket drains.
+        let start = |j: usize| -> f64 {
+            if j < now {
+                0.0
+            } else {
+                #[allow(clippy::cast_precision_loss)]
+                input
+                    .rate
+                    .map_or(0.0, |r| (j - now + 1) as f64 / r.max(1e-9))
+            }
+        };
+        let cost = input.page_cost.as_secs_f64().max(1e-4);
+        let latency = input.latency.as_secs_f64();
+        // Without a drain rate nothing frees a slot but a finished request: plan `now` requests.
+        let most = match input.rate {
+            Some(_) => pages.min(options.max_parallel.max(1) * 4),
+            None => pages.min(now),
         }
-        let requests = pages.div_ceil(per_request);
-        parallel = parallel.min(requests);
+        .max(1);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let pages_by = |end: f64| -> Vec<usize> {
+            (0..most)
+                .map(|j| {
+                    ((end - start(j) - latency) / cost)
+                        .floor()
+                        .clamp(0.0, BATCH_MAX as f64) as usize
+                })
+                .collect()
+        };
+        // The earliest end time by which the pages fit.
+        let (mut low, mut high) = (0.0_f64, latency + cost * pages as f64 + start(most));
+        for _ in 0..60 {
+            let mid = f64::midpoint(low, high);
+            if pages_by(mid).iter().sum::<usize>() >= pages {
+                high = mid
+            } else {
+                low = mid
+            }
+        }
+        let mut split: Vec<usize> = pages_by(high).into_iter().filter(|p| *p > 0).collect();
+        if split.is_empty() {
+            split.push(pages.min(BATCH_MAX));
+        }
+        // Trim the surplus from the requests that start last.
+        let mut surplus = split.iter().sum::<usize>().saturating_sub(pages);
+        for p in split.iter_mut().rev() {
+            let cut = surplus.min(*p);
+            *p -= cut;
+            surplus -= cut;
+        }
+        split.retain(|p| *p > 0);
+        // Never fewer pages than asked for (a tiny cost estimate must not drop pages).
+        let planned: usize = split.iter().sum();
+        if planned < pages {
+            for chunk in (planned..pages).collect::<Vec<_>>().chunks(BATCH_MAX) {
+                split.push(chunk.len());
+            }
+        }
         Self {
             total,
             pages,
-            requests,
-            parallel,
+            requests: split.len(),
+            parallel: now.min(split.len()),
+            split,
         }
     }
 }
@@ -144,10 +225,28 @@ impl Client {
             first.clear_cursors();
             first.set_limit(u32::try_from(size).unwrap_or(u32::MAX));
             first.set_offset(0);
+            let sent = Instant::now();
             let page = client.call(&first).await?;
+            let round_trip = sent.elapsed();
             let total = page.total.and_then(|t| u64::try_from(t).ok()).unwrap_or(0);
             let offsets: Vec<u64> = (1..).map(|i| i * size).take_while(|o| *o < total).collect();
-            let plan = BulkPlan::new(total, offsets.len(), client.limiter().headroom(), &options);
+            // The first page tells how long a page takes on this portal and what the network adds.
+            let processing = page
+                .time
+                .as_ref()
+                .and_then(|t| t.processing)
+                .filter(|p| p.is_finite() && *p > 0.0)
+                .map_or(round_trip, Duration::from_secs_f64);
+            let limiter = client.limiter();
+            let input = PlanInput {
+                pages: offsets.len(),
+                headroom: limiter.headroom(),
+                capacity: limiter.capacity(),
+                rate: limiter.drain_rate(),
+                page_cost: processing.min(round_trip),
+                latency: round_trip.saturating_sub(processing),
+            };
+            let plan = BulkPlan::new(total, input, &options);
             tracing::info!(
                 method = M::INFO.name,
                 total,
@@ -156,15 +255,21 @@ impl Client {
                 parallel = plan.parallel,
                 "bulk read planned"
             );
+            let mut groups: Vec<Vec<u64>> = Vec::with_capacity(plan.split.len());
+            let mut rest = offsets.as_slice();
+            for count in &plan.split {
+                let (group, tail) = rest.split_at((*count).min(rest.len()));
+                groups.push(group.to_vec());
+                rest = tail;
+            }
+            let in_flight = plan.requests.clamp(1, options.max_parallel.max(1));
             on_plan(plan);
-            let per_request = offsets.len().div_ceil(plan.requests.max(1)).max(1);
-            let groups: Vec<Vec<u64>> = offsets.chunks(per_request).map(<[u64]>::to_vec).collect();
             let first_items = stream::iter(M::into_items(page.result).into_iter().map(Ok));
             let template = Arc::new(first);
             let fetch_client = client.clone();
             let rest = stream::iter(groups)
                 .map(move |group| fetch_group(fetch_client.clone(), Arc::clone(&template), group))
-                .buffered(plan.parallel.max(1))
+                .buffered(in_flight)
                 .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
                 .try_flatten();
             Ok(first_items.chain(rest).boxed())
@@ -199,24 +304,25 @@ async fn fetch_group<M: Paged>(
         request.set_offset(*offset);
         commands.push(command(format!("p{i}"), &request).map_err(Error::Config)?);
     }
-    let mut answers = BatchResults::default();
-    client
-        .send_chunk(&commands, false, &mut answers)
+    let mut answers = client
+        .send_chunk::<M>(&commands, false)
         .await
         .map_err(Error::recode)?;
     let mut items = Vec::new();
     for (i, offset) in offsets.iter().enumerate() {
-        let handle = crate::batch::handle::<M>(format!("p{i}"));
-        let page = match answers.get(&handle) {
-            Ok(page) => page,
-            Err(e) if e.is_retryable() || matches!(e, Error::NotRun(_)) => {
-                let mut request = (*template).clone();
-                request.set_offset(*offset);
-                client.call(&request).await?
-            }
-            Err(e) => return Err(e),
+        let label = format!("p{i}");
+        let output = match answers.results.remove(&label) {
+            Some(output) if !answers.errors.contains_key(&label) => output,
+            _ => match answers.failure::<M::ErrorCode>(&label, M::INFO.name) {
+                e if e.is_retryable() || matches!(e, Error::NotRun(_)) => {
+                    let mut request = (*template).clone();
+                    request.set_offset(*offset);
+                    client.call(&request).await?.result
+                }
+                e => return Err(e),
+            },
         };
-        items.extend(M::into_items(page.result));
+        items.extend(M::into_items(output));
     }
     Ok(items)
 }
@@ -225,28 +331,110 @@ async fn fetch_group<M: Paged>(
 mod tests {
     use super::*;
 
+    fn input(pages: usize, headroom: f64, capacity: f64, rate: f64) -> PlanInput {
+        PlanInput {
+            pages,
+            headroom: Some(headroom),
+            capacity: Some(capacity),
+            rate: Some(rate),
+            page_cost: Duration::from_millis(70),
+            latency: Duration::from_millis(50),
+        }
+    }
+
     #[test]
     fn plans_follow_the_room_in_the_bucket() {
         let o = BulkOptions::default();
         // 20,000 members at 200 per page: 99 pages after the first.
-        let roomy = BulkPlan::new(20_000, 99, Some(49.0), &o);
-        assert_eq!(
-            (roomy.parallel, roomy.requests),
-            (25, 25),
-            "many small batches (4 pages each) in parallel"
+        let roomy = BulkPlan::new(20_000, input(99, 48.0, 49.0, 2.0), &o);
+        assert_eq!(roomy.split.iter().sum::<usize>(), 99);
+        assert!(
+            roomy.parallel >= 25 && roomy.split.iter().all(|p| *p <= 4),
+            "many small batches at once: {roomy:?}"
         );
-        let tight = BulkPlan::new(20_000, 99, Some(4.0), &o);
-        assert_eq!(
-            (tight.parallel, tight.requests),
-            (2, 2),
-            "few large batches, 50 pages at most"
+        let tight = BulkPlan::new(20_000, input(99, 3.0, 4.0, 1.0), &o);
+        assert_eq!(tight.split.iter().sum::<usize>(), 99);
+        assert_eq!(tight.parallel, 3, "every free slot of a small bucket");
+        assert!(
+            tight.split[0] > tight.split[tight.split.len() - 1],
+            "later requests carry less: {tight:?}"
         );
-        let tiny = BulkPlan::new(20_000, 99, Some(1.0), &o);
-        assert_eq!((tiny.parallel, tiny.requests), (1, 2));
-        let reserve = BulkPlan::new(20_000, 99, Some(20.0), &BulkOptions { reserve: 10.0, ..o });
+        assert!(tight.split.iter().all(|p| *p <= BATCH_MAX));
+        let slow = BulkPlan {
+            ..BulkPlan::new(
+                20_000,
+                PlanInput {
+                    page_cost: Duration::from_secs(1),
+                    ..input(120, 1.0, 4.0, 0.01)
+                },
+                &o,
+            )
+        };
+        assert!(
+            slow.split.iter().all(|p| *p <= BATCH_MAX) && slow.split.iter().sum::<usize>() == 120,
+            "packed 50 per batch when tight: {slow:?}"
+        );
+        let reserve = BulkPlan::new(
+            20_000,
+            input(99, 20.0, 49.0, 2.0),
+            &BulkOptions {
+                reserve: Some(10.0),
+                ..o
+            },
+        );
         assert_eq!(reserve.parallel, 10);
-        let unlimited = BulkPlan::new(1_000, 4, None, &o);
-        assert_eq!((unlimited.parallel, unlimited.requests), (4, 4));
-        assert_eq!(BulkPlan::new(150, 0, Some(49.0), &o).requests, 0);
+        let unlimited = BulkPlan::new(
+            1_000,
+            PlanInput {
+                headroom: None,
+                capacity: None,
+                rate: None,
+                ..input(4, 0.0, 0.0, 0.0)
+            },
+            &o,
+        );
+        assert_eq!(
+            (
+                unlimited.parallel,
+                unlimited.requests,
+                unlimited.split.clone()
+            ),
+            (4, 4, vec![1, 1, 1, 1])
+        );
+        let capped = BulkPlan::new(
+            1_000,
+            PlanInput {
+                headroom: None,
+                capacity: None,
+                rate: None,
+                ..input(6, 0.0, 0.0, 0.0)
+            },
+            &BulkOptions {
+                max_parallel: 2,
+                ..o
+            },
+        );
+        assert_eq!(
+            capped.split,
+            vec![3, 3],
+            "no more requests than may run at once"
+        );
+        assert_eq!(
+            BulkPlan::new(150, input(0, 49.0, 49.0, 2.0), &o).requests,
+            0
+        );
+        let tiny_cost = BulkPlan::new(
+            20_000,
+            PlanInput {
+                page_cost: Duration::ZERO,
+                ..input(99, 3.0, 4.0, 1.0)
+            },
+            &o,
+        );
+        assert_eq!(
+            tiny_cost.split.iter().sum::<usize>(),
+            99,
+            "never drops pages"
+        );
     }
 }

@@ -42,6 +42,7 @@ struct Inner {
     governor: OperatingGovernor,
     retry: RetryPolicy,
     scrubber: Scrubber,
+    requests: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for Client {
@@ -61,9 +62,9 @@ impl fmt::Debug for Client {
 
 /// Facts about a call that steer retries.
 #[derive(Debug, Clone, Copy)]
-struct CallSpec<'a> {
-    method: &'a str,
-    read_only: bool,
+pub(crate) struct CallSpec<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) read_only: bool,
 }
 
 /// What one attempt produced before decoding.
@@ -74,7 +75,7 @@ struct Answer {
 }
 
 /// Decodes a response body for one method.
-type Decoder<T, C> = fn(Option<u16>, &[u8]) -> Result<Response<T>, ResponseError<C>>;
+pub(crate) type Decoder<T, C> = fn(Option<u16>, &[u8]) -> Result<Response<T>, ResponseError<C>>;
 
 /// Failures of one attempt that are not answers.
 enum AttemptError {
@@ -95,7 +96,7 @@ impl<C: fmt::Display> From<AttemptError> for Error<C> {
 
 /// A method that is not in the spec: the result is any JSON, the codes are system or other.
 #[derive(Debug, Serialize)]
-struct AnyMethod;
+pub(crate) struct AnyMethod;
 
 impl Method for AnyMethod {
     const INFO: &'static b24_core::MethodInfo = &b24_core::MethodInfo {
@@ -175,6 +176,14 @@ impl Client {
         &self.inner.governor
     }
 
+    /// HTTP requests this client (and its clones) sent to the portal, retries included.
+    #[must_use]
+    pub fn requests_sent(&self) -> u64 {
+        self.inner
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// How many OAuth refreshes this client made (0 for webhooks).
     #[must_use]
     pub fn refreshes(&self) -> u64 {
@@ -247,7 +256,7 @@ impl Client {
     }
 
     #[allow(clippy::too_many_lines)]
-    async fn execute<T, C: ErrorCode>(
+    pub(crate) async fn execute<T, C: ErrorCode>(
         &self,
         spec: CallSpec<'_>,
         body: Bytes,
@@ -394,6 +403,9 @@ impl Client {
                 }
             };
             let url = url.map_err(|e| AttemptError::Config(ConfigError::BadUrl(e.to_string())))?;
+            self.inner
+                .requests
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let response = self
                 .inner
                 .http
@@ -589,6 +601,7 @@ impl ClientBuilder {
                 governor: OperatingGovernor::new(self.governor.unwrap_or_default()),
                 retry: self.retry.unwrap_or_default(),
                 scrubber,
+                requests: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }

@@ -75,7 +75,7 @@ mod retry;
 mod secret;
 
 pub use batch::{BATCH_MAX, Batch, BatchResults, Handle, Reference};
-pub use bulk::{BulkOptions, BulkPlan};
+pub use bulk::{BulkOptions, BulkPlan, PlanInput};
 pub use client::{Client, ClientBuilder};
 pub use error::{AuthError, ConfigError, Error, TransportError, TransportKind};
 pub use governor::{GovernorConfig, OperatingGovernor};

@@ -35,6 +35,16 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
     fn headroom(&self) -> Option<f64> {
         None
     }
+
+    /// How many requests the bucket holds in all; `None` if unlimited or unknown.
+    fn capacity(&self) -> Option<f64> {
+        None
+    }
+
+    /// Requests per second the bucket drains; `None` if unlimited or unknown.
+    fn drain_rate(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// A portal plan's bucket: `burst` requests, draining `per_second`.
@@ -192,6 +202,14 @@ impl RateLimiter for LeakyBucket {
         let drained = now.saturating_duration_since(s.at).as_secs_f64() * self.bucket.per_second;
         s.level = (s.level - drained).max(0.0).max(self.capacity);
         s.at = now;
+    }
+
+    fn capacity(&self) -> Option<f64> {
+        Some(self.capacity)
+    }
+
+    fn drain_rate(&self) -> Option<f64> {
+        Some(self.bucket.per_second)
     }
 
     fn headroom(&self) -> Option<f64> {

@@ -142,6 +142,16 @@ async fn max_pages_and_cancellation_by_dropping() {
     );
 }
 
+/// A client without limits for a scripted server.
+fn unlimited(server: &Scripted) -> Client {
+    Client::builder()
+        .webhook(&server.webhook("code"))
+        .unwrap()
+        .unlimited()
+        .build()
+        .unwrap()
+}
+
 fn user(id: u64) -> serde_json::Value {
     let mut u: serde_json::Value = serde_json::from_str(include_str!(
         "../../../spec/im/examples/dialog.users.list.json"
@@ -156,12 +166,7 @@ fn user(id: u64) -> serde_json::Value {
 async fn a_next_that_does_not_advance_stops_with_an_error() {
     let stuck = Reply::json(200, json!({"result": [user(1)], "next": 0, "total": 9}));
     let server = Scripted::start(vec![], stuck).await;
-    let c = Client::builder()
-        .webhook(&server.webhook("code"))
-        .unwrap()
-        .unlimited()
-        .build()
-        .unwrap();
+    let c = unlimited(&server);
     let err = c
         .collect_all(users(), PageOptions::default())
         .await
@@ -174,12 +179,7 @@ async fn a_next_that_does_not_advance_stops_with_an_error() {
 
     let same_page = Reply::json(200, json!({"result": [user(5)]}));
     let server = Scripted::start(vec![], same_page).await;
-    let c = Client::builder()
-        .webhook(&server.webhook("code"))
-        .unwrap()
-        .unlimited()
-        .build()
-        .unwrap();
+    let c = unlimited(&server);
     let err = c
         .collect_all(
             users(),
@@ -201,12 +201,7 @@ async fn an_empty_page_ends_the_walk() {
         Reply::json(200, json!({"result": [], "next": 4, "total": 10})),
     )
     .await;
-    let c = Client::builder()
-        .webhook(&server.webhook("code"))
-        .unwrap()
-        .unlimited()
-        .build()
-        .unwrap();
+    let c = unlimited(&server);
     assert_eq!(
         c.collect_all(users(), PageOptions::default())
             .await
@@ -343,7 +338,7 @@ async fn bulk_read_returns_every_visible_member_once_in_order() {
         .map(|u| u.id)
         .collect();
     assert_eq!(ids, sequential);
-    let plan = *plan.lock().unwrap();
+    let plan = plan.lock().unwrap().clone();
     assert_eq!((plan.total, plan.pages), (2_200, 10));
     assert!(plan.parallel > 1, "{plan:?}");
     let stats = emu.stats();
@@ -392,4 +387,60 @@ async fn bulk_falls_back_to_paging_when_pages_cannot_be_planned() {
         .await
         .unwrap();
     assert!(!messages.is_empty());
+}
+
+#[tokio::test]
+async fn bulk_decodes_batches_into_the_generated_types_and_names_the_path_of_a_bad_field() {
+    // First page: 2 of 6; then one batch with the pages at offsets 2 and 4. The server's `result`
+    // of a batch is keyed by label; a value of the wrong type must be reported with its path.
+    let mut bad = user(4);
+    bad["last_activity_date"] = json!(17);
+    let batch = |p1: serde_json::Value| {
+        Reply::json(
+            200,
+            json!({"result": {
+                "result": {"p0": [user(3), user(4)], "p1": p1},
+                "result_error": [], "result_total": {"p0": 6, "p1": 6},
+                "result_next": {"p0": 4}, "result_time": {}
+            }}),
+        )
+    };
+    let first = || {
+        Reply::json(
+            200,
+            json!({"result": [user(1), user(2)], "next": 2, "total": 6}),
+        )
+    };
+    for (p1, expect) in [
+        (json!([user(5), user(6)]), Ok(vec![1, 2, 3, 4, 5, 6])),
+        (
+            json!([user(5), bad]),
+            Err("result.result.p1[1].last_activity_date"),
+        ),
+    ] {
+        let server = Scripted::start(vec![first()], batch(p1)).await;
+        let c = unlimited(&server);
+        let got: Result<Vec<_>, _> = c
+            .bulk(
+                users(),
+                BulkOptions {
+                    page_size: Some(2),
+                    max_parallel: 1,
+                    ..BulkOptions::default()
+                },
+            )
+            .map_ok(|u| u.id)
+            .try_collect()
+            .await;
+        match (got, expect) {
+            (Ok(ids), Ok(want)) => assert_eq!(ids, want),
+            (Err(Error::Decode { error, .. }), Err(path)) => {
+                assert_eq!(error.path, path, "{error}")
+            }
+            (got, want) => panic!("got {got:?}, want {want:?}"),
+        }
+        let sent = server.script.received();
+        assert_eq!(sent.len(), 2, "one batch carries both pages");
+        assert!(sent[1].path.contains("/batch"), "{}", sent[1].path);
+    }
 }

@@ -124,7 +124,7 @@ impl Emulator {
 
     /// Runs `f` on the portal's data (for tests: inspect what a write did).
     pub fn with_portal<R>(&self, f: impl FnOnce(&mut Portal) -> R) -> R {
-        f(&mut lock(&self.state.portal))
+        f(&mut server::write(&self.state.portal))
     }
 
     /// Stops accepting connections and closes the open ones.

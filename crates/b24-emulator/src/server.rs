@@ -7,7 +7,7 @@ use std::future::Future as _;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -25,7 +25,7 @@ use tokio::sync::{Notify, watch};
 use crate::auth::{Auth, Caller, TokenPair};
 use crate::config::{Config, Fault};
 use crate::limits::{LeakyBucket, Operating, OperatingState};
-use crate::methods::{self, Call, Failure, Outcome};
+use crate::methods::{self, Call, Failure, Handler, Outcome};
 use crate::params::{Params, scalar_text};
 use crate::portal::Portal;
 use crate::rng::Rng;
@@ -40,7 +40,8 @@ const BODY_LIMIT: usize = 32 * 1024 * 1024;
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) config: Config,
-    pub(crate) portal: Mutex<Portal>,
+    /// Shared by reads, taken whole by writes.
+    pub(crate) portal: RwLock<Portal>,
     bucket: Mutex<LeakyBucket>,
     operating: Mutex<Operating>,
     pub(crate) auth: Mutex<Auth>,
@@ -53,6 +54,16 @@ pub(crate) struct State {
 /// Locks a mutex, recovering the data if a handler panicked while holding it.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Shares a read-write lock, recovering the data if a handler panicked while holding it.
+pub(crate) fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Takes a read-write lock whole, recovering the data if a handler panicked while holding it.
+pub(crate) fn write<T>(m: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn unix_now() -> f64 {
@@ -88,7 +99,7 @@ impl State {
             )),
             stats: Mutex::new(Stats::default()),
             sequence: AtomicU64::new(0),
-            portal: Mutex::new(portal),
+            portal: RwLock::new(portal),
             webhook_token,
             client_secret,
             config,
@@ -617,22 +628,29 @@ async fn run_command(
     if !info.name.starts_with("im.v2.") {
         params.uppercase_keys();
     }
-    let result = {
-        let mut portal = lock(&state.portal);
-        let mut call = Call {
-            portal: &mut portal,
-            caller: caller.user,
-            via_webhook: caller.via_webhook,
-            params,
-            start,
-            #[allow(clippy::cast_possible_truncation)]
-            now: now as i64,
+    let handler_started = Instant::now();
+    macro_rules! call {
+        ($portal:expr) => {
+            Call {
+                portal: $portal,
+                caller: caller.user,
+                via_webhook: caller.via_webhook,
+                params,
+                start,
+                #[allow(clippy::cast_possible_truncation)]
+                now: now as i64,
+            }
         };
-        handler(&mut call)
+    }
+    // Reads run side by side (a portal has many workers); a write has the portal to itself.
+    let result = match handler {
+        Handler::Read(handle) => handle(&mut call!(&*read(&state.portal))),
+        Handler::Write(handle) => handle(&mut call!(&mut *write(&state.portal))),
     };
     let rows = result.as_ref().map_or(0, |o| o.rows);
     let processing = state.config.cost.of(rows);
-    tokio::time::sleep(processing).await;
+    // The modelled cost is the whole processing time: the emulator's own work counts toward it.
+    tokio::time::sleep(processing.saturating_sub(handler_started.elapsed())).await;
     let operating =
         lock(&state.operating).record(info.name, &caller.credential, unix_now(), processing);
     {
@@ -789,6 +807,10 @@ async fn run_batch(state: &State, caller: &Caller, mut params: Params) -> Value 
     let mut nexts = PhpArray::default();
     let mut times = PhpArray::default();
     let mut done: BTreeMap<String, Value> = BTreeMap::new();
+    // Results are kept for `$result[...]` only when some command refers to one.
+    let referenced = commands
+        .iter()
+        .any(|(_, c)| c.as_str().is_some_and(|t| t.contains("$result")));
     let mut processing = Duration::ZERO;
     for (index, (key, command)) in commands.into_iter().enumerate() {
         // Non-string entries are skipped without any error, as the server does.
@@ -816,7 +838,9 @@ async fn run_batch(state: &State, caller: &Caller, mut params: Params) -> Value 
                 match run_command(state, caller, method, sub, start).await {
                     Ok(d) => {
                         processing += d.processing;
-                        done.insert(key.clone(), d.outcome.result.clone());
+                        if referenced {
+                            done.insert(key.clone(), d.outcome.result.clone());
+                        }
                         if let Some(total) = d.outcome.total {
                             totals.0.push((key.clone(), json!(total)));
                         }

@@ -16,7 +16,7 @@
 use serde_json::{Value, json};
 
 use super::php::{empty, isset};
-use super::{Call, Failure, Outcome, dialog_chat, parse_dialog_id};
+use super::{Failure, Outcome, Read, dialog_chat, parse_dialog_id};
 use crate::params::scalar_text;
 
 /// The texts an ORM `=FIELD` filter value stands for: a scalar, or a list (an `IN` filter).
@@ -36,7 +36,7 @@ fn sql_eq(column: &str, value: &str) -> bool {
         .eq_ignore_ascii_case(value.trim_end_matches(' '))
 }
 
-pub(super) fn handle(call: &mut Call<'_>) -> Result<Outcome, Failure> {
+pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let params = &call.params;
     if let Some(value) = isset(params.get("DIALOG_ID")) {
         let Some(dialog) = parse_dialog_id(Some(value)) else {

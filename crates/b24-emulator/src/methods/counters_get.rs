@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{Call, Failure, Outcome};
+use super::{Failure, Outcome, Read};
 
 /// A PHP array keyed by id: `[]` when empty, an object otherwise.
 fn id_map(map: &BTreeMap<u64, usize>) -> Value {
@@ -35,8 +35,8 @@ fn id_map(map: &BTreeMap<u64, usize>) -> Value {
     )
 }
 
-pub(super) fn handle(call: &mut Call<'_>) -> Result<Outcome, Failure> {
-    let portal = &*call.portal;
+pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
+    let portal = call.portal;
     let me = call.caller;
     let (mut chat, mut muted, mut lines, mut dialog) = (
         BTreeMap::new(),

@@ -38,7 +38,7 @@
 use serde_json::{Map, Value, json};
 
 use super::php::{intval, isset};
-use super::{Call, Failure, Outcome, dialog_chat, parse_dialog_id, render};
+use super::{Failure, Outcome, Read, dialog_chat, parse_dialog_id, render};
 use crate::params::scalar_text;
 use crate::portal::{Chat, Message, Portal};
 
@@ -280,7 +280,7 @@ fn get_messages(
     }
 }
 
-pub(super) fn handle(call: &mut Call<'_>) -> Result<Outcome, Failure> {
+pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let params = &call.params;
     // `CHAT_ID` > 0 becomes `DIALOG_ID = 'chat'.$CHAT_ID`, the value concatenated as sent.
     let from_chat_id = isset(params.get("CHAT_ID"))

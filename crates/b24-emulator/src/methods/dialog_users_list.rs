@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Call, Failure, Outcome, dialog_chat, parse_dialog_id, render};
+use super::{Failure, Outcome, Read, dialog_chat, parse_dialog_id, render};
 use crate::params::{php_int, scalar_text};
 use crate::portal::EXTERNAL_TYPES;
 
@@ -15,7 +15,7 @@ fn limit(value: Option<&Value>) -> usize {
     }
 }
 
-pub(super) fn handle(call: &mut Call<'_>) -> Result<Outcome, Failure> {
+pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let params = &call.params;
     let Some(dialog) = parse_dialog_id(params.get("DIALOG_ID")) else {
         return Err(Failure::new(
@@ -49,7 +49,7 @@ pub(super) fn handle(call: &mut Call<'_>) -> Result<Outcome, Failure> {
     };
     let offset = usize::try_from(offset).unwrap_or(0);
 
-    let portal = &*call.portal;
+    let portal = call.portal;
     let Some(chat) = portal.chat(chat_id) else {
         return Err(Failure::new(
             400,

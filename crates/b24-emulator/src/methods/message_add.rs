@@ -42,7 +42,7 @@
 use serde_json::{Map, Value, json};
 
 use super::php::{array_values, decode_text, empty, intval, is_array, isset, trim};
-use super::{Call, Failure, Outcome};
+use super::{Failure, Outcome, Write};
 use crate::params::scalar_text;
 use crate::portal::{Portal, User, iso};
 
@@ -440,7 +440,7 @@ fn can_read_message(portal: &Portal, caller: u64, message_id: u64) -> Option<u64
     readable.then_some(chat.id)
 }
 
-pub(super) fn handle(call: &mut Call<'_>) -> Result<Outcome, Failure> {
+pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let params = &call.params;
     let caller = call.caller;
     let now = call.now;

@@ -3,9 +3,10 @@
 //! charges for. A method without a handler is `ERROR_METHOD_NOT_FOUND`, like on a portal
 //! without the module.
 //!
-//! Adding a method: write `fn handle(call: &mut Call<'_>) -> Result<Outcome, Failure>` in a new
-//! module (decode parameters with the generated request type where the server's own parsing
-//! allows it) and list it in [`HANDLERS`].
+//! Adding a method: write `fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure>` (or
+//! `&mut Write<'_>` when it changes the portal) in a new module (decode parameters with the
+//! generated request type where the server's own parsing allows it) and list it in [`HANDLERS`].
+//! Reads run side by side, as on a server with many workers; a write has the portal to itself.
 
 mod chat_get;
 mod counters_get;
@@ -21,11 +22,11 @@ use serde_json::Value;
 use crate::params::Params;
 use crate::portal::Portal;
 
-/// One method call, as a handler sees it.
+/// One method call, as a handler sees it: `P` is `&Portal` for reads, `&mut Portal` for writes.
 #[derive(Debug)]
-pub struct Call<'a> {
-    /// The portal (locked for the duration of the call).
-    pub portal: &'a mut Portal,
+pub struct Call<P> {
+    /// The portal (locked for the duration of the call: shared for reads, exclusive for writes).
+    pub portal: P,
     /// The user the call acts as (the webhook's user, or the token's user).
     pub caller: u64,
     /// The call came through a webhook (not an OAuth application).
@@ -93,17 +94,35 @@ impl Failure {
     }
 }
 
+/// A call that only reads the portal.
+pub type Read<'a> = Call<&'a Portal>;
+
+/// A call that may change the portal.
+pub type Write<'a> = Call<&'a mut Portal>;
+
 /// A method handler.
-pub type Handler = fn(&mut Call<'_>) -> Result<Outcome, Failure>;
+#[derive(Debug, Clone, Copy)]
+pub enum Handler {
+    /// Reads the portal; runs beside other reads.
+    Read(fn(&mut Read<'_>) -> Result<Outcome, Failure>),
+    /// Changes the portal; runs alone.
+    Write(fn(&mut Write<'_>) -> Result<Outcome, Failure>),
+}
 
 /// Every method the emulator serves.
 pub const HANDLERS: &[(&str, Handler)] = &[
-    ("im.chat.get", chat_get::handle),
-    ("im.counters.get", counters_get::handle),
-    ("im.dialog.messages.get", dialog_messages_get::handle),
-    ("im.dialog.users.list", dialog_users_list::handle),
-    ("im.message.add", message_add::handle),
-    ("im.user.list.get", user_list_get::handle),
+    ("im.chat.get", Handler::Read(chat_get::handle)),
+    ("im.counters.get", Handler::Read(counters_get::handle)),
+    (
+        "im.dialog.messages.get",
+        Handler::Read(dialog_messages_get::handle),
+    ),
+    (
+        "im.dialog.users.list",
+        Handler::Read(dialog_users_list::handle),
+    ),
+    ("im.message.add", Handler::Write(message_add::handle)),
+    ("im.user.list.get", Handler::Read(user_list_get::handle)),
 ];
 
 /// A served method: its spec facts and its handler. Names are tried in lower case first, then

@@ -20,7 +20,7 @@
 use serde_json::{Map, Value};
 
 use super::php::{array_values, intval, js_object_to_php};
-use super::{Call, Failure, Outcome, render};
+use super::{Failure, Outcome, Read, render};
 use crate::params::scalar_text;
 
 /// The user ids of `ID` (> 0, first-seen order); empty when `ID` is not an array.
@@ -46,7 +46,7 @@ fn ids(value: Option<&Value>) -> Vec<u64> {
     out
 }
 
-pub(super) fn handle(call: &mut Call<'_>) -> Result<Outcome, Failure> {
+pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let ids = ids(call.params.get("ID"));
     if ids.is_empty() {
         return Err(Failure::new(
@@ -55,7 +55,7 @@ pub(super) fn handle(call: &mut Call<'_>) -> Result<Outcome, Failure> {
             "A wrong format for the ID field is passed",
         ));
     }
-    let portal = &*call.portal;
+    let portal = call.portal;
     let entries: Vec<(u64, Value)> = ids
         .iter()
         .map(|&id| {

@@ -40,3 +40,12 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
 ];
+/// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
+/// can dispatch typed paging by name without a hand-written table.
+#[macro_export]
+macro_rules! with_paged_methods {
+    ($callback:ident) => {
+        $callback ! { ("im.dialog.messages.get", $crate::DialogMessagesGetRequest),
+        ("im.dialog.users.list", $crate::DialogUsersListRequest) }
+    };
+}
