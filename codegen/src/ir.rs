@@ -81,6 +81,7 @@ pub struct Pagination {
     pub limit: Option<Limit>,
     pub offset: Option<Offset>,
     pub keyset: Vec<Keyset>,
+    pub continuation: Option<Continuation>,
     /// The item type and how to reach the items, when the result holds a list.
     pub item: Option<ItemAccess>,
 }
@@ -112,6 +113,18 @@ pub struct Offset {
     pub total: bool,
     pub next: bool,
     pub stride_by_limit: bool,
+}
+
+/// Continuation paging, with the Rust fields of the result object it reads.
+#[derive(Debug, Clone)]
+pub struct Continuation {
+    pub param: String,
+    pub next: String,
+    pub more: Option<String>,
+    /// Rust field (and whether it is optional) of `next` in the result object.
+    pub next_field: (String, Ty),
+    /// Rust field (and type) of `more`.
+    pub more_field: Option<(String, Ty)>,
 }
 
 #[derive(Debug, Clone)]

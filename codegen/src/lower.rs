@@ -1094,12 +1094,90 @@ impl<'s> Lowerer<'s> {
                 order: k.order,
             });
         }
+        let continuation = match &p.continuation {
+            Some(c) => {
+                ok &= check_param(self, &c.param);
+                let fields = match result_object {
+                    Some(Ty::Named { name, .. }) => match find(name).map(|t| &t.kind) {
+                        Some(ir::TypeKind::Object(fields)) => Some(fields),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                // A field of the result object with the right kind of value.
+                let mut field = |name: &Sp<String>, what: &str, fits: fn(&Ty) -> bool| {
+                    let Some(fields) = fields else {
+                        self.error(
+                            file,
+                            name.span.clone(),
+                            "continuation paging needs a result that is an object",
+                            "",
+                        )
+                        .help = Some("`next` and `more` name fields of the result object".into());
+                        return None;
+                    };
+                    let Some(f) = fields.iter().find(|f| f.wire == name.value) else {
+                        self.error(
+                            file,
+                            name.span.clone(),
+                            format!("the result has no field `{}`", name.value),
+                            "",
+                        )
+                        .help = Some(format!(
+                            "known: {}",
+                            fields
+                                .iter()
+                                .map(|f| f.wire.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                        return None;
+                    };
+                    let inner = match &f.ty {
+                        Ty::Optional(inner, _) => &**inner,
+                        other => other,
+                    };
+                    if !fits(inner) {
+                        self.error(file, name.span.clone(), format!("`{}` must be {what}", name.value), "")
+                            .help = Some("`next` is the integer to send back; `more` the flag that says more may remain".into());
+                        return None;
+                    }
+                    Some((f.rust.clone(), f.ty.clone()))
+                };
+                let next_field = field(
+                    &c.next,
+                    "an integer field",
+                    |t| matches!(t, Ty::Builtin(b) if b.is_integer()),
+                );
+                let more_field = c.more.as_ref().map(|m| {
+                    field(m, "a bool field", |t| {
+                        matches!(t, Ty::Builtin(Builtin::Bool | Builtin::YesNo))
+                    })
+                });
+                match (next_field, more_field) {
+                    (Some(next_field), more_field @ (None | Some(Some(_)))) if ok => {
+                        Some(ir::Continuation {
+                            param: c.param.value.clone(),
+                            next: c.next.value.clone(),
+                            more: c.more.as_ref().map(|m| m.value.clone()),
+                            next_field,
+                            more_field: more_field.flatten(),
+                        })
+                    }
+                    _ => {
+                        ok = false;
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
         let dropped_keyset = p.keyset.iter().any(|k| k.0.is_none());
-        if offset.is_none() && keyset.is_empty() && !dropped_keyset {
+        if offset.is_none() && keyset.is_empty() && p.continuation.is_none() && !dropped_keyset {
             self.error(
                 file,
                 p.limit.as_ref().map_or(0..0, |l| l.param.span.clone()),
-                "`pagination` has neither `offset` nor `keyset`",
+                "`pagination` has neither `offset`, `keyset` nor `continuation`",
                 "",
             )
             .help = Some("say how the method pages, or drop `pagination`".into());
@@ -1140,6 +1218,7 @@ impl<'s> Lowerer<'s> {
             limit,
             offset,
             keyset,
+            continuation,
             item,
         })
     }

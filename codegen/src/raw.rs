@@ -107,6 +107,25 @@ pub struct PaginationSpec {
     /// Keyset (cursor) paging: "items after this key".
     #[serde(default)]
     pub keyset: Vec<Tolerant<KeysetSpec>>,
+    /// Continuation paging (the `im.v2` dialect): each page hands back the value to send for
+    /// the next one.
+    #[serde(default)]
+    pub continuation: Option<ContinuationSpec>,
+}
+
+/// Continuation paging: the result carries the value for the next request.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContinuationSpec {
+    /// Wire name of the request parameter that carries the value (must be one of `params`).
+    pub param: Sp<String>,
+    /// Wire name of the integer field of the result object holding the value for the next
+    /// request (e.g. `nextOffset`).
+    pub next: Sp<String>,
+    /// Wire name of the boolean field of the result object that says whether more may remain
+    /// (e.g. `hasMore`).
+    #[serde(default)]
+    pub more: Option<Sp<String>>,
 }
 
 /// The page-size parameter.

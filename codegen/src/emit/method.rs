@@ -149,7 +149,14 @@ fn info(m: &ir::Method) -> TokenStream {
                 };
                 quote!(::b24_core::KeysetPaging { param: #param, key: #key, order: #order })
             });
-            quote!(::b24_core::Pagination { items: #items, limit: #limit, offset: #offset, keyset: &[#(#keyset),*] })
+            let continuation = match &p.continuation {
+                Some(c) => {
+                    let (param, next, more) = (&c.param, &c.next, opt_str(c.more.as_deref()));
+                    quote!(::std::option::Option::Some(::b24_core::ContinuationPaging { param: #param, next: #next, more: #more }))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            quote!(::b24_core::Pagination { items: #items, limit: #limit, offset: #offset, keyset: &[#(#keyset),*], continuation: #continuation })
         }
     };
     quote! {
@@ -377,6 +384,37 @@ fn paged(m: &ir::Method) -> TokenStream {
     } else {
         quote!(match param { #(#set_cursor_arms)* _ => { let _ = key; false } })
     };
+    let continuation = p.continuation.as_ref().and_then(|c| {
+        let prm = param(&c.param)?;
+        let set = ident(&prm.rust);
+        let value = convert(Builtin::U64, &prm.ty, &quote!(value));
+        let next = ident(&c.next_field.0);
+        let more = match &c.more_field {
+            Some((f, ty)) if ty.is_optional() => {
+                let f = ident(f);
+                quote!(page.#f)
+            }
+            Some((f, _)) => {
+                let f = ident(f);
+                quote!(::std::option::Option::Some(page.#f))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        let read = quote!(::b24_core::AsKey::as_key(&page.#next).map(|next| (next, #more)));
+        let read = if m.result.is_optional() {
+            quote!(output.as_ref().and_then(|page| #read))
+        } else {
+            quote!(let page = output; #read)
+        };
+        Some(quote! {
+            fn continuation(output: &Self::Output) -> ::std::option::Option<(u64, ::std::option::Option<bool>)> {
+                #read
+            }
+            fn set_continuation(&mut self, value: u64) {
+                self.#set = #value;
+            }
+        })
+    });
     quote! {
         impl ::b24_core::Paged for #request {
             type Item = #item_ty;
@@ -401,6 +439,7 @@ fn paged(m: &ir::Method) -> TokenStream {
             fn key(item: &Self::Item, key: &str) -> ::std::option::Option<u64> {
                 #key_body
             }
+            #continuation
         }
     }
 }

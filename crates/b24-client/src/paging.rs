@@ -1,6 +1,8 @@
 //! Paging by each method's own dialect, as the spec describes it: offset pages that follow
-//! `next`, or keyset pages that follow a cursor. Streams end on an empty page, stop with an error
-//! when the position does not advance, yield every item once, and are cancelled by dropping them.
+//! `next`, keyset pages that follow a cursor, or continuation pages that send back the value the
+//! previous page handed out (`nextOffset` of the `im.v2` methods). Streams end on an empty page,
+//! stop with an error when the position does not advance, yield every item once, and are
+//! cancelled by dropping them.
 
 use std::collections::HashSet;
 
@@ -13,13 +15,18 @@ use crate::error::Error;
 /// Which dialect to page with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PageMode {
-    /// Offset paging when the method has it (it counts `total`), otherwise its first cursor.
+    /// Offset paging when the method has it (it counts `total`), otherwise continuation
+    /// paging when it has that, otherwise its first cursor.
     #[default]
     Auto,
     /// Offset paging, following `next`.
     Offset,
     /// Keyset paging with the cursor parameter of this name (`LAST_ID`, `FIRST_ID`).
     Keyset(&'static str),
+    /// Continuation paging: each request sends the value the previous page handed back
+    /// (`offset` = `nextOffset`). The first request goes as given, so a walk can resume from a
+    /// stored value; a page that says nothing more remains (`hasMore: false`) is the last.
+    Continuation,
 }
 
 /// Options of a paged walk.
@@ -60,6 +67,8 @@ impl PageOptions {
 #[derive(Debug, Clone, Copy)]
 enum Position {
     Offset(u64),
+    /// The value to send back (`None`: the request as given).
+    Continuation(Option<u64>),
     Cursor {
         param: &'static str,
         key: Option<u64>,
@@ -94,7 +103,17 @@ fn start<M: Paged>(request: &mut M, options: &PageOptions) -> Result<Position, S
             .find(|k| param.is_none_or(|p| p == k.param))
             .copied()
     };
+    match (options.mode, paging.offset, paging.continuation) {
+        (PageMode::Continuation, _, None) => {
+            return Err(format!("{} has no continuation paging", M::INFO.name));
+        }
+        (PageMode::Continuation, _, Some(_)) | (PageMode::Auto, None, Some(_)) => {
+            return Ok(Position::Continuation(None));
+        }
+        _ => {}
+    }
     let cursor = match (options.mode, paging.offset) {
+        (PageMode::Continuation, _) => None,
         (PageMode::Offset, None) => return Err(format!("{} has no offset paging", M::INFO.name)),
         (PageMode::Offset, Some(_)) | (PageMode::Auto, Some(_)) => None,
         (PageMode::Keyset(param), _) => Some(
@@ -212,6 +231,11 @@ async fn next_page<M: Paged>(mut walk: Walk<M>) -> Step<M> {
     }
     match walk.position {
         Position::Offset(offset) => walk.request.set_offset(offset),
+        Position::Continuation(value) => {
+            if let Some(value) = value {
+                walk.request.set_continuation(value);
+            }
+        }
         Position::Cursor { param, key, .. } => {
             walk.request.clear_cursors();
             if let Some(key) = key {
@@ -247,6 +271,27 @@ async fn next_page<M: Paged>(mut walk: Walk<M>) -> Step<M> {
                 Some(next) => walk.position = Position::Offset(next),
                 None => walk.done = true,
             }
+        }
+        Position::Continuation(sent) => {
+            let Some((next, more)) = M::continuation(&page.result) else {
+                return Some((
+                    Err(Error::Paging(format!(
+                        "{} answered without the value for the next page",
+                        M::INFO.name
+                    ))),
+                    None,
+                ));
+            };
+            if sent.is_some_and(|sent| next <= sent) {
+                return Some((
+                    Err(Error::Paging(format!(
+                        "the next value is {next} after {sent:?}: it does not advance"
+                    ))),
+                    None,
+                ));
+            }
+            walk.position = Position::Continuation(Some(next));
+            walk.done = more == Some(false);
         }
         Position::Cursor {
             param,

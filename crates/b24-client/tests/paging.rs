@@ -444,3 +444,86 @@ async fn bulk_decodes_batches_into_the_generated_types_and_names_the_path_of_a_b
         assert!(sent[1].path.contains("/batch"), "{}", sent[1].path);
     }
 }
+
+#[tokio::test]
+async fn continuation_pages_send_back_next_offset_and_acknowledge_what_was_read() {
+    use b24_im::{MessageAddRequest, V2EventGetRequest, V2EventSubscribeRequest};
+    let emu = Emulator::start(config(20, 0.0)).await.unwrap();
+    let c = client(&emu);
+    assert!(
+        c.call(&V2EventSubscribeRequest::new())
+            .await
+            .unwrap()
+            .result
+    );
+    for i in 0..5 {
+        let hello = MessageAddRequest::new()
+            .dialog_id(DialogId::Chat(1))
+            .message(format!("event {i}"));
+        c.call(&hello).await.unwrap();
+    }
+    let before = emu.stats().requests;
+    let events: Vec<_> = c
+        .items(
+            V2EventGetRequest::new(),
+            PageOptions::default().page_size(2),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+    let texts: Vec<_> = events
+        .iter()
+        .map(|e| e.data["message"]["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        texts,
+        ["event 0", "event 1", "event 2", "event 3", "event 4"]
+    );
+    assert!(events.windows(2).all(|w| w[0].event_id < w[1].event_id));
+    // Pages of 2, 2, 1: the third says `hasMore: false` and ends the walk.
+    assert_eq!(emu.stats().requests - before, 3);
+    let sent = emu.with_portal(|p| p.events.len());
+    assert_eq!(
+        sent, 1,
+        "the first two pages were acknowledged by the offsets sent after them"
+    );
+
+    // A walk resumes from a stored value: the request goes as given first.
+    let rest: Vec<_> = c
+        .items(
+            V2EventGetRequest::new().offset(events[4].event_id + 1),
+            PageOptions::default(),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(rest.is_empty());
+    assert_eq!(emu.with_portal(|p| p.events.len()), 0);
+}
+
+#[tokio::test]
+async fn a_continuation_that_does_not_advance_stops_with_an_error() {
+    use b24_im::V2EventGetRequest;
+    let event = json!({"eventId": 7, "type": "ONIMV2MESSAGEADD", "date": "2025-01-15T10:30:00+02:00", "data": {}});
+    let page = Reply::json(
+        200,
+        json!({"result": {"events": [event], "nextOffset": 8, "hasMore": true}}),
+    );
+    let server = Scripted::start(vec![], page).await;
+    let err = unlimited(&server)
+        .collect_all(V2EventGetRequest::new(), PageOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Paging(m) if m.contains("does not advance")),
+        "{err:?}"
+    );
+    let sent = server.script.received();
+    assert_eq!(sent.len(), 2, "no loop");
+    assert!(
+        sent[0].body.contains("\"limit\":1000") && !sent[0].body.contains("offset"),
+        "{}",
+        sent[0].body
+    );
+    assert!(sent[1].body.contains("\"offset\":8"), "{}", sent[1].body);
+}

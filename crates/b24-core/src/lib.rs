@@ -26,7 +26,8 @@ pub mod wire;
 pub use error::{ApiError, DecodeError, ErrorCode, Execution, RawErrorCode, ResponseError, Retry};
 pub use generated::SystemErrorCode;
 pub use method::{
-    AsKey, KeysetPaging, Limit, Method, MethodInfo, OffsetPaging, Order, Paged, Pagination,
+    AsKey, ContinuationPaging, KeysetPaging, Limit, Method, MethodInfo, OffsetPaging, Order, Paged,
+    Pagination,
 };
 pub use response::{Response, Time, decode_response, encode_response};
 pub use types::{

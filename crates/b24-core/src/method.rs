@@ -51,6 +51,18 @@ pub trait Paged: Method + Clone {
     fn clear_cursors(&mut self);
     /// The value of the item field named `key` (a keyset's `key`), for cursors and de-duplication.
     fn key(item: &Self::Item, key: &str) -> Option<u64>;
+    /// Continuation paging: the value the page hands back for the next request (`nextOffset`),
+    /// and whether the page says more may remain (`hasMore`; `None` when the method has no such
+    /// field). `None` for methods without continuation paging.
+    fn continuation(output: &Self::Output) -> Option<(u64, Option<bool>)> {
+        let _ = output;
+        None
+    }
+    /// Continuation paging: sets the parameter that carries the value handed back by the
+    /// previous page; does nothing for methods without it.
+    fn set_continuation(&mut self, value: u64) {
+        let _ = value;
+    }
 }
 
 /// Item fields usable as cursor keys.
@@ -115,6 +127,8 @@ pub struct Pagination {
     pub offset: Option<OffsetPaging>,
     /// Keyset (cursor) paging parameters, if any.
     pub keyset: &'static [KeysetPaging],
+    /// Continuation paging (the server hands back the value for the next request), if any.
+    pub continuation: Option<ContinuationPaging>,
 }
 
 impl Pagination {
@@ -124,12 +138,13 @@ impl Pagination {
         limit: None,
         offset: None,
         keyset: &[],
+        continuation: None,
     };
 
     /// Whether the method pages at all.
     #[must_use]
     pub const fn is_paged(&self) -> bool {
-        self.offset.is_some() || !self.keyset.is_empty()
+        self.offset.is_some() || !self.keyset.is_empty() || self.continuation.is_some()
     }
 }
 
@@ -159,6 +174,18 @@ pub struct OffsetPaging {
     /// be planned `LIMIT` apart (windows that neither overlap nor leave gaps), even though short
     /// pages make `next` smaller.
     pub stride_by_limit: bool,
+}
+
+/// Continuation paging, as in the `im.v2` methods: each page carries the value to send back for
+/// the next one (`nextOffset`), and sending it may acknowledge what was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContinuationPaging {
+    /// Wire name of the request parameter that carries the value, e.g. `offset`.
+    pub param: &'static str,
+    /// Wire name of the result field holding the value for the next request, e.g. `nextOffset`.
+    pub next: &'static str,
+    /// Wire name of the result field saying whether more may remain, e.g. `hasMore`.
+    pub more: Option<&'static str>,
 }
 
 /// Keyset paging: "items after this key".

@@ -4,7 +4,7 @@
 //! JSON (`--data`; `--dump-data` writes the format). Everything the method handlers answer comes
 //! from here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -47,8 +47,32 @@ pub struct Portal {
     /// Id the next chat relation gets.
     #[serde(default)]
     pub next_relation_id: u64,
+    /// Users whose `im.v2` events are recorded (`im.v2.Event.subscribe`).
+    #[serde(default)]
+    pub event_subscribers: BTreeSet<u64>,
+    /// Recorded `im.v2` events, in id order.
+    #[serde(default)]
+    pub events: Vec<EventRecord>,
+    /// Id the next event gets.
+    #[serde(default)]
+    pub next_event_id: u64,
     #[serde(skip)]
     index: Index,
+}
+
+/// One recorded `im.v2` event of one user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// Event id (increasing across the portal).
+    pub id: u64,
+    /// The user it was recorded for.
+    pub user_id: u64,
+    /// `ONIMV2MESSAGEADD`, ...
+    pub kind: String,
+    /// Unix time it was recorded (events expire after 24 hours).
+    pub at: i64,
+    /// The payload.
+    pub data: serde_json::Value,
 }
 
 /// Lookups rebuilt after loading.
@@ -334,6 +358,30 @@ impl Portal {
             uuid: None,
         });
         id
+    }
+
+    /// Records an event for every subscribed member of `chat_id` (`im.v2.Event.subscribe`).
+    pub fn record_event(&mut self, chat_id: u64, kind: &str, at: i64, data: &serde_json::Value) {
+        let Some(chat) = self.chat(chat_id) else {
+            return;
+        };
+        let recipients: Vec<u64> = chat
+            .members
+            .iter()
+            .map(|r| r.user_id)
+            .filter(|u| self.event_subscribers.contains(u))
+            .collect();
+        for user_id in recipients {
+            let id = self.next_event_id.max(1);
+            self.next_event_id = id + 1;
+            self.events.push(EventRecord {
+                id,
+                user_id,
+                kind: kind.to_owned(),
+                at,
+                data: data.clone(),
+            });
+        }
     }
 
     /// A message by id.
@@ -891,6 +939,9 @@ impl Portal {
             messages: Vec::new(),
             next_message_id: 1,
             next_relation_id: next_rel,
+            event_subscribers: BTreeSet::new(),
+            events: Vec::new(),
+            next_event_id: 1,
             index: Index::default(),
         };
         portal.reindex();

@@ -593,5 +593,11 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         message.uuid = uuid;
     }
     portal.mark_read(chat_id, caller, id);
+    if let Some(event) = portal
+        .message(id)
+        .map(|m| super::v2_event::message_added(portal, m))
+    {
+        portal.record_event(chat_id, "ONIMV2MESSAGEADD", now, &event);
+    }
     Ok(Outcome::of(json!(id), 1))
 }

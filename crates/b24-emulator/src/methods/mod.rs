@@ -16,6 +16,7 @@ mod message_add;
 mod php;
 pub mod render;
 mod user_list_get;
+pub mod v2_event;
 
 use serde_json::Value;
 
@@ -123,6 +124,8 @@ pub const HANDLERS: &[(&str, Handler)] = &[
     ),
     ("im.message.add", Handler::Write(message_add::handle)),
     ("im.user.list.get", Handler::Read(user_list_get::handle)),
+    ("im.v2.Event.get", Handler::Write(v2_event::get)),
+    ("im.v2.Event.subscribe", Handler::Write(v2_event::subscribe)),
 ];
 
 /// A served method: its spec facts and its handler. Names are tried in lower case first, then

@@ -172,6 +172,7 @@ impl ::b24_core::Method for DialogMessagesGetRequest {
                     order: ::b24_core::Order::Ascending,
                 },
             ],
+            continuation: ::std::option::Option::None,
         },
     };
     /// `result`: `DialogMessagesPage` or `false`.

@@ -164,6 +164,7 @@ impl ::b24_core::Method for DialogUsersListRequest {
                     order: ::b24_core::Order::Ascending,
                 },
             ],
+            continuation: ::std::option::Option::None,
         },
     };
     /// `result`: list of `DialogUser`.

@@ -283,3 +283,37 @@ fn user_list_get_example_3() {
         ::std::option::Option::Some("INVALID_FORMAT"),
     );
 }
+/// `spec/im/examples/v2.Event.get.json`: The documented example response.
+#[test]
+fn v2_event_get_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::v2_event_get::V2EventGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/v2.Event.get.json"),
+        200u16,
+        ::std::option::Option::None,
+    );
+}
+/** `spec/im/examples/v2.Event.get.end.json`: Constructed from SERVER-BEHAVIOUR.md §3: nothing left after an acknowledging `offset`; the
+page is empty and `nextOffset` stays at the offset sent.*/
+#[test]
+fn v2_event_get_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::v2_event_get::V2EventGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/v2.Event.get.end.json"),
+        200u16,
+        ::std::option::Option::None,
+    );
+}
+/// `spec/im/examples/v2.Event.subscribe.json`: The documented example response.
+#[test]
+fn v2_event_subscribe_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::v2_event_subscribe::V2EventSubscribeRequest,
+    >(
+        include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
+        200u16,
+        ::std::option::Option::None,
+    );
+}

@@ -8,6 +8,8 @@ mod dialog_messages_get;
 mod dialog_users_list;
 mod message_add;
 mod user_list_get;
+mod v2_event_get;
+mod v2_event_subscribe;
 #[cfg(test)]
 mod examples;
 pub use types::{
@@ -29,6 +31,10 @@ pub use dialog_messages_get::{
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
 pub use message_add::{MessageAddRequest, MessageAddErrorCode};
 pub use user_list_get::{UserListGetRequest, UserListGetErrorCode};
+pub use v2_event_get::{
+    V2EventGetRequest, V2EventGetErrorCode, EventPage, ImEvent, ImEventType,
+};
+pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode};
 /// Every method of the `im` scope, sorted by wire name, for dispatch by name at run time.
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>(),
@@ -39,6 +45,10 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>(),
     ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<
+        v2_event_subscribe::V2EventSubscribeRequest,
+    >(),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table.
@@ -46,6 +56,7 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
 macro_rules! with_paged_methods {
     ($callback:ident) => {
         $callback ! { ("im.dialog.messages.get", $crate::DialogMessagesGetRequest),
-        ("im.dialog.users.list", $crate::DialogUsersListRequest) }
+        ("im.dialog.users.list", $crate::DialogUsersListRequest), ("im.v2.Event.get",
+        $crate::V2EventGetRequest) }
     };
 }

@@ -1,0 +1,122 @@
+//! `im.v2.Event.subscribe` and `im.v2.Event.get`, as `im/lib/V2/Controller/Event.php` and
+//! `EventService` do them (SERVER-BEHAVIOUR.md §3): events are recorded for subscribed users
+//! only, reading with `offset > 0` deletes the user's events below it, `nextOffset` =
+//! max(offset, last id + 1), `hasMore` = (events returned ≥ limit), events expire after 24 h.
+
+use serde_json::{Map, Value, json};
+
+use super::{Failure, Outcome, Write, render};
+use crate::params::php_int;
+use crate::portal::{Message, Portal, iso};
+
+/// How long a recorded event is kept.
+const EXPIRY_SECONDS: i64 = 24 * 3600;
+
+pub(super) fn subscribe(call: &mut Write<'_>) -> Result<Outcome, Failure> {
+    call.portal.event_subscribers.insert(call.caller);
+    Ok(Outcome::of(json!(true), 0))
+}
+
+pub(super) fn get(call: &mut Write<'_>) -> Result<Outcome, Failure> {
+    // A D7 controller: camelCase arguments, matched as sent.
+    let limit = call.params.get("limit").map_or(100, php_int).clamp(1, 1000);
+    let offset = call.params.get("offset").map_or(0, php_int).max(0);
+    let (caller, now) = (call.caller, call.now);
+    let portal = &mut *call.portal;
+    let offset = u64::try_from(offset).unwrap_or(0);
+    portal.events.retain(|e| {
+        let acknowledged = e.user_id == caller && offset > 0 && e.id < offset;
+        let expired = now - e.at > EXPIRY_SECONDS;
+        !acknowledged && !expired
+    });
+    let page: Vec<Value> = portal
+        .events
+        .iter()
+        .filter(|e| e.user_id == caller && e.id >= offset)
+        .take(usize::try_from(limit).unwrap_or(1000))
+        .map(|e| json!({"eventId": e.id, "type": e.kind, "date": iso(e.at), "data": e.data}))
+        .collect();
+    let last = page
+        .last()
+        .and_then(|e| e.get("eventId"))
+        .and_then(Value::as_u64);
+    let next_offset = last.map_or(offset, |id| offset.max(id + 1));
+    let returned = page.len();
+    let has_more = i64::try_from(returned).unwrap_or(i64::MAX) >= limit;
+    Ok(Outcome::of(
+        json!({"events": page, "nextOffset": next_offset, "hasMore": has_more}),
+        returned,
+    ))
+}
+
+/// The `ONIMV2MESSAGEADD` payload: the message, the chat and the author in the simplified
+/// camelCase shapes of the event formats page, and the portal's language.
+#[must_use]
+pub fn message_added(portal: &Portal, message: &Message) -> Value {
+    let chat = portal.chat(message.chat_id);
+    let author = portal.user(message.author_id).map(|u| {
+        let mut user = camel_case(render::user(portal, u));
+        // Not in events: per-recipient fields, and online status is always `false`.
+        for dropped in ["network", "botData", "avatarHr"] {
+            user.remove(dropped);
+        }
+        for offline in [
+            "idle",
+            "lastActivityDate",
+            "mobileLastDate",
+            "desktopLastDate",
+        ] {
+            user.insert(offline.into(), Value::Bool(false));
+        }
+        Value::Object(user)
+    });
+    json!({
+        "message": {
+            "id": message.id,
+            "chatId": message.chat_id,
+            "authorId": message.author_id,
+            "date": message.date,
+            "text": message.text,
+            "isSystem": message.author_id == 0,
+            "uuid": message.uuid.clone().unwrap_or_default(),
+            "forward": null,
+            "params": {},
+            "viewedByOthers": false,
+        },
+        "chat": chat.map(|c| json!({
+            "id": c.id,
+            "dialogId": format!("chat{}", c.id),
+            "name": c.title,
+            "type": c.kind,
+            "owner": c.owner,
+            "entityType": c.entity_type.clone().unwrap_or_default(),
+            "entityId": c.entity_id.clone().unwrap_or_default(),
+        })),
+        "user": author,
+        "language": "en",
+    })
+}
+
+/// `first_name` → `firstName`, for the top-level keys of an object.
+fn camel_case(value: Value) -> Map<String, Value> {
+    let Value::Object(map) = value else {
+        return Map::new();
+    };
+    map.into_iter()
+        .map(|(key, v)| {
+            let mut out = String::with_capacity(key.len());
+            let mut upper = false;
+            for c in key.chars() {
+                if c == '_' {
+                    upper = true;
+                } else if upper {
+                    out.extend(c.to_uppercase());
+                    upper = false;
+                } else {
+                    out.push(c);
+                }
+            }
+            (out, v)
+        })
+        .collect()
+}
