@@ -291,6 +291,14 @@ impl Ty {
         matches!(self, Self::Optional(..))
     }
 
+    /// The type of the value when it is there (`T` of an `Optional<T>`).
+    pub fn present(&self) -> &Self {
+        match self {
+            Self::Optional(inner, _) => inner,
+            other => other,
+        }
+    }
+
     /// The named types this type mentions.
     pub fn named(&self, out: &mut Vec<String>) {
         match self {

@@ -968,28 +968,29 @@ impl<'s> Lowerer<'s> {
             true
         };
         let find = |name: &str| local.iter().chain(shared).find(|t| t.name == name);
+        // The fields of a named object type.
+        let object_fields = |ty: &Ty| match ty {
+            Ty::Named { name, .. } => match find(name).map(|t| &t.kind) {
+                Some(ir::TypeKind::Object(fields)) => Some(fields.as_slice()),
+                _ => None,
+            },
+            _ => None,
+        };
         // The item type: `result` itself or the `items` field of the result object.
         let list_of = |ty: &Ty| -> Option<Ty> {
-            match ty {
+            match ty.present() {
                 Ty::List(inner) => Some((**inner).clone()),
-                Ty::Optional(inner, _) => match &**inner {
-                    Ty::List(inner) => Some((**inner).clone()),
-                    _ => None,
-                },
                 _ => None,
             }
         };
         let mut item_field: Option<(String, bool)> = None;
         // A result that may be absent (`Page|false`) still has its items where the page does.
-        let result_object = result.map(|ty| match ty {
-            Ty::Optional(inner, _) if p.items.is_some() => &**inner,
-            other => other,
-        });
+        let result_object = result.map(|ty| if p.items.is_some() { ty.present() } else { ty });
         let item_ty = match (&p.items, result_object) {
             (None, Some(ty)) => list_of(ty),
-            (Some(items), Some(Ty::Named { name, .. })) => {
-                match find(name).map(|t| &t.kind) {
-                    Some(ir::TypeKind::Object(fields)) => {
+            (Some(items), Some(ty @ Ty::Named { name, .. })) => {
+                match object_fields(ty) {
+                    Some(fields) => {
                         match fields.iter().find(|f| f.wire == items.value) {
                             Some(f) => {
                                 item_field = Some((f.rust.clone(), f.ty.is_optional()));
@@ -1053,39 +1054,37 @@ impl<'s> Lowerer<'s> {
         let mut keyset = Vec::new();
         for k in p.keyset.iter().filter_map(|k| k.0.as_ref()) {
             ok &= check_param(self, &k.param);
-            if let Some(Ty::Named { name, .. }) = &item_ty
-                && let Some(ir::TypeKind::Object(fields)) = find(name).map(|t| &t.kind)
-                && !fields.iter().any(|f| f.wire == k.key.value)
+            if let Some(ty @ Ty::Named { name, .. }) = &item_ty
+                && let Some(fields) = object_fields(ty)
             {
-                self.error(
-                    file,
-                    k.key.span.clone(),
-                    format!("the item type `{name}` has no field `{}`", k.key.value),
-                    "",
-                )
-                .help = Some(
-                    "`key` is the wire name of the item field the cursor compares with".into(),
-                );
-                ok = false;
-            }
-            if let Some(Ty::Named { name, .. }) = &item_ty
-                && let Some(ir::TypeKind::Object(fields)) = find(name).map(|t| &t.kind)
-                && let Some(field) = fields.iter().find(|f| f.wire == k.key.value)
-            {
-                let inner = match &field.ty {
-                    Ty::Optional(inner, _) => &**inner,
-                    other => other,
-                };
-                if !matches!(inner, Ty::Builtin(b) if b.is_integer()) {
-                    self.error(
-                        file,
-                        k.key.span.clone(),
-                        format!("cursor key `{}` is not an integer field", k.key.value),
-                        "",
-                    )
-                    .help =
-                        Some("keyset cursors compare ids; point `key` at an integer field".into());
-                    ok = false;
+                match fields.iter().find(|f| f.wire == k.key.value) {
+                    None => {
+                        self.error(
+                            file,
+                            k.key.span.clone(),
+                            format!("the item type `{name}` has no field `{}`", k.key.value),
+                            "",
+                        )
+                        .help = Some(
+                            "`key` is the wire name of the item field the cursor compares with"
+                                .into(),
+                        );
+                        ok = false;
+                    }
+                    Some(field) if !matches!(field.ty.present(), Ty::Builtin(b) if b.is_integer()) =>
+                    {
+                        self.error(
+                            file,
+                            k.key.span.clone(),
+                            format!("cursor key `{}` is not an integer field", k.key.value),
+                            "",
+                        )
+                        .help = Some(
+                            "keyset cursors compare ids; point `key` at an integer field".into(),
+                        );
+                        ok = false;
+                    }
+                    Some(_) => {}
                 }
             }
             keyset.push(ir::Keyset {
@@ -1097,13 +1096,7 @@ impl<'s> Lowerer<'s> {
         let continuation = match &p.continuation {
             Some(c) => {
                 ok &= check_param(self, &c.param);
-                let fields = match result_object {
-                    Some(Ty::Named { name, .. }) => match find(name).map(|t| &t.kind) {
-                        Some(ir::TypeKind::Object(fields)) => Some(fields),
-                        _ => None,
-                    },
-                    _ => None,
-                };
+                let fields = result_object.and_then(object_fields);
                 // A field of the result object with the right kind of value.
                 let mut field = |name: &Sp<String>, what: &str, fits: fn(&Ty) -> bool| {
                     let Some(fields) = fields else {
@@ -1133,11 +1126,7 @@ impl<'s> Lowerer<'s> {
                         ));
                         return None;
                     };
-                    let inner = match &f.ty {
-                        Ty::Optional(inner, _) => &**inner,
-                        other => other,
-                    };
-                    if !fits(inner) {
+                    if !fits(f.ty.present()) {
                         self.error(file, name.span.clone(), format!("`{}` must be {what}", name.value), "")
                             .help = Some("`next` is the integer to send back; `more` the flag that says more may remain".into());
                         return None;
@@ -1184,24 +1173,16 @@ impl<'s> Lowerer<'s> {
             ok = false;
         }
         let item = item_ty.map(|ty| {
-            let keys = match &ty {
-                Ty::Named { name, .. } => match find(name).map(|t| &t.kind) {
-                    Some(ir::TypeKind::Object(fields)) => {
-                        let mut keys: Vec<(String, String, Ty)> = Vec::new();
-                        for f in keyset
-                            .iter()
-                            .filter_map(|k| fields.iter().find(|f| f.wire == k.key))
-                        {
-                            if !keys.iter().any(|(wire, _, _)| *wire == f.wire) {
-                                keys.push((f.wire.clone(), f.rust.clone(), f.ty.clone()));
-                            }
-                        }
-                        keys
-                    }
-                    _ => Vec::new(),
-                },
-                _ => Vec::new(),
-            };
+            let mut keys: Vec<(String, String, Ty)> = Vec::new();
+            for f in object_fields(&ty).into_iter().flat_map(|fields| {
+                keyset
+                    .iter()
+                    .filter_map(|k| fields.iter().find(|f| f.wire == k.key))
+            }) {
+                if !keys.iter().any(|(wire, _, _)| *wire == f.wire) {
+                    keys.push((f.wire.clone(), f.rust.clone(), f.ty.clone()));
+                }
+            }
             let (field, optional) = match item_field {
                 Some((field, optional)) => (Some(field), optional),
                 None => (None, result.is_some_and(Ty::is_optional)),

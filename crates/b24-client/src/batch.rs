@@ -132,21 +132,15 @@ impl Batch {
                 M::INFO.name
             )));
         }
-        let mut params =
-            serde_json::to_value(request).map_err(|e| ConfigError::Encode(e.to_string()))?;
-        if let Value::Object(map) = &mut params {
+        // Labels are never numbers: numeric labels turn the server's answer into a list.
+        let label = format!("c{}", self.commands.len());
+        let mut command = command(label.clone(), request)?;
+        if let Value::Object(map) = &mut command.params {
             for (name, reference) in references {
                 map.insert((*name).to_owned(), Value::String(reference.0.clone()));
             }
         }
-        // Labels are never numbers: numeric labels turn the server's answer into a list.
-        let label = format!("c{}", self.commands.len());
-        self.commands.push(Command {
-            label: label.clone(),
-            method: M::INFO.name,
-            read_only: M::INFO.read_only,
-            params,
-        });
+        self.commands.push(command);
         Ok(Handle {
             label,
             marker: PhantomData,
@@ -535,14 +529,13 @@ impl Client {
                 )
             })
             .collect();
-        let body = serde_json::to_vec(&serde_json::json!({"halt": u8::from(halt), "cmd": cmd}))
-            .map_err(|e| Error::Config(ConfigError::Encode(e.to_string())))?;
+        let body = serde_json::json!({"halt": u8::from(halt), "cmd": cmd});
         let spec = CallSpec {
             method: "batch",
             read_only: chunk.iter().all(|c| c.read_only),
         };
         let wire = self
-            .execute(spec, body.into(), decode_response::<BatchOf<M>>)
+            .send(spec, &body, decode_response::<BatchOf<M>>)
             .await?
             .result;
         let mut answers = Answers::default();
@@ -589,7 +582,7 @@ impl Client {
     }
 }
 
-/// Builds a command for the bulk reader without a [`Batch`].
+/// One command of a `batch` request.
 pub(crate) fn command<M: Method>(label: String, request: &M) -> Result<Command, ConfigError> {
     Ok(Command {
         label,

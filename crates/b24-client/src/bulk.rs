@@ -7,7 +7,6 @@
 //! calls), up to 50 pages per request when room is tight. Results come back in order and
 //! de-duplicated; at most the requests in flight are held in memory.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,7 +16,7 @@ use futures_util::stream::{self, Stream, StreamExt as _, TryStreamExt as _};
 use crate::batch::{BATCH_MAX, command};
 use crate::client::Client;
 use crate::error::Error;
-use crate::paging::{PageOptions, page_size};
+use crate::paging::{PageOptions, each_once, page_items, page_size};
 
 /// Options of a bulk read.
 #[derive(Debug, Clone, Copy)]
@@ -204,32 +203,29 @@ impl Client {
             .pagination
             .offset
             .is_some_and(|o| o.stride_by_limit && o.total);
-        let key = M::INFO.pagination.keyset.first().map(|k| k.key);
+        let page_options = PageOptions {
+            page_size: options.page_size,
+            ..PageOptions::default()
+        };
         let stream = async move {
             if !plannable {
                 on_plan(BulkPlan::default());
-                let page_options = PageOptions {
-                    page_size: options.page_size,
-                    ..PageOptions::default()
-                };
-                return Ok::<_, Error<M::ErrorCode>>(client.items(request, page_options).boxed());
+                let pages = client.pages(request, page_options);
+                return Ok::<_, Error<M::ErrorCode>>(page_items::<M, _>(pages).boxed());
             }
-            let size = u64::from(
-                page_size::<M>(&PageOptions {
-                    page_size: options.page_size,
-                    ..PageOptions::default()
-                })
-                .unwrap_or(50),
-            );
+            let size = page_size::<M>(&page_options).unwrap_or(50);
             let mut first = request.clone();
             first.clear_cursors();
-            first.set_limit(u32::try_from(size).unwrap_or(u32::MAX));
+            first.set_limit(size);
             first.set_offset(0);
             let sent = Instant::now();
             let page = client.call(&first).await?;
             let round_trip = sent.elapsed();
             let total = page.total.and_then(|t| u64::try_from(t).ok()).unwrap_or(0);
-            let offsets: Vec<u64> = (1..).map(|i| i * size).take_while(|o| *o < total).collect();
+            let offsets: Vec<u64> = (1..)
+                .map(|i| i * u64::from(size))
+                .take_while(|o| *o < total)
+                .collect();
             // The first page tells how long a page takes on this portal and what the network adds.
             let processing = page
                 .time
@@ -274,20 +270,14 @@ impl Client {
                 .try_flatten();
             Ok(first_items.chain(rest).boxed())
         };
-        let mut seen = HashSet::new();
-        stream::once(stream)
-            .map(|s| match s {
-                Ok(items) => items,
-                Err(e) => stream::once(async move { Err(e) }).boxed(),
-            })
-            .flatten()
-            .try_filter(move |item| {
-                let fresh = match key.and_then(|k| M::key(item, k)) {
-                    Some(id) => seen.insert(id),
-                    None => true,
-                };
-                std::future::ready(fresh)
-            })
+        each_once::<M, _>(
+            stream::once(stream)
+                .map(|s| match s {
+                    Ok(items) => items,
+                    Err(e) => stream::once(async move { Err(e) }).boxed(),
+                })
+                .flatten(),
+        )
     }
 }
 
@@ -298,26 +288,33 @@ async fn fetch_group<M: Paged>(
     template: Arc<M>,
     offsets: Vec<u64>,
 ) -> Result<Vec<M::Item>, Error<M::ErrorCode>> {
-    let mut commands = Vec::with_capacity(offsets.len());
-    for (i, offset) in offsets.iter().enumerate() {
-        let mut request = (*template).clone();
-        request.set_offset(*offset);
-        commands.push(command(format!("p{i}"), &request).map_err(Error::Config)?);
-    }
+    let requests: Vec<M> = offsets
+        .iter()
+        .map(|offset| {
+            let mut request = (*template).clone();
+            request.set_offset(*offset);
+            request
+        })
+        .collect();
+    let label = |i: usize| format!("p{i}");
+    let commands = requests
+        .iter()
+        .enumerate()
+        .map(|(i, request)| command(label(i), request))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Error::Config)?;
     let mut answers = client
         .send_chunk::<M>(&commands, false)
         .await
         .map_err(Error::recode)?;
     let mut items = Vec::new();
-    for (i, offset) in offsets.iter().enumerate() {
-        let label = format!("p{i}");
+    for (i, request) in requests.iter().enumerate() {
+        let label = label(i);
         let output = match answers.results.remove(&label) {
             Some(output) if !answers.errors.contains_key(&label) => output,
             _ => match answers.failure::<M::ErrorCode>(&label, M::INFO.name) {
                 e if e.is_retryable() || matches!(e, Error::NotRun(_)) => {
-                    let mut request = (*template).clone();
-                    request.set_offset(*offset);
-                    client.call(&request).await?.result
+                    client.call(request).await?.result
                 }
                 e => return Err(e),
             },

@@ -203,14 +203,11 @@ impl Client {
         &self,
         request: &M,
     ) -> Result<Response<M::Output>, Error<M::ErrorCode>> {
-        let body = serde_json::to_vec(request)
-            .map_err(|e| Error::Config(ConfigError::Encode(e.to_string())))?;
         let spec = CallSpec {
             method: M::INFO.name,
             read_only: M::INFO.read_only,
         };
-        self.execute(spec, Bytes::from(body), decode_response::<M>)
-            .await
+        self.send(spec, request, decode_response::<M>).await
     }
 
     /// Calls any method with JSON parameters: the escape hatch for methods not yet in the spec.
@@ -224,7 +221,11 @@ impl Client {
         method: &str,
         params: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>, Error<RawErrorCode>> {
-        self.raw(method, params, false).await
+        let spec = CallSpec {
+            method,
+            read_only: false,
+        };
+        self.send(spec, params, decode_response::<AnyMethod>).await
     }
 
     /// As [`Self::call_raw`], for a method that only reads (so ambiguous failures are retried).
@@ -236,27 +237,27 @@ impl Client {
         method: &str,
         params: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>, Error<RawErrorCode>> {
-        self.raw(method, params, true).await
+        let spec = CallSpec {
+            method,
+            read_only: true,
+        };
+        self.send(spec, params, decode_response::<AnyMethod>).await
     }
 
-    async fn raw(
+    /// Encodes `params` as the JSON body and runs the call (limits, retries, decoding).
+    pub(crate) async fn send<P: Serialize + ?Sized, T, C: ErrorCode>(
         &self,
-        method: &str,
-        params: &serde_json::Value,
-        read_only: bool,
-    ) -> Result<Response<serde_json::Value>, Error<RawErrorCode>> {
+        spec: CallSpec<'_>,
+        params: &P,
+        decode: Decoder<T, C>,
+    ) -> Result<Response<T>, Error<C>> {
         let body = serde_json::to_vec(params)
             .map_err(|e| Error::Config(ConfigError::Encode(e.to_string())))?;
-        self.execute(
-            CallSpec { method, read_only },
-            Bytes::from(body),
-            decode_response::<AnyMethod>,
-        )
-        .await
+        self.execute(spec, Bytes::from(body), decode).await
     }
 
     #[allow(clippy::too_many_lines)]
-    pub(crate) async fn execute<T, C: ErrorCode>(
+    async fn execute<T, C: ErrorCode>(
         &self,
         spec: CallSpec<'_>,
         body: Bytes,

@@ -188,18 +188,7 @@ impl Client {
         M::Output: Send,
         M::Item: Send + 'static,
     {
-        let key = M::INFO.pagination.keyset.first().map(|k| k.key);
-        let mut seen = HashSet::new();
-        self.pages(request, options)
-            .map_ok(|page| stream::iter(M::into_items(page.result).into_iter().map(Ok)))
-            .try_flatten()
-            .try_filter(move |item| {
-                let fresh = match key.and_then(|k| M::key(item, k)) {
-                    Some(id) => seen.insert(id),
-                    None => true,
-                };
-                std::future::ready(fresh)
-            })
+        each_once::<M, _>(page_items::<M, _>(self.pages(request, options)))
     }
 
     /// Every item of a paged method, collected.
@@ -218,6 +207,35 @@ impl Client {
     {
         self.items(request, options).try_collect().await
     }
+}
+
+/// The items of a stream of pages, in order.
+pub(crate) fn page_items<M, S>(pages: S) -> impl Stream<Item = Result<M::Item, Error<M::ErrorCode>>>
+where
+    M: Paged,
+    S: Stream<Item = Result<Response<M::Output>, Error<M::ErrorCode>>>,
+{
+    pages
+        .map_ok(|page| stream::iter(M::into_items(page.result).into_iter().map(Ok)))
+        .try_flatten()
+}
+
+/// Drops items whose key (the method's first keyset key) was seen before, so overlapping pages
+/// yield each item once; items without a key all pass.
+pub(crate) fn each_once<M, S>(items: S) -> impl Stream<Item = Result<M::Item, Error<M::ErrorCode>>>
+where
+    M: Paged,
+    S: Stream<Item = Result<M::Item, Error<M::ErrorCode>>>,
+{
+    let key = M::INFO.pagination.keyset.first().map(|k| k.key);
+    let mut seen = HashSet::new();
+    items.try_filter(move |item| {
+        let fresh = match key.and_then(|k| M::key(item, k)) {
+            Some(id) => seen.insert(id),
+            None => true,
+        };
+        std::future::ready(fresh)
+    })
 }
 
 type Step<M> = Option<(

@@ -487,11 +487,7 @@ async fn rest_call(
     }
     let fault = state.config.faults.pick(rng.unit());
     if fault == Some(Fault::Overload) {
-        lock(&state.stats)
-            .faults
-            .entry(Fault::Overload.name().into())
-            .and_modify(|n| *n += 1)
-            .or_insert(1);
+        Stats::count(&mut lock(&state.stats).faults, Fault::Overload.name());
         return fail(Failure::system(SystemErrorCode::QueryLimitExceeded));
     }
 
@@ -515,11 +511,7 @@ async fn rest_call(
 
     match fault {
         Some(f) => {
-            lock(&state.stats)
-                .faults
-                .entry(f.name().into())
-                .and_modify(|n| *n += 1)
-                .or_insert(1);
+            Stats::count(&mut lock(&state.stats).faults, f.name());
             inject(state, &method_name, f, &body, killer).await
         }
         None => finish(

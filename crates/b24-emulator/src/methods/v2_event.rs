@@ -29,19 +29,18 @@ pub(super) fn get(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         let expired = now - e.at > EXPIRY_SECONDS;
         !acknowledged && !expired
     });
-    let page: Vec<Value> = portal
+    let records: Vec<_> = portal
         .events
         .iter()
         .filter(|e| e.user_id == caller && e.id >= offset)
         .take(usize::try_from(limit).unwrap_or(1000))
+        .collect();
+    let next_offset = records.last().map_or(offset, |e| offset.max(e.id + 1));
+    let returned = records.len();
+    let page: Vec<Value> = records
+        .into_iter()
         .map(|e| json!({"eventId": e.id, "type": e.kind, "date": iso(e.at), "data": e.data}))
         .collect();
-    let last = page
-        .last()
-        .and_then(|e| e.get("eventId"))
-        .and_then(Value::as_u64);
-    let next_offset = last.map_or(offset, |id| offset.max(id + 1));
-    let returned = page.len();
     let has_more = i64::try_from(returned).unwrap_or(i64::MAX) >= limit;
     Ok(Outcome::of(
         json!({"events": page, "nextOffset": next_offset, "hasMore": has_more}),
