@@ -127,10 +127,7 @@ impl Batch {
         references: &[(&str, &Reference)],
     ) -> Result<Handle<M>, ConfigError> {
         if !M::INFO.batch {
-            return Err(ConfigError::BadUrl(format!(
-                "{} may not be called inside batch",
-                M::INFO.name
-            )));
+            return Err(ConfigError::NotInBatch(M::INFO.name));
         }
         // Labels are never numbers: numeric labels turn the server's answer into a list.
         let label = format!("c{}", self.commands.len());

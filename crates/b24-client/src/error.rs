@@ -139,6 +139,9 @@ pub enum ConfigError {
     /// The request could not be encoded as JSON.
     #[error("cannot encode the request: {0}")]
     Encode(String),
+    /// The spec says this method may not travel inside `batch`.
+    #[error("{0} may not be called inside batch")]
+    NotInBatch(&'static str),
 }
 
 impl<C: ErrorCode> Error<C> {

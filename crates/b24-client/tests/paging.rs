@@ -304,7 +304,17 @@ async fn halt_marks_later_commands_not_run_and_forbidden_methods_are_refused() {
         }
     }
     let err = Batch::new().add(&Upload).unwrap_err();
-    assert!(err.to_string().contains("may not be called inside batch"));
+    assert!(
+        matches!(
+            err,
+            b24_client::ConfigError::NotInBatch("im.v2.File.upload")
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "im.v2.File.upload may not be called inside batch"
+    );
 }
 
 #[tokio::test]
