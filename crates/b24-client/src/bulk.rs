@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use b24_core::Paged;
 use futures_util::stream::{self, Stream, StreamExt as _, TryStreamExt as _};
 
-use crate::batch::{BATCH_MAX, command};
+use crate::batch::{BATCH_MAX, Fidelity, command};
 use crate::client::Client;
 use crate::error::Error;
 use crate::paging::{PageOptions, each_once, page_items, page_size};
@@ -221,7 +221,32 @@ impl Client {
             let sent = Instant::now();
             let page = client.call(&first).await?;
             let round_trip = sent.elapsed();
-            let total = page.total.and_then(|t| u64::try_from(t).ok()).unwrap_or(0);
+            // The plan needs `total`, and pages that reach the method unaltered inside `batch`;
+            // without them the pages are followed one by one from here.
+            let fidelity = command(String::new(), &first)
+                .map_err(Error::Config)?
+                .fidelity();
+            let total = page.total.and_then(|t| u64::try_from(t).ok());
+            let unplannable = match (total, &fidelity) {
+                (None, _) => Some("the first page has no usable `total`".to_owned()),
+                (Some(_), Fidelity::Exact) => None,
+                (Some(_), other) => Some(other.to_string()),
+            };
+            if let Some(reason) = unplannable {
+                tracing::warn!(
+                    method = M::INFO.name,
+                    reason = reason.as_str(),
+                    "bulk read: following the pages one by one"
+                );
+                on_plan(BulkPlan::default());
+                let first_items = stream::iter(M::into_items(page.result).into_iter().map(Ok));
+                if total.is_some_and(|t| u64::from(size) >= t) {
+                    return Ok(first_items.boxed());
+                }
+                let rest = client.pages_after(first, page_options, u64::from(size));
+                return Ok(first_items.chain(page_items::<M, _>(rest)).boxed());
+            }
+            let total = total.unwrap_or(0);
             let offsets: Vec<u64> = (1..)
                 .map(|i| i * u64::from(size))
                 .take_while(|o| *o < total)
@@ -296,7 +321,7 @@ async fn fetch_group<M: Paged>(
             request
         })
         .collect();
-    let label = |i: usize| format!("p{i}");
+    let label = |i: usize| format!("p{i:02}");
     let commands = requests
         .iter()
         .enumerate()
@@ -313,7 +338,7 @@ async fn fetch_group<M: Paged>(
         let output = match answers.results.remove(&label) {
             Some(output) if !answers.errors.contains_key(&label) => output,
             _ => match answers.failure::<M::ErrorCode>(&label, M::INFO.name) {
-                e if e.is_retryable() || matches!(e, Error::NotRun(_)) => {
+                e if e.is_retryable() || matches!(e, Error::NotRun { .. }) => {
                     client.call(request).await?.result
                 }
                 e => return Err(e),

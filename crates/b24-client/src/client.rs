@@ -176,6 +176,11 @@ impl Client {
         &self.inner.governor
     }
 
+    /// The scrubber that removes this client's secrets from text.
+    pub(crate) fn scrubber(&self) -> &Scrubber {
+        &self.inner.scrubber
+    }
+
     /// HTTP requests this client (and its clones) sent to the portal, retries included.
     #[must_use]
     pub fn requests_sent(&self) -> u64 {

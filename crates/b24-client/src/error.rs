@@ -37,8 +37,43 @@ pub enum Error<C: fmt::Display = RawErrorCode> {
     /// Paging went wrong: a cursor or `next` that does not advance (the walk stops instead of
     /// looping forever).
     Paging(String),
-    /// A batch command did not run: `halt` stopped the batch at an earlier failing command.
-    NotRun(String),
+    /// A batch command did not run.
+    NotRun {
+        /// The command's label inside the batch.
+        label: String,
+        /// Its method.
+        method: &'static str,
+        /// Why it did not run.
+        reason: NotRunReason,
+    },
+}
+
+/// Why a batch command did not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotRunReason {
+    /// `halt` stopped the batch at an earlier failing command.
+    Halted,
+    /// A parameter refers to an earlier command's result that does not exist: that command
+    /// failed or did not run, or its result has no value at the path.
+    UnresolvedReference {
+        /// The parameter.
+        param: String,
+        /// The reference, as the server would see it (`$result[c0][0][id]`).
+        reference: String,
+    },
+}
+
+impl fmt::Display for NotRunReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Halted => f.write_str("halt stopped the batch at an earlier failing command"),
+            Self::UnresolvedReference { param, reference } => write!(
+                f,
+                "`{param}` refers to {reference}, which an earlier command did not produce"
+            ),
+        }
+    }
 }
 
 /// A transport failure, with the URL removed.
@@ -142,6 +177,15 @@ pub enum ConfigError {
     /// The spec says this method may not travel inside `batch`.
     #[error("{0} may not be called inside batch")]
     NotInBatch(&'static str),
+    /// A batch reference that cannot be sent: it points into another batch or at a later
+    /// command, or a path segment or parameter name the reference syntax cannot spell.
+    #[error("bad batch reference for `{param}`: {reason}")]
+    BadReference {
+        /// The parameter the reference was given for.
+        param: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 impl<C: ErrorCode> Error<C> {
@@ -200,7 +244,7 @@ impl<C: ErrorCode> Error<C> {
             | Self::Auth(_)
             | Self::Config(_)
             | Self::Paging(_)
-            | Self::NotRun(_) => false,
+            | Self::NotRun { .. } => false,
         }
     }
 
@@ -222,7 +266,7 @@ impl<C: ErrorCode> Error<C> {
             }
             // The server answered 2xx: the call ran, only its answer is unreadable.
             Self::Decode { status, .. } => (200..300).contains(status),
-            Self::Auth(_) | Self::Config(_) | Self::Paging(_) | Self::NotRun(_) => false,
+            Self::Auth(_) | Self::Config(_) | Self::Paging(_) | Self::NotRun { .. } => false,
         }
     }
 
@@ -237,7 +281,15 @@ impl<C: ErrorCode> Error<C> {
             Self::Auth(a) => Error::Auth(a),
             Self::Config(c) => Error::Config(c),
             Self::Paging(p) => Error::Paging(p),
-            Self::NotRun(n) => Error::NotRun(n),
+            Self::NotRun {
+                label,
+                method,
+                reason,
+            } => Error::NotRun {
+                label,
+                method,
+                reason,
+            },
         }
     }
 }
@@ -254,7 +306,11 @@ impl<C: fmt::Display> fmt::Display for Error<C> {
             Self::Auth(e) => write!(f, "{e}"),
             Self::Config(e) => write!(f, "{e}"),
             Self::Paging(e) => write!(f, "paging stopped: {e}"),
-            Self::NotRun(e) => write!(f, "not run: {e}"),
+            Self::NotRun {
+                label,
+                method,
+                reason,
+            } => write!(f, "command `{label}` ({method}) did not run: {reason}"),
         }
     }
 }

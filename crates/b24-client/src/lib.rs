@@ -74,10 +74,10 @@ mod paging;
 mod retry;
 mod secret;
 
-pub use batch::{BATCH_MAX, Batch, BatchResults, Handle, Reference};
+pub use batch::{BATCH_MAX, Batch, BatchResults, Handle, Ref};
 pub use bulk::{BulkOptions, BulkPlan, PlanInput};
 pub use client::{Client, ClientBuilder};
-pub use error::{AuthError, ConfigError, Error, TransportError, TransportKind};
+pub use error::{AuthError, ConfigError, Error, NotRunReason, TransportError, TransportKind};
 pub use governor::{GovernorConfig, OperatingGovernor};
 pub use limiter::{BoxFuture, Bucket, LeakyBucket, RateLimiter, Unlimited};
 pub use oauth::{DEFAULT_TOKEN_ENDPOINT, MemoryTokenStore, OAuthApp, OAuthTokens, TokenStore};

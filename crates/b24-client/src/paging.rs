@@ -153,8 +153,38 @@ impl Client {
         M: Paged + Send + Sync + 'static,
         M::Output: Send,
     {
+        self.walk(request, options, None)
+    }
+
+    /// Offset pages from `offset` on (the bulk reader's way on when it cannot plan).
+    pub(crate) fn pages_after<M>(
+        &self,
+        request: M,
+        options: PageOptions,
+        offset: u64,
+    ) -> impl Stream<Item = Result<Response<M::Output>, Error<M::ErrorCode>>> + Send + 'static
+    where
+        M: Paged + Send + Sync + 'static,
+        M::Output: Send,
+    {
+        self.walk(request, options.mode(PageMode::Offset), Some(offset))
+    }
+
+    fn walk<M>(
+        &self,
+        request: M,
+        options: PageOptions,
+        from: Option<u64>,
+    ) -> impl Stream<Item = Result<Response<M::Output>, Error<M::ErrorCode>>> + Send + 'static
+    where
+        M: Paged + Send + Sync + 'static,
+        M::Output: Send,
+    {
         let mut request = request;
-        let first = start(&mut request, &options);
+        let first = start(&mut request, &options).map(|position| match (position, from) {
+            (Position::Offset(_), Some(offset)) => Position::Offset(offset),
+            (position, _) => position,
+        });
         let walk = Walk {
             client: self.clone(),
             request,

@@ -11,7 +11,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use b24_client::{
-    Batch, Bucket, BulkOptions, BulkPlan, Client, Error, PageMode, PageOptions, RetryPolicy,
+    Batch, Bucket, BulkOptions, BulkPlan, Client, Error, PageMode, PageOptions, Ref, RetryPolicy,
 };
 use b24_core::{DialogId, Method};
 use b24_emulator::{Config, Emulator};
@@ -230,7 +230,7 @@ async fn typed_batch_keeps_errors_against_their_handles_and_splits_over_50() {
     let next = batch
         .add_with(
             &users().limit(2),
-            &[("LAST_ID", &first.reference(&["1", "id"]))],
+            [("LAST_ID", Ref::result(&first).index(1).field("id"))],
         )
         .unwrap();
     let counters = batch.add(&b24_im::CountersGetRequest::new()).unwrap();
@@ -280,7 +280,13 @@ async fn halt_marks_later_commands_not_run_and_forbidden_methods_are_refused() {
     let later = batch.add(&users()).unwrap();
     let results = client(&emu).batch(batch).await.unwrap();
     assert!(matches!(results.get(&bad), Err(Error::Api(_))));
-    assert!(matches!(results.get(&later), Err(Error::NotRun(_))));
+    assert!(matches!(
+        results.get(&later),
+        Err(Error::NotRun {
+            reason: b24_client::NotRunReason::Halted,
+            ..
+        })
+    ));
 
     #[derive(Debug, serde::Serialize)]
     struct Upload;
@@ -409,9 +415,9 @@ async fn bulk_decodes_batches_into_the_generated_types_and_names_the_path_of_a_b
         Reply::json(
             200,
             json!({"result": {
-                "result": {"p0": [user(3), user(4)], "p1": p1},
-                "result_error": [], "result_total": {"p0": 6, "p1": 6},
-                "result_next": {"p0": 4}, "result_time": {}
+                "result": {"p00": [user(3), user(4)], "p01": p1},
+                "result_error": [], "result_total": {"p00": 6, "p01": 6},
+                "result_next": {"p00": 4}, "result_time": {}
             }}),
         )
     };
@@ -425,7 +431,7 @@ async fn bulk_decodes_batches_into_the_generated_types_and_names_the_path_of_a_b
         (json!([user(5), user(6)]), Ok(vec![1, 2, 3, 4, 5, 6])),
         (
             json!([user(5), bad]),
-            Err("result.result.p1[1].last_activity_date"),
+            Err("result.result.p01[1].last_activity_date"),
         ),
     ] {
         let server = Scripted::start(vec![first()], batch(p1)).await;
