@@ -132,7 +132,8 @@ pub async fn run(args: &CallArgs) -> ExitCode {
         {
             Ok(v) => v,
             Err(message) => {
-                eprintln!("error: {}: {message}", args.method);
+                // The message may quote the portal's values: the portal may echo the request.
+                eprintln!("error: {}: {}", args.method, client.redact(&message));
                 return ExitCode::FAILURE;
             }
         },

@@ -18,7 +18,7 @@ use url::Url;
 use crate::error::{AuthError, ConfigError, Error, TransportError, TransportKind};
 use crate::governor::{GovernorConfig, OperatingGovernor};
 use crate::limiter::{Bucket, LeakyBucket, RateLimiter, Unlimited};
-use crate::oauth::{OAuthApp, Session, preview, transport_error};
+use crate::oauth::{OAuthApp, Session, transport_error};
 use crate::retry::RetryPolicy;
 use crate::secret::{Scrubber, Webhook, origin};
 
@@ -181,6 +181,26 @@ impl Client {
         &self.inner.scrubber
     }
 
+    /// `text` with this client's secrets (webhook code, client secret, current and past OAuth
+    /// tokens) replaced by `[REDACTED]`: for text from the portal that is shown or logged outside
+    /// the client's own errors.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> String {
+        self.inner.scrubber.scrub(text)
+    }
+
+    /// An API error whose code and description are scrubbed (servers and proxies echo requests).
+    fn scrub_api<C: ErrorCode>(&self, api: b24_core::ApiError<C>) -> b24_core::ApiError<C> {
+        let scrubber = &self.inner.scrubber;
+        let code = scrubber.scrub(api.code.as_str());
+        let code = if code == api.code.as_str() {
+            api.code
+        } else {
+            C::from(code.as_str())
+        };
+        b24_core::ApiError::new(api.status, code, scrubber.scrub(&api.description))
+    }
+
     /// HTTP requests this client (and its clones) sent to the portal, retries included.
     #[must_use]
     pub fn requests_sent(&self) -> u64 {
@@ -303,6 +323,7 @@ impl Client {
                                 return Ok(response);
                             }
                             Err(ResponseError::Api(api)) => {
+                                let api = self.scrub_api(api);
                                 attempt_span.record("code", api.code.as_str());
                                 (Error::Api(api), answer.generation)
                             }
@@ -311,12 +332,15 @@ impl Client {
                                 let error = if answer.status >= 400 || !looks_json {
                                     Error::Http {
                                         status: answer.status,
-                                        preview: self.inner.scrubber.scrub(&preview(&answer.body)),
+                                        preview: self.inner.scrubber.preview(&answer.body),
                                     }
                                 } else {
+                                    let mut error = decode_error;
+                                    error.path = self.inner.scrubber.scrub(&error.path);
+                                    error.message = self.inner.scrubber.scrub(&error.message);
                                     Error::Decode {
                                         status: answer.status,
-                                        error: decode_error,
+                                        error,
                                     }
                                 };
                                 (error, answer.generation)
@@ -435,7 +459,17 @@ impl Client {
                         message: format!("HTTP {} without a usable Location", status.as_u16()),
                     }));
                 };
-                let new_portal = origin(&target).map_err(AttemptError::Config)?;
+                let new_portal = origin(&target).map_err(|e| {
+                    AttemptError::Config(match e {
+                        ConfigError::InsecureUrl { host } => ConfigError::InsecureUrl {
+                            host: self.inner.scrubber.scrub(&host),
+                        },
+                        ConfigError::BadUrl(reason) => {
+                            ConfigError::BadUrl(self.inner.scrubber.scrub(&reason))
+                        }
+                        other => other,
+                    })
+                })?;
                 if moved || new_portal == portal {
                     return Err(AttemptError::Transport(TransportError {
                         kind: TransportKind::Redirect,
@@ -446,7 +480,7 @@ impl Client {
                 moved = true;
                 tracing::warn!(
                     from = portal.as_str(),
-                    to = new_portal.as_str(),
+                    to = self.inner.scrubber.scrub(new_portal.as_str()),
                     "the portal moved; following once"
                 );
                 *self
@@ -567,7 +601,7 @@ impl ClientBuilder {
     /// # Errors
     /// Without credentials, or when the HTTP client cannot be built.
     pub fn build(self) -> Result<Client, ConfigError> {
-        let mut scrubber = Scrubber::default();
+        let scrubber = Scrubber::default();
         let (auth, portal) = match (self.webhook, self.oauth) {
             (Some(w), _) => {
                 scrubber.add(&w.code);
@@ -577,7 +611,7 @@ impl ClientBuilder {
             (None, Some(app)) => {
                 let portal = app.portal.clone();
                 let session = Session::new(app);
-                session.secrets(&mut scrubber);
+                session.secrets(&scrubber);
                 (Auth::OAuth(Box::new(session)), portal)
             }
             (None, None) => {

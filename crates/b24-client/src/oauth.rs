@@ -210,7 +210,7 @@ impl Session {
         &self.app
     }
 
-    pub(crate) fn secrets(&self, scrubber: &mut Scrubber) {
+    pub(crate) fn secrets(&self, scrubber: &Scrubber) {
         scrubber.add(&self.app.client_secret);
         let (tokens, _) = &*self.read();
         scrubber.add(&tokens.access_token);
@@ -271,7 +271,7 @@ impl Session {
             serde_json::from_slice(&body).map_err(|_| AuthError::Refresh {
                 status,
                 code: "unreadable".into(),
-                description: scrubber.scrub(&preview(&body)),
+                description: scrubber.preview(&body),
             })?;
         if let Some(code) = answer.error {
             let description = scrubber.scrub(&answer.error_description.unwrap_or_default());
@@ -297,6 +297,9 @@ impl Session {
             refresh,
             Duration::from_secs(answer.expires_in.unwrap_or(3600)),
         );
+        // Secrets from now on, before any call can carry them.
+        scrubber.add(&tokens.access_token);
+        scrubber.add(&tokens.refresh_token);
         {
             let mut current = self
                 .current
@@ -354,15 +357,4 @@ fn error_kind_text(error: &reqwest::Error) -> &'static str {
     } else {
         "the HTTP client failed"
     }
-}
-
-/// The start of a body, for messages.
-pub(crate) fn preview(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    let mut out: String = text.chars().take(120).collect();
-    if text.chars().count() > 120 {
-        out.push('…');
-    }
-    out
 }

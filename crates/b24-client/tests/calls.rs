@@ -218,6 +218,7 @@ async fn gzip_and_connection_reuse() {
                 ("content-encoding".into(), "gzip".into()),
             ],
             body: gz,
+            stall: None,
         },
     )
     .await;

@@ -130,11 +130,7 @@ async fn ambiguous_failures_are_retried_only_for_reads() {
 
 #[tokio::test]
 async fn html_error_pages_are_ambiguous() {
-    let page = Reply {
-        status: 502,
-        headers: vec![("content-type".into(), "text/html".into())],
-        body: b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
-    };
+    let page = Reply::html(502, "<html><body><h1>502 Bad Gateway</h1></body></html>");
     let server = Scripted::start(
         vec![page.clone(), page.clone()],
         Reply::json(200, ok_body(json!([]))),

@@ -321,11 +321,22 @@ impl Batch {
 }
 
 /// The answers of a batch, by command.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BatchResults {
     batch: u64,
     answers: Answers<Value>,
     scrubber: Scrubber,
+}
+
+impl fmt::Debug for BatchResults {
+    /// A summary: the results are the portal's data, read them with [`BatchResults::get`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchResults")
+            .field("succeeded", &self.answers.results.len())
+            .field("failed", &self.answers.errors.keys().collect::<Vec<_>>())
+            .field("not_run", &self.answers.not_run.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the commands of `batch` requests answered, by label, with results decoded as `T`.
@@ -780,18 +791,34 @@ impl Client {
             .send(spec, &body, decode_response::<BatchOf<M>>)
             .await?
             .result;
+        // Only the labels sent: anything else in the answer is not a command's.
+        let sent: std::collections::HashSet<&str> =
+            chunk.iter().map(|c| c.label.as_str()).collect();
+        let ours = |label: &String| sent.contains(label.as_str());
+        let Wire {
+            mut results,
+            mut errors,
+            mut totals,
+            mut nexts,
+            mut times,
+        } = wire;
+        results.retain(|(label, _)| ours(label));
+        errors.retain(|(label, _)| ours(label));
+        totals.retain(|(label, _)| ours(label));
+        nexts.retain(|(label, _)| ours(label));
+        times.retain(|(label, _)| ours(label));
         let mut answers = Answers::default();
-        for (label, value) in wire.totals {
+        for (label, value) in totals {
             if let Some(n) = value.as_i64() {
                 answers.totals.insert(label, n);
             }
         }
-        for (label, value) in wire.nexts {
+        for (label, value) in nexts {
             if let Some(n) = value.as_u64() {
                 answers.nexts.insert(label, n);
             }
         }
-        for (label, value) in wire.times {
+        for (label, value) in times {
             if let Ok(time) = serde_json::from_value::<Time>(value) {
                 if let Some(command) = chunk.iter().find(|c| c.label == label) {
                     self.governor().observe(command.method, &time);
@@ -799,7 +826,7 @@ impl Client {
                 answers.times.insert(label, time);
             }
         }
-        for (label, value) in wire.errors {
+        for (label, value) in errors {
             let text = |key: &str| {
                 self.scrubber()
                     .scrub(value.get(key).and_then(Value::as_str).unwrap_or(""))
@@ -816,7 +843,7 @@ impl Client {
                 .errors
                 .insert(label, ApiError::new(status, raw, text("error_description")));
         }
-        answers.results.extend(wire.results);
+        answers.results.extend(results);
         Ok(answers)
     }
 }
