@@ -35,8 +35,8 @@ pub enum Error<C: fmt::Display = RawErrorCode> {
     /// Refused before sending anything (an insecure URL, a malformed webhook URL, ...).
     Config(ConfigError),
     /// Paging went wrong: a cursor or `next` that does not advance (the walk stops instead of
-    /// looping forever).
-    Paging(String),
+    /// looping forever), or a page that ends the walk before `total` says it may.
+    Paging(crate::paging::PagingError),
     /// A batch command did not run.
     NotRun {
         /// The command's label inside the batch.

@@ -81,7 +81,7 @@ pub use error::{AuthError, ConfigError, Error, NotRunReason, TransportError, Tra
 pub use governor::{GovernorConfig, OperatingGovernor};
 pub use limiter::{BoxFuture, Bucket, LeakyBucket, RateLimiter, Unlimited};
 pub use oauth::{DEFAULT_TOKEN_ENDPOINT, MemoryTokenStore, OAuthApp, OAuthTokens, TokenStore};
-pub use paging::{PageMode, PageOptions};
+pub use paging::{PageMode, PageOptions, PagingError};
 pub use retry::RetryPolicy;
 pub use secret::Webhook;
 
