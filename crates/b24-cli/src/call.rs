@@ -22,9 +22,10 @@ pub struct CallArgs {
     /// The webhook URL (`https://<portal>/rest/<user>/<code>/`).
     #[arg(long, env = "B24_WEBHOOK_URL", hide_env_values = true)]
     pub webhook: Option<String>,
-    /// The portal's plan, BURST/RATE: `50/2`, or `250/5` for Enterprise.
-    #[arg(long, default_value = "50/2")]
-    pub bucket: Bucket,
+    /// The portal's plan, BURST/RATE: `50/2`, or `250/5` for Enterprise. Without it the client
+    /// finds the portal's bucket out (starting small, at most 50/2).
+    #[arg(long)]
+    pub bucket: Option<Bucket>,
     /// Print the whole envelope (`result`, `total`, `next`, `time`), not only `result`.
     #[arg(long)]
     pub envelope: bool,
@@ -99,10 +100,13 @@ pub async fn run(args: &CallArgs) -> ExitCode {
         );
         return ExitCode::from(USAGE_ERROR);
     };
-    let client = match Client::builder()
-        .webhook(webhook)
-        .and_then(|b| b.bucket(args.bucket).build())
-    {
+    let client = match Client::builder().webhook(webhook).and_then(|b| {
+        match args.bucket {
+            Some(bucket) => b.bucket(bucket),
+            None => b,
+        }
+        .build()
+    }) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

@@ -314,7 +314,11 @@ impl Client {
                 let (error, generation) = match outcome {
                     Ok(answer) => {
                         attempt_span.record("status", answer.status);
-                        match decode(Some(answer.status), &answer.body) {
+                        let decoded = decode(Some(answer.status), &answer.body);
+                        if !matches!(&decoded, Err(ResponseError::Api(api)) if api.code.system() == Some(SystemErrorCode::QueryLimitExceeded)) {
+                            self.inner.limiter.on_admitted();
+                        }
+                        match decoded {
                             Ok(response) => {
                                 if let Some(time) = &response.time {
                                     self.inner.governor.observe(spec.method, time);
@@ -547,7 +551,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The portal's plan: its bucket (default [`Bucket::STANDARD`], 50 burst / 2 per second).
+    /// The portal's plan: its bucket ([`Bucket::STANDARD`], 50 burst / 2 per second, or
+    /// [`Bucket::ENTERPRISE`]). Without it the client finds the portal's bucket out: it starts
+    /// with a few requests and grows up to the standard plan while the portal admits them
+    /// ([`LeakyBucket::untold`]). Either way a `QUERY_LIMIT_EXCEEDED` shrinks the estimate.
     #[must_use]
     pub fn bucket(mut self, bucket: Bucket) -> Self {
         self.bucket = Some(bucket);
@@ -629,8 +636,10 @@ impl ClientBuilder {
             .user_agent(concat!("b24-rs/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ConfigError::Http(scrubber.scrub(&e.without_url().to_string())))?;
-        let limiter = self.limiter.unwrap_or_else(|| {
-            LeakyBucket::shared(portal.as_str(), self.bucket.unwrap_or(Bucket::STANDARD))
+        // A plan nobody gave is found out: at most the standard plan, starting small.
+        let limiter = self.limiter.unwrap_or_else(|| match self.bucket {
+            Some(bucket) => LeakyBucket::shared(portal.as_str(), bucket),
+            None => LeakyBucket::shared_untold(portal.as_str(), Bucket::STANDARD),
         });
         Ok(Client {
             inner: Arc::new(Inner {
