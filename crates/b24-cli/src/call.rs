@@ -169,24 +169,17 @@ fn envelope_value(response: &b24_client::Response<Value>) -> Value {
     Value::Object(map)
 }
 
+/// Prints a failed call on stderr: usage errors exit 2, the rest 1. A failure after which the
+/// call may have run (a timeout, a reset, a 5xx) says so, so that a write is checked before it
+/// is repeated.
 pub fn report<C: b24_core::ErrorCode>(method: &str, error: &Error<C>) -> ExitCode {
     match error {
-        Error::Api(e) => {
-            let status = e.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
-            eprintln!("{method}: {}: {}{status}", e.code, e.description);
-            ExitCode::FAILURE
-        }
         Error::Config(e) => {
             eprintln!("error: {e}");
             ExitCode::from(USAGE_ERROR)
         }
         other => {
-            let hint = if other.was_possibly_executed() {
-                " (the call may have run)"
-            } else {
-                ""
-            };
-            eprintln!("{method}: {other}{hint}");
+            eprintln!("{method}: {other}");
             ExitCode::FAILURE
         }
     }

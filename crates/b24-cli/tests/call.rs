@@ -351,3 +351,34 @@ async fn all_sends_parameters_that_look_like_batch_syntax_unaltered() {
     assert!(expected.len() > 400, "{}", expected.len());
     assert_eq!(ids, expected, "every member, once");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_that_may_have_run_says_so() {
+    let emu = Emulator::start(Config {
+        faults: "500=1".parse().unwrap(),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let url = emu.webhook_url();
+    let out = b24_off_thread(&[
+        "call",
+        "im.message.add",
+        "DIALOG_ID=chat1",
+        "MESSAGE=hello",
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("INTERNAL_SERVER_ERROR") && stderr.contains("may have run"),
+        "{stderr}"
+    );
+    assert_eq!(
+        emu.stats().executed.get("im.message.add"),
+        Some(&1),
+        "it had run, once"
+    );
+}

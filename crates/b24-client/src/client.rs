@@ -294,8 +294,11 @@ impl Client {
             attempts = tracing::field::Empty
         );
         async move {
-            let started = Instant::now();
             let policy = self.inner.retry;
+            // The deadline counts from the first send: waiting for the first slot of the rate
+            // limit is not the call taking long. Retries, their waits and attempts all count.
+            let mut started: Option<Instant> = None;
+            let mut last_error: Option<Error<C>> = None;
             let mut attempt: u32 = 0;
             let mut refreshed = false;
             loop {
@@ -307,9 +310,25 @@ impl Client {
                     tokio::time::sleep(hold).await;
                 }
                 self.inner.limiter.acquire().await;
+                let first_sent = *started.get_or_insert_with(Instant::now);
+                let remaining = policy.deadline.saturating_sub(first_sent.elapsed());
+                if let Some(error) = last_error.take().filter(|_| remaining.is_zero()) {
+                    tracing::warn!(attempt, "giving up: the deadline passed while waiting to retry");
+                    return Err(error);
+                }
                 let attempt_span = tracing::debug_span!("b24.attempt", attempt, status = tracing::field::Empty, code = tracing::field::Empty, duration_ms = tracing::field::Empty);
                 let sent = Instant::now();
-                let outcome = self.attempt(spec, &body).instrument(attempt_span.clone()).await;
+                // The deadline cuts an attempt in flight.
+                let outcome = match tokio::time::timeout(remaining, self.attempt(spec, &body).instrument(attempt_span.clone())).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(AttemptError::Transport(TransportError {
+                        kind: TransportKind::Deadline,
+                        message: format!(
+                            "{} s after the first send, during attempt {attempt}",
+                            policy.deadline.as_secs_f64()
+                        ),
+                    })),
+                };
                 attempt_span.record("duration_ms", sent.elapsed().as_millis() as u64);
                 let (error, generation) = match outcome {
                     Ok(answer) => {
@@ -385,7 +404,7 @@ impl Client {
                     }
                     _ => false,
                 };
-                let out_of_time = started.elapsed() + wait > policy.deadline;
+                let out_of_time = first_sent.elapsed() + wait >= policy.deadline;
                 // A refresh after `expired_token` does not use up an attempt.
                 let out_of_attempts = attempt >= policy.max_attempts && !(refreshed && system == Some(SystemErrorCode::ExpiredToken));
                 if !retry || out_of_attempts || out_of_time {
@@ -398,6 +417,7 @@ impl Client {
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;
                 }
+                last_error = Some(error);
             }
         }
         .instrument(span)

@@ -97,6 +97,9 @@ pub enum TransportKind {
     Interrupted,
     /// The portal moved more than once within one call.
     Redirect,
+    /// The call's overall deadline ([`RetryPolicy::deadline`](crate::RetryPolicy)) passed while
+    /// an attempt was on its way: the request may have arrived.
+    Deadline,
 }
 
 impl fmt::Display for TransportKind {
@@ -106,6 +109,7 @@ impl fmt::Display for TransportKind {
             Self::Timeout => "timed out",
             Self::Interrupted => "connection interrupted",
             Self::Redirect => "too many redirects",
+            Self::Deadline => "the call's deadline passed",
         })
     }
 }
@@ -214,9 +218,15 @@ impl<C: ErrorCode> Error<C> {
     /// The server's (or the client's) description.
     #[must_use]
     pub fn description(&self) -> String {
+        struct Failure<'a, C: ErrorCode>(&'a Error<C>);
+        impl<C: ErrorCode> fmt::Display for Failure<'_, C> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt_failure(f)
+            }
+        }
         match self {
             Self::Api(e) => e.description.clone(),
-            other => other.to_string(),
+            other => Failure(other).to_string(),
         }
     }
 
@@ -261,9 +271,10 @@ impl<C: ErrorCode> Error<C> {
                 None => e.code.is_unknown() && e.status.is_some_and(|s| s >= 500),
             },
             Self::Http { status, .. } => *status >= 500,
-            Self::Transport(t) => {
-                matches!(t.kind, TransportKind::Timeout | TransportKind::Interrupted)
-            }
+            Self::Transport(t) => matches!(
+                t.kind,
+                TransportKind::Timeout | TransportKind::Interrupted | TransportKind::Deadline
+            ),
             // The server answered 2xx: the call ran, only its answer is unreadable.
             Self::Decode { status, .. } => (200..300).contains(status),
             Self::Auth(_) | Self::Config(_) | Self::Paging(_) | Self::NotRun { .. } => false,
@@ -294,8 +305,20 @@ impl<C: ErrorCode> Error<C> {
     }
 }
 
-impl<C: fmt::Display> fmt::Display for Error<C> {
+impl<C: ErrorCode> fmt::Display for Error<C> {
+    /// The failure, and — when the call may have had its effect ([`Error::was_possibly_executed`])
+    /// — "(the call may have run)", so that nobody repeats a write that landed without checking.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_failure(f)?;
+        if self.was_possibly_executed() {
+            f.write_str(" (the call may have run)")?;
+        }
+        Ok(())
+    }
+}
+
+impl<C: ErrorCode> Error<C> {
+    fn fmt_failure(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Api(e) => write!(f, "{e}"),
             Self::Http { status, preview } => {
@@ -315,7 +338,7 @@ impl<C: fmt::Display> fmt::Display for Error<C> {
     }
 }
 
-impl<C: fmt::Display + fmt::Debug> std::error::Error for Error<C> {}
+impl<C: ErrorCode> std::error::Error for Error<C> {}
 
 impl<C: fmt::Display> From<ConfigError> for Error<C> {
     fn from(e: ConfigError) -> Self {

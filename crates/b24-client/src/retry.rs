@@ -11,7 +11,10 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Backoff never exceeds this.
     pub max_delay: Duration,
-    /// The whole call, waits included, gives up after this.
+    /// The call gives up this long after it was first sent: retries, their waits and an
+    /// attempt still in flight all end by then (an attempt cut short is
+    /// [`TransportKind::Deadline`](crate::TransportKind::Deadline)). Waiting for the rate
+    /// limiter's first slot does not count.
     pub deadline: Duration,
     /// Repeat writes after an ambiguous failure too (timeouts, resets, 5xx). Off by default:
     /// a repeated `im.message.add` posts twice.

@@ -22,9 +22,10 @@ fn read() -> DialogUsersListRequest {
 
 #[tokio::test]
 async fn clones_and_tasks_share_one_bucket_so_the_server_never_refuses() {
-    // A fast bucket keeps the test short: 5 burst, 40 per second, on both sides.
+    // A fast bucket keeps the test short: 5 burst, 20 per second, on both sides (the slot of
+    // headroom covers 50 ms of jitter on a loaded machine).
     let emu = Emulator::start(Config {
-        bucket: "5/40".parse().unwrap(),
+        bucket: "5/20".parse().unwrap(),
         cost: b24_emulator::Cost {
             fixed_ms: 0.0,
             per_row_ms: 0.0,
@@ -38,7 +39,7 @@ async fn clones_and_tasks_share_one_bucket_so_the_server_never_refuses() {
         .unwrap()
         .bucket(Bucket {
             burst: 5.0,
-            per_second: 40.0,
+            per_second: 20.0,
         })
         .retry(RetryPolicy::none())
         .build()
@@ -47,7 +48,7 @@ async fn clones_and_tasks_share_one_bucket_so_the_server_never_refuses() {
         .map(|_| {
             let c = client.clone();
             tokio::spawn(async move {
-                for _ in 0..10 {
+                for _ in 0..5 {
                     c.call(&read()).await.unwrap();
                 }
             })
@@ -62,14 +63,14 @@ async fn clones_and_tasks_share_one_bucket_so_the_server_never_refuses() {
         .unwrap()
         .bucket(Bucket {
             burst: 5.0,
-            per_second: 40.0,
+            per_second: 20.0,
         })
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
     assert!(Arc::ptr_eq(client.limiter(), other.limiter()));
     let stats = emu.stats();
-    assert_eq!(stats.by_status.get("200"), Some(&80));
+    assert_eq!(stats.by_status.get("200"), Some(&40));
     assert_eq!(
         stats.by_status.get("503"),
         None,

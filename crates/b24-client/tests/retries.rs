@@ -283,3 +283,73 @@ async fn the_deadline_bounds_the_whole_call() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(server.script.received().len() < 100);
 }
+
+#[tokio::test]
+async fn the_deadline_cuts_an_attempt_in_flight() {
+    // Each attempt stalls: the first is cut by the request timeout, the retry by the deadline
+    // (before, the retry ran its full timeout and ended past the deadline).
+    let server = Scripted::start(
+        vec![],
+        Reply::json(200, ok_body(json!([]))).after(Duration::from_secs(3600)),
+    )
+    .await;
+    let p = RetryPolicy {
+        deadline: Duration::from_millis(1500),
+        ..policy()
+    };
+    let c = Client::builder()
+        .webhook(&server.webhook("code"))
+        .unwrap()
+        .unlimited()
+        .retry(p)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = c.call(&read()).await.unwrap_err();
+    let overshoot = started
+        .elapsed()
+        .saturating_sub(Duration::from_millis(1500));
+    println!("a stalled read retried: ended {overshoot:?} past its deadline");
+    assert!(
+        matches!(&err, Error::Transport(t) if t.kind == TransportKind::Deadline),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("deadline"), "{err}");
+    assert_eq!(server.script.received().len(), 2, "the retry was under way");
+}
+
+#[tokio::test]
+async fn writes_that_may_have_run_say_so() {
+    let server = Scripted::start(vec![], Reply::error(500, "INTERNAL_SERVER_ERROR")).await;
+    let err = client(&server.webhook("code"), policy())
+        .call(&write())
+        .await
+        .unwrap_err();
+    assert!(err.was_possibly_executed());
+    assert!(err.to_string().contains("may have run"), "{err}");
+
+    let server = Scripted::start(
+        vec![],
+        Reply::json(200, ok_body(json!(1))).after(Duration::from_secs(3600)),
+    )
+    .await;
+    let err = client(&server.webhook("code"), policy())
+        .call(&write())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.kind == TransportKind::Timeout),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("may have run"), "{err}");
+
+    // Refused before running: nothing to check.
+    let server = Scripted::start(vec![], Reply::error(400, "MESSAGE_EMPTY")).await;
+    let err = client(&server.webhook("code"), policy())
+        .call(&write())
+        .await
+        .unwrap_err();
+    assert!(!err.was_possibly_executed());
+    assert!(!err.to_string().contains("may have run"), "{err}");
+}
