@@ -626,11 +626,14 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// Without credentials, or when the HTTP client cannot be built.
+    /// [`ConfigError::MissingCredentials`] without a webhook or an OAuth application,
+    /// [`ConfigError::ConflictingCredentials`] with both, or when the HTTP client cannot be
+    /// built.
     pub fn build(self) -> Result<Client, ConfigError> {
         let scrubber = Scrubber::default();
         let (auth, portal) = match (self.webhook, self.oauth) {
-            (Some(w), _) => {
+            (Some(_), Some(_)) => return Err(ConfigError::ConflictingCredentials),
+            (Some(w), None) => {
                 scrubber.add(&w.code);
                 let portal = w.portal().clone();
                 (Auth::Webhook(w), portal)
@@ -641,11 +644,7 @@ impl ClientBuilder {
                 session.secrets(&scrubber);
                 (Auth::OAuth(Box::new(session)), portal)
             }
-            (None, None) => {
-                return Err(ConfigError::BadUrl(
-                    "no webhook URL or OAuth application given".into(),
-                ));
-            }
+            (None, None) => return Err(ConfigError::MissingCredentials),
         };
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))

@@ -79,6 +79,7 @@ impl fmt::Display for NotRunReason {
 /// A transport failure, with the URL removed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind}: {message}")]
+#[non_exhaustive]
 pub struct TransportError {
     /// What went wrong.
     pub kind: TransportKind,
@@ -88,6 +89,7 @@ pub struct TransportError {
 
 /// Kinds of transport failure, by whether the request may have reached the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TransportKind {
     /// The connection could not be made (refused, DNS, TLS): nothing was sent.
     Connect,
@@ -172,6 +174,13 @@ pub enum ConfigError {
     /// `B24_WEBHOOK_URL` is not set.
     #[error("B24_WEBHOOK_URL is not set")]
     MissingEnv,
+    /// The builder was given neither a webhook nor an OAuth application.
+    #[error("no credentials: give the client a webhook URL or an OAuth application")]
+    MissingCredentials,
+    /// The builder was given both a webhook and an OAuth application: which one to use is not
+    /// for the client to guess.
+    #[error("both a webhook and an OAuth application were given; keep one")]
+    ConflictingCredentials,
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
@@ -338,7 +347,19 @@ impl<C: ErrorCode> Error<C> {
     }
 }
 
-impl<C: ErrorCode> std::error::Error for Error<C> {}
+impl<C: ErrorCode> std::error::Error for Error<C> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Api(e) => Some(e),
+            Self::Transport(e) => Some(e),
+            Self::Decode { error, .. } => Some(error),
+            Self::Auth(e) => Some(e),
+            Self::Config(e) => Some(e),
+            Self::Paging(e) => Some(e),
+            Self::Http { .. } | Self::NotRun { .. } => None,
+        }
+    }
+}
 
 impl<C: fmt::Display> From<ConfigError> for Error<C> {
     fn from(e: ConfigError) -> Self {

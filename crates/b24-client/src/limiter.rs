@@ -52,6 +52,7 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
 
 /// A portal plan's bucket: `burst` requests, draining `per_second`.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct Bucket {
     /// Capacity.
     pub burst: f64,
@@ -60,6 +61,12 @@ pub struct Bucket {
 }
 
 impl Bucket {
+    /// A bucket of `burst` requests draining `per_second` (`BURST/RATE` parses too).
+    #[must_use]
+    pub const fn new(burst: f64, per_second: f64) -> Self {
+        Self { burst, per_second }
+    }
+
     /// Most plans: 50 burst, 2 per second.
     pub const STANDARD: Self = Self {
         burst: 50.0,

@@ -16,8 +16,9 @@ use crate::secret::{Scrubber, origin};
 /// The default authorization server.
 pub const DEFAULT_TOKEN_ENDPOINT: &str = "https://oauth.bitrix.info/oauth/token/";
 
-/// An access token and its refresh token.
+/// An access token and its refresh token ([`OAuthTokens::new`]).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct OAuthTokens {
     /// Sent as `auth` with each call; lives one hour.
     pub access_token: SecretString,

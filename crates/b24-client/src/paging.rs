@@ -112,8 +112,9 @@ impl fmt::Display for PagingError {
 
 impl std::error::Error for PagingError {}
 
-/// Options of a paged walk.
+/// Options of a paged walk: start from [`PageOptions::default`] and change what you need.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct PageOptions {
     /// Dialect.
     pub mode: PageMode,

@@ -37,10 +37,7 @@ async fn clones_and_tasks_share_one_bucket_so_the_server_never_refuses() {
     let client = Client::builder()
         .webhook(&emu.webhook_url())
         .unwrap()
-        .bucket(Bucket {
-            burst: 5.0,
-            per_second: 20.0,
-        })
+        .bucket(Bucket::new(5.0, 20.0))
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
@@ -61,10 +58,7 @@ async fn clones_and_tasks_share_one_bucket_so_the_server_never_refuses() {
     let other = Client::builder()
         .webhook(&emu.webhook_url())
         .unwrap()
-        .bucket(Bucket {
-            burst: 5.0,
-            per_second: 20.0,
-        })
+        .bucket(Bucket::new(5.0, 20.0))
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
@@ -108,12 +102,12 @@ async fn a_custom_limiter_plugs_in_and_hears_about_rejections() {
         .webhook(&emu.webhook_url())
         .unwrap()
         .limiter(limiter.clone())
-        .retry(RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(1),
-            ..RetryPolicy::default()
-        })
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .base_delay(Duration::from_millis(1))
+                .max_delay(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
     for _ in 0..2 {
@@ -154,10 +148,7 @@ async fn the_governor_holds_a_method_instead_of_running_into_429() {
         .webhook(&emu.webhook_url())
         .unwrap()
         .unlimited()
-        .governor(GovernorConfig {
-            limit: Duration::from_millis(400),
-            ..GovernorConfig::default()
-        })
+        .governor(GovernorConfig::default().limit(Duration::from_millis(400)))
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
@@ -181,14 +172,8 @@ async fn after_a_429_it_waits_for_the_reset_and_retries() {
         .webhook(&emu.webhook_url())
         .unwrap()
         .unlimited()
-        .retry(RetryPolicy {
-            max_attempts: 3,
-            ..RetryPolicy::default()
-        })
-        .governor(GovernorConfig {
-            fallback_hold: Duration::from_secs(3),
-            ..GovernorConfig::default()
-        })
+        .retry(RetryPolicy::default().max_attempts(3))
+        .governor(GovernorConfig::default().fallback_hold(Duration::from_secs(3)))
         .build()
         .unwrap();
     for _ in 0..3 {

@@ -442,14 +442,7 @@ async fn bulk_decodes_batches_into_the_generated_types_and_names_the_path_of_a_b
         let server = Scripted::start(vec![first()], batch(p1)).await;
         let c = unlimited(&server);
         let got: Result<Vec<_>, _> = c
-            .bulk(
-                users(),
-                BulkOptions {
-                    page_size: Some(2),
-                    max_parallel: 1,
-                    ..BulkOptions::default()
-                },
-            )
+            .bulk(users(), BulkOptions::default().page_size(2).max_parallel(1))
             .map_ok(|u| u.id)
             .try_collect()
             .await;

@@ -49,12 +49,10 @@ fn assert_clean(what: &str, text: &str) {
 }
 
 fn retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 2,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(2),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .max_attempts(2)
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(2))
 }
 
 fn webhook_client(base: &str) -> Client {
@@ -345,10 +343,7 @@ async fn echoing_servers(seen: &mut Vec<String>) {
         ),
     )
     .await;
-    let options = BulkOptions {
-        page_size: Some(2),
-        ..BulkOptions::default()
-    };
+    let options = BulkOptions::default().page_size(2);
     let err = webhook_client(&server.base())
         .bulk(read.clone(), options)
         .try_collect::<Vec<_>>()

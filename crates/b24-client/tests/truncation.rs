@@ -145,10 +145,7 @@ async fn a_missing_or_negative_total_is_not_read_as_zero() {
         )
         .await;
         let c = client(&server.webhook("code"));
-        let options = BulkOptions {
-            page_size: Some(2),
-            ..BulkOptions::default()
-        };
+        let options = BulkOptions::default().page_size(2);
         let ids: Vec<u64> = c
             .bulk(users(), options)
             .map_ok(|u| u.id)
