@@ -1,19 +1,5 @@
 //! Typed `batch`: add typed requests, get typed handles back, and read each command's typed
 //! result or error by its handle.
-//!
-//! # How values travel
-//!
-//! Every parameter value is percent-encoded into its command, so no text can add or replace a
-//! parameter. A value taken from an earlier command's result is a typed [`Ref`], never text:
-//! there is no way to write one by accident, and no text is ever read as one on this side.
-//!
-//! The server, however, looks for references in the *decoded* values of every command: text such
-//! as `$result[c0][0][name]` (or `$total[..]`, `$next[..]`, in any letter case) would be replaced
-//! whatever its encoding. There is no escape for it, so a command whose own values look like a
-//! reference (or that the query syntax cannot carry unaltered: an empty list, `null`, a name
-//! with brackets, more values than the server parses from one command) is not put into a `batch`
-//! request: it is sent on its own, in its place in the order, and its answer is read with its
-//! handle like any other. The cost is one more request; the text arrives exactly as given.
 
 mod encode;
 
@@ -43,7 +29,19 @@ static NEXT_BATCH: AtomicU64 = AtomicU64::new(1);
 /// A set of calls to send together. Each `add` returns a typed [`Handle`] to read the command's
 /// own result or error with; more than 50 commands are split into several `batch` requests.
 ///
-/// See the [module docs](self) for how values travel, and when a command is sent on its own.
+/// # How values travel
+///
+/// Every parameter value is percent-encoded into its command, so no text can add or replace a
+/// parameter. A value taken from an earlier command's result is a typed [`Ref`], never text:
+/// there is no way to write one by accident, and no text is ever read as one on this side.
+///
+/// The server, however, looks for references in the *decoded* values of every command: text such
+/// as `$result[c0][0][name]` (or `$total[..]`, `$next[..]`, in any letter case) would be replaced
+/// whatever its encoding. There is no escape for it, so a command whose own values look like a
+/// reference (or that the query syntax cannot carry unaltered: an empty list, `null`, a name
+/// with brackets, more values than the server parses from one command) is not put into a `batch`
+/// request: it is sent on its own, in its place in the order, and its answer is read with its
+/// handle like any other. The cost is one more request; the text arrives exactly as given.
 #[derive(Debug, Clone)]
 pub struct Batch {
     id: u64,
@@ -645,7 +643,7 @@ struct Pending {
 impl Client {
     /// Sends a batch: one `batch` request per 50 commands (one request each for the rate limit),
     /// in order, resolving references across the split. A command that cannot travel inside
-    /// `batch` unaltered is sent on its own in its place (see the [module docs](crate::Batch)).
+    /// `batch` unaltered is sent on its own in its place (see [`Batch`]).
     /// Each command's answer is read with [`BatchResults::get`].
     ///
     /// # Errors
