@@ -196,16 +196,7 @@ pub async fn run(quick: bool) -> Result<(), String> {
     println!(
         "{rounds} alternating rounds of b24 bulk and fast_bitrix24 per bucket, the median round of each shown; sequential paging once.\n"
     );
-    for (label, bucket) in [
-        ("50/2", Bucket::STANDARD),
-        (
-            "5/1",
-            Bucket {
-                burst: 5.0,
-                per_second: 1.0,
-            },
-        ),
-    ] {
+    for (label, bucket) in [("50/2", Bucket::STANDARD), ("5/1", Bucket::new(5.0, 1.0))] {
         let emulator = Emulator::start(b24_emulator::Config {
             dialog_size: Some(MEMBERS),
             latency: "50".parse().map_err(|e| format!("{e}"))?,

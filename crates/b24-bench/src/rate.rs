@@ -15,10 +15,7 @@ use crate::decode::verdict;
 /// When the emulator does not start.
 pub async fn run(quick: bool) -> Result<(), String> {
     // A fast drain keeps the run short: 10 burst, 200 per second, on both sides.
-    let bucket = Bucket {
-        burst: 10.0,
-        per_second: 200.0,
-    };
+    let bucket = Bucket::new(10.0, 200.0);
     let calls: usize = if quick { 400 } else { 1_000 };
     let emulator = crate::free_emulator("10/200".parse().map_err(|e| format!("{e}"))?, 20).await?;
     let client = Client::builder()

@@ -22,9 +22,10 @@ pub struct CallArgs {
     /// The webhook URL (`https://<portal>/rest/<user>/<code>/`).
     #[arg(long, env = "B24_WEBHOOK_URL", hide_env_values = true)]
     pub webhook: Option<String>,
-    /// The portal's plan, BURST/RATE: `50/2`, or `250/5` for Enterprise.
-    #[arg(long, default_value = "50/2")]
-    pub bucket: Bucket,
+    /// The portal's plan, BURST/RATE: `50/2`, or `250/5` for Enterprise. Without it the client
+    /// finds the portal's bucket out (starting small, at most 50/2).
+    #[arg(long)]
+    pub bucket: Option<Bucket>,
     /// Print the whole envelope (`result`, `total`, `next`, `time`), not only `result`.
     #[arg(long)]
     pub envelope: bool,
@@ -99,10 +100,13 @@ pub async fn run(args: &CallArgs) -> ExitCode {
         );
         return ExitCode::from(USAGE_ERROR);
     };
-    let client = match Client::builder()
-        .webhook(webhook)
-        .and_then(|b| b.bucket(args.bucket).build())
-    {
+    let client = match Client::builder().webhook(webhook).and_then(|b| {
+        match args.bucket {
+            Some(bucket) => b.bucket(bucket),
+            None => b,
+        }
+        .build()
+    }) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -132,7 +136,8 @@ pub async fn run(args: &CallArgs) -> ExitCode {
         {
             Ok(v) => v,
             Err(message) => {
-                eprintln!("error: {}: {message}", args.method);
+                // The message may quote the portal's values: the portal may echo the request.
+                eprintln!("error: {}: {}", args.method, client.redact(&message));
                 return ExitCode::FAILURE;
             }
         },
@@ -164,24 +169,17 @@ fn envelope_value(response: &b24_client::Response<Value>) -> Value {
     Value::Object(map)
 }
 
+/// Prints a failed call on stderr: usage errors exit 2, the rest 1. A failure after which the
+/// call may have run (a timeout, a reset, a 5xx) says so, so that a write is checked before it
+/// is repeated.
 pub fn report<C: b24_core::ErrorCode>(method: &str, error: &Error<C>) -> ExitCode {
     match error {
-        Error::Api(e) => {
-            let status = e.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
-            eprintln!("{method}: {}: {}{status}", e.code, e.description);
-            ExitCode::FAILURE
-        }
         Error::Config(e) => {
             eprintln!("error: {e}");
             ExitCode::from(USAGE_ERROR)
         }
         other => {
-            let hint = if other.was_possibly_executed() {
-                " (the call may have run)"
-            } else {
-                ""
-            };
-            eprintln!("{method}: {other}{hint}");
+            eprintln!("{method}: {other}");
             ExitCode::FAILURE
         }
     }

@@ -259,3 +259,130 @@ async fn all_streams_every_item_as_json_lines() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("does not page"));
 }
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_without_a_bucket_finds_a_small_one_and_finishes() {
+    // A 5/1 portal and no --bucket: the client must not assume 50/2 and fail.
+    let emu = Emulator::start(Config {
+        dialog_size: Some(5_000),
+        bucket: "5/1".parse().unwrap(),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let url = emu.webhook_url();
+    let out = b24_off_thread(&[
+        "call",
+        "im.dialog.users.list",
+        "DIALOG_ID=chat1",
+        "--all",
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ids: Vec<u64> = json_lines(&out)
+        .iter()
+        .map(|u| u["id"].as_u64().unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<u64> = ids.iter().copied().collect();
+    assert_eq!((ids.len(), unique.len()), (5_000, 5_000), "every id once");
+    let stats = emu.stats();
+    let rejected = stats.by_status.get("503").copied().unwrap_or(0);
+    println!(
+        "b24 call --all without --bucket on a 5/1 portal: {} requests, {rejected} of them 503",
+        stats.requests
+    );
+    assert!(rejected <= 5, "{rejected} 503s");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_sends_parameters_that_look_like_batch_syntax_unaltered() {
+    let emu = Emulator::start(Config {
+        dialog_size: Some(485),
+        bucket: b24_emulator::Bucket::OFF,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let url = emu.webhook_url();
+    let out = b24_off_thread(&[
+        "call",
+        "im.dialog.users.list",
+        "DIALOG_ID=chat1",
+        "--all",
+        "SKIP_EXTERNAL_EXCEPT_TYPES=$result[x]&OFFSET=0",
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ids: std::collections::BTreeSet<u64> = json_lines(&out)
+        .iter()
+        .map(|u| u["id"].as_u64().unwrap())
+        .collect();
+    // The same parameter, one plain call per page: the reference answer.
+    let client = b24_client::Client::builder()
+        .webhook(&url)
+        .unwrap()
+        .unlimited()
+        .build()
+        .unwrap();
+    let mut expected = std::collections::BTreeSet::new();
+    let mut offset = 0;
+    loop {
+        let page = client
+            .call_raw_read_only(
+                "im.dialog.users.list",
+                &serde_json::json!({"DIALOG_ID": "chat1", "SKIP_EXTERNAL_EXCEPT_TYPES": "$result[x]&OFFSET=0", "LIMIT": 200, "OFFSET": offset}),
+            )
+            .await
+            .unwrap();
+        let items = page.result.as_array().unwrap().clone();
+        expected.extend(items.iter().map(|u| u["id"].as_u64().unwrap()));
+        match page.next {
+            Some(next) => offset = next,
+            None => break,
+        }
+    }
+    assert!(expected.len() > 400, "{}", expected.len());
+    assert_eq!(ids, expected, "every member, once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_that_may_have_run_says_so() {
+    let emu = Emulator::start(Config {
+        faults: "500=1".parse().unwrap(),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let url = emu.webhook_url();
+    let out = b24_off_thread(&[
+        "call",
+        "im.message.add",
+        "DIALOG_ID=chat1",
+        "MESSAGE=hello",
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("INTERNAL_SERVER_ERROR") && stderr.contains("may have run"),
+        "{stderr}"
+    );
+    assert_eq!(
+        emu.stats().executed.get("im.message.add"),
+        Some(&1),
+        "it had run, once"
+    );
+}

@@ -15,10 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     let client = Client::builder()
         .webhook(&emulator.webhook_url())?
-        .retry(RetryPolicy {
-            max_attempts: 6,
-            ..RetryPolicy::default()
-        })
+        .retry(RetryPolicy::default().max_attempts(6))
         .build()?;
 
     // A read is repeated after a 500: it cannot change anything.

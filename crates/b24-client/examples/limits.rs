@@ -31,10 +31,7 @@ impl RateLimiter for Logged {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A small, fast bucket on both sides keeps the example short.
-    let plan = Bucket {
-        burst: 4.0,
-        per_second: 20.0,
-    };
+    let plan = Bucket::new(4.0, 20.0);
     let emulator = b24_emulator::Emulator::start(b24_emulator::Config {
         bucket: "4/20".parse()?,
         ..Default::default()
@@ -70,10 +67,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let custom = Client::builder()
         .webhook(&emulator.webhook_url())?
         .limiter(Arc::new(Logged(LeakyBucket::new(plan))))
-        .governor(GovernorConfig {
-            limit: Duration::from_secs(480),
-            ..GovernorConfig::default()
-        })
+        .governor(GovernorConfig::default().limit(Duration::from_secs(480)))
         .build()?;
     for _ in 0..6 {
         custom

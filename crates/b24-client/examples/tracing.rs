@@ -19,10 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     let client = Client::builder()
         .webhook(&emulator.webhook_url())?
-        .retry(RetryPolicy {
-            max_attempts: 8,
-            ..RetryPolicy::default()
-        })
+        .retry(RetryPolicy::default().max_attempts(8))
         .build()?;
     client
         .call(&DialogUsersListRequest::new(DialogId::Chat(1)).limit(1))

@@ -13,13 +13,14 @@ use std::time::{Duration, Instant};
 use b24_core::Paged;
 use futures_util::stream::{self, Stream, StreamExt as _, TryStreamExt as _};
 
-use crate::batch::{BATCH_MAX, command};
+use crate::batch::{BATCH_MAX, Fidelity, command};
 use crate::client::Client;
 use crate::error::Error;
 use crate::paging::{PageOptions, each_once, page_items, page_size};
 
-/// Options of a bulk read.
+/// Options of a bulk read: start from [`BulkOptions::default`] and change what you need.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct BulkOptions {
     /// Rate-limiter slots left free for the application's other calls (default: a tenth of the
     /// bucket, rounded down: 5 of 50, none of a 5-request bucket).
@@ -40,8 +41,32 @@ impl Default for BulkOptions {
     }
 }
 
+impl BulkOptions {
+    /// Rate-limiter slots left free for the application's other calls.
+    #[must_use]
+    pub fn reserve(mut self, slots: f64) -> Self {
+        self.reserve = Some(slots);
+        self
+    }
+
+    /// Most `batch` requests in flight at once.
+    #[must_use]
+    pub fn max_parallel(mut self, requests: usize) -> Self {
+        self.max_parallel = requests.max(1);
+        self
+    }
+
+    /// Page size.
+    #[must_use]
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+}
+
 /// How a bulk read was planned, for progress reports and benchmarks.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct BulkPlan {
     /// `total` reported by the first page.
     pub total: u64,
@@ -55,8 +80,9 @@ pub struct BulkPlan {
     pub split: Vec<usize>,
 }
 
-/// What the planner knows about the portal when it plans.
+/// What the planner knows about the portal when it plans: [`PlanInput::new`] and the setters.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct PlanInput {
     /// Pages after the first.
     pub pages: usize,
@@ -70,6 +96,45 @@ pub struct PlanInput {
     pub page_cost: Duration,
     /// Round trip besides processing, learned from the first page.
     pub latency: Duration,
+}
+
+impl PlanInput {
+    /// `pages` to plan on an unlimited portal whose pages cost nothing; set what is known.
+    #[must_use]
+    pub fn new(pages: usize) -> Self {
+        Self {
+            pages,
+            headroom: None,
+            capacity: None,
+            rate: None,
+            page_cost: Duration::ZERO,
+            latency: Duration::ZERO,
+        }
+    }
+
+    /// What the rate limiter says: requests that could go now, the bucket's size and its drain
+    /// rate per second.
+    #[must_use]
+    pub fn bucket(mut self, headroom: f64, capacity: f64, rate: f64) -> Self {
+        self.headroom = Some(headroom);
+        self.capacity = Some(capacity);
+        self.rate = Some(rate);
+        self
+    }
+
+    /// Server time per page.
+    #[must_use]
+    pub fn page_cost(mut self, cost: Duration) -> Self {
+        self.page_cost = cost;
+        self
+    }
+
+    /// Round trip besides processing.
+    #[must_use]
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
 }
 
 impl BulkPlan {
@@ -221,7 +286,32 @@ impl Client {
             let sent = Instant::now();
             let page = client.call(&first).await?;
             let round_trip = sent.elapsed();
-            let total = page.total.and_then(|t| u64::try_from(t).ok()).unwrap_or(0);
+            // The plan needs `total`, and pages that reach the method unaltered inside `batch`;
+            // without them the pages are followed one by one from here.
+            let fidelity = command(String::new(), &first)
+                .map_err(Error::Config)?
+                .fidelity();
+            let total = page.total.and_then(|t| u64::try_from(t).ok());
+            let unplannable = match (total, &fidelity) {
+                (None, _) => Some("the first page has no usable `total`".to_owned()),
+                (Some(_), Fidelity::Exact) => None,
+                (Some(_), other) => Some(other.to_string()),
+            };
+            if let Some(reason) = unplannable {
+                tracing::warn!(
+                    method = M::INFO.name,
+                    reason = reason.as_str(),
+                    "bulk read: following the pages one by one"
+                );
+                on_plan(BulkPlan::default());
+                let first_items = stream::iter(M::into_items(page.result).into_iter().map(Ok));
+                if total.is_some_and(|t| u64::from(size) >= t) {
+                    return Ok(first_items.boxed());
+                }
+                let rest = client.pages_after(first, page_options, u64::from(size));
+                return Ok(first_items.chain(page_items::<M, _>(rest)).boxed());
+            }
+            let total = total.unwrap_or(0);
             let offsets: Vec<u64> = (1..)
                 .map(|i| i * u64::from(size))
                 .take_while(|o| *o < total)
@@ -296,7 +386,7 @@ async fn fetch_group<M: Paged>(
             request
         })
         .collect();
-    let label = |i: usize| format!("p{i}");
+    let label = |i: usize| format!("p{i:02}");
     let commands = requests
         .iter()
         .enumerate()
@@ -313,7 +403,7 @@ async fn fetch_group<M: Paged>(
         let output = match answers.results.remove(&label) {
             Some(output) if !answers.errors.contains_key(&label) => output,
             _ => match answers.failure::<M::ErrorCode>(&label, M::INFO.name) {
-                e if e.is_retryable() || matches!(e, Error::NotRun(_)) => {
+                e if e.is_retryable() || matches!(e, Error::NotRun { .. }) => {
                     client.call(request).await?.result
                 }
                 e => return Err(e),

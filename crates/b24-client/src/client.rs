@@ -18,7 +18,7 @@ use url::Url;
 use crate::error::{AuthError, ConfigError, Error, TransportError, TransportKind};
 use crate::governor::{GovernorConfig, OperatingGovernor};
 use crate::limiter::{Bucket, LeakyBucket, RateLimiter, Unlimited};
-use crate::oauth::{OAuthApp, Session, preview, transport_error};
+use crate::oauth::{OAuthApp, Session, transport_error};
 use crate::retry::RetryPolicy;
 use crate::secret::{Scrubber, Webhook, origin};
 
@@ -176,6 +176,31 @@ impl Client {
         &self.inner.governor
     }
 
+    /// The scrubber that removes this client's secrets from text.
+    pub(crate) fn scrubber(&self) -> &Scrubber {
+        &self.inner.scrubber
+    }
+
+    /// `text` with this client's secrets (webhook code, client secret, current and past OAuth
+    /// tokens) replaced by `[REDACTED]`: for text from the portal that is shown or logged outside
+    /// the client's own errors.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> String {
+        self.inner.scrubber.scrub(text)
+    }
+
+    /// An API error whose code and description are scrubbed (servers and proxies echo requests).
+    fn scrub_api<C: ErrorCode>(&self, api: b24_core::ApiError<C>) -> b24_core::ApiError<C> {
+        let scrubber = &self.inner.scrubber;
+        let code = scrubber.scrub(api.code.as_str());
+        let code = if code == api.code.as_str() {
+            api.code
+        } else {
+            C::from(code.as_str())
+        };
+        b24_core::ApiError::new(api.status, code, scrubber.scrub(&api.description))
+    }
+
     /// HTTP requests this client (and its clones) sent to the portal, retries included.
     #[must_use]
     pub fn requests_sent(&self) -> u64 {
@@ -269,8 +294,11 @@ impl Client {
             attempts = tracing::field::Empty
         );
         async move {
-            let started = Instant::now();
             let policy = self.inner.retry;
+            // The deadline counts from the first send: waiting for the first slot of the rate
+            // limit is not the call taking long. Retries, their waits and attempts all count.
+            let mut started: Option<Instant> = None;
+            let mut last_error: Option<Error<C>> = None;
             let mut attempt: u32 = 0;
             let mut refreshed = false;
             loop {
@@ -282,14 +310,34 @@ impl Client {
                     tokio::time::sleep(hold).await;
                 }
                 self.inner.limiter.acquire().await;
+                let first_sent = *started.get_or_insert_with(Instant::now);
+                let remaining = policy.deadline.saturating_sub(first_sent.elapsed());
+                if let Some(error) = last_error.take().filter(|_| remaining.is_zero()) {
+                    tracing::warn!(attempt, "giving up: the deadline passed while waiting to retry");
+                    return Err(error);
+                }
                 let attempt_span = tracing::debug_span!("b24.attempt", attempt, status = tracing::field::Empty, code = tracing::field::Empty, duration_ms = tracing::field::Empty);
                 let sent = Instant::now();
-                let outcome = self.attempt(spec, &body).instrument(attempt_span.clone()).await;
+                // The deadline cuts an attempt in flight.
+                let outcome = match tokio::time::timeout(remaining, self.attempt(spec, &body).instrument(attempt_span.clone())).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(AttemptError::Transport(TransportError {
+                        kind: TransportKind::Deadline,
+                        message: format!(
+                            "{} s after the first send, during attempt {attempt}",
+                            policy.deadline.as_secs_f64()
+                        ),
+                    })),
+                };
                 attempt_span.record("duration_ms", sent.elapsed().as_millis() as u64);
                 let (error, generation) = match outcome {
                     Ok(answer) => {
                         attempt_span.record("status", answer.status);
-                        match decode(Some(answer.status), &answer.body) {
+                        let decoded = decode(Some(answer.status), &answer.body);
+                        if !matches!(&decoded, Err(ResponseError::Api(api)) if api.code.system() == Some(SystemErrorCode::QueryLimitExceeded)) {
+                            self.inner.limiter.on_admitted();
+                        }
+                        match decoded {
                             Ok(response) => {
                                 if let Some(time) = &response.time {
                                     self.inner.governor.observe(spec.method, time);
@@ -298,6 +346,7 @@ impl Client {
                                 return Ok(response);
                             }
                             Err(ResponseError::Api(api)) => {
+                                let api = self.scrub_api(api);
                                 attempt_span.record("code", api.code.as_str());
                                 (Error::Api(api), answer.generation)
                             }
@@ -306,12 +355,15 @@ impl Client {
                                 let error = if answer.status >= 400 || !looks_json {
                                     Error::Http {
                                         status: answer.status,
-                                        preview: self.inner.scrubber.scrub(&preview(&answer.body)),
+                                        preview: self.inner.scrubber.preview(&answer.body),
                                     }
                                 } else {
+                                    let mut error = decode_error;
+                                    error.path = self.inner.scrubber.scrub(&error.path);
+                                    error.message = self.inner.scrubber.scrub(&error.message);
                                     Error::Decode {
                                         status: answer.status,
-                                        error: decode_error,
+                                        error,
                                     }
                                 };
                                 (error, answer.generation)
@@ -352,7 +404,7 @@ impl Client {
                     }
                     _ => false,
                 };
-                let out_of_time = started.elapsed() + wait > policy.deadline;
+                let out_of_time = first_sent.elapsed() + wait >= policy.deadline;
                 // A refresh after `expired_token` does not use up an attempt.
                 let out_of_attempts = attempt >= policy.max_attempts && !(refreshed && system == Some(SystemErrorCode::ExpiredToken));
                 if !retry || out_of_attempts || out_of_time {
@@ -365,6 +417,7 @@ impl Client {
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;
                 }
+                last_error = Some(error);
             }
         }
         .instrument(span)
@@ -430,7 +483,17 @@ impl Client {
                         message: format!("HTTP {} without a usable Location", status.as_u16()),
                     }));
                 };
-                let new_portal = origin(&target).map_err(AttemptError::Config)?;
+                let new_portal = origin(&target).map_err(|e| {
+                    AttemptError::Config(match e {
+                        ConfigError::InsecureUrl { host } => ConfigError::InsecureUrl {
+                            host: self.inner.scrubber.scrub(&host),
+                        },
+                        ConfigError::BadUrl(reason) => {
+                            ConfigError::BadUrl(self.inner.scrubber.scrub(&reason))
+                        }
+                        other => other,
+                    })
+                })?;
                 if moved || new_portal == portal {
                     return Err(AttemptError::Transport(TransportError {
                         kind: TransportKind::Redirect,
@@ -441,7 +504,7 @@ impl Client {
                 moved = true;
                 tracing::warn!(
                     from = portal.as_str(),
-                    to = new_portal.as_str(),
+                    to = self.inner.scrubber.scrub(new_portal.as_str()),
                     "the portal moved; following once"
                 );
                 *self
@@ -508,7 +571,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The portal's plan: its bucket (default [`Bucket::STANDARD`], 50 burst / 2 per second).
+    /// The portal's plan: its bucket ([`Bucket::STANDARD`], 50 burst / 2 per second, or
+    /// [`Bucket::ENTERPRISE`]). Without it the client finds the portal's bucket out: it starts
+    /// with a few requests and grows up to the standard plan while the portal admits them
+    /// ([`LeakyBucket::untold`]). Either way a `QUERY_LIMIT_EXCEEDED` shrinks the estimate.
     #[must_use]
     pub fn bucket(mut self, bucket: Bucket) -> Self {
         self.bucket = Some(bucket);
@@ -560,11 +626,14 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// Without credentials, or when the HTTP client cannot be built.
+    /// [`ConfigError::MissingCredentials`] without a webhook or an OAuth application,
+    /// [`ConfigError::ConflictingCredentials`] with both, or when the HTTP client cannot be
+    /// built.
     pub fn build(self) -> Result<Client, ConfigError> {
-        let mut scrubber = Scrubber::default();
+        let scrubber = Scrubber::default();
         let (auth, portal) = match (self.webhook, self.oauth) {
-            (Some(w), _) => {
+            (Some(_), Some(_)) => return Err(ConfigError::ConflictingCredentials),
+            (Some(w), None) => {
                 scrubber.add(&w.code);
                 let portal = w.portal().clone();
                 (Auth::Webhook(w), portal)
@@ -572,14 +641,10 @@ impl ClientBuilder {
             (None, Some(app)) => {
                 let portal = app.portal.clone();
                 let session = Session::new(app);
-                session.secrets(&mut scrubber);
+                session.secrets(&scrubber);
                 (Auth::OAuth(Box::new(session)), portal)
             }
-            (None, None) => {
-                return Err(ConfigError::BadUrl(
-                    "no webhook URL or OAuth application given".into(),
-                ));
-            }
+            (None, None) => return Err(ConfigError::MissingCredentials),
         };
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
@@ -590,8 +655,10 @@ impl ClientBuilder {
             .user_agent(concat!("b24-rs/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ConfigError::Http(scrubber.scrub(&e.without_url().to_string())))?;
-        let limiter = self.limiter.unwrap_or_else(|| {
-            LeakyBucket::shared(portal.as_str(), self.bucket.unwrap_or(Bucket::STANDARD))
+        // A plan nobody gave is found out: at most the standard plan, starting small.
+        let limiter = self.limiter.unwrap_or_else(|| match self.bucket {
+            Some(bucket) => LeakyBucket::shared(portal.as_str(), bucket),
+            None => LeakyBucket::shared_untold(portal.as_str(), Bucket::STANDARD),
         });
         Ok(Client {
             inner: Arc::new(Inner {

@@ -35,15 +35,51 @@ pub enum Error<C: fmt::Display = RawErrorCode> {
     /// Refused before sending anything (an insecure URL, a malformed webhook URL, ...).
     Config(ConfigError),
     /// Paging went wrong: a cursor or `next` that does not advance (the walk stops instead of
-    /// looping forever).
-    Paging(String),
-    /// A batch command did not run: `halt` stopped the batch at an earlier failing command.
-    NotRun(String),
+    /// looping forever), or a page that ends the walk before `total` says it may.
+    Paging(crate::paging::PagingError),
+    /// A batch command did not run.
+    NotRun {
+        /// The command's label inside the batch.
+        label: String,
+        /// Its method.
+        method: &'static str,
+        /// Why it did not run.
+        reason: NotRunReason,
+    },
+}
+
+/// Why a batch command did not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotRunReason {
+    /// `halt` stopped the batch at an earlier failing command.
+    Halted,
+    /// A parameter refers to an earlier command's result that does not exist: that command
+    /// failed or did not run, or its result has no value at the path.
+    UnresolvedReference {
+        /// The parameter.
+        param: String,
+        /// The reference, as the server would see it (`$result[c0][0][id]`).
+        reference: String,
+    },
+}
+
+impl fmt::Display for NotRunReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Halted => f.write_str("halt stopped the batch at an earlier failing command"),
+            Self::UnresolvedReference { param, reference } => write!(
+                f,
+                "`{param}` refers to {reference}, which an earlier command did not produce"
+            ),
+        }
+    }
 }
 
 /// A transport failure, with the URL removed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind}: {message}")]
+#[non_exhaustive]
 pub struct TransportError {
     /// What went wrong.
     pub kind: TransportKind,
@@ -53,6 +89,7 @@ pub struct TransportError {
 
 /// Kinds of transport failure, by whether the request may have reached the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TransportKind {
     /// The connection could not be made (refused, DNS, TLS): nothing was sent.
     Connect,
@@ -62,6 +99,9 @@ pub enum TransportKind {
     Interrupted,
     /// The portal moved more than once within one call.
     Redirect,
+    /// The call's overall deadline ([`RetryPolicy::deadline`](crate::RetryPolicy)) passed while
+    /// an attempt was on its way: the request may have arrived.
+    Deadline,
 }
 
 impl fmt::Display for TransportKind {
@@ -71,6 +111,7 @@ impl fmt::Display for TransportKind {
             Self::Timeout => "timed out",
             Self::Interrupted => "connection interrupted",
             Self::Redirect => "too many redirects",
+            Self::Deadline => "the call's deadline passed",
         })
     }
 }
@@ -133,6 +174,13 @@ pub enum ConfigError {
     /// `B24_WEBHOOK_URL` is not set.
     #[error("B24_WEBHOOK_URL is not set")]
     MissingEnv,
+    /// The builder was given neither a webhook nor an OAuth application.
+    #[error("no credentials: give the client a webhook URL or an OAuth application")]
+    MissingCredentials,
+    /// The builder was given both a webhook and an OAuth application: which one to use is not
+    /// for the client to guess.
+    #[error("both a webhook and an OAuth application were given; keep one")]
+    ConflictingCredentials,
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
@@ -142,6 +190,15 @@ pub enum ConfigError {
     /// The spec says this method may not travel inside `batch`.
     #[error("{0} may not be called inside batch")]
     NotInBatch(&'static str),
+    /// A batch reference that cannot be sent: it points into another batch or at a later
+    /// command, or a path segment or parameter name the reference syntax cannot spell.
+    #[error("bad batch reference for `{param}`: {reason}")]
+    BadReference {
+        /// The parameter the reference was given for.
+        param: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 impl<C: ErrorCode> Error<C> {
@@ -170,9 +227,15 @@ impl<C: ErrorCode> Error<C> {
     /// The server's (or the client's) description.
     #[must_use]
     pub fn description(&self) -> String {
+        struct Failure<'a, C: ErrorCode>(&'a Error<C>);
+        impl<C: ErrorCode> fmt::Display for Failure<'_, C> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt_failure(f)
+            }
+        }
         match self {
             Self::Api(e) => e.description.clone(),
-            other => other.to_string(),
+            other => Failure(other).to_string(),
         }
     }
 
@@ -200,7 +263,7 @@ impl<C: ErrorCode> Error<C> {
             | Self::Auth(_)
             | Self::Config(_)
             | Self::Paging(_)
-            | Self::NotRun(_) => false,
+            | Self::NotRun { .. } => false,
         }
     }
 
@@ -217,12 +280,13 @@ impl<C: ErrorCode> Error<C> {
                 None => e.code.is_unknown() && e.status.is_some_and(|s| s >= 500),
             },
             Self::Http { status, .. } => *status >= 500,
-            Self::Transport(t) => {
-                matches!(t.kind, TransportKind::Timeout | TransportKind::Interrupted)
-            }
+            Self::Transport(t) => matches!(
+                t.kind,
+                TransportKind::Timeout | TransportKind::Interrupted | TransportKind::Deadline
+            ),
             // The server answered 2xx: the call ran, only its answer is unreadable.
             Self::Decode { status, .. } => (200..300).contains(status),
-            Self::Auth(_) | Self::Config(_) | Self::Paging(_) | Self::NotRun(_) => false,
+            Self::Auth(_) | Self::Config(_) | Self::Paging(_) | Self::NotRun { .. } => false,
         }
     }
 
@@ -237,13 +301,33 @@ impl<C: ErrorCode> Error<C> {
             Self::Auth(a) => Error::Auth(a),
             Self::Config(c) => Error::Config(c),
             Self::Paging(p) => Error::Paging(p),
-            Self::NotRun(n) => Error::NotRun(n),
+            Self::NotRun {
+                label,
+                method,
+                reason,
+            } => Error::NotRun {
+                label,
+                method,
+                reason,
+            },
         }
     }
 }
 
-impl<C: fmt::Display> fmt::Display for Error<C> {
+impl<C: ErrorCode> fmt::Display for Error<C> {
+    /// The failure, and — when the call may have had its effect ([`Error::was_possibly_executed`])
+    /// — "(the call may have run)", so that nobody repeats a write that landed without checking.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_failure(f)?;
+        if self.was_possibly_executed() {
+            f.write_str(" (the call may have run)")?;
+        }
+        Ok(())
+    }
+}
+
+impl<C: ErrorCode> Error<C> {
+    fn fmt_failure(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Api(e) => write!(f, "{e}"),
             Self::Http { status, preview } => {
@@ -254,12 +338,28 @@ impl<C: fmt::Display> fmt::Display for Error<C> {
             Self::Auth(e) => write!(f, "{e}"),
             Self::Config(e) => write!(f, "{e}"),
             Self::Paging(e) => write!(f, "paging stopped: {e}"),
-            Self::NotRun(e) => write!(f, "not run: {e}"),
+            Self::NotRun {
+                label,
+                method,
+                reason,
+            } => write!(f, "command `{label}` ({method}) did not run: {reason}"),
         }
     }
 }
 
-impl<C: fmt::Display + fmt::Debug> std::error::Error for Error<C> {}
+impl<C: ErrorCode> std::error::Error for Error<C> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Api(e) => Some(e),
+            Self::Transport(e) => Some(e),
+            Self::Decode { error, .. } => Some(error),
+            Self::Auth(e) => Some(e),
+            Self::Config(e) => Some(e),
+            Self::Paging(e) => Some(e),
+            Self::Http { .. } | Self::NotRun { .. } => None,
+        }
+    }
+}
 
 impl<C: fmt::Display> From<ConfigError> for Error<C> {
     fn from(e: ConfigError) -> Self {

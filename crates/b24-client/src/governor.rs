@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Governor settings.
+/// Governor settings: start from [`GovernorConfig::default`] and change what you need.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct GovernorConfig {
     /// The portal's limit per method and credential (480 s in the cloud, 420 s self-hosted).
     pub limit: Duration,
@@ -35,6 +36,43 @@ impl Default for GovernorConfig {
             max_slow_delay: Duration::from_secs(2),
             fallback_hold: Duration::from_secs(60),
         }
+    }
+}
+
+impl GovernorConfig {
+    /// The portal's limit per method and credential.
+    #[must_use]
+    pub fn limit(mut self, limit: Duration) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// The fraction of the limit from which a method is slowed down.
+    #[must_use]
+    pub fn slow_from(mut self, fraction: f64) -> Self {
+        self.slow_from = fraction;
+        self
+    }
+
+    /// The fraction of the limit from which a method is held until its reset.
+    #[must_use]
+    pub fn hold_from(mut self, fraction: f64) -> Self {
+        self.hold_from = fraction;
+        self
+    }
+
+    /// The longest pause added per call while slowing down.
+    #[must_use]
+    pub fn max_slow_delay(mut self, delay: Duration) -> Self {
+        self.max_slow_delay = delay;
+        self
+    }
+
+    /// How long to hold a method after a 429 when no reset time is known.
+    #[must_use]
+    pub fn fallback_hold(mut self, hold: Duration) -> Self {
+        self.fallback_hold = hold;
+        self
     }
 }
 

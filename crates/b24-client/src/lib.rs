@@ -6,14 +6,20 @@
 //!   ([`Error::is_retryable`]) and whether the call may have run ([`Error::was_possibly_executed`]).
 //!   [`Client::call_raw`] reaches methods not yet in the spec.
 //! - **Polite to the limits**: a client-side [`LeakyBucket`] mirrors the portal's (50 burst,
-//!   2/s; Enterprise 250/5), shared by every clone and every client of the same portal; an
-//!   [`OperatingGovernor`] keeps each method under its server-time budget.
+//!   2/s; Enterprise 250/5), shared by every clone and every client of the same portal, and
+//!   adapts when the portal says otherwise (`QUERY_LIMIT_EXCEEDED` halves its estimate, admitted
+//!   requests win it back); an [`OperatingGovernor`] keeps each method under its server-time
+//!   budget.
 //! - **Safe retries**: a call is repeated only when it provably did not run, or when the spec
-//!   marks the method read-only; backoff with full jitter, bounded attempts and a deadline.
+//!   marks the method read-only; backoff with full jitter, bounded attempts and a deadline that
+//!   cuts an attempt in flight. An error after which the call may have run says so.
+//! - **Batches without injection**: every value is percent-encoded, references between commands
+//!   are typed ([`Ref`]), and text the server would take for a reference travels on its own.
 //! - **OAuth that survives concurrency**: one refresh however many calls find the token expired,
 //!   by form POST, new pairs handed to a [`TokenStore`].
 //! - **Secrets cannot leak**: webhook codes and tokens are [`secrecy`] secrets, never in `Debug`,
-//!   errors or logs; transport errors are rebuilt without the URL.
+//!   errors or logs; transport errors are rebuilt without the URL, and every text from the server
+//!   in an error is scrubbed of them.
 //! - **Observability**: `tracing` spans per call and per attempt (method, attempt, status, code,
 //!   waits, duration), never with a secret or a response body.
 //!
@@ -74,14 +80,14 @@ mod paging;
 mod retry;
 mod secret;
 
-pub use batch::{BATCH_MAX, Batch, BatchResults, Handle, Reference};
+pub use batch::{BATCH_MAX, Batch, BatchResults, Handle, Ref};
 pub use bulk::{BulkOptions, BulkPlan, PlanInput};
 pub use client::{Client, ClientBuilder};
-pub use error::{AuthError, ConfigError, Error, TransportError, TransportKind};
+pub use error::{AuthError, ConfigError, Error, NotRunReason, TransportError, TransportKind};
 pub use governor::{GovernorConfig, OperatingGovernor};
 pub use limiter::{BoxFuture, Bucket, LeakyBucket, RateLimiter, Unlimited};
 pub use oauth::{DEFAULT_TOKEN_ENDPOINT, MemoryTokenStore, OAuthApp, OAuthTokens, TokenStore};
-pub use paging::{PageMode, PageOptions};
+pub use paging::{PageMode, PageOptions, PagingError};
 pub use retry::RetryPolicy;
 pub use secret::Webhook;
 

@@ -25,6 +25,9 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
     /// this limiter believed.
     fn on_rejected(&self) {}
 
+    /// The server admitted a request (it answered with anything but `QUERY_LIMIT_EXCEEDED`).
+    fn on_admitted(&self) {}
+
     /// How long a request would wait now (for progress reports); `None` if unknown.
     fn pending_wait(&self) -> Option<Duration> {
         None
@@ -49,6 +52,7 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
 
 /// A portal plan's bucket: `burst` requests, draining `per_second`.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct Bucket {
     /// Capacity.
     pub burst: f64,
@@ -57,6 +61,12 @@ pub struct Bucket {
 }
 
 impl Bucket {
+    /// A bucket of `burst` requests draining `per_second` (`BURST/RATE` parses too).
+    #[must_use]
+    pub const fn new(burst: f64, per_second: f64) -> Self {
+        Self { burst, per_second }
+    }
+
     /// Most plans: 50 burst, 2 per second.
     pub const STANDARD: Self = Self {
         burst: 50.0,
@@ -97,7 +107,23 @@ impl std::str::FromStr for Bucket {
 struct Level {
     level: f64,
     at: Instant,
+    /// The burst the portal is believed to allow (slots), from 1 up to the plan's.
+    capacity: f64,
+    /// The drain rate the portal is believed to have, up to the plan's.
+    rate: f64,
+    /// Growing a slot per admitted request until the first rejection (the bucket was not told).
+    probing: bool,
+    /// When the estimate was last cut: the rejections of requests already on their way then
+    /// are the same news, not a reason to cut again.
+    cut_at: Option<Instant>,
 }
+
+/// Requests an untold bucket starts with: the first bulk read goes out as a few large batches
+/// rather than a burst the portal may not have room for.
+const FIRST_WINDOW: f64 = 4.0;
+
+/// Lowest drain rate the estimate falls to, per second.
+const MIN_RATE: f64 = 0.05;
 
 /// A leaky bucket: each request adds one, the level drains at the portal's rate, and a request
 /// that would overflow waits. Waiters are served in the order they arrived: each reserves its
@@ -107,15 +133,22 @@ struct Level {
 /// requests *arrive*, the client from when they are *sent*, and a request that travels faster
 /// than the one before it would otherwise find the server's bucket still full (one slot covers
 /// 500 ms of latency jitter at 2 requests per second).
+///
+/// The plan is an upper bound, not a promise: the bucket adapts to the portal it meets. A
+/// `QUERY_LIMIT_EXCEEDED` halves the believed burst and drain rate (once per burst of
+/// rejections) and fills the bucket, so the retries that follow are spaced out; every admitted
+/// request wins a little back, up to the plan (additive increase, multiplicative decrease). A
+/// bucket built with [`LeakyBucket::untold`] also starts small and grows a slot per admitted
+/// request until the first rejection, for a portal whose plan nobody said.
 #[derive(Debug)]
 pub struct LeakyBucket {
     bucket: Bucket,
-    capacity: f64,
+    ceiling: f64,
     state: Mutex<Level>,
 }
 
 impl LeakyBucket {
-    /// An empty bucket.
+    /// An empty bucket for a portal on this plan.
     #[must_use]
     pub fn new(bucket: Bucket) -> Self {
         Self::with_headroom(bucket, 1.0)
@@ -124,13 +157,29 @@ impl LeakyBucket {
     /// An empty bucket that keeps `headroom` slots free below the portal's burst.
     #[must_use]
     pub fn with_headroom(bucket: Bucket, headroom: f64) -> Self {
-        let capacity = (bucket.burst - headroom.max(0.0)).max(1.0);
+        let ceiling = (bucket.burst - headroom.max(0.0)).max(1.0);
+        Self::build(bucket, ceiling, ceiling, false)
+    }
+
+    /// An empty bucket for a portal whose plan is not known: at most `bucket`, starting with a
+    /// few requests and growing while the portal admits them.
+    #[must_use]
+    pub fn untold(bucket: Bucket) -> Self {
+        let ceiling = (bucket.burst - 1.0).max(1.0);
+        Self::build(bucket, ceiling, FIRST_WINDOW.min(ceiling), true)
+    }
+
+    fn build(bucket: Bucket, ceiling: f64, capacity: f64, probing: bool) -> Self {
         Self {
             bucket,
-            capacity,
+            ceiling,
             state: Mutex::new(Level {
                 level: 0.0,
                 at: Instant::now(),
+                capacity,
+                rate: bucket.per_second,
+                probing,
+                cut_at: None,
             }),
         }
     }
@@ -138,25 +187,50 @@ impl LeakyBucket {
     /// The bucket shared by every client of `portal` in this process (created on first use).
     #[must_use]
     pub fn shared(portal: &str, bucket: Bucket) -> Arc<Self> {
+        Self::registered(portal, bucket, false)
+    }
+
+    /// As [`Self::shared`], for a portal whose plan is not known ([`Self::untold`]).
+    #[must_use]
+    pub fn shared_untold(portal: &str, bucket: Bucket) -> Arc<Self> {
+        Self::registered(portal, bucket, true)
+    }
+
+    fn registered(portal: &str, bucket: Bucket, untold: bool) -> Arc<Self> {
         static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<LeakyBucket>>>> = OnceLock::new();
         let registry = REGISTRY.get_or_init(|| Mutex::new(HashMap::new()));
         let mut map = registry
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.retain(|_, weak| weak.strong_count() > 0);
-        let key = format!("{portal}|{}/{}", bucket.burst, bucket.per_second);
+        let key = format!("{portal}|{}/{}|{untold}", bucket.burst, bucket.per_second);
         if let Some(existing) = map.get(&key).and_then(Weak::upgrade) {
             return existing;
         }
-        let fresh = Arc::new(Self::new(bucket));
+        let fresh = Arc::new(if untold {
+            Self::untold(bucket)
+        } else {
+            Self::new(bucket)
+        });
         map.insert(key, Arc::downgrade(&fresh));
         fresh
     }
 
-    /// The bucket's plan.
+    /// The bucket's plan (the most it will ever allow).
     #[must_use]
     pub fn bucket(&self) -> Bucket {
         self.bucket
+    }
+
+    /// What the bucket believes about the portal now: its burst (without the headroom slot)
+    /// and drain rate.
+    #[must_use]
+    pub fn estimate(&self) -> Bucket {
+        let s = self.lock();
+        Bucket {
+            burst: s.capacity,
+            per_second: s.rate,
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Level> {
@@ -165,19 +239,59 @@ impl LeakyBucket {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The level now, drained since it was last looked at.
+    fn drain(s: &mut Level, now: Instant) {
+        let drained = now.saturating_duration_since(s.at).as_secs_f64() * s.rate;
+        s.level = (s.level - drained).max(0.0);
+        s.at = now;
+    }
+
     /// Reserves a slot and returns how long to wait for it.
     fn reserve(&self, now: Instant) -> Duration {
         let mut s = self.lock();
-        let drained = now.saturating_duration_since(s.at).as_secs_f64() * self.bucket.per_second;
-        s.level = (s.level - drained).max(0.0);
-        s.at = now;
+        Self::drain(&mut s, now);
         // The slot is due when the level (including earlier reservations) has drained enough.
-        let over = s.level + 1.0 - self.capacity;
+        let over = s.level + 1.0 - s.capacity;
         s.level += 1.0;
         if over > 0.0 {
-            Duration::from_secs_f64(over / self.bucket.per_second)
+            Duration::from_secs_f64(over / s.rate)
         } else {
             Duration::ZERO
+        }
+    }
+
+    fn rejected(&self, now: Instant) {
+        let mut s = self.lock();
+        Self::drain(&mut s, now);
+        // Requests sent before the cut were sent on the old estimate: one cut per burst.
+        let fresh = s.cut_at.is_none_or(|at| {
+            now.saturating_duration_since(at).as_secs_f64() > (1.0 / s.rate).max(0.5)
+        });
+        if fresh {
+            // Requests already waiting keep their place: only the burst shrinks.
+            let backlog = (s.level - s.capacity).max(0.0);
+            s.capacity = (s.capacity / 2.0).max(1.0);
+            s.level = s.capacity + backlog;
+            s.rate = (s.rate / 2.0).max(MIN_RATE.min(self.bucket.per_second));
+            s.probing = false;
+            s.cut_at = Some(now);
+            tracing::info!(
+                burst = s.capacity,
+                per_second = s.rate,
+                "rate limiter: the portal refused a request; estimate cut"
+            );
+        }
+        // The portal's bucket is full now.
+        s.level = s.level.max(s.capacity);
+    }
+
+    fn admitted(&self) {
+        let mut s = self.lock();
+        if s.probing {
+            s.capacity = (s.capacity + 1.0).min(self.ceiling);
+        } else {
+            s.capacity = (s.capacity + 1.0 / s.capacity.max(1.0)).min(self.ceiling);
+            s.rate = (s.rate + self.bucket.per_second / 200.0).min(self.bucket.per_second);
         }
     }
 }
@@ -197,35 +311,33 @@ impl RateLimiter for LeakyBucket {
     }
 
     fn on_rejected(&self) {
-        let mut s = self.lock();
-        let now = Instant::now();
-        let drained = now.saturating_duration_since(s.at).as_secs_f64() * self.bucket.per_second;
-        s.level = (s.level - drained).max(0.0).max(self.capacity);
-        s.at = now;
+        self.rejected(Instant::now());
+    }
+
+    fn on_admitted(&self) {
+        self.admitted();
     }
 
     fn capacity(&self) -> Option<f64> {
-        Some(self.capacity)
+        Some(self.lock().capacity)
     }
 
     fn drain_rate(&self) -> Option<f64> {
-        Some(self.bucket.per_second)
+        Some(self.lock().rate)
     }
 
     fn headroom(&self) -> Option<f64> {
-        let s = self.lock();
-        let drained =
-            Instant::now().saturating_duration_since(s.at).as_secs_f64() * self.bucket.per_second;
-        Some((self.capacity - (s.level - drained).max(0.0)).max(0.0))
+        let mut s = self.lock();
+        Self::drain(&mut s, Instant::now());
+        Some((s.capacity - s.level).max(0.0))
     }
 
     fn pending_wait(&self) -> Option<Duration> {
-        let s = self.lock();
-        let drained =
-            Instant::now().saturating_duration_since(s.at).as_secs_f64() * self.bucket.per_second;
-        let over = (s.level - drained).max(0.0) + 1.0 - self.capacity;
+        let mut s = self.lock();
+        Self::drain(&mut s, Instant::now());
+        let over = s.level + 1.0 - s.capacity;
         Some(if over > 0.0 {
-            Duration::from_secs_f64(over / self.bucket.per_second)
+            Duration::from_secs_f64(over / s.rate)
         } else {
             Duration::ZERO
         })
@@ -273,7 +385,11 @@ mod tests {
             burst: 1.0,
             per_second: 4.0,
         }));
-        assert_eq!(bucket.capacity, 1.0, "headroom never takes the last slot");
+        assert_eq!(
+            bucket.estimate().burst,
+            1.0,
+            "headroom never takes the last slot"
+        );
         let start = Instant::now();
         let tasks: Vec<_> = (0..5)
             .map(|_| {
@@ -298,12 +414,26 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_server_rejection_fills_the_bucket() {
+    async fn a_server_rejection_fills_the_bucket_and_halves_the_estimate() {
         let bucket = LeakyBucket::new(Bucket::STANDARD);
         bucket.on_rejected();
+        assert_eq!(
+            bucket.estimate(),
+            Bucket {
+                burst: 24.5,
+                per_second: 1.0
+            }
+        );
+        // Rejections of requests already on their way are the same news.
+        bucket.on_rejected();
+        assert_eq!(bucket.estimate().per_second, 1.0);
         let start = Instant::now();
         bucket.acquire().await;
-        assert_eq!(start.elapsed(), Duration::from_millis(500));
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(1),
+            "full, at the halved rate"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -318,6 +448,73 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::ZERO);
         bucket.acquire().await;
         assert_eq!(start.elapsed(), Duration::from_millis(500));
+    }
+
+    /// Sends `n` requests one after the other to a portal with a 5/1 bucket; the rejections
+    /// and the (virtual) time it took.
+    async fn against_a_5_per_1_portal(limiter: &LeakyBucket, n: usize) -> (usize, Duration) {
+        let start = Instant::now();
+        let (mut level, mut at) = (0.0_f64, start);
+        let mut rejected = 0;
+        for _ in 0..n {
+            loop {
+                limiter.acquire().await;
+                let now = Instant::now();
+                level = (level - now.duration_since(at).as_secs_f64()).max(0.0);
+                at = now;
+                if level + 1.0 > 5.0 {
+                    rejected += 1;
+                    limiter.on_rejected();
+                    continue;
+                }
+                level += 1.0;
+                limiter.on_admitted();
+                break;
+            }
+        }
+        (rejected, start.elapsed())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_untold_or_wrong_plan_converges_on_the_portals_bucket() {
+        let untold = LeakyBucket::untold(Bucket::STANDARD);
+        assert_eq!(untold.estimate().burst, FIRST_WINDOW, "starts small");
+        let (rejected, took) = against_a_5_per_1_portal(&untold, 200).await;
+        println!("untold: {rejected} rejections, {took:?}");
+        assert!(rejected <= 12, "untold: {rejected} rejections");
+        // 200 requests at 1 per second after a burst of 5 take 195 s at least.
+        assert!(took < Duration::from_secs(230), "untold: {took:?}");
+        let wrong = LeakyBucket::new(Bucket::STANDARD);
+        let (rejected, took) = against_a_5_per_1_portal(&wrong, 200).await;
+        println!("wrong: {rejected} rejections, {took:?}");
+        assert!(rejected <= 12, "wrong: {rejected} rejections");
+        assert!(took < Duration::from_secs(230), "wrong: {took:?}");
+        let estimate = wrong.estimate();
+        assert!(
+            estimate.per_second < 1.5 && estimate.burst < 49.0,
+            "{estimate:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_untold_bucket_grows_to_its_plan_while_admitted() {
+        let untold = LeakyBucket::untold(Bucket {
+            burst: 11.0,
+            per_second: 2.0,
+        });
+        for _ in 0..20 {
+            untold.on_admitted();
+        }
+        assert_eq!(
+            untold.estimate().burst,
+            10.0,
+            "up to the plan, less the headroom slot"
+        );
+        let start = Instant::now();
+        for _ in 0..10 {
+            untold.acquire().await;
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO, "the whole burst");
     }
 
     #[test]

@@ -16,8 +16,9 @@ use crate::secret::{Scrubber, origin};
 /// The default authorization server.
 pub const DEFAULT_TOKEN_ENDPOINT: &str = "https://oauth.bitrix.info/oauth/token/";
 
-/// An access token and its refresh token.
+/// An access token and its refresh token ([`OAuthTokens::new`]).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct OAuthTokens {
     /// Sent as `auth` with each call; lives one hour.
     pub access_token: SecretString,
@@ -210,7 +211,7 @@ impl Session {
         &self.app
     }
 
-    pub(crate) fn secrets(&self, scrubber: &mut Scrubber) {
+    pub(crate) fn secrets(&self, scrubber: &Scrubber) {
         scrubber.add(&self.app.client_secret);
         let (tokens, _) = &*self.read();
         scrubber.add(&tokens.access_token);
@@ -271,7 +272,7 @@ impl Session {
             serde_json::from_slice(&body).map_err(|_| AuthError::Refresh {
                 status,
                 code: "unreadable".into(),
-                description: scrubber.scrub(&preview(&body)),
+                description: scrubber.preview(&body),
             })?;
         if let Some(code) = answer.error {
             let description = scrubber.scrub(&answer.error_description.unwrap_or_default());
@@ -297,6 +298,9 @@ impl Session {
             refresh,
             Duration::from_secs(answer.expires_in.unwrap_or(3600)),
         );
+        // Secrets from now on, before any call can carry them.
+        scrubber.add(&tokens.access_token);
+        scrubber.add(&tokens.refresh_token);
         {
             let mut current = self
                 .current
@@ -354,15 +358,4 @@ fn error_kind_text(error: &reqwest::Error) -> &'static str {
     } else {
         "the HTTP client failed"
     }
-}
-
-/// The start of a body, for messages.
-pub(crate) fn preview(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    let mut out: String = text.chars().take(120).collect();
-    if text.chars().count() > 120 {
-        out.push('…');
-    }
-    out
 }

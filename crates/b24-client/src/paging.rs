@@ -5,6 +5,7 @@
 //! cancelled by dropping them.
 
 use std::collections::HashSet;
+use std::fmt;
 
 use b24_core::{Order, Paged, Response};
 use futures_util::stream::{self, Stream, TryStreamExt as _};
@@ -29,8 +30,91 @@ pub enum PageMode {
     Continuation,
 }
 
-/// Options of a paged walk.
+/// Why a walk stopped with an error instead of ending: the alternative would be an endless loop
+/// or a silently shortened result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PagingError {
+    /// The method does not page in the requested dialect.
+    Unsupported {
+        /// The method.
+        method: &'static str,
+        /// The dialect asked for.
+        mode: PageMode,
+    },
+    /// The server's `next` does not advance past the offset that was sent.
+    NextDoesNotAdvance {
+        /// The offset sent.
+        offset: u64,
+        /// The `next` received.
+        next: u64,
+    },
+    /// A continuation page without the value for the next request.
+    MissingContinuation {
+        /// The method.
+        method: &'static str,
+    },
+    /// The continuation value does not advance.
+    ContinuationDoesNotAdvance {
+        /// The value sent (`None`: the request as given).
+        sent: Option<u64>,
+        /// The value received.
+        next: u64,
+    },
+    /// A keyset cursor does not advance.
+    CursorDoesNotAdvance {
+        /// The cursor parameter.
+        param: &'static str,
+        /// The key sent.
+        key: Option<u64>,
+    },
+    /// An empty page though `total` says more remain, from a method whose windows cannot be
+    /// stepped past (the offset does not count rows before the access filter).
+    EmptyPageBeforeTotal {
+        /// The offset of the empty page.
+        offset: u64,
+        /// The `total` of the answer.
+        total: u64,
+    },
+}
+
+impl fmt::Display for PagingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unsupported { method, mode } => {
+                write!(f, "{method} does not page in the {mode:?} dialect")
+            }
+            Self::NextDoesNotAdvance { offset, next } => {
+                write!(
+                    f,
+                    "`next` is {next} at offset {offset}: it does not advance"
+                )
+            }
+            Self::MissingContinuation { method } => {
+                write!(f, "{method} answered without the value for the next page")
+            }
+            Self::ContinuationDoesNotAdvance { sent, next } => {
+                write!(
+                    f,
+                    "the next value is {next} after {sent:?}: it does not advance"
+                )
+            }
+            Self::CursorDoesNotAdvance { param, key } => {
+                write!(f, "cursor `{param}` does not advance past {key:?}")
+            }
+            Self::EmptyPageBeforeTotal { offset, total } => write!(
+                f,
+                "an empty page at offset {offset} though `total` is {total}: the rest cannot be reached"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PagingError {}
+
+/// Options of a paged walk: start from [`PageOptions::default`] and change what you need.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct PageOptions {
     /// Dialect.
     pub mode: PageMode,
@@ -81,6 +165,8 @@ struct Walk<M> {
     client: Client,
     request: M,
     position: Position,
+    /// The page size sent.
+    limit: Option<u32>,
     pages: usize,
     max_pages: Option<usize>,
     done: bool,
@@ -91,7 +177,7 @@ pub(crate) fn page_size<M: Paged>(options: &PageOptions) -> Option<u32> {
     Some(options.page_size.unwrap_or(limit.max).clamp(1, limit.max))
 }
 
-fn start<M: Paged>(request: &mut M, options: &PageOptions) -> Result<Position, String> {
+fn start<M: Paged>(request: &mut M, options: &PageOptions) -> Result<Position, PagingError> {
     let paging = M::INFO.pagination;
     if let Some(size) = page_size::<M>(options) {
         request.set_limit(size);
@@ -103,10 +189,12 @@ fn start<M: Paged>(request: &mut M, options: &PageOptions) -> Result<Position, S
             .find(|k| param.is_none_or(|p| p == k.param))
             .copied()
     };
+    let unsupported = || PagingError::Unsupported {
+        method: M::INFO.name,
+        mode: options.mode,
+    };
     match (options.mode, paging.offset, paging.continuation) {
-        (PageMode::Continuation, _, None) => {
-            return Err(format!("{} has no continuation paging", M::INFO.name));
-        }
+        (PageMode::Continuation, _, None) => return Err(unsupported()),
         (PageMode::Continuation, _, Some(_)) | (PageMode::Auto, None, Some(_)) => {
             return Ok(Position::Continuation(None));
         }
@@ -114,15 +202,10 @@ fn start<M: Paged>(request: &mut M, options: &PageOptions) -> Result<Position, S
     }
     let cursor = match (options.mode, paging.offset) {
         (PageMode::Continuation, _) => None,
-        (PageMode::Offset, None) => return Err(format!("{} has no offset paging", M::INFO.name)),
+        (PageMode::Offset, None) => return Err(unsupported()),
         (PageMode::Offset, Some(_)) | (PageMode::Auto, Some(_)) => None,
-        (PageMode::Keyset(param), _) => Some(
-            keyset(Some(param))
-                .ok_or_else(|| format!("{} has no cursor `{param}`", M::INFO.name))?,
-        ),
-        (PageMode::Auto, None) => {
-            Some(keyset(None).ok_or_else(|| format!("{} is not paged", M::INFO.name))?)
-        }
+        (PageMode::Keyset(param), _) => Some(keyset(Some(param)).ok_or_else(unsupported)?),
+        (PageMode::Auto, None) => Some(keyset(None).ok_or_else(unsupported)?),
     };
     request.clear_cursors();
     Ok(match cursor {
@@ -143,7 +226,10 @@ impl Client {
     /// Offset pages follow the server's `next` (offset + items returned, so short pages make the
     /// windows overlap); keyset pages follow the largest (or smallest) key seen. The stream ends
     /// on an empty page or when the server says there is no more, and stops with
-    /// [`Error::Paging`] when the position does not advance. Drop it to cancel.
+    /// [`Error::Paging`] when the position does not advance. It never ends early in silence: an
+    /// empty page that `total` says is not the last is a window whose every row the access
+    /// filter hid, stepped past for methods whose offset counts those rows (and an error for
+    /// others), and an answer without `total` is read on to an empty page. Drop it to cancel.
     pub fn pages<M>(
         &self,
         request: M,
@@ -153,24 +239,52 @@ impl Client {
         M: Paged + Send + Sync + 'static,
         M::Output: Send,
     {
+        self.walk(request, options, None)
+    }
+
+    /// Offset pages from `offset` on (the bulk reader's way on when it cannot plan).
+    pub(crate) fn pages_after<M>(
+        &self,
+        request: M,
+        options: PageOptions,
+        offset: u64,
+    ) -> impl Stream<Item = Result<Response<M::Output>, Error<M::ErrorCode>>> + Send + 'static
+    where
+        M: Paged + Send + Sync + 'static,
+        M::Output: Send,
+    {
+        self.walk(request, options.mode(PageMode::Offset), Some(offset))
+    }
+
+    fn walk<M>(
+        &self,
+        request: M,
+        options: PageOptions,
+        from: Option<u64>,
+    ) -> impl Stream<Item = Result<Response<M::Output>, Error<M::ErrorCode>>> + Send + 'static
+    where
+        M: Paged + Send + Sync + 'static,
+        M::Output: Send,
+    {
         let mut request = request;
-        let first = start(&mut request, &options);
+        let first = start(&mut request, &options).map(|position| match (position, from) {
+            (Position::Offset(_), Some(offset)) => Position::Offset(offset),
+            (position, _) => position,
+        });
         let walk = Walk {
             client: self.clone(),
             request,
             position: Position::Offset(0),
+            limit: page_size::<M>(&options),
             pages: 0,
             max_pages: options.max_pages,
             done: false,
         };
-        let initial = match first {
-            Ok(position) => Ok(Walk { position, ..walk }),
-            Err(message) => Err(message),
-        };
+        let initial = first.map(|position| Walk { position, ..walk });
         stream::unfold(Some(initial), |state| async move {
             let walk = match state? {
                 Ok(walk) => walk,
-                Err(message) => return Some((Err(Error::Paging(message)), None)),
+                Err(error) => return Some((Err(Error::Paging(error)), None)),
             };
             next_page(walk).await
         })
@@ -240,7 +354,7 @@ where
 
 type Step<M> = Option<(
     Result<Response<<M as b24_core::Method>::Output>, Error<<M as b24_core::Method>::ErrorCode>>,
-    Option<Result<Walk<M>, String>>,
+    Option<Result<Walk<M>, PagingError>>,
 )>;
 
 async fn next_page<M: Paged>(mut walk: Walk<M>) -> Step<M> {
@@ -266,24 +380,56 @@ async fn next_page<M: Paged>(mut walk: Walk<M>) -> Step<M> {
         Err(e) => return Some((Err(e), None)),
     };
     let items = M::items(&page.result);
+    // A negative `total` is as good as none.
+    let total = page.total.and_then(|t| u64::try_from(t).ok());
+    let offset_paging = M::INFO.pagination.offset;
+    let stride = offset_paging
+        .is_some_and(|o| o.stride_by_limit)
+        .then_some(walk.limit)
+        .flatten();
     if items.is_empty() {
-        return None;
+        // An empty page ends the walk, unless `total` says more remain: then the access filter
+        // hid every row of this window.
+        let Position::Offset(offset) = walk.position else {
+            return None;
+        };
+        let total = total.filter(|t| offset < *t)?;
+        let Some(limit) = stride else {
+            return Some((
+                Err(Error::Paging(PagingError::EmptyPageBeforeTotal {
+                    offset,
+                    total,
+                })),
+                None,
+            ));
+        };
+        let next = offset + u64::from(limit);
+        walk.pages += 1;
+        walk.position = Position::Offset(next);
+        walk.done = next >= total;
+        return Some((Ok(page), Some(Ok(walk))));
     }
     walk.pages += 1;
     match walk.position {
         Position::Offset(offset) => {
+            // Without `next` the walk is over, if the server speaks `next` and the answer is
+            // whole; an answer without its `total` says nothing, so the walk reads on to an
+            // empty page.
+            let next_is_final =
+                offset_paging.is_some_and(|o| o.next && (!o.total || total.is_some()));
             let advanced = match page.next {
                 Some(next) if next > offset => Some(next),
                 Some(next) => {
                     return Some((
-                        Err(Error::Paging(format!(
-                            "`next` is {next} at offset {offset}: it does not advance"
-                        ))),
+                        Err(Error::Paging(PagingError::NextDoesNotAdvance {
+                            offset,
+                            next,
+                        })),
                         None,
                     ));
                 }
-                None if M::INFO.pagination.offset.is_some_and(|o| o.next) => None,
-                None => Some(offset + items.len() as u64),
+                None if next_is_final => None,
+                None => Some(offset + stride.map_or(items.len() as u64, u64::from)),
             };
             match advanced {
                 Some(next) => walk.position = Position::Offset(next),
@@ -293,18 +439,18 @@ async fn next_page<M: Paged>(mut walk: Walk<M>) -> Step<M> {
         Position::Continuation(sent) => {
             let Some((next, more)) = M::continuation(&page.result) else {
                 return Some((
-                    Err(Error::Paging(format!(
-                        "{} answered without the value for the next page",
-                        M::INFO.name
-                    ))),
+                    Err(Error::Paging(PagingError::MissingContinuation {
+                        method: M::INFO.name,
+                    })),
                     None,
                 ));
             };
             if sent.is_some_and(|sent| next <= sent) {
                 return Some((
-                    Err(Error::Paging(format!(
-                        "the next value is {next} after {sent:?}: it does not advance"
-                    ))),
+                    Err(Error::Paging(PagingError::ContinuationDoesNotAdvance {
+                        sent,
+                        next,
+                    })),
                     None,
                 ));
             }
@@ -330,9 +476,10 @@ async fn next_page<M: Paged>(mut walk: Walk<M>) -> Step<M> {
             };
             if !advanced {
                 return Some((
-                    Err(Error::Paging(format!(
-                        "cursor `{param}` does not advance past {key:?}"
-                    ))),
+                    Err(Error::Paging(PagingError::CursorDoesNotAdvance {
+                        param,
+                        key,
+                    })),
                     None,
                 ));
             }

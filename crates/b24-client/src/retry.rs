@@ -2,8 +2,18 @@
 
 use std::time::Duration;
 
-/// Retry settings.
+/// Retry settings: start from [`RetryPolicy::default`] (or [`RetryPolicy::none`]) and change
+/// what you need.
+///
+/// ```
+/// # use std::time::Duration;
+/// let policy = b24_client::RetryPolicy::default()
+///     .max_attempts(3)
+///     .deadline(Duration::from_secs(30));
+/// # assert_eq!(policy.max_attempts, 3);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1: never retry).
     pub max_attempts: u32,
@@ -11,7 +21,10 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Backoff never exceeds this.
     pub max_delay: Duration,
-    /// The whole call, waits included, gives up after this.
+    /// The call gives up this long after it was first sent: retries, their waits and an
+    /// attempt still in flight all end by then (an attempt cut short is
+    /// [`TransportKind::Deadline`](crate::TransportKind::Deadline)). Waiting for the rate
+    /// limiter's first slot does not count.
     pub deadline: Duration,
     /// Repeat writes after an ambiguous failure too (timeouts, resets, 5xx). Off by default:
     /// a repeated `im.message.add` posts twice.
@@ -38,6 +51,41 @@ impl RetryPolicy {
             max_attempts: 1,
             ..Self::default()
         }
+    }
+
+    /// Attempts in all, the first included.
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The first backoff's upper bound.
+    #[must_use]
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The largest backoff.
+    #[must_use]
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// The call's deadline (the `deadline` field says what it bounds).
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Whether writes are repeated after an ambiguous failure too.
+    #[must_use]
+    pub fn retry_ambiguous_writes(mut self, retry: bool) -> Self {
+        self.retry_ambiguous_writes = retry;
+        self
     }
 
     /// Exponential backoff with full jitter: uniform in `[0, min(max, base × 2^(attempt-1))]`.

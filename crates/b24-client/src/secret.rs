@@ -1,6 +1,7 @@
 //! Credentials held as secrets, and the scrubber that keeps them out of every message.
 
 use std::fmt;
+use std::sync::{Arc, RwLock};
 
 use secrecy::{ExposeSecret as _, SecretString};
 use url::Url;
@@ -107,32 +108,78 @@ pub fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Removes known secret values from text (defence in depth behind URL-free error construction).
+/// Removes known secret values from every text that came from the server or the transport
+/// (defence in depth behind URL-free error construction). Shared by a client and its clones, and
+/// told about new OAuth tokens as soon as they arrive.
 #[derive(Clone, Default)]
 pub(crate) struct Scrubber {
-    secrets: Vec<SecretString>,
+    secrets: Arc<RwLock<Vec<SecretString>>>,
 }
 
 impl fmt::Debug for Scrubber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Scrubber({} secrets)", self.secrets.len())
+        write!(f, "Scrubber({} secrets)", self.read().len())
     }
 }
 
+/// Characters of an error body kept for messages.
+const PREVIEW_CHARS: usize = 120;
+
 impl Scrubber {
-    pub(crate) fn add(&mut self, secret: &SecretString) {
-        if secret.expose_secret().len() >= 4 {
-            self.secrets.push(secret.clone());
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<SecretString>> {
+        self.secrets
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Learns a secret, and its percent-encoded spelling when that differs.
+    pub(crate) fn add(&self, secret: &SecretString) {
+        let value = secret.expose_secret();
+        if value.len() < 4 {
+            return;
+        }
+        let encoded: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        let mut secrets = self
+            .secrets
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for spelling in [value.to_owned(), encoded] {
+            if !secrets.iter().any(|s| s.expose_secret() == spelling) {
+                secrets.push(SecretString::from(spelling));
+            }
         }
     }
 
     pub(crate) fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        for secret in &self.secrets {
+        for secret in self.read().iter() {
             let value = secret.expose_secret();
             if out.contains(value) {
                 out = out.replace(value, "[REDACTED]");
             }
+        }
+        out
+    }
+
+    /// The start of a body, for messages: scrubbed before it is cut, so a cut cannot leave
+    /// half a secret behind.
+    pub(crate) fn preview(&self, body: &[u8]) -> String {
+        let longest = self
+            .read()
+            .iter()
+            .map(|s| s.expose_secret().chars().count())
+            .max()
+            .unwrap_or(0);
+        let text = String::from_utf8_lossy(body);
+        let window: String = text
+            .trim()
+            .chars()
+            .take(PREVIEW_CHARS + longest + 1)
+            .collect();
+        let text = self.scrub(&window);
+        let mut out: String = text.chars().take(PREVIEW_CHARS).collect();
+        if text.chars().count() > PREVIEW_CHARS {
+            out.push('…');
         }
         out
     }
@@ -166,12 +213,17 @@ mod tests {
 
     #[test]
     fn scrubber_removes_secrets() {
-        let mut s = Scrubber::default();
-        s.add(&SecretString::from("topsecret".to_owned()));
+        let s = Scrubber::default();
+        s.add(&SecretString::from("top/secret".to_owned()));
         assert_eq!(
-            s.scrub("GET /rest/1/topsecret/x failed"),
-            "GET /rest/1/[REDACTED]/x failed"
+            s.scrub("GET /rest/1/top/secret/x failed, top%2Fsecret"),
+            "GET /rest/1/[REDACTED]/x failed, [REDACTED]"
         );
+        // A secret across the cut of a preview is removed before the cut.
+        let body = format!("{}top/secret and more", "x".repeat(115));
+        let preview = s.preview(body.as_bytes());
+        assert!(!preview.contains("top/"), "{preview}");
+        assert!(preview.ends_with('…'));
         assert!(
             is_loopback("localhost")
                 && is_loopback("127.0.0.2")

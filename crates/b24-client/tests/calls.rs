@@ -33,12 +33,12 @@ fn fast(url: &str) -> Client {
         .webhook(url)
         .unwrap()
         .unlimited()
-        .retry(RetryPolicy {
-            max_attempts: 3,
-            base_delay: std::time::Duration::from_millis(5),
-            max_delay: std::time::Duration::from_millis(20),
-            ..RetryPolicy::default()
-        })
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .base_delay(std::time::Duration::from_millis(5))
+                .max_delay(std::time::Duration::from_millis(20)),
+        )
         .build()
         .unwrap()
 }
@@ -218,6 +218,7 @@ async fn gzip_and_connection_reuse() {
                 ("content-encoding".into(), "gzip".into()),
             ],
             body: gz,
+            stall: None,
         },
     )
     .await;

@@ -11,7 +11,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use b24_client::{
-    Batch, Bucket, BulkOptions, BulkPlan, Client, Error, PageMode, PageOptions, RetryPolicy,
+    Batch, Bucket, BulkOptions, BulkPlan, Client, Error, PageMode, PageOptions, PagingError, Ref,
+    RetryPolicy,
 };
 use b24_core::{DialogId, Method};
 use b24_emulator::{Config, Emulator};
@@ -172,7 +173,10 @@ async fn a_next_that_does_not_advance_stops_with_an_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Paging(m) if m.contains("does not advance")),
+        matches!(
+            &err,
+            Error::Paging(PagingError::NextDoesNotAdvance { offset: 0, next: 0 })
+        ),
         "{err:?}"
     );
     assert_eq!(server.script.received().len(), 1, "no loop");
@@ -193,6 +197,7 @@ async fn a_next_that_does_not_advance_stops_with_an_error() {
 
 #[tokio::test]
 async fn an_empty_page_ends_the_walk() {
+    // Its window (offset 2, 200 rows) covers what `total` says remains.
     let server = Scripted::start(
         vec![Reply::json(
             200,
@@ -230,7 +235,7 @@ async fn typed_batch_keeps_errors_against_their_handles_and_splits_over_50() {
     let next = batch
         .add_with(
             &users().limit(2),
-            &[("LAST_ID", &first.reference(&["1", "id"]))],
+            [("LAST_ID", Ref::result(&first).index(1).field("id"))],
         )
         .unwrap();
     let counters = batch.add(&b24_im::CountersGetRequest::new()).unwrap();
@@ -280,7 +285,13 @@ async fn halt_marks_later_commands_not_run_and_forbidden_methods_are_refused() {
     let later = batch.add(&users()).unwrap();
     let results = client(&emu).batch(batch).await.unwrap();
     assert!(matches!(results.get(&bad), Err(Error::Api(_))));
-    assert!(matches!(results.get(&later), Err(Error::NotRun(_))));
+    assert!(matches!(
+        results.get(&later),
+        Err(Error::NotRun {
+            reason: b24_client::NotRunReason::Halted,
+            ..
+        })
+    ));
 
     #[derive(Debug, serde::Serialize)]
     struct Upload;
@@ -409,9 +420,9 @@ async fn bulk_decodes_batches_into_the_generated_types_and_names_the_path_of_a_b
         Reply::json(
             200,
             json!({"result": {
-                "result": {"p0": [user(3), user(4)], "p1": p1},
-                "result_error": [], "result_total": {"p0": 6, "p1": 6},
-                "result_next": {"p0": 4}, "result_time": {}
+                "result": {"p00": [user(3), user(4)], "p01": p1},
+                "result_error": [], "result_total": {"p00": 6, "p01": 6},
+                "result_next": {"p00": 4}, "result_time": {}
             }}),
         )
     };
@@ -425,20 +436,13 @@ async fn bulk_decodes_batches_into_the_generated_types_and_names_the_path_of_a_b
         (json!([user(5), user(6)]), Ok(vec![1, 2, 3, 4, 5, 6])),
         (
             json!([user(5), bad]),
-            Err("result.result.p1[1].last_activity_date"),
+            Err("result.result.p01[1].last_activity_date"),
         ),
     ] {
         let server = Scripted::start(vec![first()], batch(p1)).await;
         let c = unlimited(&server);
         let got: Result<Vec<_>, _> = c
-            .bulk(
-                users(),
-                BulkOptions {
-                    page_size: Some(2),
-                    max_parallel: 1,
-                    ..BulkOptions::default()
-                },
-            )
+            .bulk(users(), BulkOptions::default().page_size(2).max_parallel(1))
             .map_ok(|u| u.id)
             .try_collect()
             .await;
@@ -525,7 +529,13 @@ async fn a_continuation_that_does_not_advance_stops_with_an_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Paging(m) if m.contains("does not advance")),
+        matches!(
+            &err,
+            Error::Paging(PagingError::ContinuationDoesNotAdvance {
+                sent: Some(8),
+                next: 8
+            })
+        ),
         "{err:?}"
     );
     let sent = server.script.received();

@@ -19,12 +19,10 @@ use common::{Reply, Scripted, ok_body};
 use serde_json::json;
 
 fn policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .max_attempts(4)
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(20))
 }
 
 fn client(url: &str, policy: RetryPolicy) -> Client {
@@ -63,10 +61,7 @@ async fn refused_calls_are_retried_even_for_writes() {
         .unwrap()
         .unlimited()
         .retry(policy())
-        .governor(b24_client::GovernorConfig {
-            fallback_hold: Duration::from_millis(50),
-            ..Default::default()
-        })
+        .governor(b24_client::GovernorConfig::default().fallback_hold(Duration::from_millis(50)))
         .build()
         .unwrap();
     let sent = c.call(&write()).await.unwrap();
@@ -109,10 +104,7 @@ async fn ambiguous_failures_are_retried_only_for_reads() {
         "write: not repeated; the caller must check"
     );
 
-    let opted_in = RetryPolicy {
-        retry_ambiguous_writes: true,
-        ..policy()
-    };
+    let opted_in = policy().retry_ambiguous_writes(true);
     let server = Scripted::start(
         vec![Reply::error(500, "INTERNAL_SERVER_ERROR")],
         Reply::json(200, ok_body(json!(5))),
@@ -130,11 +122,7 @@ async fn ambiguous_failures_are_retried_only_for_reads() {
 
 #[tokio::test]
 async fn html_error_pages_are_ambiguous() {
-    let page = Reply {
-        status: 502,
-        headers: vec![("content-type".into(), "text/html".into())],
-        body: b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
-    };
+    let page = Reply::html(502, "<html><body><h1>502 Bad Gateway</h1></body></html>");
     let server = Scripted::start(
         vec![page.clone(), page.clone()],
         Reply::json(200, ok_body(json!([]))),
@@ -242,13 +230,7 @@ async fn reads_are_repeated_through_resets_stalls_and_cut_bodies() {
         let emu = Emulator::start(faulty(&format!("{fault}=0.5")))
             .await
             .unwrap();
-        let c = client(
-            &emu.webhook_url(),
-            RetryPolicy {
-                max_attempts: 12,
-                ..policy()
-            },
-        );
+        let c = client(&emu.webhook_url(), policy().max_attempts(12));
         for _ in 0..10 {
             let page = c
                 .call(&read())
@@ -271,13 +253,11 @@ async fn reads_are_repeated_through_resets_stalls_and_cut_bodies() {
 #[tokio::test]
 async fn the_deadline_bounds_the_whole_call() {
     let server = Scripted::start(vec![], Reply::error(503, "QUERY_LIMIT_EXCEEDED")).await;
-    let p = RetryPolicy {
-        max_attempts: 100,
-        base_delay: Duration::from_millis(40),
-        max_delay: Duration::from_millis(40),
-        deadline: Duration::from_millis(300),
-        ..RetryPolicy::default()
-    };
+    let p = RetryPolicy::default()
+        .max_attempts(100)
+        .base_delay(Duration::from_millis(40))
+        .max_delay(Duration::from_millis(40))
+        .deadline(Duration::from_millis(300));
     let started = std::time::Instant::now();
     let err = client(&server.webhook("code"), p)
         .call(&read())
@@ -286,4 +266,71 @@ async fn the_deadline_bounds_the_whole_call() {
     assert_eq!(err.code(), Some("QUERY_LIMIT_EXCEEDED"));
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(server.script.received().len() < 100);
+}
+
+#[tokio::test]
+async fn the_deadline_cuts_an_attempt_in_flight() {
+    // Each attempt stalls: the first is cut by the request timeout, the retry by the deadline
+    // (before, the retry ran its full timeout and ended past the deadline).
+    let server = Scripted::start(
+        vec![],
+        Reply::json(200, ok_body(json!([]))).after(Duration::from_secs(3600)),
+    )
+    .await;
+    let p = policy().deadline(Duration::from_millis(1500));
+    let c = Client::builder()
+        .webhook(&server.webhook("code"))
+        .unwrap()
+        .unlimited()
+        .retry(p)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = c.call(&read()).await.unwrap_err();
+    let overshoot = started
+        .elapsed()
+        .saturating_sub(Duration::from_millis(1500));
+    println!("a stalled read retried: ended {overshoot:?} past its deadline");
+    assert!(
+        matches!(&err, Error::Transport(t) if t.kind == TransportKind::Deadline),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("deadline"), "{err}");
+    assert_eq!(server.script.received().len(), 2, "the retry was under way");
+}
+
+#[tokio::test]
+async fn writes_that_may_have_run_say_so() {
+    let server = Scripted::start(vec![], Reply::error(500, "INTERNAL_SERVER_ERROR")).await;
+    let err = client(&server.webhook("code"), policy())
+        .call(&write())
+        .await
+        .unwrap_err();
+    assert!(err.was_possibly_executed());
+    assert!(err.to_string().contains("may have run"), "{err}");
+
+    let server = Scripted::start(
+        vec![],
+        Reply::json(200, ok_body(json!(1))).after(Duration::from_secs(3600)),
+    )
+    .await;
+    let err = client(&server.webhook("code"), policy())
+        .call(&write())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.kind == TransportKind::Timeout),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("may have run"), "{err}");
+
+    // Refused before running: nothing to check.
+    let server = Scripted::start(vec![], Reply::error(400, "MESSAGE_EMPTY")).await;
+    let err = client(&server.webhook("code"), policy())
+        .call(&write())
+        .await
+        .unwrap_err();
+    assert!(!err.was_possibly_executed());
+    assert!(!err.to_string().contains("may have run"), "{err}");
 }

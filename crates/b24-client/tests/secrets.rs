@@ -18,13 +18,15 @@ use b24_client::{Client, MemoryTokenStore, OAuthApp, OAuthTokens, RetryPolicy};
 use b24_core::DialogId;
 use b24_emulator::{Config, Emulator};
 use b24_im::{DialogUsersListRequest, MessageAddRequest};
-use common::{Reply, Scripted};
+use common::{ECHO, Reply, Scripted};
 
-const CANARIES: [&str; 4] = [
+const CANARIES: [&str; 6] = [
     "CANARYwebhookCODE7",
     "CANARYclientSECRET7",
     "CANARYaccessTOKEN7",
     "CANARYrefreshTOKEN7",
+    "CANARYnewACCESS7",
+    "CANARYnewREFRESH7",
 ];
 
 #[derive(Clone, Default)]
@@ -47,12 +49,10 @@ fn assert_clean(what: &str, text: &str) {
 }
 
 fn retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 2,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(2),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .max_attempts(2)
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(2))
 }
 
 fn webhook_client(base: &str) -> Client {
@@ -161,6 +161,24 @@ async fn canaries_never_appear_in_errors_debug_or_logs_at_any_level() {
             .await
             .unwrap_err()
     ));
+    // Following the portal's move sends no Referer (it would carry the old URL and its code).
+    assert!(
+        looping
+            .script
+            .received()
+            .iter()
+            .all(|r| r.headers.iter().all(|(k, _)| k != "referer")),
+        "no Referer"
+    );
+    // Builders and parsed credentials.
+    let builder = Client::builder()
+        .webhook(&format!("https://portal.example/rest/1/{}/", CANARIES[0]))
+        .unwrap();
+    seen.push(format!("{builder:?}"));
+    seen.push(format!(
+        "{:?}",
+        b24_client::Webhook::parse(&format!("https://portal.example/rest/1/{}/", CANARIES[0]))
+    ));
     // Malformed and insecure webhook URLs.
     seen.push(
         Client::from_webhook(&format!("https://portal/rest/x/{}/", CANARIES[0]))
@@ -220,6 +238,8 @@ async fn canaries_never_appear_in_errors_debug_or_logs_at_any_level() {
         .unwrap_err();
     seen.push(format!("{err} / {err:?}"));
 
+    echoing_servers(&mut seen).await;
+
     for text in &seen {
         assert_clean("an error or Debug output", text);
     }
@@ -244,4 +264,122 @@ async fn canaries_never_appear_in_errors_debug_or_logs_at_any_level() {
     );
     assert!(log.contains("refreshing the OAuth access token"));
     assert!(!log.contains("Portal Admin"), "no response body in the log");
+}
+
+fn show<C: b24_core::ErrorCode>(err: &b24_client::Error<C>) -> String {
+    let mut text = format!("{err} / {err:?} / {:?} / {}", err.code(), err.description());
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(&format!(" / {s} / {s:?}"));
+        source = s.source();
+    }
+    text
+}
+
+/// Servers that echo the request (path, query, body: the webhook code, the OAuth token) into
+/// every kind of answer the client turns into an error.
+async fn echoing_servers(seen: &mut Vec<String>) {
+    use b24_client::{Batch, BulkOptions};
+    use futures_util::TryStreamExt as _;
+
+    let read = DialogUsersListRequest::new(DialogId::Chat(1)).limit(1);
+    let write = MessageAddRequest::new()
+        .dialog_id(DialogId::Chat(1))
+        .message("hi");
+    // The secret sits where the preview of an error page is cut.
+    let cut_page = format!("<html><body>{}{ECHO}</body></html>", "x".repeat(86));
+    let answers = [
+        Reply::json(
+            400,
+            serde_json::json!({"error": format!("ECHO_{ECHO}"), "error_description": ECHO}),
+        ),
+        Reply::json(
+            500,
+            serde_json::json!({"error": ECHO, "error_description": ECHO}),
+        ),
+        Reply::json(200, serde_json::json!({"result": [{"id": ECHO}]})),
+        Reply::json(200, serde_json::json!({"result": ECHO})),
+        Reply::json(
+            200,
+            serde_json::json!({"result": [{"id": 1, "phones": {"work_phone": [ECHO]}}]}),
+        ),
+        Reply::html(502, &cut_page),
+        Reply::html(200, &cut_page),
+    ];
+    for answer in answers {
+        let server = Scripted::start(vec![], answer).await;
+        let client = webhook_client(&server.base());
+        seen.push(show(&client.call(&read).await.unwrap_err()));
+        seen.push(show(&client.call(&write).await.unwrap_err()));
+        // A result of any shape is the caller's data; only errors are checked.
+        if let Err(e) = client.call_raw("im.x", &serde_json::json!({"Q": 1})).await {
+            seen.push(show(&e));
+        }
+    }
+
+    // Batch: a command's error, and a command's result of the wrong type.
+    for answer in [
+        serde_json::json!({"result": {"result": [], "result_error": {"c000000": {"error": ECHO, "error_description": ECHO}}}}),
+        serde_json::json!({"result": {"result": {"c000000": [{"id": ECHO}]}}}),
+    ] {
+        let server = Scripted::start(vec![], Reply::json(200, answer)).await;
+        let mut batch = Batch::new();
+        let handle = batch.add(&read).unwrap();
+        let results = webhook_client(&server.base()).batch(batch).await.unwrap();
+        seen.push(show(&results.get(&handle).unwrap_err()));
+        seen.push(format!("{results:?}"));
+    }
+
+    // Bulk: a batch whose label and value echo the request.
+    let first = Reply::json(
+        200,
+        serde_json::json!({"result": [{"id": 1}, {"id": 2}], "next": 2, "total": 4}),
+    );
+    let server = Scripted::start(
+        vec![first],
+        Reply::json(
+            200,
+            serde_json::json!({"result": {"result": {ECHO: [{"id": ECHO}]}}}),
+        ),
+    )
+    .await;
+    let options = BulkOptions::default().page_size(2);
+    let err = webhook_client(&server.base())
+        .bulk(read.clone(), options)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    seen.push(show(&err));
+
+    // OAuth: the refreshed tokens are secrets too.
+    let server = Scripted::start(
+        vec![Reply::json(
+            200,
+            serde_json::json!({"access_token": CANARIES[4], "refresh_token": CANARIES[5], "expires_in": 3600}),
+        )],
+        Reply::json(
+            400,
+            serde_json::json!({"error": ECHO, "error_description": ECHO}),
+        ),
+    )
+    .await;
+    let mut tokens = OAuthTokens::new(CANARIES[2], CANARIES[3], Duration::ZERO);
+    tokens.expires_at = SystemTime::now() - Duration::from_secs(1);
+    let app = OAuthApp::new(&server.base(), "app", CANARIES[1], tokens)
+        .unwrap()
+        .token_endpoint(&format!("{}/oauth/token/", server.base()))
+        .unwrap();
+    let oauth = Client::builder()
+        .oauth(app)
+        .unlimited()
+        .retry(retry())
+        .build()
+        .unwrap();
+    seen.push(show(&oauth.call(&read).await.unwrap_err()));
+    let sent = server.script.received();
+    assert!(
+        sent.iter().any(|r| r.body.contains(CANARIES[4])),
+        "the refreshed token was used"
+    );
+    seen.push(format!("{oauth:?}"));
 }

@@ -20,12 +20,18 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
+/// In a reply's body or headers, replaced by what the request carried (method, path, query and
+/// body, JSON-escaped): a server that echoes the request, as proxies and broken portals do.
+pub const ECHO: &str = "@ECHO@";
+
 /// One scripted reply.
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Wait this long before answering (a stalled server).
+    pub stall: Option<std::time::Duration>,
 }
 
 impl Reply {
@@ -34,7 +40,23 @@ impl Reply {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_string().into_bytes(),
+            stall: None,
         }
+    }
+
+    pub fn html(status: u16, body: &str) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: body.as_bytes().to_vec(),
+            stall: None,
+        }
+    }
+
+    /// Answers `self` after `wait`.
+    pub fn after(mut self, wait: std::time::Duration) -> Self {
+        self.stall = Some(wait);
+        self
     }
 
     pub fn error(status: u16, code: &str) -> Self {
@@ -49,6 +71,7 @@ impl Reply {
             status: 302,
             headers: vec![("location".into(), location.into())],
             body: Vec::new(),
+            stall: None,
         }
     }
 }
@@ -129,6 +152,19 @@ impl Scripted {
                                     headers,
                                     body: String::from_utf8_lossy(&body).into_owned(),
                                 });
+                                let echo = {
+                                    let r = s.received.lock().unwrap();
+                                    let last = r.last().unwrap();
+                                    let text = format!(
+                                        "{} {}?{} {}",
+                                        last.method,
+                                        last.path,
+                                        last.query.as_deref().unwrap_or(""),
+                                        last.body
+                                    );
+                                    let json = serde_json::to_string(&text).unwrap();
+                                    json[1..json.len() - 1].to_owned()
+                                };
                                 let reply = s
                                     .replies
                                     .lock()
@@ -136,12 +172,21 @@ impl Scripted {
                                     .pop_front()
                                     .or_else(|| s.fallback.lock().unwrap().clone())
                                     .unwrap();
+                                if let Some(stall) = reply.stall {
+                                    tokio::time::sleep(stall).await;
+                                }
                                 let mut response = Response::builder().status(reply.status);
                                 for (k, v) in &reply.headers {
-                                    response = response.header(k, v);
+                                    response = response.header(k, v.replace(ECHO, &echo));
                                 }
+                                let body = match std::str::from_utf8(&reply.body) {
+                                    Ok(text) if text.contains(ECHO) => {
+                                        text.replace(ECHO, &echo).into_bytes()
+                                    }
+                                    _ => reply.body,
+                                };
                                 Ok::<_, Infallible>(
-                                    response.body(Full::new(Bytes::from(reply.body))).unwrap(),
+                                    response.body(Full::new(Bytes::from(body))).unwrap(),
                                 )
                             }
                         });
