@@ -12,7 +12,7 @@ use std::path::Path;
 
 mod common;
 
-use b24_import::draft::{Param, TypeBody};
+use b24_import::draft::{Param, TypeBody, TypeField};
 use b24_import::{Imported, Known, Options, SharedType, type_expr};
 
 fn fixture(name: &str) -> String {
@@ -42,8 +42,8 @@ fn param<'a>(i: &'a Imported, name: &str) -> &'a Param {
         .unwrap_or_else(|| panic!("no param {name}"))
 }
 
-/// `type: ...` of a field of a drafted type.
-fn field_type(i: &Imported, ty: &str, field: &str) -> String {
+/// The fields of a drafted object type.
+fn fields<'a>(i: &'a Imported, ty: &str) -> &'a [TypeField] {
     let def = i
         .draft
         .types
@@ -53,11 +53,25 @@ fn field_type(i: &Imported, ty: &str, field: &str) -> String {
     let TypeBody::Object(fields) = &def.body else {
         panic!("{ty} is not an object")
     };
-    let f = fields
+    fields
+}
+
+/// `type: ...` of a field of a drafted type.
+fn field_type(i: &Imported, ty: &str, field: &str) -> String {
+    let f = fields(i, ty)
         .iter()
         .find(|f| f.name == field)
         .unwrap_or_else(|| panic!("no field {ty}.{field}"));
     type_expr(&f.ty)
+}
+
+/// The fields of a drafted type that are `required`.
+fn required<'a>(i: &'a Imported, ty: &str) -> Vec<&'a str> {
+    fields(i, ty)
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name.as_str())
+        .collect()
 }
 
 fn yaml(i: &Imported) -> &str {
@@ -290,21 +304,7 @@ fn nested_result_objects_become_named_types() {
     );
     assert_eq!(field_type(&i, "TestNestedParams", "LIKE"), "list<u64>");
     // Identity fields only are required.
-    let def = i
-        .draft
-        .types
-        .iter()
-        .find(|t| t.name == "TestNestedMessage")
-        .unwrap();
-    let TypeBody::Object(fields) = &def.body else {
-        panic!()
-    };
-    let required: Vec<&str> = fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.name.as_str())
-        .collect();
-    assert_eq!(required, ["id"]);
+    assert_eq!(required(&i, "TestNestedMessage"), ["id"]);
     // The file lists the result's type first.
     assert_eq!(i.draft.types[0].name, "TestNestedResult");
 }
@@ -319,21 +319,7 @@ fn dotted_rows_and_a_table_of_values() {
     );
     assert_eq!(field_type(&i, "TestDottedResult", "nextOffset"), "u64");
     // `<object>Id` of an event is its identity.
-    let def = i
-        .draft
-        .types
-        .iter()
-        .find(|t| t.name == "TestDottedEvent")
-        .unwrap();
-    let TypeBody::Object(fields) = &def.body else {
-        panic!()
-    };
-    let required: Vec<&str> = fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.name.as_str())
-        .collect();
-    assert_eq!(required, ["eventId"]);
+    assert_eq!(required(&i, "TestDottedEvent"), ["eventId"]);
     // The `Type | Description` table the row links to is an enum of those values.
     assert_eq!(
         field_type(&i, "TestDottedEvent", "type"),
