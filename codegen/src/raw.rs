@@ -46,6 +46,38 @@ pub struct MethodSpec {
     /// Recorded responses kept next to the spec; each becomes a decode test.
     #[serde(default)]
     pub examples: Vec<Tolerant<Example>>,
+    /// Where this spec differs from the official reference page on purpose (it follows the
+    /// server): `cargo xtask import --drift` lists these as expected, not as drift. The
+    /// generator only checks their form.
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "read by `cargo xtask import --drift`, not by the generator"
+    )]
+    pub docs_drift: Vec<Tolerant<DocsDrift>>,
+}
+
+/// An intended difference from the reference page. Name exactly one of `param`, `field` or
+/// `error`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(
+    dead_code,
+    reason = "read by `cargo xtask import --drift`, not by the generator"
+)]
+pub struct DocsDrift {
+    /// A parameter's wire name (`DIALOG_ID`).
+    #[serde(default)]
+    pub param: Option<String>,
+    /// A result path: `result`, `result[].id` (list items), `result{}.id` (map values),
+    /// `result.users[].bot_data`.
+    #[serde(default)]
+    pub field: Option<String>,
+    /// An error code.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Why the spec differs (what the server does).
+    pub why: String,
 }
 
 /// A request parameter.

@@ -1,0 +1,988 @@
+//! The draft: what the importer decided about a method, before it is written as YAML.
+//!
+//! This model holds decisions, not spellings: the YAML writer (`writer.rs`) is the one place
+//! that knows the spec format's keys, so a format change touches only the writer.
+
+use std::collections::BTreeSet;
+
+use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
+
+use crate::infer::{self, mentions_ids};
+use crate::markdown::Span;
+use crate::page::{Page, Row};
+use crate::shape::{Field, Object, Shape, Types};
+
+/// A value the importer guessed, with why it may be wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guessed<T> {
+    pub value: T,
+    /// Set when a person must confirm the value.
+    pub review: Option<String>,
+}
+
+impl<T> Guessed<T> {
+    fn sure(value: T) -> Self {
+        Self {
+            value,
+            review: None,
+        }
+    }
+    fn guess(value: T, why: impl Into<String>) -> Self {
+        Self {
+            value,
+            review: Some(why.into()),
+        }
+    }
+}
+
+/// A drafted method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// Full wire name (`im.dialog.users.list`).
+    pub method: String,
+    /// The method without its scope prefix: the spec file stem.
+    pub stem: String,
+    pub scope: Guessed<String>,
+    pub summary: Guessed<String>,
+    pub doc: Option<String>,
+    pub docs_url: Guessed<String>,
+    pub read_only: Guessed<bool>,
+    pub params: Vec<Param>,
+    /// The result type (named types only: objects and enums are in `types`).
+    pub result: Shape,
+    pub result_doc: Option<String>,
+    pub errors: Vec<ErrorEntry>,
+    pub types: Vec<TypeDef>,
+    pub examples: Vec<Example>,
+    /// Notes about the whole method (paging, deprecation, several response shapes, ...).
+    pub review: Vec<String>,
+    /// The result as the page describes it, before shared types were reused (for drift).
+    pub page_result: Shape,
+}
+
+/// A request parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub ty: Shape,
+    pub required: bool,
+    pub default: Option<String>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub doc: Option<String>,
+    pub rust_name: Option<String>,
+    pub review: Vec<String>,
+}
+
+/// An error code of the method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorEntry {
+    pub code: String,
+    pub statuses: Vec<u16>,
+    pub messages: Vec<String>,
+    pub doc: Option<String>,
+    pub rust_name: Option<String>,
+    pub review: Vec<String>,
+}
+
+/// A named type of the draft.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub body: TypeBody,
+    pub review: Vec<String>,
+}
+
+/// What a named type is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeBody {
+    Object(Vec<TypeField>),
+    /// Value, documentation, Rust variant name when the derived one would not do.
+    Enum(Vec<(String, String, Option<String>)>),
+}
+
+/// A field of a drafted object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeField {
+    pub name: String,
+    pub ty: Shape,
+    pub required: bool,
+    pub doc: Option<String>,
+    pub rust_name: Option<String>,
+    pub review: Vec<String>,
+}
+
+/// An example body written beside the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// Path relative to the spec file (`examples/x.json`).
+    pub file: String,
+    pub body: String,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub doc: String,
+}
+
+/// A shared type the draft may reuse: its name and the wire names of its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedType {
+    pub name: String,
+    pub fields: Vec<String>,
+    /// Fields it marks `required` (decoding fails without them).
+    pub required: Vec<String>,
+    /// Values, for an enum.
+    pub values: Vec<String>,
+}
+
+/// What the importer knows about the spec it drafts into.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// Shared types of the scope.
+    pub shared: Vec<SharedType>,
+    /// Every type name in use in the scope (shared and per-method).
+    pub taken: BTreeSet<String>,
+    /// System error codes (`spec/_system/errors.yaml`).
+    pub system_codes: BTreeSet<String>,
+}
+
+/// Rust keywords: fields with these names need a `rust_name`.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
+    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Names the generated types already use for methods (`Default::default`, `new`): a field
+/// setter of the same name would collide with them.
+const RESERVED_METHODS: &[&str] = &["default", "new"];
+
+/// Builds the draft of a page.
+pub fn build(page: &Page, method: &str, known: &Known, docs_url: Option<&str>) -> Draft {
+    let (scope_name, stem) = method.split_once('.').unwrap_or(("im", method));
+    let prefix = stem
+        .split('.')
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<String>();
+    let mut b = Builder {
+        known,
+        prefix,
+        types: Vec::new(),
+        review: Vec::new(),
+    };
+
+    let params = b.params(page);
+    let inferred = infer::result(page);
+    b.review.extend(inferred.notes.iter().cloned());
+    let page_result = inferred.shape.clone();
+    let result = b.lift(inferred.shape);
+    // Types were named bottom-up; the file reads better top-down (the result first).
+    let types = top_down(b.types, &result, &params);
+    let errors = errors(page, known);
+    let examples = examples(page, stem, &errors);
+    let mut errors = errors;
+    if let Some(Example {
+        error: Some(code),
+        status,
+        ..
+    }) = examples.iter().find(|e| e.error.is_some())
+        && !errors.iter().any(|e| e.code == *code)
+        && !known.system_codes.contains(code)
+    {
+        errors.push(ErrorEntry {
+            code: code.clone(),
+            statuses: status.iter().copied().collect(),
+            messages: Vec::new(),
+            doc: None,
+            rust_name: None,
+            review: vec!["only in the page's error example, not in its error table".into()],
+        });
+    }
+
+    if page.deprecated {
+        b.review
+            .push("the page marks the method deprecated; say so in `doc`".into());
+    }
+    let paging: Vec<&str> = page
+        .params
+        .iter()
+        .map(|r| r.name.as_str())
+        .filter(|n| {
+            matches!(
+                n.to_uppercase().as_str(),
+                "LIMIT" | "OFFSET" | "LAST_ID" | "FIRST_ID"
+            )
+        })
+        .chain(
+            page.returned
+                .iter()
+                .map(|r| r.name.as_str())
+                .filter(|n| matches!(*n, "total" | "next")),
+        )
+        .collect();
+    if !paging.is_empty() {
+        b.review.push(format!(
+            "the page documents paging ({}); add a `pagination:` block",
+            paging.join(", ")
+        ));
+    }
+
+    let scope = match &page.scope {
+        Some(s) if s == scope_name => Guessed::sure(s.clone()),
+        Some(s) => Guessed::guess(
+            s.clone(),
+            format!("the page says scope `{s}`, the method name starts with `{scope_name}`"),
+        ),
+        None => Guessed::guess(
+            scope_name.to_owned(),
+            "guessed from the method name; the page has no `Scope:` line",
+        ),
+    };
+    Draft {
+        method: method.to_owned(),
+        stem: stem.to_owned(),
+        scope,
+        summary: summary(page, method),
+        doc: None,
+        docs_url: match docs_url {
+            Some(url) => Guessed::sure(url.to_owned()),
+            None => Guessed::guess(
+                guess_docs_url(method),
+                "guessed from the method name; the page does not say where it is published",
+            ),
+        },
+        read_only: guess_read_only(method),
+        params,
+        result,
+        result_doc: inferred.doc,
+        errors,
+        types,
+        examples,
+        review: b.review,
+        page_result,
+    }
+}
+
+/// Orders types as a reader meets them: from the result down, then the parameters' types.
+fn top_down(mut types: Vec<TypeDef>, result: &Shape, params: &[Param]) -> Vec<TypeDef> {
+    fn visit(shape: &Shape, types: &mut Vec<TypeDef>, out: &mut Vec<TypeDef>) {
+        match shape {
+            Shape::Named(name) => {
+                if let Some(pos) = types.iter().position(|t| t.name == *name) {
+                    let def = types.remove(pos);
+                    let children: Vec<Shape> = match &def.body {
+                        TypeBody::Object(fields) => fields.iter().map(|f| f.ty.clone()).collect(),
+                        TypeBody::Enum(_) => Vec::new(),
+                    };
+                    out.push(def);
+                    for child in &children {
+                        visit(child, types, out);
+                    }
+                }
+            }
+            Shape::List(inner)
+            | Shape::CommaList(inner)
+            | Shape::Map(_, inner)
+            | Shape::Or(inner, _) => {
+                visit(inner, types, out);
+            }
+            Shape::Scalar(_) | Shape::Object(_) | Shape::Enum(_) | Shape::Union => {}
+        }
+    }
+    let mut out = Vec::new();
+    visit(result, &mut types, &mut out);
+    for p in params {
+        visit(&p.ty, &mut types, &mut out);
+    }
+    out.extend(types);
+    out
+}
+
+struct Builder<'k> {
+    known: &'k Known,
+    /// `DialogUsersList`: the prefix of every type this draft defines.
+    prefix: String,
+    types: Vec<TypeDef>,
+    review: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn params(&mut self, page: &Page) -> Vec<Param> {
+        let names: Vec<&str> = page.params.iter().map(|r| r.name.as_str()).collect();
+        let mut params: Vec<Param> = page
+            .params
+            .iter()
+            .map(|row| self.param(row, page, &names))
+            .collect();
+        let mut seen = BTreeSet::new();
+        for p in &mut params {
+            p.rust_name = rust_field_name(&p.name, &mut seen, &mut p.review);
+        }
+        params
+    }
+
+    fn param(&mut self, row: &Row, page: &Page, all: &[&str]) -> Param {
+        let mut review = Vec::new();
+        let ty = self.param_type(row, page, &mut review);
+        let mut doc = row.desc.render();
+        let mut required = row.required;
+        let others: Vec<&str> = row
+            .desc
+            .codes()
+            .filter(|c| *c != row.name && all.contains(c))
+            .collect();
+        let text = row.desc.flat().to_lowercase();
+        let either = !others.is_empty()
+            && (text.contains("required if")
+                || text.contains("instead of")
+                || text.contains("if not provided")
+                || text.contains("is not provided"));
+        if either && (required || text.contains("required if")) {
+            required = false;
+            let alternatives = others
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            doc = format!("Required unless {alternatives} is given.\n\n{doc}");
+            review.push(format!(
+                "one of `{}` or {alternatives} is required; the format cannot say so, so neither is required",
+                row.name
+            ));
+        }
+        let default = if required { None } else { default_of(row) };
+        let integer = matches!(ty, Shape::Scalar("u64" | "u32" | "i64" | "i32"));
+        let (min, max) = if integer {
+            bounds(&row.desc.flat())
+        } else {
+            (None, None)
+        };
+        Param {
+            name: row.name.clone(),
+            ty,
+            required,
+            default,
+            min,
+            max,
+            doc: Some(doc).filter(|d| !d.is_empty()),
+            rust_name: None,
+            review,
+        }
+    }
+
+    /// Maps the row's type links to a parameter type.
+    fn param_type(&mut self, row: &Row, page: &Page, review: &mut Vec<String>) -> Shape {
+        let links: Vec<&str> = row.types.iter().map(|t| t.name.as_str()).collect();
+        let desc = row.desc.flat().to_lowercase();
+        let codes: Vec<&str> = row.desc.codes().collect();
+        let yes_no = codes.contains(&"Y")
+            && codes.contains(&"N")
+            && codes.iter().all(|c| c.len() != 1 || *c == "Y" || *c == "N");
+        let name_lower = row.name.to_lowercase().replace('_', "");
+        if links.len() > 1 {
+            review.push(format!(
+                "the page allows {}; the draft sends the first form",
+                links
+                    .iter()
+                    .map(|l| format!("`{l}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ));
+        }
+        match links.first().copied().unwrap_or("") {
+            "integer" => {
+                if name_lower == "limit" || infer::is_count(&desc) {
+                    Shape::Scalar("u32")
+                } else {
+                    Shape::Scalar("u64")
+                }
+            }
+            "string" | "text" | "char" if name_lower == "dialogid" => Shape::Scalar("dialog_id"),
+            "string" | "text" | "char" | "boolean" if yes_no => Shape::Scalar("yes_no"),
+            "string" | "text" | "char" => match infer::listed_values(&row.desc) {
+                Some(values) => self.lift(Shape::Enum(crate::shape::EnumDef {
+                    hint: row.name.clone(),
+                    doc: None,
+                    values,
+                })),
+                None => Shape::Scalar("string"),
+            },
+            "boolean" => Shape::Scalar("bool"),
+            "datetime" => Shape::Scalar("datetime"),
+            "date" => Shape::Scalar("date"),
+            "double" => Shape::Scalar("f64"),
+            "array" | "object[]" => {
+                if mentions_ids(&desc) {
+                    Shape::List(Box::new(Shape::Scalar("u64")))
+                } else {
+                    review.push(
+                        "the page does not say what the array holds; drafted as strings".into(),
+                    );
+                    Shape::List(Box::new(Shape::Scalar("string")))
+                }
+            }
+            "object" => match self.param_object(row, page) {
+                Some(shape) => shape,
+                None => Shape::Scalar("json"),
+            },
+            "file" => {
+                review.push("a file parameter: the draft sends its content as a string".into());
+                Shape::Scalar("string")
+            }
+            other => {
+                review.push(format!(
+                    "type `{}` is not one the importer knows; drafted as a string",
+                    if other.is_empty() { "(none)" } else { other }
+                ));
+                Shape::Scalar("string")
+            }
+        }
+    }
+
+    /// An object parameter described by its own table (`fields` of `im.v2.File.upload`).
+    fn param_object(&mut self, row: &Row, page: &Page) -> Option<Shape> {
+        let anchors: Vec<&str> = row.desc.anchors().collect();
+        let table = page.param_tables.iter().find(|t| {
+            t.anchor
+                .as_deref()
+                .is_some_and(|a| anchors.iter().any(|x| x.eq_ignore_ascii_case(a)))
+        })?;
+        let mut fields = Vec::new();
+        for r in &table.rows {
+            let mut review = Vec::new();
+            let shape = self.param_type(r, page, &mut review);
+            fields.push(Field {
+                wire: r.name.clone(),
+                shape,
+                required: r.required,
+                doc: Some(r.desc.render()).filter(|d| !d.is_empty()),
+                review,
+            });
+        }
+        let object = Object {
+            hint: row.name.clone(),
+            doc: Some(row.desc.render()).filter(|d| !d.is_empty()),
+            fields,
+            sparse: Vec::new(),
+        };
+        Some(self.lift(Shape::Object(object)))
+    }
+
+    /// Turns inline objects and enums into named types (reusing shared ones), bottom-up.
+    fn lift(&mut self, shape: Shape) -> Shape {
+        match shape {
+            Shape::Object(o) => self.lift_object(o),
+            Shape::Enum(e) => {
+                let values: BTreeSet<&str> = e.values.iter().map(|(v, _)| v.as_str()).collect();
+                // A shared enum that knows every listed value (it may know more: enums are open).
+                if let Some(shared) = self.known.shared.iter().find(|s| {
+                    values.len() >= 2
+                        && values.is_subset(
+                            &s.values.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+                        )
+                }) {
+                    return Shape::Named(shared.name.clone());
+                }
+                let name = self.type_name(&e.hint);
+                let mut seen = BTreeSet::new();
+                let values = e
+                    .values
+                    .into_iter()
+                    .map(|(v, d)| {
+                        let variant = v.to_upper_camel_case();
+                        let rust = if variant.is_empty()
+                            || variant.starts_with(|c: char| c.is_ascii_digit())
+                            || !seen.insert(variant.clone())
+                        {
+                            Some(format!("V{}", seen.len()))
+                        } else {
+                            None
+                        };
+                        (v, d, rust)
+                    })
+                    .collect();
+                self.types.push(TypeDef {
+                    name: name.clone(),
+                    doc: e.doc,
+                    body: TypeBody::Enum(values),
+                    review: Vec::new(),
+                });
+                Shape::Named(name)
+            }
+            Shape::List(inner) => Shape::List(Box::new(self.lift(*inner))),
+            Shape::CommaList(inner) => Shape::CommaList(Box::new(self.lift(*inner))),
+            Shape::Map(k, inner) => Shape::Map(k, Box::new(self.lift(*inner))),
+            Shape::Or(inner, absent) => Shape::Or(Box::new(self.lift(*inner)), absent),
+            other @ (Shape::Scalar(_) | Shape::Named(_) | Shape::Union) => other,
+        }
+    }
+
+    fn lift_object(&mut self, o: Object) -> Shape {
+        let wires: BTreeSet<&str> = o.fields.iter().map(|f| f.wire.as_str()).collect();
+        if let Some((shared, missing)) = self.reusable(&wires) {
+            let strict: Vec<&String> = self
+                .known
+                .shared
+                .iter()
+                .find(|s| s.name == shared)
+                .map(|s| {
+                    s.required
+                        .iter()
+                        .filter(|r| o.sparse.contains(r) || !wires.contains(r.as_str()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !strict.is_empty() {
+                self.review.push(format!(
+                    "{}: reuses `{shared}`, which requires {}, but the page does not always send it: make it optional in `{shared}`, or the example does not decode",
+                    o.hint,
+                    strict.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            if !missing.is_empty() {
+                self.review.push(format!(
+                    "{}: reuses `{shared}`, which lacks {} from the page; add them to `{shared}` if the server sends them",
+                    o.hint,
+                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            return Shape::Named(shared);
+        }
+        let mut seen = BTreeSet::new();
+        let mut fields = Vec::new();
+        for f in o.fields {
+            let mut review = f.review;
+            let rust_name = rust_field_name(&f.wire, &mut seen, &mut review);
+            fields.push(TypeField {
+                ty: self.lift(f.shape),
+                name: f.wire,
+                required: f.required,
+                doc: f.doc,
+                rust_name,
+                review,
+            });
+        }
+        // The same object twice in one page (a chat in two places) is one type: same field
+        // names, and the types agree wherever neither side is `json` (unknown).
+        let same = |theirs: &[TypeField]| {
+            theirs.len() == fields.len()
+                && theirs.iter().zip(&fields).all(|(a, b)| {
+                    a.name == b.name && (a.ty == b.ty || is_vague(&a.ty) || is_vague(&b.ty))
+                })
+        };
+        if let Some(existing) = self
+            .types
+            .iter_mut()
+            .find(|t| matches!(&t.body, TypeBody::Object(f) if same(f)))
+        {
+            if let TypeBody::Object(theirs) = &mut existing.body {
+                for (a, b) in theirs.iter_mut().zip(fields) {
+                    if is_vague(&a.ty) && !is_vague(&b.ty) {
+                        a.ty = b.ty;
+                    }
+                }
+            }
+            return Shape::Named(existing.name.clone());
+        }
+        let name = self.type_name(&o.hint);
+        self.types.push(TypeDef {
+            name: name.clone(),
+            doc: o.doc,
+            body: TypeBody::Object(fields),
+            review: Vec::new(),
+        });
+        Shape::Named(name)
+    }
+
+    /// A shared object type whose fields match (most of) these, and the fields it lacks.
+    fn reusable(&self, wires: &BTreeSet<&str>) -> Option<(String, Vec<String>)> {
+        let mut best: Option<(f64, &str, Vec<String>)> = None;
+        for shared in &self.known.shared {
+            if shared.fields.is_empty() {
+                continue;
+            }
+            let theirs: BTreeSet<&str> = shared.fields.iter().map(String::as_str).collect();
+            let common = wires.intersection(&theirs).count();
+            let union = wires.union(&theirs).count();
+            #[allow(clippy::cast_precision_loss)]
+            let score = common as f64 / union.max(1) as f64;
+            if common >= 3 && score >= 0.75 && best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+                let missing = wires.difference(&theirs).map(|s| (*s).to_owned()).collect();
+                best = Some((score, &shared.name, missing));
+            }
+        }
+        best.map(|(_, name, missing)| (name.to_owned(), missing))
+    }
+
+    /// `DialogMessagesGet` + `message` -> `DialogMessagesGetMessage`, unique in the scope.
+    fn type_name(&self, hint: &str) -> String {
+        let word = hint.to_upper_camel_case();
+        let word = if word.is_empty() || word.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("Item{word}")
+        } else {
+            word
+        };
+        let mut base = format!("{}{word}", self.prefix);
+        // `XRequest` and `XErrorCode` are names the generator gives to every method.
+        if base.ends_with("Request") || base.ends_with("ErrorCode") {
+            base.push_str("Data");
+        }
+        let taken =
+            |n: &str| self.known.taken.contains(n) || self.types.iter().any(|t| t.name == n);
+        if !taken(&base) {
+            return base;
+        }
+        (2..)
+            .map(|i| format!("{base}{i}"))
+            .find(|n| !taken(n))
+            .unwrap_or(base)
+    }
+}
+
+/// `json` or a list of `json`: what the page could not tell.
+fn is_vague(shape: &Shape) -> bool {
+    match shape.present() {
+        Shape::Scalar("json") => true,
+        Shape::List(inner) => matches!(inner.as_ref(), Shape::Scalar("json")),
+        _ => false,
+    }
+}
+
+/// A `rust_name` for a wire name the derived field name would not do for: a Rust keyword
+/// (`type` becomes `kind`), a name that is not an identifier, or two wire names that derive to
+/// the same field.
+fn rust_field_name(
+    wire: &str,
+    seen: &mut BTreeSet<String>,
+    review: &mut Vec<String>,
+) -> Option<String> {
+    let snake = wire.to_snake_case();
+    let mut rust = None;
+    if snake == "type" {
+        rust = Some("kind".to_owned());
+    } else if KEYWORDS.contains(&snake.as_str()) || RESERVED_METHODS.contains(&snake.as_str()) {
+        rust = Some(format!("{snake}_value"));
+    } else if snake.is_empty() || snake.starts_with(|c: char| c.is_ascii_digit()) {
+        rust = Some(format!("field_{snake}"));
+    }
+    let chosen = rust.clone().unwrap_or_else(|| snake.clone());
+    if !seen.insert(chosen.clone()) {
+        let alt = (2..)
+            .map(|i| format!("{chosen}_{i}"))
+            .find(|n| !seen.contains(n))
+            .unwrap_or_else(|| format!("{chosen}_x"));
+        seen.insert(alt.clone());
+        review.push(format!(
+            "another field is also `{chosen}` in Rust; this one is `{alt}`"
+        ));
+        return Some(alt);
+    }
+    rust
+}
+
+/// "Default: `50`", "default is `N`", "If the parameter is not provided, `10` is used".
+fn default_of(row: &Row) -> Option<String> {
+    let spans = &row.desc.spans;
+    for (i, span) in spans.iter().enumerate() {
+        let Span::Text(text) = span else { continue };
+        let lower = text.to_lowercase();
+        let cue = lower
+            .rfind("default")
+            .or_else(|| lower.rfind("not provided"));
+        let Some(at) = cue else { continue };
+        // The value must follow in the same sentence.
+        if lower.get(at..).is_some_and(|rest| rest.contains(". ")) {
+            continue;
+        }
+        if let Some(Span::Code(value)) = spans.get(i + 1) {
+            return Some(value.clone());
+        }
+    }
+    None
+}
+
+/// Bounds stated in a description: "Maximum value: `200`", "maximum 50", "(1–1000)",
+/// "The minimum value is `1`".
+fn bounds(flat: &str) -> (Option<i64>, Option<i64>) {
+    let words: Vec<String> = flat
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| matches!(c, '`' | ',' | '.' | ';' | ':' | '(' | ')'))
+                .to_lowercase()
+        })
+        .collect();
+    let number_after = |i: usize| -> Option<i64> {
+        words
+            .iter()
+            .skip(i + 1)
+            .take(4)
+            .find_map(|w| w.parse::<i64>().ok())
+    };
+    let mut min = None;
+    let mut max = None;
+    for (i, w) in words.iter().enumerate() {
+        match w.as_str() {
+            "maximum" | "max" => max = max.or_else(|| number_after(i)),
+            "minimum" | "min" => min = min.or_else(|| number_after(i)),
+            _ => {
+                for dash in ['–', '-', '…'] {
+                    if let Some((a, b)) = w.split_once(dash)
+                        && let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>())
+                        && a < b
+                    {
+                        min = min.or(Some(a));
+                        max = max.or(Some(b));
+                    }
+                }
+            }
+        }
+    }
+    (min, max)
+}
+
+fn errors(page: &Page, known: &Known) -> Vec<ErrorEntry> {
+    let mut out: Vec<ErrorEntry> = Vec::new();
+    for row in &page.errors {
+        let entry = match out.iter().position(|e| e.code == row.code) {
+            Some(i) => out.get_mut(i),
+            None => {
+                out.push(ErrorEntry {
+                    code: row.code.clone(),
+                    statuses: Vec::new(),
+                    messages: Vec::new(),
+                    doc: None,
+                    rust_name: None,
+                    review: Vec::new(),
+                });
+                out.last_mut()
+            }
+        };
+        let Some(entry) = entry else { continue };
+        if let Some(status) = row.status
+            && !entry.statuses.contains(&status)
+        {
+            entry.statuses.push(status);
+        }
+        if !row.message.is_empty() && !entry.messages.contains(&row.message) {
+            entry.messages.push(row.message.clone());
+        }
+        if !row.meaning.is_empty() {
+            entry.doc = Some(match entry.doc.take() {
+                Some(d) if d != row.meaning => format!("{d} / {}", row.meaning),
+                Some(d) => d,
+                None => row.meaning.clone(),
+            });
+        }
+    }
+    let mut variants = BTreeSet::new();
+    for e in &mut out {
+        if e.statuses.is_empty() {
+            e.statuses = status_guess(&e.code, &page.error_statuses, &mut e.review);
+        }
+        if known.system_codes.contains(&e.code) {
+            e.review
+                .push("also a system error: keep it here only if this method means something of its own by it".into());
+        }
+        let variant = e.code.to_upper_camel_case();
+        if matches!(variant.as_str(), "System" | "Unknown")
+            || variant.is_empty()
+            || variant.starts_with(|c: char| c.is_ascii_digit())
+            || !variants.insert(variant.clone())
+        {
+            let alt = format!("Code{}{}", variant, variants.len());
+            e.review
+                .push(format!("its Rust variant would clash; named `{alt}`"));
+            variants.insert(alt.clone());
+            e.rust_name = Some(alt);
+        }
+    }
+    out
+}
+
+/// The status of a code when the table has no status column: the section's `HTTP Status:`
+/// line, narrowed by what the code says when the line lists several.
+fn status_guess(code: &str, section: &[u16], review: &mut Vec<String>) -> Vec<u16> {
+    match section {
+        [] => {
+            review.push("the page gives no HTTP status; 400 is a guess".into());
+            vec![400]
+        }
+        [one] => vec![*one],
+        several => {
+            let upper = code.to_uppercase();
+            let wanted = if upper.contains("ACCESS")
+                || upper.contains("DENIED")
+                || upper.contains("PERMISSION")
+            {
+                403
+            } else if upper.contains("NOT_FOUND") {
+                404
+            } else {
+                400
+            };
+            let pick = if several.contains(&wanted) {
+                wanted
+            } else {
+                several.first().copied().unwrap_or(400)
+            };
+            review.push(format!(
+                "the page lists HTTP {} for the whole table; {pick} is a guess from the code",
+                several
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            vec![pick]
+        }
+    }
+}
+
+fn examples(page: &Page, stem: &str, errors: &[ErrorEntry]) -> Vec<Example> {
+    let mut out = Vec::new();
+    if let Some(first) = page.responses.first() {
+        out.push(Example {
+            file: format!("examples/{stem}.json"),
+            body: with_newline(&first.text),
+            status: None,
+            error: None,
+            doc: "The documented example response.".into(),
+        });
+    }
+    if let Some(first) = page.error_examples.first() {
+        let code = match first.json.get("error") {
+            Some(crate::json::Json::String(c)) => c.clone(),
+            _ => String::new(),
+        };
+        let status = errors
+            .iter()
+            .find(|e| e.code == code)
+            .and_then(|e| e.statuses.first().copied())
+            .or_else(|| page.error_statuses.first().copied());
+        out.push(Example {
+            file: format!("examples/{stem}.error.json"),
+            body: with_newline(&first.text),
+            status: Some(status.unwrap_or(400)),
+            error: Some(code),
+            doc: "The documented error response.".into(),
+        });
+    }
+    out
+}
+
+fn with_newline(text: &str) -> String {
+    let mut t = text.trim_end().to_owned();
+    t.push('\n');
+    t
+}
+
+/// One line from the page's first paragraph: "The method `x` returns ..." -> "Returns ...".
+fn summary(page: &Page, method: &str) -> Guessed<String> {
+    let Some(intro) = &page.intro else {
+        return Guessed::guess(
+            page.title.trim_end_matches(method).trim().to_owned() + ".",
+            "from the page title; the page has no introduction",
+        );
+    };
+    let flat = intro.flat();
+    let mut text = flat.as_str();
+    for lead in [
+        format!("The method `{method}` "),
+        format!("Method `{method}` "),
+        format!("The `{method}` method "),
+        format!("`{method}` "),
+        "This method ".to_owned(),
+    ] {
+        if let Some(rest) = text.strip_prefix(lead.as_str()) {
+            text = rest;
+            break;
+        }
+    }
+    let sentence = match text.find(". ") {
+        Some(end) => text.get(..=end).unwrap_or(text),
+        None => text,
+    };
+    let mut chars = sentence.trim().chars();
+    let mut line: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !line.ends_with('.') {
+        line.push('.');
+    }
+    Guessed::guess(line, "the page's first sentence; say it in your own words")
+}
+
+fn guess_docs_url(method: &str) -> String {
+    let slug = method
+        .split('.')
+        .map(|s| s.to_kebab_case())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("https://apidocs.bitrix24.com/api-reference/chats/{slug}.html")
+}
+
+fn guess_read_only(method: &str) -> Guessed<bool> {
+    let verb = method.rsplit('.').next().unwrap_or("");
+    let lower = verb.to_lowercase();
+    let reads = matches!(lower.as_str(), "get" | "list" | "search" | "download")
+        || lower.starts_with("get");
+    Guessed::guess(
+        reads,
+        format!(
+            "guessed from the verb `{verb}`: {}",
+            if reads {
+                "confirm the call changes nothing, so clients may repeat it"
+            } else {
+                "it looks like a write"
+            }
+        ),
+    )
+}
+
+/// The draft's types (and the shared ones) as shapes, for flattening.
+#[allow(missing_debug_implementations)]
+pub struct DraftTypes<'a> {
+    pub draft: &'a Draft,
+    pub shared: &'a dyn Types,
+}
+
+impl Types for DraftTypes<'_> {
+    fn shape(&self, name: &str) -> Option<Shape> {
+        let Some(def) = self.draft.types.iter().find(|t| t.name == name) else {
+            return self.shared.shape(name);
+        };
+        Some(match &def.body {
+            TypeBody::Object(fields) => Shape::Object(Object {
+                hint: def.name.clone(),
+                doc: def.doc.clone(),
+                fields: fields
+                    .iter()
+                    .map(|f| Field {
+                        wire: f.name.clone(),
+                        shape: f.ty.clone(),
+                        required: f.required,
+                        doc: f.doc.clone(),
+                        review: Vec::new(),
+                    })
+                    .collect(),
+                sparse: Vec::new(),
+            }),
+            TypeBody::Enum(values) => Shape::Enum(crate::shape::EnumDef {
+                hint: def.name.clone(),
+                doc: def.doc.clone(),
+                values: values
+                    .iter()
+                    .map(|(v, d, _)| (v.clone(), d.clone()))
+                    .collect(),
+            }),
+        })
+    }
+}

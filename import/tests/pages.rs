@@ -1,0 +1,133 @@
+//! The importer on three full reference pages (`tests/fixtures/pages/`): snapshots of the
+//! drafts, and the drift reports of the same pages against the repository's curated spec.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+
+mod common;
+
+use b24_codegen::{SourceSet, ir};
+use b24_import::Options;
+use b24_import::drift::{Diff, Item};
+
+const PAGES: [&str; 3] = ["im.dialog.users.list", "im.counters.get", "im.v2.Event.get"];
+
+fn page(name: &str) -> String {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/pages/{name}.md"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The repository's spec, read and checked.
+fn spec() -> (SourceSet, ir::Api) {
+    let set = common::source_set(&common::spec_files(), &[]);
+    let api = b24_codegen::check(&set).unwrap_or_else(|d| panic!("{}", d.render(&set)));
+    (set, api)
+}
+
+fn spec_text(set: &SourceSet, method: &str) -> String {
+    let stem = method.strip_prefix("im.").unwrap();
+    let id = set.find(&format!("spec/im/{stem}.yaml")).unwrap();
+    set.get(id).unwrap().text.clone()
+}
+
+#[test]
+fn drafts_of_three_real_pages() {
+    let (_, api) = spec();
+    let known = b24_import::known(&api, "im");
+    for name in PAGES {
+        let imported = b24_import::import(&page(name), &known, Options::default()).unwrap();
+        assert_eq!(imported.draft.method, name);
+        let mut text = String::new();
+        for (path, contents) in &imported.files {
+            text.push_str(&format!("==> {path}\n"));
+            // The example bodies are the page's blocks as they are: only their size here.
+            if path.ends_with(".json") {
+                text.push_str(&format!(
+                    "({} lines copied from the page)\n",
+                    contents.lines().count()
+                ));
+            } else {
+                text.push_str(contents);
+            }
+        }
+        text.push_str("==> notes\n");
+        for note in &imported.notes {
+            text.push_str(note);
+            text.push('\n');
+        }
+        insta::assert_snapshot!(format!("draft_{name}"), text);
+    }
+}
+
+/// The curated specs mark where they follow the server instead of the page: no unexpected drift.
+#[test]
+fn curated_specs_have_no_unexpected_drift() {
+    let (set, api) = spec();
+    let mut all = String::new();
+    for name in PAGES {
+        let report = b24_import::drift(
+            &page(name),
+            &api,
+            &spec_text(&set, name),
+            Options::default(),
+        )
+        .unwrap();
+        assert_eq!(report.drift(), 0, "{}", report.render(true));
+        all.push_str(&report.render(true));
+    }
+    insta::assert_snapshot!("drift_reports", all);
+}
+
+#[test]
+fn unmarked_differences_and_stale_marks_are_drift() {
+    let (set, api) = spec();
+    let name = "im.counters.get";
+    let text = spec_text(&set, name);
+    // Without its `docs_drift` block, the spec's known differences are drift again.
+    let unmarked = text.split("\ndocs_drift:").next().unwrap();
+    let report = b24_import::drift(&page(name), &api, unmarked, Options::default()).unwrap();
+    assert!(report.drift() > 0);
+    assert!(report.entries.iter().any(|e| e.item == Item::Field
+        && e.name == "result.COPILOT"
+        && e.diff == Diff::SpecOnly
+        && e.expected.is_none()));
+    // A mark that matches nothing any more is reported, so it gets removed.
+    let stale = format!("{text}  - param: NO_SUCH_PARAM\n    why: was once undocumented\n");
+    let report = b24_import::drift(&page(name), &api, &stale, Options::default()).unwrap();
+    assert_eq!(report.drift(), 1);
+    assert!(
+        report
+            .entries
+            .iter()
+            .any(|e| e.name == "NO_SUCH_PARAM" && e.diff == Diff::StaleMark)
+    );
+    // A malformed mark is an error, not silently ignored.
+    let bad = format!("{text}  - why: names nothing\n");
+    assert!(b24_import::drift(&page(name), &api, &bad, Options::default()).is_err());
+}
+
+/// Pages cut anywhere (an unfinished table, an open code fence, half a JSON example) still give
+/// a draft or a clear error, never a panic.
+#[test]
+fn truncated_pages_never_panic() {
+    let (_, api) = spec();
+    let known = b24_import::known(&api, "im");
+    for name in PAGES {
+        let text = page(name);
+        let cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).step_by(211).collect();
+        for cut in cuts {
+            let prefix = &text[..cut];
+            match b24_import::import(prefix, &known, Options::default()) {
+                Ok(imported) => assert!(imported.files[0].1.contains("method: ")),
+                Err(e) => assert!(e.to_string().contains("names no method")),
+            }
+            let _ = b24_import::drift(prefix, &api, "", Options::default());
+        }
+    }
+}
