@@ -83,10 +83,14 @@ mod secret;
 pub use batch::{BATCH_MAX, Batch, BatchResults, Handle, Ref};
 pub use bulk::{BulkOptions, BulkPlan, PlanInput};
 pub use client::{Client, ClientBuilder};
-pub use error::{AuthError, ConfigError, Error, NotRunReason, TransportError, TransportKind};
-pub use governor::{GovernorConfig, OperatingGovernor};
+pub use error::{
+    AuthError, ConfigError, Error, LimitError, NotRunReason, TransportError, TransportKind,
+};
+pub use governor::{BudgetStore, GovernorConfig, MemoryBudget, MethodBudget, OperatingGovernor};
 pub use limiter::{BoxFuture, Bucket, LeakyBucket, RateLimiter, Unlimited};
-pub use oauth::{DEFAULT_TOKEN_ENDPOINT, MemoryTokenStore, OAuthApp, OAuthTokens, TokenStore};
+pub use oauth::{
+    DEFAULT_TOKEN_ENDPOINT, Exchange, MemoryTokenStore, OAuthApp, OAuthTokens, TokenStore,
+};
 pub use paging::{PageMode, PageOptions, PagingError};
 pub use retry::RetryPolicy;
 pub use secret::Webhook;
