@@ -126,7 +126,10 @@ async fn the_operating_time_one_worker_used_holds_the_method_for_the_others() {
     let now = SystemTime::now();
     let method = "im.dialog.users.list";
     let held = worker(true).governor().delay(method, now).await.unwrap();
-    assert!(held > Duration::from_secs(1), "held until the reset: {held:?}");
+    assert!(
+        held > Duration::from_secs(1),
+        "held until the reset: {held:?}"
+    );
     let alone = worker(false).governor().delay(method, now).await.unwrap();
     assert_eq!(alone, Duration::ZERO, "a private budget knows nothing");
 }
@@ -189,7 +192,9 @@ fn shared_client(emu: &Emulator, redis: &Redis) -> Client {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_redis_the_limits_fail_closed_and_recover_when_it_is_back() {
-    let Some(mut server) = redis_server() else { return };
+    let Some(mut server) = redis_server() else {
+        return;
+    };
     let emu = Emulator::start(free_emulator()).await.unwrap();
     let redis = Redis::connect(&server.url()).await.unwrap();
     let client = shared_client(&emu, &redis);
@@ -202,7 +207,11 @@ async fn without_redis_the_limits_fail_closed_and_recover_when_it_is_back() {
             other => panic!("expected the limits to fail closed, got {other:?}"),
         }
     }
-    assert_eq!(emu.stats().requests, 1, "nothing was sent while Redis was away");
+    assert_eq!(
+        emu.stats().requests,
+        1,
+        "nothing was sent while Redis was away"
+    );
 
     // Back, empty (no persistence): the connection comes back by itself.
     server.resume().unwrap();
@@ -223,7 +232,9 @@ async fn without_redis_the_limits_fail_closed_and_recover_when_it_is_back() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_opt_in_local_fallback_keeps_calls_going_without_redis() {
-    let Some(mut server) = redis_server() else { return };
+    let Some(mut server) = redis_server() else {
+        return;
+    };
     let emu = Emulator::start(free_emulator()).await.unwrap();
     let redis = Redis::connect(&server.url())
         .await
