@@ -1,5 +1,7 @@
 //! The operating-time budget per method and credential, shared.
 
+use std::sync::LazyLock;
+
 use b24_client::{BoxFuture, BudgetStore, LimitError, MemoryBudget, MethodBudget};
 
 use crate::{Redis, failure};
@@ -7,7 +9,9 @@ use crate::{Redis, failure};
 /// Records a response's report unless a newer one is there (the rule of
 /// [`MethodBudget::accepts`]), and lifts a hold. KEYS[1]: the method's hash; ARGV: operating,
 /// reset_at ("" if none), the key's lifetime in ms.
-const OBSERVE: &str = r"
+static OBSERVE: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local h = redis.call('HMGET', KEYS[1], 'operating', 'reset_at')
@@ -24,17 +28,23 @@ if accept then
   redis.call('HDEL', KEYS[1], 'blocked_until')
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
 end
-return accept and 1 or 0";
+return accept and 1 or 0",
+    )
+});
 
 /// Holds a method until ARGV[1] (the later of this and a stored hold) and counts it used at
 /// least ARGV[2] seconds. KEYS[1]: the method's hash; ARGV[3]: the key's lifetime in ms.
-const BLOCK: &str = r"
+static BLOCK: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
 local h = redis.call('HMGET', KEYS[1], 'operating', 'blocked_until')
 local until_ = math.max(tonumber(ARGV[1]), tonumber(h[2]) or 0)
 local op = math.max(tonumber(ARGV[2]), tonumber(h[1]) or 0)
 redis.call('HSET', KEYS[1], 'blocked_until', tostring(until_), 'operating', tostring(op))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1";
+return 1",
+    )
+});
 
 /// A method's state outlives the portal's 10-minute window by this much, then goes.
 const KEEP_MS: u64 = 11 * 60 * 1000;
@@ -110,7 +120,7 @@ impl BudgetStore for RedisBudget {
     ) -> BoxFuture<'a, Result<(), LimitError>> {
         Box::pin(async move {
             let mut conn = self.redis.conn.clone();
-            let done: Result<i64, _> = redis::Script::new(OBSERVE)
+            let done: Result<i64, _> = OBSERVE
                 .key(self.key(method))
                 .arg(operating.to_string())
                 .arg(reset_at.map(|r| r.to_string()).unwrap_or_default())
@@ -136,7 +146,7 @@ impl BudgetStore for RedisBudget {
     ) -> BoxFuture<'a, Result<(), LimitError>> {
         Box::pin(async move {
             let mut conn = self.redis.conn.clone();
-            let done: Result<i64, _> = redis::Script::new(BLOCK)
+            let done: Result<i64, _> = BLOCK
                 .key(self.key(method))
                 .arg(until.to_string())
                 .arg(floor.to_string())

@@ -22,18 +22,13 @@
 //! it fails with [`b24_client::AuthError::Store`] and the calls go on with the pair in memory
 //! until it expires.
 //!
-//! ```no_run
-//! use std::sync::Arc;
-//! use b24_client::{Bucket, Client};
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let redis = b24_redis::Redis::connect("redis://127.0.0.1:6379/").await?;
-//! let portal = "https://example.bitrix24.com";
-//! let client = Client::builder()
-//!     .webhook("https://example.bitrix24.com/rest/1/code/")?
-//!     .limiter(Arc::new(redis.limiter(portal, Bucket::STANDARD)))
-//!     .governor_store(Arc::new(redis.budget(portal, "webhook:1")))
-//!     .build()?;
-//! # let _ = client; Ok(()) }
+//! # Example (`workers`)
+//!
+//! Runs against a local emulator and a `redis-server` it starts (`cargo run -p b24-redis
+//! --example workers`; skipped when `redis-server` is not installed).
+//!
+//! ```rust
+#![doc = include_str!("../examples/workers.rs")]
 //! ```
 #![deny(missing_docs)]
 

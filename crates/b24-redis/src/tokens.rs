@@ -1,5 +1,6 @@
 //! The OAuth pair, shared, with a refresh that is single-flight across processes.
 
+use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
 use b24_client::{AuthError, BoxFuture, Exchange, OAuthTokens, TokenStore};
@@ -9,18 +10,28 @@ use secrecy::ExposeSecret as _;
 use crate::{Redis, failure};
 
 /// Releases the lock only for its owner.
-const RELEASE: &str = r"
+static RELEASE: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0";
+return 0",
+    )
+});
 
 /// Extends the lease only for its owner.
-const RENEW: &str = r"
+static RENEW: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0";
+return 0",
+    )
+});
 
 /// Saves the new pair unless the stored one is no longer the pair that was refreshed (someone
 /// stored a newer one meanwhile), and releases the lock if still held by its owner. 1: saved.
-const SAVE_REFRESHED: &str = r"
+static SAVE_REFRESHED: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
 local stored = redis.call('HGET', KEYS[1], 'refresh')
 local saved = 0
 if not stored or stored == ARGV[2] then
@@ -28,7 +39,9 @@ if not stored or stored == ARGV[2] then
   saved = 1
 end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
-return saved";
+return saved",
+    )
+});
 
 /// A stored pair younger than this is not refreshed again: it is the pair someone just got.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(5);
@@ -142,7 +155,7 @@ impl RedisTokenStore {
 
     async fn release(&self, owner: &str) {
         let mut conn = self.redis.conn.clone();
-        let released: Result<i64, _> = redis::Script::new(RELEASE)
+        let released: Result<i64, _> = RELEASE
             .key(&self.lock)
             .arg(owner)
             .invoke_async(&mut conn)
@@ -154,7 +167,7 @@ impl RedisTokenStore {
 
     /// Renews the lease every third of it, for as long as it is polled; returns if it is lost.
     async fn keep_lease(&self, owner: &str) {
-        let script = redis::Script::new(RENEW);
+        let script = &*RENEW;
         loop {
             tokio::time::sleep(self.lease / 3).await;
             let mut conn = self.redis.conn.clone();
@@ -200,7 +213,7 @@ impl RedisTokenStore {
             () = self.keep_lease(owner) => trade.await?,
         };
         let mut conn = self.redis.conn.clone();
-        let saved: i64 = redis::Script::new(SAVE_REFRESHED)
+        let saved: i64 = SAVE_REFRESHED
             .key(&self.key)
             .key(&self.lock)
             .arg(owner)
