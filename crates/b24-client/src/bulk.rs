@@ -332,16 +332,22 @@ impl Client {
             // The slots planned to go now are taken at once: readers of one bucket (tasks, or
             // processes sharing it) planning at the same moment must not count the same ones.
             let capacity = limiter.capacity();
-            let (headroom, prepaid) = match capacity {
-                None => (limiter.headroom(), 0),
+            let claimed = match capacity {
+                None => None,
                 Some(c) => {
-                    let reserve = reserve_of(&options, Some(c));
                     #[allow(clippy::cast_precision_loss)]
                     let most = offsets.len().min(options.max_parallel.max(1)) as f64;
-                    let claimed = limiter.claim(most, reserve).await?;
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    (Some(claimed + reserve), claimed as usize)
+                    let reserve = reserve_of(&options, Some(c));
+                    limiter
+                        .claim(most, reserve)
+                        .await?
+                        .map(|claimed| (claimed, reserve))
                 }
+            };
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let (headroom, prepaid) = match claimed {
+                Some((claimed, reserve)) => (Some(claimed + reserve), claimed as usize),
+                None => (limiter.headroom(), 0),
             };
             let input = PlanInput {
                 pages: offsets.len(),

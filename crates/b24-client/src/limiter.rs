@@ -34,13 +34,13 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
     /// it: several readers of one bucket (tasks or processes) planning at the same moment
     /// would otherwise each count the same free slots as their own.
     ///
-    /// The default takes nothing.
+    /// The default cannot claim (`None`): a bulk read then plans with [`Self::headroom`].
     ///
     /// # Errors
     /// As [`Self::acquire`].
-    fn claim(&self, up_to: f64, keep_free: f64) -> BoxFuture<'_, Result<f64, LimitError>> {
+    fn claim(&self, up_to: f64, keep_free: f64) -> BoxFuture<'_, Result<Option<f64>, LimitError>> {
         let _ = (up_to, keep_free);
-        Box::pin(std::future::ready(Ok(0.0)))
+        Box::pin(std::future::ready(Ok(None)))
     }
 
     /// The server refused a request with `QUERY_LIMIT_EXCEEDED`: its bucket is full, whatever
@@ -344,9 +344,9 @@ impl RateLimiter for LeakyBucket {
         })
     }
 
-    fn claim(&self, up_to: f64, keep_free: f64) -> BoxFuture<'_, Result<f64, LimitError>> {
+    fn claim(&self, up_to: f64, keep_free: f64) -> BoxFuture<'_, Result<Option<f64>, LimitError>> {
         let taken = self.claimed(up_to, keep_free, Instant::now());
-        Box::pin(std::future::ready(Ok(taken)))
+        Box::pin(std::future::ready(Ok(Some(taken))))
     }
 
     fn on_rejected(&self) {
@@ -559,9 +559,17 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_claim_takes_free_slots_at_once_and_keeps_the_reserve() {
         let bucket = LeakyBucket::with_headroom(Bucket::new(10.0, 2.0), 0.0);
-        assert_eq!(bucket.claim(4.0, 2.0).await.unwrap(), 4.0);
-        assert_eq!(bucket.claim(100.0, 2.0).await.unwrap(), 4.0, "2 kept free");
-        assert_eq!(bucket.claim(100.0, 2.0).await.unwrap(), 0.0, "no room");
+        assert_eq!(bucket.claim(4.0, 2.0).await.unwrap(), Some(4.0));
+        assert_eq!(
+            bucket.claim(100.0, 2.0).await.unwrap(),
+            Some(4.0),
+            "2 kept free"
+        );
+        assert_eq!(
+            bucket.claim(100.0, 2.0).await.unwrap(),
+            Some(0.0),
+            "no room"
+        );
         let start = Instant::now();
         bucket.acquire().await.unwrap();
         bucket.acquire().await.unwrap();

@@ -207,11 +207,11 @@ impl RateLimiter for RedisLimiter {
         })
     }
 
-    fn claim(&self, up_to: f64, keep_free: f64) -> BoxFuture<'_, Result<f64, LimitError>> {
+    fn claim(&self, up_to: f64, keep_free: f64) -> BoxFuture<'_, Result<Option<f64>, LimitError>> {
         Box::pin(async move {
             let admitted = self.admitted.swap(0, Ordering::SeqCst);
             match self.run("claim", admitted, up_to, keep_free).await {
-                Ok(answer) => Ok(answer.claimed),
+                Ok(answer) => Ok(Some(answer.claimed)),
                 Err(error) => {
                     self.admitted.fetch_add(admitted, Ordering::SeqCst);
                     self.fall_back(error)?.claim(up_to, keep_free).await

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use b24_client::{
-    Bucket, Client, Error, GovernorConfig, OAuthTokens, RateLimiter as _, RetryPolicy,
-    TokenStore as _,
+    AuthError, Bucket, Client, Error, GovernorConfig, OAuthApp, OAuthTokens, RateLimiter as _,
+    RetryPolicy, TokenStore as _,
 };
 use b24_core::DialogId;
 use b24_emulator::{Config, Emulator};
@@ -35,7 +35,7 @@ async fn claims_from_many_workers_never_book_a_slot_twice() {
     let claims: Vec<_> = (0..40)
         .map(|i| {
             let worker = Arc::clone(&workers[i % 2]);
-            tokio::spawn(async move { worker.claim(5.0, 2.0).await.unwrap() })
+            tokio::spawn(async move { worker.claim(5.0, 2.0).await.unwrap().unwrap() })
         })
         .collect();
     let mut claimed = 0.0;
@@ -246,4 +246,60 @@ async fn the_opt_in_local_fallback_keeps_calls_going_without_redis() {
         client.call(&users()).await.unwrap();
     }
     assert_eq!(emu.stats().requests, 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_redis_a_refresh_fails_as_a_store_error_and_spends_no_token() {
+    let Some(mut server) = redis_server() else {
+        return;
+    };
+    let emu = Emulator::start(free_emulator()).await.unwrap();
+    let redis = Redis::connect(&server.url()).await.unwrap();
+    let issued = emu.issue_tokens();
+    let tokens = OAuthTokens::new(
+        issued.access_token,
+        issued.refresh_token,
+        Duration::from_secs(3600),
+    );
+    let app = OAuthApp::new(
+        &emu.base_url(),
+        emu.client_id(),
+        emu.client_secret(),
+        tokens,
+    )
+    .unwrap()
+    .token_endpoint(&emu.token_url())
+    .unwrap()
+    .store(Arc::new(redis.token_store("emulator")));
+    let client = Client::builder()
+        .oauth(app)
+        .unlimited()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    client.call(&users()).await.unwrap();
+    server.stop();
+    client.call(&users()).await.unwrap(); // the pair in memory needs no Redis
+    emu.expire_access_tokens();
+    match client.call(&users()).await {
+        Err(Error::Auth(AuthError::Store(message))) => {
+            assert!(message.contains("redis"), "{message}")
+        }
+        other => panic!("expected a store error, got {other:?}"),
+    }
+    let refreshes = |emu: &Emulator| common::count(&emu.stats().by_method, "oauth.token");
+    assert_eq!(refreshes(&emu), 0, "the refresh token was not spent");
+
+    server.resume().unwrap();
+    let mut answered = false;
+    for _ in 0..100 {
+        if client.call(&users()).await.is_ok() {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(answered, "the refresh goes through once Redis is back");
+    assert_eq!(refreshes(&emu), 1);
+    assert_eq!(common::count(&emu.stats().by_error, "invalid_grant"), 0);
 }
