@@ -21,6 +21,10 @@ use common::{WORKER_VAR, count, redis_server, report, spawn_worker, unix_ms};
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 
+/// The tests of this file run one at a time: each starts several processes, and the bucket
+/// test's timing should not depend on what the others load the machine with.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Not a test: the body of the worker processes the other tests start.
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a worker process, started by the other tests of this file"]
@@ -67,9 +71,10 @@ fn errors(reports: &[Value]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn four_processes_together_keep_to_the_portals_bucket() {
+    let _serial = ONE_AT_A_TIME.lock().await;
     let Some(redis) = redis_server() else { return };
     let emu = Emulator::start(Config {
-        bucket: "10/5".parse().unwrap(),
+        bucket: "10/4".parse().unwrap(),
         cost: b24_emulator::Cost {
             fixed_ms: 0.0,
             per_row_ms: 0.0,
@@ -80,7 +85,7 @@ async fn four_processes_together_keep_to_the_portals_bucket() {
     .unwrap();
     let mut spec = json!({
         "redis": redis.url(), "portal": emu.base_url(), "webhook": emu.webhook_url(),
-        "bucket": "10/5", "tasks": 4, "calls": 4, "limiter": "local",
+        "bucket": "10/4", "tasks": 3, "calls": 4, "limiter": "local",
     });
 
     // Each worker keeping to the plan on its own: together they overrun it.
@@ -100,12 +105,12 @@ async fn four_processes_together_keep_to_the_portals_bucket() {
     let shared = emu.stats();
     println!("shared limiter: {took:?} {shared:?}");
     assert_eq!(errors(&reports), Vec::<String>::new());
-    assert_eq!(total(&reports, "ok"), 64);
+    assert_eq!(total(&reports, "ok"), 48);
     assert_eq!(count(&shared.by_error, "QUERY_LIMIT_EXCEEDED"), 0);
-    assert_eq!(shared.requests, 64, "no request refused and sent again");
-    // 64 requests through one 9-slot burst draining 5 per second take 11 s at the least
+    assert_eq!(shared.requests, 48, "no request refused and sent again");
+    // 48 requests through one 9-slot burst draining 4 per second take 9.75 s at the least
     // (plus the 1.5 s the workers wait to start together).
-    assert!(took >= Duration::from_secs(11), "the bucket held: {took:?}");
+    assert!(took >= Duration::from_secs(9), "the bucket held: {took:?}");
 }
 
 /// Issues a pair, expires it and stores it in Redis as an installer would.
@@ -135,6 +140,7 @@ fn oauth_spec(emu: &Emulator, redis_url: &str, tokens: &OAuthTokens) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hundred_callers_in_four_processes_refresh_an_expired_token_once() {
+    let _serial = ONE_AT_A_TIME.lock().await;
     let Some(server) = redis_server() else { return };
     let emu = Emulator::start(free_emulator()).await.unwrap();
     let redis = Redis::connect(&server.url()).await.unwrap();
@@ -181,6 +187,7 @@ async fn black_hole() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lock_holder_killed_mid_refresh_holds_the_others_only_until_its_lease() {
+    let _serial = ONE_AT_A_TIME.lock().await;
     let Some(server) = redis_server() else { return };
     let emu = Emulator::start(free_emulator()).await.unwrap();
     let redis = Redis::connect(&server.url()).await.unwrap();
