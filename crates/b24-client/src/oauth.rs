@@ -61,7 +61,7 @@ impl OAuthTokens {
 
     /// The inverse of [`Self::expires_at_unix_ms`].
     #[must_use]
-    pub fn unix_ms(ms: u64) -> SystemTime {
+    pub fn expiry_from_unix_ms(ms: u64) -> SystemTime {
         std::time::UNIX_EPOCH + Duration::from_millis(ms)
     }
 

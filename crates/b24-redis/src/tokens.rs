@@ -133,7 +133,7 @@ impl RedisTokenStore {
             (Some(access), Some(refresh), Some(ms)) => Some(OAuthTokens::expiring_at(
                 access,
                 refresh,
-                OAuthTokens::unix_ms(ms),
+                OAuthTokens::expiry_from_unix_ms(ms),
             )),
             _ => None,
         })

@@ -124,7 +124,7 @@ async fn worker_client(spec: &Value) -> Client {
         let tokens = OAuthTokens::expiring_at(
             text("access"),
             text("refresh"),
-            OAuthTokens::unix_ms(spec["expires_ms"].as_u64().unwrap_or(0)),
+            OAuthTokens::expiry_from_unix_ms(spec["expires_ms"].as_u64().unwrap_or(0)),
         );
         let store = redis.token_store("emulator").lease(Duration::from_millis(
             spec["lease_ms"].as_u64().unwrap_or(15_000),
