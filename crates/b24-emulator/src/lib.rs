@@ -1,15 +1,12 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-mod auth;
 pub mod config;
-pub mod limits;
+pub mod http;
 pub mod methods;
-pub mod params;
+pub mod php;
 pub mod portal;
 pub mod rng;
-mod server;
-mod stats;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,12 +14,12 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub use auth::TokenPair;
 pub use config::{Bucket, Config, Cost, EmulatorArgs, Fault, Faults, Latency};
+pub use http::auth::TokenPair;
+pub use http::stats::Stats;
 pub use portal::Portal;
-pub use stats::Stats;
 
-use server::{State, lock};
+use http::server::{State, lock};
 
 /// A running emulator. Dropping it stops the server.
 #[derive(Debug)]
@@ -45,7 +42,7 @@ impl Emulator {
         let addr = listener.local_addr()?;
         let state = Arc::new(State::new(config, portal));
         let (shutdown, receiver) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, Arc::clone(&state), receiver));
+        let task = tokio::spawn(http::server::serve(listener, Arc::clone(&state), receiver));
         Ok(Self {
             addr,
             state,
@@ -124,7 +121,7 @@ impl Emulator {
 
     /// Runs `f` on the portal's data (for tests: inspect what a write did).
     pub fn with_portal<R>(&self, f: impl FnOnce(&mut Portal) -> R) -> R {
-        f(&mut server::write(&self.state.portal))
+        f(&mut http::server::write(&self.state.portal))
     }
 
     /// Stops accepting connections and closes the open ones.

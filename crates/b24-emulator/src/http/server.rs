@@ -22,14 +22,14 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 
-use crate::auth::{Auth, Caller, TokenPair};
 use crate::config::{Config, Fault};
-use crate::limits::{LeakyBucket, Operating, OperatingState};
+use crate::http::auth::{Auth, Caller, TokenPair};
+use crate::http::body::{Params, scalar_text};
+use crate::http::limits::{LeakyBucket, Operating, OperatingState};
+use crate::http::stats::Stats;
 use crate::methods::{self, Call, Failure, Handler, Outcome};
-use crate::params::{Params, scalar_text};
 use crate::portal::Portal;
 use crate::rng::Rng;
-use crate::stats::Stats;
 
 /// Most commands one batch call runs.
 const BATCH_MAX: usize = 50;
@@ -491,7 +491,7 @@ async fn rest_call(
         return fail(Failure::system(SystemErrorCode::QueryLimitExceeded));
     }
 
-    let start = params.take("start").map(|v| crate::params::php_int(&v));
+    let start = params.take("start").map(|v| crate::http::body::php_int(&v));
     let (status, body, error) = if route.method.eq_ignore_ascii_case("batch") {
         let body = run_batch(state, &caller, params).await;
         (200, body, None)
@@ -824,7 +824,7 @@ async fn run_batch(state: &State, caller: &Caller, mut params: Params) -> Value 
                     sub.0 = map;
                 }
                 sub.take("auth");
-                let start = sub.take("start").map(|v| crate::params::php_int(&v));
+                let start = sub.take("start").map(|v| crate::http::body::php_int(&v));
                 let sub_started = unix_now();
                 let sub_clock = Instant::now();
                 match run_command(state, caller, method, sub, start).await {

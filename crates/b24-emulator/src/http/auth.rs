@@ -140,7 +140,7 @@ impl Auth {
     /// `(status, body)` of an OAuth error: `invalid_request`, `invalid_client`, `invalid_grant`.
     pub fn token_endpoint(
         &mut self,
-        params: &crate::params::Params,
+        params: &crate::http::body::Params,
         now: f64,
     ) -> Result<Value, (u16, Value)> {
         let text = |k: &str| params.text(k).unwrap_or_default();
@@ -188,7 +188,7 @@ impl Auth {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::params::Params;
+    use crate::http::body::Params;
 
     #[test]
     fn tokens_expire_and_refresh_tokens_are_single_use() {

@@ -19,9 +19,9 @@
 
 use serde_json::{Map, Value};
 
-use super::php::{array_values, intval, js_object_to_php};
-use super::{Failure, Outcome, Read, render};
-use crate::params::scalar_text;
+use crate::http::body::scalar_text;
+use crate::methods::{Failure, Outcome, Read, render};
+use crate::php::{array_values, intval, js_object_to_php};
 
 /// The user ids of `ID` (> 0, first-seen order); empty when `ID` is not an array.
 fn ids(value: Option<&Value>) -> Vec<u64> {

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::{Failure, Outcome, Read, dialog_chat, parse_dialog_id, render};
-use crate::params::{php_int, scalar_text};
+use crate::http::body::{php_int, scalar_text};
+use crate::methods::{Failure, Outcome, Read, dialog_chat, parse_dialog_id, render};
 use crate::portal::EXTERNAL_TYPES;
 
 /// `getLimit`: absent or <= 0 gives 50, >= 200 gives 200.

@@ -23,14 +23,14 @@ pub fn empty(value: Option<&Value>) -> bool {
 }
 
 /// `intval()` of any value: arrays give 1 when non-empty (PHP's rule), scalars as
-/// [`crate::params::php_int`].
+/// [`crate::http::body::php_int`].
 #[must_use]
 pub fn intval(value: &Value) -> i64 {
     match value {
         Value::Array(a) => i64::from(!a.is_empty()),
         Value::Object(o) => i64::from(!o.is_empty()),
         Value::Null => 0,
-        other => crate::params::php_int(other),
+        other => crate::http::body::php_int(other),
     }
 }
 

@@ -37,9 +37,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::php::{intval, isset};
-use super::{Failure, Outcome, Read, dialog_chat, parse_dialog_id, render};
-use crate::params::scalar_text;
+use crate::http::body::scalar_text;
+use crate::methods::{Failure, Outcome, Read, dialog_chat, parse_dialog_id, render};
+use crate::php::{intval, isset};
 use crate::portal::{Chat, Message, Portal};
 
 /// Text of a deleted message (`IM_CHAT_MESSAGE_DELETED`, English).

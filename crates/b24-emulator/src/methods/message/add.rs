@@ -41,9 +41,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::php::{array_values, decode_text, empty, intval, is_array, isset, trim};
-use super::{Failure, Outcome, Write};
-use crate::params::scalar_text;
+use crate::http::body::scalar_text;
+use crate::methods::{Failure, Outcome, Write};
+use crate::php::{array_values, decode_text, empty, intval, is_array, isset, trim};
 use crate::portal::{Portal, User, iso};
 
 /// Largest stored attachment (exclusive), in characters of its JSON.
@@ -595,7 +595,7 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     portal.mark_read(chat_id, caller, id);
     if let Some(event) = portal
         .message(id)
-        .map(|m| super::v2_event::message_added(portal, m))
+        .map(|m| crate::methods::v2::event::message_added(portal, m))
     {
         portal.record_event(chat_id, "ONIMV2MESSAGEADD", now, &event);
     }
