@@ -17,7 +17,7 @@ use tokio::sync::watch;
 pub use config::{Bucket, Config, Cost, EmulatorArgs, Fault, Faults, Latency};
 pub use http::auth::TokenPair;
 pub use http::stats::Stats;
-pub use portal::Portal;
+pub use portal::{Portal, load_portal};
 
 use http::server::{State, lock};
 
@@ -139,30 +139,6 @@ impl Drop for Emulator {
     }
 }
 
-/// The portal a configuration describes: loaded from `--data`, or generated from the seed.
-///
-/// # Errors
-/// When the data file cannot be read or parsed.
-pub fn load_portal(config: &Config) -> std::io::Result<Portal> {
-    match &config.data {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)?;
-            Portal::from_json(&text).map_err(|e| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("{}: {e}", path.display()),
-                )
-            })
-        }
-        None => Ok(Portal::generate(portal::Shape {
-            seed: config.seed,
-            webhook_user: config.webhook_user,
-            dialog_size: config.dialog_size,
-            hidden_pct: config.hidden_members_pct,
-        })),
-    }
-}
-
 /// Runs the emulator as a program until SIGINT or SIGTERM: prints the webhook URL as the first
 /// line of stdout, then the credentials. Used by `b24-emulator` and `b24 emulate`.
 ///
@@ -172,8 +148,7 @@ pub async fn run(args: &EmulatorArgs) -> Result<(), String> {
     let config = args.to_config().map_err(|e| e.to_string())?;
     if let Some(path) = &args.dump_data {
         let portal = load_portal(&config).map_err(|e| e.to_string())?;
-        let text = serde_json::to_string_pretty(&portal).map_err(|e| e.to_string())?;
-        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        portal::dump_portal(&portal, path)?;
     }
     let emulator = Emulator::start(config)
         .await

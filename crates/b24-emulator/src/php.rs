@@ -23,14 +23,14 @@ pub fn empty(value: Option<&Value>) -> bool {
 }
 
 /// `intval()` of any value: arrays give 1 when non-empty (PHP's rule), scalars as
-/// [`crate::http::body::php_int`].
+/// [`php_int`].
 #[must_use]
 pub fn intval(value: &Value) -> i64 {
     match value {
         Value::Array(a) => i64::from(!a.is_empty()),
         Value::Object(o) => i64::from(!o.is_empty()),
         Value::Null => 0,
-        other => crate::http::body::php_int(other),
+        other => php_int(other),
     }
 }
 
@@ -212,6 +212,47 @@ impl JsParser<'_> {
     }
 }
 
+/// Text of a scalar JSON value.
+#[must_use]
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(true) => Some("1".into()),
+        Value::Bool(false) => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// PHP's `(int)` cast: the leading integer of a string, 0 when there is none.
+#[must_use]
+pub fn php_int(value: &Value) -> i64 {
+    match value {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .unwrap_or(0),
+        Value::Bool(b) => i64::from(*b),
+        Value::String(s) => {
+            let s = s.trim_start();
+            let (sign, digits) = match s.as_bytes().first() {
+                Some(b'-') => (-1, s.get(1..).unwrap_or("")),
+                Some(b'+') => (1, s.get(1..).unwrap_or("")),
+                _ => (1, s),
+            };
+            let end = digits
+                .bytes()
+                .position(|b| !b.is_ascii_digit())
+                .unwrap_or(digits.len());
+            digits
+                .get(..end)
+                .and_then(|d| d.parse::<i64>().ok())
+                .map_or(0, |n| sign * n)
+        }
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -251,5 +292,19 @@ mod tests {
         assert_eq!(js_object_to_php("5").unwrap(), json!(5));
         assert!(js_object_to_php("[1,").is_none());
         assert_eq!(trim(" \tx\n\x0B"), "x");
+    }
+
+    #[test]
+    fn php_int_cast() {
+        for (v, n) in [
+            (json!("12"), 12),
+            (json!("12abc"), 12),
+            (json!("abc"), 0),
+            (json!("-3"), -3),
+            (json!(7.9), 7),
+            (json!(true), 1),
+        ] {
+            assert_eq!(php_int(&v), n, "{v}");
+        }
     }
 }

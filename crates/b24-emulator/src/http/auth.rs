@@ -5,7 +5,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use b24_core::SystemErrorCode;
+
+use super::body::Params;
+use super::server::{Route, State, lock};
 use crate::methods::Failure;
+use crate::php::scalar_text;
 use crate::rng::Rng;
 
 /// A fresh access and refresh token pair.
@@ -56,6 +61,35 @@ pub struct Caller {
     pub credential: String,
     /// The call came through a webhook.
     pub via_webhook: bool,
+}
+
+/// Who a REST call acts as: the webhook of its path, or the OAuth token of its `auth`
+/// parameter (taken out of the parameters).
+///
+/// # Errors
+/// 401 `NO_AUTH_FOUND` for a wrong webhook or no credential; the token store's errors.
+pub(crate) fn authenticate(
+    state: &State,
+    route: &Route,
+    params: &mut Params,
+    now: f64,
+) -> Result<Caller, Failure> {
+    let auth_param = params.take("auth").as_ref().and_then(scalar_text);
+    match (&route.webhook, auth_param) {
+        (Some((user, token)), _) => {
+            if *user == state.config.webhook_user.to_string() && *token == state.webhook_token {
+                Ok(Caller {
+                    user: state.config.webhook_user,
+                    credential: format!("webhook:{user}"),
+                    via_webhook: true,
+                })
+            } else {
+                Err(Failure::system(SystemErrorCode::NoAuthFound))
+            }
+        }
+        (None, Some(token)) => lock(&state.auth).check(&token, now),
+        (None, None) => Err(Failure::system(SystemErrorCode::NoAuthFound)),
+    }
 }
 
 fn token(rng: &mut Rng) -> String {

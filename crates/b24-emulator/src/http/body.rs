@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::php::{php_int, scalar_text};
+
 /// The parameters of one call.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Params(pub Map<String, Value>);
@@ -98,47 +100,6 @@ impl Params {
     }
 }
 
-/// Text of a scalar JSON value.
-#[must_use]
-pub fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(true) => Some("1".into()),
-        Value::Bool(false) => Some(String::new()),
-        _ => None,
-    }
-}
-
-/// PHP's `(int)` cast: the leading integer of a string, 0 when there is none.
-#[must_use]
-pub fn php_int(value: &Value) -> i64 {
-    match value {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f as i64))
-            .unwrap_or(0),
-        Value::Bool(b) => i64::from(*b),
-        Value::String(s) => {
-            let s = s.trim_start();
-            let (sign, digits) = match s.as_bytes().first() {
-                Some(b'-') => (-1, s.get(1..).unwrap_or("")),
-                Some(b'+') => (1, s.get(1..).unwrap_or("")),
-                _ => (1, s),
-            };
-            let end = digits
-                .bytes()
-                .position(|b| !b.is_ascii_digit())
-                .unwrap_or(digits.len());
-            digits
-                .get(..end)
-                .and_then(|d| d.parse::<i64>().ok())
-                .map_or(0, |n| sign * n)
-        }
-        _ => 0,
-    }
-}
-
 fn insert_nested(map: &mut Map<String, Value>, key: &str, value: Value) {
     let (head, rest) = match key.find('[') {
         Some(i) if key.ends_with(']') => (key.get(..i).unwrap_or(key), key.get(i..).unwrap_or("")),
@@ -214,19 +175,5 @@ mod tests {
         assert_eq!(p.text("DIALOG_ID").unwrap(), "chat1");
         assert_eq!(p.int("LIMIT"), Some(20));
         assert!(Params::from_request(None, Some("application/json"), b"[1]").is_err());
-    }
-
-    #[test]
-    fn php_int_cast() {
-        for (v, n) in [
-            (json!("12"), 12),
-            (json!("12abc"), 12),
-            (json!("abc"), 0),
-            (json!("-3"), -3),
-            (json!(7.9), 7),
-            (json!(true), 1),
-        ] {
-            assert_eq!(php_int(&v), n, "{v}");
-        }
     }
 }

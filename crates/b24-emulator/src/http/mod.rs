@@ -1,8 +1,11 @@
-//! The platform around every method: HTTP serving and routing, request parameters, auth, the
+//! The platform around every method: serving and routing, request parameters, auth, the
 //! platform's limits, batch, fault injection and the counters of `/_emulator/stats`.
 
 pub(crate) mod auth;
+mod batch;
 pub mod body;
+mod faults;
 pub mod limits;
+mod response;
 pub(crate) mod server;
 pub(crate) mod stats;

@@ -1,38 +1,34 @@
-//! The HTTP server: routing, the platform around every method (limits, auth, batch, time
-//! accounting) and fault injection down to the socket.
+//! Serving HTTP: the shared state, connections, routing (REST calls, the OAuth token endpoint,
+//! `/_emulator/` controls), and one REST call from the request to its answer: loopback check,
+//! bucket, auth, latency, faults, then the method (or a batch of them) with its accounting.
 
-use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::future::Future as _;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use b24_core::SystemErrorCode;
-use bytes::Bytes;
 use http_body_util::BodyExt as _;
-use hyper::body::{Frame, Incoming};
-use hyper::{Request, Response, StatusCode};
+use hyper::body::Incoming;
+use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use serde_json::{Map, Value, json};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, watch};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 
+use super::auth::{Auth, Caller, TokenPair, authenticate};
+use super::batch::run_batch;
+use super::body::Params;
+use super::faults::{KillableIo, Killer, inject};
+use super::limits::{LeakyBucket, Operating, OperatingState};
+use super::response::{Body, envelope, error_body, json_response, time_object};
+use super::stats::Stats;
 use crate::config::{Config, Fault};
-use crate::http::auth::{Auth, Caller, TokenPair};
-use crate::http::body::{Params, scalar_text};
-use crate::http::limits::{LeakyBucket, Operating, OperatingState};
-use crate::http::stats::Stats;
 use crate::methods::{self, Call, Failure, Handler, Outcome};
 use crate::portal::Portal;
 use crate::rng::Rng;
 
-/// Most commands one batch call runs.
-const BATCH_MAX: usize = 50;
 /// Largest request body read.
 const BODY_LIMIT: usize = 32 * 1024 * 1024;
 
@@ -42,11 +38,11 @@ pub(crate) struct State {
     pub(crate) config: Config,
     /// Shared by reads, taken whole by writes.
     pub(crate) portal: RwLock<Portal>,
-    bucket: Mutex<LeakyBucket>,
-    operating: Mutex<Operating>,
+    pub(crate) bucket: Mutex<LeakyBucket>,
+    pub(crate) operating: Mutex<Operating>,
     pub(crate) auth: Mutex<Auth>,
     pub(crate) stats: Mutex<Stats>,
-    sequence: AtomicU64,
+    pub(crate) sequence: AtomicU64,
     pub(crate) webhook_token: String,
     pub(crate) client_secret: String,
 }
@@ -66,7 +62,7 @@ pub(crate) fn write<T>(m: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     m.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn unix_now() -> f64 {
+pub(crate) fn unix_now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
@@ -122,58 +118,6 @@ impl State {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Connections
-// ---------------------------------------------------------------------------------------------
-
-/// A TCP stream that can be torn down with a reset: once `kill` is set, dropping it sends an
-/// RST (linger 0) instead of a FIN.
-struct KillableIo {
-    inner: TcpStream,
-    kill: Arc<AtomicBool>,
-}
-
-impl Drop for KillableIo {
-    fn drop(&mut self) {
-        if self.kill.load(Ordering::SeqCst) {
-            let _ = self.inner.set_zero_linger();
-        }
-    }
-}
-
-impl AsyncRead for KillableIo {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for KillableIo {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-/// How one connection is torn down by a fault.
-#[derive(Debug, Default)]
-struct Killer {
-    flag: Arc<AtomicBool>,
-    notify: Notify,
-}
-
 /// Accepts connections until `shutdown` changes.
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -214,79 +158,6 @@ pub(crate) async fn serve(
         });
     }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Responses
-// ---------------------------------------------------------------------------------------------
-
-/// A response body: whole, or cut short (a truncate fault).
-pub(crate) enum Body {
-    Full(Option<Bytes>),
-    /// Announces `len` bytes, sends `part`, lets it reach the client, then fails so the
-    /// connection is closed mid-body.
-    Cut {
-        part: Option<Bytes>,
-        len: u64,
-        pause: Option<Pin<Box<tokio::time::Sleep>>>,
-    },
-}
-
-impl hyper::body::Body for Body {
-    type Data = Bytes;
-    type Error = std::io::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        match self.get_mut() {
-            Self::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
-            Self::Cut { part, pause, .. } => {
-                if let Some(d) = part.take() {
-                    return Poll::Ready(Some(Ok(Frame::data(d))));
-                }
-                // Pause so the headers and the first half are flushed before the cut.
-                if let Some(sleep) = pause {
-                    if sleep.as_mut().poll(cx).is_pending() {
-                        return Poll::Pending;
-                    }
-                    *pause = None;
-                }
-                Poll::Ready(Some(Err(std::io::Error::other(
-                    "truncated by fault injection",
-                ))))
-            }
-        }
-    }
-
-    fn size_hint(&self) -> hyper::body::SizeHint {
-        match self {
-            Self::Full(data) => {
-                hyper::body::SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
-            }
-            Self::Cut { len, .. } => hyper::body::SizeHint::with_exact(*len),
-        }
-    }
-}
-
-fn json_response(status: u16, body: &Value) -> Response<Body> {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    Response::builder()
-        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
-        .header("content-type", "application/json; charset=utf-8")
-        .body(Body::Full(Some(Bytes::from(bytes))))
-        .unwrap_or_else(|_| Response::new(Body::Full(None)))
-}
-
-fn error_body(failure: &Failure) -> Value {
-    json!({"error": failure.code, "error_description": failure.description})
-}
-
-const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
-
-// ---------------------------------------------------------------------------------------------
-// Requests
-// ---------------------------------------------------------------------------------------------
 
 async fn handle(
     state: Arc<State>,
@@ -371,7 +242,7 @@ pub(crate) fn parse_rest_path(path: &str) -> Option<Route> {
     }
 }
 
-fn finish(
+pub(crate) fn finish(
     state: &State,
     method: &str,
     status: u16,
@@ -458,24 +329,9 @@ async fn rest_call(
     if !lock(&state.bucket).try_admit(Instant::now()) {
         return fail(Failure::system(SystemErrorCode::QueryLimitExceeded));
     }
-    let auth_param = params.take("auth").as_ref().and_then(scalar_text);
-    let caller = match (&route.webhook, auth_param) {
-        (Some((user, token)), _) => {
-            if *user == state.config.webhook_user.to_string() && *token == state.webhook_token {
-                Caller {
-                    user: state.config.webhook_user,
-                    credential: format!("webhook:{user}"),
-                    via_webhook: true,
-                }
-            } else {
-                return fail(Failure::system(SystemErrorCode::NoAuthFound));
-            }
-        }
-        (None, Some(token)) => match lock(&state.auth).check(&token, started) {
-            Ok(caller) => caller,
-            Err(failure) => return fail(failure),
-        },
-        (None, None) => return fail(Failure::system(SystemErrorCode::NoAuthFound)),
+    let caller = match authenticate(state, &route, &mut params, started) {
+        Ok(caller) => caller,
+        Err(failure) => return fail(failure),
     };
 
     let sequence = state.sequence.fetch_add(1, Ordering::SeqCst);
@@ -491,7 +347,7 @@ async fn rest_call(
         return fail(Failure::system(SystemErrorCode::QueryLimitExceeded));
     }
 
-    let start = params.take("start").map(|v| crate::http::body::php_int(&v));
+    let start = params.take("start").map(|v| crate::php::php_int(&v));
     let (status, body, error) = if route.method.eq_ignore_ascii_case("batch") {
         let body = run_batch(state, &caller, params).await;
         (200, body, None)
@@ -524,80 +380,16 @@ async fn rest_call(
     }
 }
 
-/// Applies a fault after the method ran.
-async fn inject(
-    state: &State,
-    method: &str,
-    fault: Fault,
-    body: &Value,
-    killer: &Killer,
-) -> Response<Body> {
-    match fault {
-        Fault::Internal => {
-            let failure = Failure::system(SystemErrorCode::InternalServerError);
-            finish(
-                state,
-                method,
-                500,
-                Some(&failure.code),
-                json_response(500, &error_body(&failure)),
-            )
-        }
-        Fault::Html502 => {
-            let response = Response::builder()
-                .status(StatusCode::BAD_GATEWAY)
-                .header("content-type", "text/html")
-                .body(Body::Full(Some(Bytes::from_static(HTML_502.as_bytes()))))
-                .unwrap_or_else(|_| Response::new(Body::Full(None)));
-            finish(state, method, 502, None, response)
-        }
-        Fault::Truncate => {
-            let bytes = serde_json::to_vec(body).unwrap_or_default();
-            let len = bytes.len() as u64;
-            let part = Bytes::from(bytes).slice(..(len as usize / 2));
-            let response = Response::builder()
-                .status(StatusCode::OK)
-                .header("content-type", "application/json; charset=utf-8")
-                .body(Body::Cut {
-                    part: Some(part),
-                    len,
-                    pause: Some(Box::pin(tokio::time::sleep(Duration::from_millis(50)))),
-                })
-                .unwrap_or_else(|_| Response::new(Body::Full(None)));
-            finish(state, method, 200, None, response)
-        }
-        Fault::Reset | Fault::Stall => {
-            {
-                let mut stats = lock(&state.stats);
-                stats.requests += 1;
-                Stats::count(&mut stats.by_method, method);
-                Stats::count(&mut stats.by_status, fault.name());
-            }
-            if fault == Fault::Reset {
-                killer.flag.store(true, Ordering::SeqCst);
-                killer.notify.notify_one();
-            }
-            // Never answers: the connection is reset, or the client waits until it gives up.
-            std::future::pending::<()>().await;
-            Response::new(Body::Full(None))
-        }
-        Fault::Overload => json_response(
-            503,
-            &error_body(&Failure::system(SystemErrorCode::QueryLimitExceeded)),
-        ),
-    }
-}
-
 /// The result of one command with its accounting.
-struct Done {
-    outcome: Outcome,
-    processing: Duration,
-    operating: Option<OperatingState>,
+pub(crate) struct Done {
+    pub(crate) outcome: Outcome,
+    pub(crate) processing: Duration,
+    pub(crate) operating: Option<OperatingState>,
 }
 
 /// Runs one method call (alone or inside a batch): lookup, scope, operating limit, the handler,
 /// and the processing cost.
-async fn run_command(
+pub(crate) async fn run_command(
     state: &State,
     caller: &Caller,
     name: &str,
@@ -662,214 +454,6 @@ async fn run_command(
     })
 }
 
-fn time_object(
-    started: f64,
-    clock: Instant,
-    processing: Duration,
-    operating: Option<OperatingState>,
-) -> Value {
-    let elapsed = clock.elapsed().as_secs_f64();
-    let finish = started + elapsed;
-    let iso = |t: f64| {
-        #[allow(clippy::cast_possible_truncation)]
-        crate::portal::iso(t as i64)
-    };
-    let mut time = json!({
-        "start": started,
-        "finish": finish,
-        "duration": elapsed,
-        "processing": processing.as_secs_f64(),
-        "date_start": iso(started),
-        "date_finish": iso(finish),
-    });
-    if let (Some(op), Some(map)) = (operating, time.as_object_mut()) {
-        #[allow(clippy::cast_possible_truncation)]
-        map.insert("operating_reset_at".into(), json!(op.reset_at as i64));
-        map.insert("operating".into(), json!(op.operating));
-    }
-    time
-}
-
-fn envelope(outcome: Outcome, time: Value) -> Value {
-    let mut body = Map::new();
-    body.insert("result".into(), outcome.result);
-    if let Some(next) = outcome.next {
-        body.insert("next".into(), json!(next));
-    }
-    if let Some(total) = outcome.total {
-        body.insert("total".into(), json!(total));
-    }
-    body.insert("time".into(), time);
-    Value::Object(body)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Batch
-// ---------------------------------------------------------------------------------------------
-
-/// An ordered PHP-style array: a JSON list when its keys are 0..n, an object otherwise, `[]` when
-/// empty.
-#[derive(Debug, Default)]
-struct PhpArray(Vec<(String, Value)>);
-
-impl PhpArray {
-    fn into_value(self) -> Value {
-        let is_list = self
-            .0
-            .iter()
-            .enumerate()
-            .all(|(i, (k, _))| *k == i.to_string());
-        if is_list {
-            Value::Array(self.0.into_iter().map(|(_, v)| v).collect())
-        } else {
-            Value::Object(self.0.into_iter().collect())
-        }
-    }
-}
-
-fn truthy(value: Option<&Value>) -> bool {
-    match value {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(Value::String(s)) => {
-            !(s.is_empty()
-                || s == "0"
-                || s.eq_ignore_ascii_case("false")
-                || s.eq_ignore_ascii_case("n"))
-        }
-        Some(_) => true,
-    }
-}
-
-/// Replaces `$result[cmd][path]...` references in string values with earlier results.
-fn resolve_refs(value: &mut Value, results: &BTreeMap<String, Value>) {
-    match value {
-        Value::String(s) if s.contains("$result[") => {
-            *s = substitute(s, results);
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| resolve_refs(v, results)),
-        Value::Object(map) => map.values_mut().for_each(|v| resolve_refs(v, results)),
-        _ => {}
-    }
-}
-
-fn substitute(text: &str, results: &BTreeMap<String, Value>) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("$result[") {
-        out.push_str(rest.get(..at).unwrap_or(""));
-        let mut cursor = rest.get(at + "$result".len()..).unwrap_or("");
-        let mut path = Vec::new();
-        while let Some(inner) = cursor.strip_prefix('[') {
-            let Some(close) = inner.find(']') else { break };
-            path.push(inner.get(..close).unwrap_or(""));
-            cursor = inner.get(close + 1..).unwrap_or("");
-        }
-        let found = path.split_first().and_then(|(key, tail)| {
-            tail.iter().try_fold(results.get(*key)?, |v, seg| match v {
-                Value::Object(m) => m.get(*seg),
-                Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
-                _ => None,
-            })
-        });
-        out.push_str(&found.and_then(scalar_text).unwrap_or_default());
-        rest = cursor;
-    }
-    out.push_str(rest);
-    out
-}
-
-async fn run_batch(state: &State, caller: &Caller, mut params: Params) -> Value {
-    let started = unix_now();
-    let clock = Instant::now();
-    let halt = truthy(params.take("halt").as_ref());
-    let commands: Vec<(String, Value)> = match params.take("cmd") {
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| (i.to_string(), v))
-            .collect(),
-        Some(Value::Object(map)) => map.into_iter().collect(),
-        _ => Vec::new(),
-    };
-    let mut result = PhpArray::default();
-    let mut errors = PhpArray::default();
-    let mut totals = PhpArray::default();
-    let mut nexts = PhpArray::default();
-    let mut times = PhpArray::default();
-    let mut done: BTreeMap<String, Value> = BTreeMap::new();
-    // Results are kept for `$result[...]` only when some command refers to one.
-    let referenced = commands
-        .iter()
-        .any(|(_, c)| c.as_str().is_some_and(|t| t.contains("$result")));
-    let mut processing = Duration::ZERO;
-    for (index, (key, command)) in commands.into_iter().enumerate() {
-        // Non-string entries are skipped without any error, as the server does.
-        let Value::String(command) = command else {
-            continue;
-        };
-        lock(&state.stats).batched_commands += 1;
-        let failure = if index >= BATCH_MAX {
-            Some(Failure::system(SystemErrorCode::ErrorBatchLengthExceeded))
-        } else {
-            let (method, query) = command.split_once('?').unwrap_or((command.as_str(), ""));
-            if method.eq_ignore_ascii_case("batch") {
-                Some(Failure::system(SystemErrorCode::ErrorBatchMethodNotAllowed))
-            } else {
-                let mut sub = Params::from_query(query);
-                let mut object = Value::Object(std::mem::take(&mut sub.0));
-                resolve_refs(&mut object, &done);
-                if let Value::Object(map) = object {
-                    sub.0 = map;
-                }
-                sub.take("auth");
-                let start = sub.take("start").map(|v| crate::http::body::php_int(&v));
-                let sub_started = unix_now();
-                let sub_clock = Instant::now();
-                match run_command(state, caller, method, sub, start).await {
-                    Ok(d) => {
-                        processing += d.processing;
-                        if referenced {
-                            done.insert(key.clone(), d.outcome.result.clone());
-                        }
-                        if let Some(total) = d.outcome.total {
-                            totals.0.push((key.clone(), json!(total)));
-                        }
-                        if let Some(next) = d.outcome.next {
-                            nexts.0.push((key.clone(), json!(next)));
-                        }
-                        times.0.push((
-                            key.clone(),
-                            time_object(sub_started, sub_clock, d.processing, d.operating),
-                        ));
-                        result.0.push((key.clone(), d.outcome.result));
-                        None
-                    }
-                    Err(f) => Some(f),
-                }
-            }
-        };
-        if let Some(failure) = failure {
-            Stats::count(&mut lock(&state.stats).batch_errors, &failure.code);
-            errors.0.push((key, error_body(&failure)));
-            if halt {
-                break;
-            }
-        }
-    }
-    json!({
-        "result": {
-            "result": result.into_value(),
-            "result_error": errors.into_value(),
-            "result_total": totals.into_value(),
-            "result_next": nexts.into_value(),
-            "result_time": times.into_value(),
-        },
-        "time": time_object(started, clock, processing, None),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -883,33 +467,6 @@ mod tests {
         assert_eq!(parse_rest_path("/rest/batch").unwrap().method, "batch");
         assert!(parse_rest_path("/rest/").is_none());
         assert!(parse_rest_path("/api/x").is_none());
-    }
-
-    #[test]
-    fn result_references() {
-        let results = BTreeMap::from([("u".to_owned(), json!([{"ID": 5, "DEP": [3, 4]}]))]);
-        assert_eq!(substitute("$result[u][0][ID]", &results), "5");
-        assert_eq!(substitute("x$result[u][0][DEP][1]y", &results), "x4y");
-        assert_eq!(substitute("$result[none][0]", &results), "");
-    }
-
-    #[test]
-    fn php_arrays_and_halt() {
-        assert_eq!(PhpArray::default().into_value(), json!([]));
-        assert_eq!(
-            PhpArray(vec![("0".into(), json!(1)), ("1".into(), json!(2))]).into_value(),
-            json!([1, 2])
-        );
-        assert_eq!(
-            PhpArray(vec![("1".into(), json!(2))]).into_value(),
-            json!({"1": 2})
-        );
-        assert!(
-            truthy(Some(&json!("1")))
-                && truthy(Some(&json!(true)))
-                && !truthy(Some(&json!("0")))
-                && !truthy(None)
-        );
     }
 
     #[test]

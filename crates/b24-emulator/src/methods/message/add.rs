@@ -41,8 +41,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::http::body::scalar_text;
 use crate::methods::{Failure, Outcome, Write};
+use crate::php::scalar_text;
 use crate::php::{array_values, decode_text, empty, intval, is_array, isset, trim};
 use crate::portal::{Portal, User, iso};
 

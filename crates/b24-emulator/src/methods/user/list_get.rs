@@ -19,8 +19,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::http::body::scalar_text;
 use crate::methods::{Failure, Outcome, Read, render};
+use crate::php::scalar_text;
 use crate::php::{array_values, intval, js_object_to_php};
 
 /// The user ids of `ID` (> 0, first-seen order); empty when `ID` is not an array.
