@@ -56,8 +56,14 @@ pub fn is_array(value: &Value) -> bool {
     matches!(value, Value::Array(_) | Value::Object(_))
 }
 
+/// Deepest nesting of lists and objects [`js_object_to_php`] reads: the same as the JSON
+/// parser's own limit, so JSON and JS texts behave alike. Deeper texts are not decoded (PHP's
+/// `json_decode` also gives up past its depth), and the handler answers as for any text that is
+/// not an array.
+pub const MAX_LITERAL_DEPTH: usize = 128;
+
 /// `CUtil::JsObjectToPhp`: JSON, or a JavaScript literal (single quotes, bare keys). `None`
-/// when the text is neither.
+/// when the text is neither, or nested deeper than [`MAX_LITERAL_DEPTH`].
 #[must_use]
 pub fn js_object_to_php(text: &str) -> Option<Value> {
     if let Ok(value) = serde_json::from_str::<Value>(text) {
@@ -66,6 +72,7 @@ pub fn js_object_to_php(text: &str) -> Option<Value> {
     let mut parser = JsParser {
         bytes: text.as_bytes(),
         pos: 0,
+        depth: 0,
     };
     let value = parser.value()?;
     parser.skip_ws();
@@ -82,9 +89,11 @@ pub fn decode_text(value: &Value) -> Value {
     }
 }
 
+/// A recursive-descent parser whose recursion stops at [`MAX_LITERAL_DEPTH`].
 struct JsParser<'a> {
     bytes: &'a [u8],
     pos: usize,
+    depth: usize,
 }
 
 impl JsParser<'_> {
@@ -111,8 +120,9 @@ impl JsParser<'_> {
     fn value(&mut self) -> Option<Value> {
         self.skip_ws();
         match self.peek()? {
-            b'[' => self.list(),
-            b'{' => self.object(),
+            b'[' | b'{' if self.depth >= MAX_LITERAL_DEPTH => None,
+            b'[' => self.nested(Self::list),
+            b'{' => self.nested(Self::object),
             b'\'' | b'"' => self.string().map(Value::String),
             _ => self.bare().map(|word| match word.as_str() {
                 "true" => Value::Bool(true),
@@ -131,6 +141,13 @@ impl JsParser<'_> {
                     .unwrap_or(Value::String(word)),
             }),
         }
+    }
+
+    fn nested(&mut self, parse: fn(&mut Self) -> Option<Value>) -> Option<Value> {
+        self.depth += 1;
+        let value = parse(self);
+        self.depth -= 1;
+        value
     }
 
     fn list(&mut self) -> Option<Value> {
@@ -291,6 +308,11 @@ mod tests {
         );
         assert_eq!(js_object_to_php("5").unwrap(), json!(5));
         assert!(js_object_to_php("[1,").is_none());
+        let deepest = format!("{}1{}", "[".repeat(128), "]".repeat(128));
+        assert!(js_object_to_php(&deepest).is_some());
+        let deeper = format!("{}'1'{}", "[".repeat(129), "]".repeat(129));
+        assert!(js_object_to_php(&deeper).is_none());
+        assert!(js_object_to_php(&"[".repeat(100_000)).is_none());
         assert_eq!(trim(" \tx\n\x0B"), "x");
     }
 

@@ -248,7 +248,7 @@ mod tests {
             pair.refresh_token
         );
         let fresh = auth
-            .token_endpoint(&Params::from_query(&q), 1011.0)
+            .token_endpoint(&Params::from_query(&q).unwrap(), 1011.0)
             .unwrap();
         assert_eq!(
             auth.check(fresh["access_token"].as_str().unwrap(), 1011.0)
@@ -257,7 +257,7 @@ mod tests {
             1
         );
         let (status, body) = auth
-            .token_endpoint(&Params::from_query(&q), 1012.0)
+            .token_endpoint(&Params::from_query(&q).unwrap(), 1012.0)
             .unwrap_err();
         assert_eq!(
             (status, body["error"].as_str().unwrap()),
@@ -265,7 +265,7 @@ mod tests {
         );
         let bad = q.replace("secret", "wrong");
         assert_eq!(
-            auth.token_endpoint(&Params::from_query(&bad), 1012.0)
+            auth.token_endpoint(&Params::from_query(&bad).unwrap(), 1012.0)
                 .unwrap_err()
                 .1["error"],
             "invalid_client"

@@ -53,19 +53,60 @@ fn truthy(value: Option<&Value>) -> bool {
     }
 }
 
-/// Replaces `$result[cmd][path]...` references in string values with earlier results.
-fn resolve_refs(value: &mut Value, results: &BTreeMap<String, Value>) {
-    match value {
-        Value::String(s) if s.contains("$result[") => {
-            *s = substitute(s, results);
+/// Most bytes the `$result[..]` references of one command may add to it. The server has no
+/// such bound (it runs out of memory instead); the emulator refuses the command with
+/// `INVALID_REQUEST` so that chained references cannot grow a small request without limit.
+pub const MAX_EXPANSION: usize = 1024 * 1024;
+
+/// Parses one batch command, `method?query`, and fills in its `$result[..]` references from the
+/// results of earlier commands: the method name, its parameters and the framework's `start`.
+///
+/// # Errors
+/// `INVALID_REQUEST` when the query does not parse (a key nested too deep, too many fields) or
+/// its references would add more than [`MAX_EXPANSION`] bytes;
+/// `ERROR_BATCH_METHOD_NOT_ALLOWED` for a nested `batch`.
+pub fn prepare_command<'a>(
+    command: &'a str,
+    results: &BTreeMap<String, Value>,
+) -> Result<(&'a str, Params, Option<i64>), Failure> {
+    let (method, query) = command.split_once('?').unwrap_or((command, ""));
+    if method.eq_ignore_ascii_case("batch") {
+        return Err(Failure::system(SystemErrorCode::ErrorBatchMethodNotAllowed));
+    }
+    let invalid = |text: &str| Failure::new(400, "INVALID_REQUEST", text);
+    let mut params = Params::from_query(query).map_err(|e| invalid(&e.to_string()))?;
+    let mut budget = MAX_EXPANSION;
+    for value in params.0.values_mut() {
+        if !resolve_refs(value, results, &mut budget) {
+            return Err(invalid(&format!(
+                "the $result references of this command expand to more than {MAX_EXPANSION} bytes"
+            )));
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| resolve_refs(v, results)),
-        Value::Object(map) => map.values_mut().for_each(|v| resolve_refs(v, results)),
-        _ => {}
+    }
+    params.take("auth");
+    let start = params.take("start").map(|v| crate::php::php_int(&v));
+    Ok((method, params, start))
+}
+
+/// Replaces `$result[cmd][path]...` references in string values with earlier results; `false`
+/// when the replacements would exceed `budget` bytes. Recursion is bounded by the depth of
+/// form keys.
+fn resolve_refs(value: &mut Value, results: &BTreeMap<String, Value>, budget: &mut usize) -> bool {
+    match value {
+        Value::String(s) if s.contains("$result[") => match substitute(s, results, budget) {
+            Some(text) => {
+                *s = text;
+                true
+            }
+            None => false,
+        },
+        Value::Array(items) => items.iter_mut().all(|v| resolve_refs(v, results, budget)),
+        Value::Object(map) => map.values_mut().all(|v| resolve_refs(v, results, budget)),
+        _ => true,
     }
 }
 
-fn substitute(text: &str, results: &BTreeMap<String, Value>) -> String {
+fn substitute(text: &str, results: &BTreeMap<String, Value>, budget: &mut usize) -> Option<String> {
     let mut out = String::new();
     let mut rest = text;
     while let Some(at) = rest.find("$result[") {
@@ -84,11 +125,13 @@ fn substitute(text: &str, results: &BTreeMap<String, Value>) -> String {
                 _ => None,
             })
         });
-        out.push_str(&found.and_then(scalar_text).unwrap_or_default());
+        let found = found.and_then(scalar_text).unwrap_or_default();
+        *budget = budget.checked_sub(found.len())?;
+        out.push_str(&found);
         rest = cursor;
     }
     out.push_str(rest);
-    out
+    Some(out)
 }
 
 pub(crate) async fn run_batch(state: &State, caller: &Caller, mut params: Params) -> Value {
@@ -124,40 +167,32 @@ pub(crate) async fn run_batch(state: &State, caller: &Caller, mut params: Params
         let failure = if index >= BATCH_MAX {
             Some(Failure::system(SystemErrorCode::ErrorBatchLengthExceeded))
         } else {
-            let (method, query) = command.split_once('?').unwrap_or((command.as_str(), ""));
-            if method.eq_ignore_ascii_case("batch") {
-                Some(Failure::system(SystemErrorCode::ErrorBatchMethodNotAllowed))
-            } else {
-                let mut sub = Params::from_query(query);
-                let mut object = Value::Object(std::mem::take(&mut sub.0));
-                resolve_refs(&mut object, &done);
-                if let Value::Object(map) = object {
-                    sub.0 = map;
-                }
-                sub.take("auth");
-                let start = sub.take("start").map(|v| crate::php::php_int(&v));
-                let sub_started = unix_now();
-                let sub_clock = Instant::now();
-                match run_command(state, caller, method, sub, start).await {
-                    Ok(d) => {
-                        processing += d.processing;
-                        if referenced {
-                            done.insert(key.clone(), d.outcome.result.clone());
+            match prepare_command(&command, &done) {
+                Err(failure) => Some(failure),
+                Ok((method, sub, start)) => {
+                    let sub_started = unix_now();
+                    let sub_clock = Instant::now();
+                    match run_command(state, caller, method, sub, start).await {
+                        Ok(d) => {
+                            processing += d.processing;
+                            if referenced {
+                                done.insert(key.clone(), d.outcome.result.clone());
+                            }
+                            if let Some(total) = d.outcome.total {
+                                totals.0.push((key.clone(), json!(total)));
+                            }
+                            if let Some(next) = d.outcome.next {
+                                nexts.0.push((key.clone(), json!(next)));
+                            }
+                            times.0.push((
+                                key.clone(),
+                                time_object(sub_started, sub_clock, d.processing, d.operating),
+                            ));
+                            result.0.push((key.clone(), d.outcome.result));
+                            None
                         }
-                        if let Some(total) = d.outcome.total {
-                            totals.0.push((key.clone(), json!(total)));
-                        }
-                        if let Some(next) = d.outcome.next {
-                            nexts.0.push((key.clone(), json!(next)));
-                        }
-                        times.0.push((
-                            key.clone(),
-                            time_object(sub_started, sub_clock, d.processing, d.operating),
-                        ));
-                        result.0.push((key.clone(), d.outcome.result));
-                        None
+                        Err(f) => Some(f),
                     }
-                    Err(f) => Some(f),
                 }
             }
         };
@@ -189,9 +224,17 @@ mod tests {
     #[test]
     fn result_references() {
         let results = BTreeMap::from([("u".to_owned(), json!([{"ID": 5, "DEP": [3, 4]}]))]);
-        assert_eq!(substitute("$result[u][0][ID]", &results), "5");
-        assert_eq!(substitute("x$result[u][0][DEP][1]y", &results), "x4y");
-        assert_eq!(substitute("$result[none][0]", &results), "");
+        let mut budget = MAX_EXPANSION;
+        let mut sub = |text| substitute(text, &results, &mut budget).unwrap();
+        assert_eq!(sub("$result[u][0][ID]"), "5");
+        assert_eq!(sub("x$result[u][0][DEP][1]y"), "x4y");
+        assert_eq!(sub("$result[none][0]"), "");
+        let mut budget = 1;
+        assert_eq!(
+            substitute("$result[u][0][ID]", &results, &mut budget),
+            Some("5".into())
+        );
+        assert_eq!(substitute("$result[u][0][ID]", &results, &mut budget), None);
     }
 
     #[test]

@@ -14,15 +14,17 @@ impl Params {
     /// Body values win over query values of the same name.
     ///
     /// # Errors
-    /// When a JSON body is not valid JSON or not an object.
+    /// A form key nested deeper than [`MAX_KEY_DEPTH`], more than [`MAX_FIELDS`] form fields
+    /// (query string and body together), or a JSON body that is not a JSON object (including
+    /// one nested deeper than the JSON parser's limit of 128).
     pub fn from_request(
         query: Option<&str>,
         content_type: Option<&str>,
         body: &[u8],
-    ) -> Result<Self, String> {
-        let mut params = Self::default();
+    ) -> Result<Self, ParamsError> {
+        let mut form = Form::default();
         if let Some(query) = query {
-            params.merge_form(query.as_bytes());
+            form.parse(query.as_bytes())?;
         }
         let trimmed = body
             .iter()
@@ -31,33 +33,30 @@ impl Params {
         let is_json =
             content_type.is_some_and(|c| c.contains("json")) || trimmed.first() == Some(&b'{');
         if trimmed.is_empty() {
-            return Ok(params);
+            return Ok(form.into_params());
         }
         if is_json {
+            let mut params = form.into_params();
             match serde_json::from_slice::<Value>(body) {
                 Ok(Value::Object(map)) => params.0.extend(map),
-                Ok(_) => return Err("the JSON body is not an object".into()),
-                Err(e) => return Err(format!("the JSON body is not valid JSON: {e}")),
+                Ok(_) => return Err(ParamsError::JsonNotObject),
+                Err(e) => return Err(ParamsError::Json(e.to_string())),
             }
+            Ok(params)
         } else {
-            params.merge_form(body);
-        }
-        Ok(params)
-    }
-
-    /// Parses `a=1&KEY[sub][0]=x` into nested objects (PHP's rules: `KEY[]` appends).
-    pub fn merge_form(&mut self, text: &[u8]) {
-        for (key, value) in form_urlencoded::parse(text) {
-            insert_nested(&mut self.0, &key, Value::String(value.into_owned()));
+            form.parse(body)?;
+            Ok(form.into_params())
         }
     }
 
-    /// Parses a query string into new params.
-    #[must_use]
-    pub fn from_query(query: &str) -> Self {
-        let mut params = Self::default();
-        params.merge_form(query.as_bytes());
-        params
+    /// Parses a query string (a batch command's) into new params.
+    ///
+    /// # Errors
+    /// A key nested deeper than [`MAX_KEY_DEPTH`] or more than [`MAX_FIELDS`] fields.
+    pub fn from_query(query: &str) -> Result<Self, ParamsError> {
+        let mut form = Form::default();
+        form.parse(query.as_bytes())?;
+        Ok(form.into_params())
     }
 
     /// Removes and returns a framework-level parameter (`auth`, `start`, `halt`, `cmd`).
@@ -100,47 +99,131 @@ impl Params {
     }
 }
 
-fn insert_nested(map: &mut Map<String, Value>, key: &str, value: Value) {
-    let (head, rest) = match key.find('[') {
+/// Deepest nesting of a form key (`A[b][c]` is 2 levels): PHP's `max_input_nesting_level`.
+pub const MAX_KEY_DEPTH: usize = 64;
+
+/// Most form fields one request may carry (query string and body together), and one batch
+/// command: the usual raised setting of PHP's `max_input_vars` (its default is 1,000). It bounds
+/// the work a request can ask for; the body size is bounded separately (32 MB, 413).
+pub const MAX_FIELDS: usize = 10_000;
+
+/// Why request parameters were refused (400 `INVALID_REQUEST`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParamsError {
+    /// A form key with more than [`MAX_KEY_DEPTH`] `[..]` levels.
+    #[error("the parameter '{key}…' is nested deeper than {MAX_KEY_DEPTH} levels")]
+    TooDeep {
+        /// The start of the key.
+        key: String,
+    },
+    /// More than [`MAX_FIELDS`] form fields.
+    #[error("the request has more than {MAX_FIELDS} parameters")]
+    TooManyFields,
+    /// The JSON body does not parse.
+    #[error("the JSON body is not valid JSON: {0}")]
+    Json(String),
+    /// The JSON body is not an object.
+    #[error("the JSON body is not an object")]
+    JsonNotObject,
+}
+
+/// Form fields being read into PHP arrays. Every array keeps its next free integer key, as PHP
+/// does, so a `KEY[]` append costs the same however many came before it.
+#[derive(Debug, Default)]
+struct Form {
+    root: FormNode,
+    fields: usize,
+}
+
+/// A text, or a PHP array under construction.
+#[derive(Debug, Default)]
+struct FormNode {
+    text: Option<String>,
+    entries: std::collections::BTreeMap<String, FormNode>,
+    next_index: u64,
+}
+
+impl Form {
+    /// Reads `a=1&KEY[sub][0]=x&KEY[]=y` into the arrays (PHP's rules: `KEY[]` appends after
+    /// the highest integer key, a text and an array replace each other).
+    fn parse(&mut self, text: &[u8]) -> Result<(), ParamsError> {
+        for (key, value) in form_urlencoded::parse(text) {
+            self.fields += 1;
+            if self.fields > MAX_FIELDS {
+                return Err(ParamsError::TooManyFields);
+            }
+            let (head, segments) = split_key(&key)?;
+            let mut node = self.root.entries.entry(head.to_owned()).or_default();
+            for segment in segments {
+                node.text = None;
+                let key = node.key_for(segment);
+                node = node.entries.entry(key).or_default();
+            }
+            *node = FormNode {
+                text: Some(value.into_owned()),
+                ..FormNode::default()
+            };
+        }
+        Ok(())
+    }
+
+    fn into_params(self) -> Params {
+        match self.root.into_value() {
+            Value::Object(map) => Params(map),
+            _ => Params::default(),
+        }
+    }
+}
+
+impl FormNode {
+    /// The key a segment names: `""` is the next free integer key.
+    fn key_for(&mut self, segment: &str) -> String {
+        if segment.is_empty() {
+            let key = self.next_index;
+            self.next_index = key.saturating_add(1);
+            return key.to_string();
+        }
+        if let Ok(n) = segment.parse::<u64>() {
+            self.next_index = self.next_index.max(n.saturating_add(1));
+        }
+        segment.to_owned()
+    }
+
+    /// Recursion is bounded: keys are at most [`MAX_KEY_DEPTH`] levels deep.
+    fn into_value(self) -> Value {
+        match self.text {
+            Some(text) => Value::String(text),
+            None => Value::Object(
+                self.entries
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// `KEY[a][]` into `KEY` and `["a", ""]`; a key that does not end in `]` is taken whole.
+fn split_key(key: &str) -> Result<(&str, Vec<&str>), ParamsError> {
+    let (head, mut rest) = match key.find('[') {
         Some(i) if key.ends_with(']') => (key.get(..i).unwrap_or(key), key.get(i..).unwrap_or("")),
         _ => (key, ""),
     };
     let mut segments: Vec<&str> = Vec::new();
-    let mut rest = rest;
     while let Some(stripped) = rest.strip_prefix('[') {
         let Some(close) = stripped.find(']') else {
             break;
         };
+        if segments.len() == MAX_KEY_DEPTH {
+            return Err(ParamsError::TooDeep {
+                key: key.chars().take(40).collect(),
+            });
+        }
         segments.push(stripped.get(..close).unwrap_or(""));
         rest = stripped.get(close + 1..).unwrap_or("");
     }
-    put(map, head, &segments, value);
-}
-
-fn put(map: &mut Map<String, Value>, key: &str, segments: &[&str], value: Value) {
-    let Some((first, more)) = segments.split_first() else {
-        map.insert(key.to_owned(), value);
-        return;
-    };
-    let slot = map
-        .entry(key.to_owned())
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !slot.is_object() {
-        *slot = Value::Object(Map::new());
-    }
-    let Value::Object(inner) = slot else { return };
-    let next_key = if first.is_empty() {
-        // `KEY[]`: the next integer key, as PHP does.
-        inner
-            .keys()
-            .filter_map(|k| k.parse::<u64>().ok())
-            .max()
-            .map_or(0, |m| m + 1)
-            .to_string()
-    } else {
-        (*first).to_owned()
-    };
-    put(inner, &next_key, more, value);
+    Ok((head, segments))
 }
 
 #[cfg(test)]
@@ -175,5 +258,30 @@ mod tests {
         assert_eq!(p.text("DIALOG_ID").unwrap(), "chat1");
         assert_eq!(p.int("LIMIT"), Some(20));
         assert!(Params::from_request(None, Some("application/json"), b"[1]").is_err());
+    }
+
+    #[test]
+    fn appends_follow_the_highest_integer_key_and_texts_and_arrays_replace_each_other() {
+        let p = Params::from_query("ID[5]=a&ID[]=b&ID[x]=c&ID[]=d&A=1&A[]=2&B[]=1&B=2").unwrap();
+        assert_eq!(
+            Value::Object(p.0),
+            json!({"ID": {"5": "a", "6": "b", "x": "c", "7": "d"}, "A": {"0": "2"}, "B": "2"})
+        );
+    }
+
+    #[test]
+    fn depth_and_field_count_are_bounded() {
+        let at_limit = format!("X{}=1", "[a]".repeat(MAX_KEY_DEPTH));
+        assert!(Params::from_query(&at_limit).is_ok());
+        let deeper = format!("X{}=1", "[a]".repeat(MAX_KEY_DEPTH + 1));
+        let error = Params::from_query(&deeper).unwrap_err();
+        assert!(matches!(error, ParamsError::TooDeep { .. }));
+        assert!(error.to_string().contains("nested deeper than 64 levels"));
+        let fields = vec!["a[]=1"; MAX_FIELDS].join("&");
+        assert!(Params::from_query(&fields).is_ok());
+        assert_eq!(
+            Params::from_request(Some("b=1"), None, fields.as_bytes()),
+            Err(ParamsError::TooManyFields)
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! platform's limits, batch, fault injection and the counters of `/_emulator/stats`.
 
 pub(crate) mod auth;
-mod batch;
+pub mod batch;
 pub mod body;
 mod faults;
 pub mod limits;

@@ -191,8 +191,8 @@ async fn handle(
     }
     let params = match Params::from_request(query.as_deref(), content_type.as_deref(), &body) {
         Ok(p) => p,
-        Err(message) => {
-            let failure = Failure::new(400, "INVALID_REQUEST", &message);
+        Err(error) => {
+            let failure = Failure::new(400, "INVALID_REQUEST", &error.to_string());
             return finish(
                 &state,
                 "?",
