@@ -174,6 +174,25 @@ async fn form_fields_are_bounded_per_request() {
     still_serving(&emu).await;
 }
 
+#[tokio::test]
+async fn long_id_lists_are_read_in_linear_time() {
+    let emu = common::start(common::unlimited()).await;
+    // 300,000 distinct ids in a 2.4 MB JSON body: merging duplicates used to compare each id
+    // with every earlier one (45 billion comparisons); now each is looked up once.
+    let ids: Vec<u64> = (1..=300_000).collect();
+    let (status, body) = common::call(
+        &emu,
+        "im.user.list.get",
+        json!({"ID": ids, "RESULT_TYPE": "array"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let users = body["result"].as_array().unwrap();
+    assert_eq!(users.len(), 300_000);
+    assert!(users[0].is_object(), "user 1 exists");
+    assert!(users[299_999].is_null(), "user 300000 does not");
+}
+
 /// The text of the newest message of chat1.
 async fn newest_text(emu: &Emulator) -> String {
     let (status, body) = common::call(

@@ -34,11 +34,12 @@ fn ids(value: Option<&Value>) -> Vec<u64> {
         other => other,
     };
     let mut out: Vec<u64> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for entry in array.and_then(array_values).unwrap_or_default() {
         let id = intval(entry);
         if let Ok(id) = u64::try_from(id)
             && id > 0
-            && !out.contains(&id)
+            && seen.insert(id)
         {
             out.push(id);
         }
