@@ -3,7 +3,8 @@
 //! [`targets`] lists what is fuzzed: the spec parser and generator (`spec`), response decoding
 //! with the generated types (`decode`), and the emulator's request parsing (`request`: query
 //! string, form and JSON bodies, PHP arrays, JS literals; `batch`: batch commands and their
-//! `$result` references). [`engine`] is a mutational fuzzer without compiler instrumentation:
+//! `$result` references; `methods`: the handlers, which apply the server's own rules to
+//! parameter values, on a seeded portal). [`engine`] is a mutational fuzzer without compiler instrumentation:
 //! it starts from each target's seeds (the spec, its example responses, real request shapes),
 //! mutates them with byte, token and repetition operators, keeps inputs that show a new
 //! behaviour, and runs the target in a worker process so that a stack overflow or an abort is

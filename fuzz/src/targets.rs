@@ -6,9 +6,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use std::sync::Mutex;
+
 use b24_emulator::http::batch::{MAX_EXPANSION, prepare_command};
 use b24_emulator::http::body::Params;
+use b24_emulator::methods::{self, Call, Handler};
 use b24_emulator::php;
+use b24_emulator::portal::{Portal, Shape};
 use serde_json::{Value, json};
 
 use crate::{Target, fnv};
@@ -140,6 +144,52 @@ pub const ALL: &[Target] = &[
             "%3D",
             "start=",
             "auth=",
+        ],
+    },
+    Target {
+        name: "methods",
+        about: "the emulator's method handlers (the server's own parameter rules) on a seeded portal",
+        seeds: methods_seeds,
+        run: method_call,
+        tokens: &[
+            "&",
+            "=",
+            "[",
+            "]",
+            "[]",
+            "%5B",
+            "%5D",
+            "%7B",
+            "%7D",
+            "%27",
+            "%22",
+            "%3A",
+            "%2C",
+            "DIALOG_ID=",
+            "chat",
+            "sg",
+            "crm",
+            "0",
+            "-1",
+            "Y",
+            "N",
+            "LIMIT=",
+            "LAST_ID=",
+            "FIRST_ID=",
+            "ID[]=",
+            "ATTACH=",
+            "KEYBOARD=",
+            "MENU=",
+            "[{",
+            "}]",
+            "MESSAGE=",
+            "REPLY_ID=",
+            "SYSTEM=Y",
+            "BLOCKS",
+            "LINK",
+            "COMMAND",
+            "offset=",
+            "limit=",
         ],
     },
 ];
@@ -479,4 +529,109 @@ fn batch(input: &[u8]) -> u64 {
         }
     }
     signature
+}
+
+// ---------------------------------------------------------------------------------------------
+// methods
+// ---------------------------------------------------------------------------------------------
+
+fn methods_seeds() -> Vec<Vec<u8>> {
+    [
+        "im.dialog.users.list\nDIALOG_ID=chat1&LIMIT=5&SKIP_EXTERNAL=Y",
+        "im.dialog.users.list\nDIALOG_ID=chat1&LAST_ID=3&SKIP_EXTERNAL_EXCEPT_TYPES[]=bot",
+        "im.dialog.messages.get\nDIALOG_ID=chat1&LIMIT=5&FIRST_ID=0&CONVERT_TEXT=Y",
+        "im.dialog.messages.get\nCHAT_ID=2&LAST_ID=10",
+        "im.user.list.get\nID[]=1&ID[]=2&RESULT_TYPE=array",
+        "im.user.list.get\nID=%5B1%2C+%272%27%5D",
+        "im.counters.get\n",
+        "im.chat.get\nENTITY_TYPE=CRM&ENTITY_ID=1",
+        "im.chat.get\nDIALOG_ID=chat1",
+        "im.message.add\nDIALOG_ID=chat1&MESSAGE=hi+%5BUSER%3D1%5DAnna%5B%2FUSER%5D&REPLY_ID=3",
+        "im.message.add\nDIALOG_ID=2&MESSAGE=x&SYSTEM=Y&KEYBOARD[0][TEXT]=a&KEYBOARD[0][LINK]=https%3A%2F%2Fa&KEYBOARD[1][TYPE]=NEWLINE",
+        "im.message.add\nDIALOG_ID=chat1&ATTACH=%5B%7BMESSAGE%3A+%27x%27%7D%2C%7BLINK%3A%7BNAME%3A%27n%27%2CLINK%3A%27https%3A%2F%2Fa%27%7D%7D%5D",
+        "im.message.add\nUSER_ID=3&MESSAGE=x&MENU[0][TEXT]=m&MENU[0][LINK]=https%3A%2F%2Fa&TEMPLATE_ID=abc",
+        "im.message.add\nDIALOG_ID=chat1&ATTACH[ID]=1&ATTACH[BLOCKS][0][DELIMITER][SIZE]=200&ATTACH[BLOCKS][1][GRID][0][NAME]=a&ATTACH[BLOCKS][1][GRID][0][VALUE]=b",
+        "im.v2.Event.subscribe\n",
+        "im.v2.Event.get\noffset=1&limit=10",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect()
+}
+
+/// A seeded portal, and a copy that writes change (renewed every 256 writes so it stays small).
+fn portals() -> &'static (Portal, Mutex<(Portal, u32)>) {
+    static PORTALS: OnceLock<(Portal, Mutex<(Portal, u32)>)> = OnceLock::new();
+    PORTALS.get_or_init(|| {
+        let portal = Portal::generate(Shape {
+            seed: 1,
+            webhook_user: 1,
+            dialog_size: None,
+            hidden_pct: 10.0,
+        });
+        let copy = portal.clone();
+        (portal, Mutex::new((copy, 0)))
+    })
+}
+
+/// `METHOD\nQUERY`: calls the handler of METHOD (by hash when it has none) with the parameters
+/// of QUERY as user 1; the answer, a result or an error, must be well formed.
+fn method_call(input: &[u8]) -> u64 {
+    let (name, query) = split_header(input);
+    let all: Vec<&str> = methods::handlers().map(|(n, _)| n).collect();
+    let name = if methods::find(name).is_some() {
+        name
+    } else {
+        let len = u64::try_from(all.len()).unwrap_or(1).max(1);
+        let index = usize::try_from(fnv(name.as_bytes()) % len).unwrap_or(0);
+        all.get(index).copied().unwrap_or("im.counters.get")
+    };
+    let Some((info, handler)) = methods::find(name) else {
+        return 0;
+    };
+    let Ok(mut params) = Params::from_query(&String::from_utf8_lossy(query)) else {
+        return 1;
+    };
+    if !info.name.starts_with("im.v2.") {
+        params.uppercase_keys();
+    }
+    let (pristine, working) = portals();
+    let outcome = match handler {
+        Handler::Read(handle) => handle(&mut call(pristine, params)),
+        Handler::Write(handle) => {
+            let mut guard = working
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (portal, writes) = &mut *guard;
+            *writes += 1;
+            if *writes > 256 {
+                *portal = pristine.clone();
+                *writes = 0;
+            }
+            handle(&mut call(portal, params))
+        }
+    };
+    let signature = fnv(info.name.as_bytes());
+    match outcome {
+        Ok(outcome) => {
+            assert!(serde_json::to_string(&outcome.result).is_ok());
+            signature ^ 1
+        }
+        Err(failure) => {
+            assert!((400..600).contains(&failure.status), "{failure:?}");
+            assert!(!failure.code.is_empty(), "{failure:?}");
+            signature ^ fnv(failure.code.as_bytes())
+        }
+    }
+}
+
+fn call<P>(portal: P, params: Params) -> Call<P> {
+    Call {
+        portal,
+        caller: 1,
+        via_webhook: true,
+        params,
+        start: None,
+        now: 1_772_460_000,
+    }
 }
