@@ -6,6 +6,7 @@
 //! `cargo xtask codegen --check` writes nothing and fails naming each stale file.
 //! A spec with problems gets every diagnostic at once and leaves the tree untouched.
 //! `cargo xtask import` drafts a method's spec from its reference page (see `import.rs`).
+//! `cargo xtask fuzz TARGET --minutes N` runs a fuzz target of `fuzz/` (module [`fuzz`]).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -15,18 +16,25 @@ use std::process::ExitCode;
 
 use b24_codegen::{Error, Output, SourceSet, generate};
 
+mod fuzz;
 mod import;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]
+       cargo xtask import [--drift] PAGE.md|DIR ...
+       cargo xtask fuzz [list | TARGET|all [--minutes N] [--seed S] [--dev]]
 
   codegen           regenerate crates/*/src/generated/** and spec/_schema/ from spec/
   codegen --check   write nothing; fail if any generated file is stale
-  import ...        draft a method spec from its reference page (`cargo xtask import --help`)";
+  import ...        draft a method spec from its reference page (`cargo xtask import --help`)
+  fuzz              run a fuzz target for N minutes (default 1); crashes go to fuzz/regressions/";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "import") {
         return import::main(args.get(1..).unwrap_or_default());
+    }
+    if args.first().is_some_and(|a| a == "fuzz") {
+        return fuzz::main(&project_root(), args.get(1..).unwrap_or_default());
     }
     let mode = match args
         .iter()

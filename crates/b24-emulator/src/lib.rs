@@ -1,15 +1,12 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-mod auth;
 pub mod config;
-pub mod limits;
+pub mod http;
 pub mod methods;
-pub mod params;
+pub mod php;
 pub mod portal;
 pub mod rng;
-mod server;
-mod stats;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,12 +14,12 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub use auth::TokenPair;
 pub use config::{Bucket, Config, Cost, EmulatorArgs, Fault, Faults, Latency};
-pub use portal::Portal;
-pub use stats::Stats;
+pub use http::auth::TokenPair;
+pub use http::stats::Stats;
+pub use portal::{Portal, load_portal};
 
-use server::{State, lock};
+use http::server::{State, lock};
 
 /// A running emulator. Dropping it stops the server.
 #[derive(Debug)]
@@ -45,7 +42,7 @@ impl Emulator {
         let addr = listener.local_addr()?;
         let state = Arc::new(State::new(config, portal));
         let (shutdown, receiver) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, Arc::clone(&state), receiver));
+        let task = tokio::spawn(http::server::serve(listener, Arc::clone(&state), receiver));
         Ok(Self {
             addr,
             state,
@@ -124,7 +121,7 @@ impl Emulator {
 
     /// Runs `f` on the portal's data (for tests: inspect what a write did).
     pub fn with_portal<R>(&self, f: impl FnOnce(&mut Portal) -> R) -> R {
-        f(&mut server::write(&self.state.portal))
+        f(&mut http::server::write(&self.state.portal))
     }
 
     /// Stops accepting connections and closes the open ones.
@@ -142,30 +139,6 @@ impl Drop for Emulator {
     }
 }
 
-/// The portal a configuration describes: loaded from `--data`, or generated from the seed.
-///
-/// # Errors
-/// When the data file cannot be read or parsed.
-pub fn load_portal(config: &Config) -> std::io::Result<Portal> {
-    match &config.data {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)?;
-            Portal::from_json(&text).map_err(|e| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("{}: {e}", path.display()),
-                )
-            })
-        }
-        None => Ok(Portal::generate(portal::Shape {
-            seed: config.seed,
-            webhook_user: config.webhook_user,
-            dialog_size: config.dialog_size,
-            hidden_pct: config.hidden_members_pct,
-        })),
-    }
-}
-
 /// Runs the emulator as a program until SIGINT or SIGTERM: prints the webhook URL as the first
 /// line of stdout, then the credentials. Used by `b24-emulator` and `b24 emulate`.
 ///
@@ -175,8 +148,7 @@ pub async fn run(args: &EmulatorArgs) -> Result<(), String> {
     let config = args.to_config().map_err(|e| e.to_string())?;
     if let Some(path) = &args.dump_data {
         let portal = load_portal(&config).map_err(|e| e.to_string())?;
-        let text = serde_json::to_string_pretty(&portal).map_err(|e| e.to_string())?;
-        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        portal::dump_portal(&portal, path)?;
     }
     let emulator = Emulator::start(config)
         .await

@@ -35,8 +35,10 @@ fn small() -> Value {
 
 #[tokio::test]
 async fn leaky_bucket_refuses_the_request_that_overflows_and_drains() {
+    // A slow drain (one request every 2 s) leaves a busy machine time to send six requests
+    // before one drains.
     let emu = common::start(Config {
-        bucket: "5/2".parse().unwrap(),
+        bucket: "5/0.5".parse().unwrap(),
         cost: Cost {
             fixed_ms: 0.0,
             per_row_ms: 0.0,
@@ -55,7 +57,7 @@ async fn leaky_bucket_refuses_the_request_that_overflows_and_drains() {
     let s = stats(&emu).await;
     assert_eq!(s["by_status"]["503"], 1);
     assert_eq!(s["by_error"]["QUERY_LIMIT_EXCEEDED"], 1);
-    tokio::time::sleep(Duration::from_millis(600)).await; // drains one request
+    tokio::time::sleep(Duration::from_millis(2_200)).await; // drains one request
     assert_eq!(common::call(&emu, M, small()).await.0, 200);
     assert_eq!(common::call(&emu, M, small()).await.0, 503);
 }

@@ -3,24 +3,38 @@
 //! charges for. A method without a handler is `ERROR_METHOD_NOT_FOUND`, like on a portal
 //! without the module.
 //!
-//! Adding a method: write `fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure>` (or
-//! `&mut Write<'_>` when it changes the portal) in a new module (decode parameters with the
-//! generated request type where the server's own parsing allows it) and list it in [`HANDLERS`].
-//! Reads run side by side, as on a server with many workers; a write has the portal to itself.
+//! Handlers are grouped the way the spec groups methods, by the second segment of the wire name:
+//! `im.dialog.users.list` lives in `dialog/users_list.rs` and is listed in `dialog.rs`.
+//!
+//! # Adding a handler
+//!
+//! For `im.chat.user.add`:
+//! 1. Write `methods/chat/user_add.rs` (the rest of the name after the group, snake case) with
+//!    `pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure>` — `Read<'_>` when
+//!    it only reads the portal. Open it with a module comment saying what the server does,
+//!    check parameters in the server's order, and answer errors as the server does.
+//! 2. In `methods/chat.rs` add `mod user_add;` and a line to its `HANDLERS`:
+//!    `("im.chat.user.add", Handler::Write(user_add::handle))`.
+//! 3. A new group (say `im.recent.*`) is a new `methods/recent.rs` with its own `HANDLERS`, plus
+//!    `mod recent;` and `("recent", recent::HANDLERS)` in [`GROUPS`] here.
+//!
+//! The method must be in the spec (its name, scope and types come from `b24_im::METHODS`);
+//! the `methods_are_in_their_group` test checks both. PHP's own rules (`intval`, `empty`, JS
+//! literals) are in [`crate::php`]; who may see a dialog in [`crate::portal`]; user objects in
+//! [`render`]. Reads run side by side, as on a server with many workers; a write has the portal
+//! to itself.
 
-mod chat_get;
-mod counters_get;
-mod dialog_messages_get;
-mod dialog_users_list;
-mod message_add;
-mod php;
+mod chat;
+mod counters;
+mod dialog;
+mod message;
 pub mod render;
-mod user_list_get;
-pub mod v2_event;
+mod user;
+pub(crate) mod v2;
 
 use serde_json::Value;
 
-use crate::params::Params;
+use crate::http::body::Params;
 use crate::portal::Portal;
 
 /// One method call, as a handler sees it: `P` is `&Portal` for reads, `&mut Portal` for writes.
@@ -110,23 +124,21 @@ pub enum Handler {
     Write(fn(&mut Write<'_>) -> Result<Outcome, Failure>),
 }
 
-/// Every method the emulator serves.
-pub const HANDLERS: &[(&str, Handler)] = &[
-    ("im.chat.get", Handler::Read(chat_get::handle)),
-    ("im.counters.get", Handler::Read(counters_get::handle)),
-    (
-        "im.dialog.messages.get",
-        Handler::Read(dialog_messages_get::handle),
-    ),
-    (
-        "im.dialog.users.list",
-        Handler::Read(dialog_users_list::handle),
-    ),
-    ("im.message.add", Handler::Write(message_add::handle)),
-    ("im.user.list.get", Handler::Read(user_list_get::handle)),
-    ("im.v2.Event.get", Handler::Write(v2_event::get)),
-    ("im.v2.Event.subscribe", Handler::Write(v2_event::subscribe)),
+/// Every method the emulator serves, by group (the second segment of the method name, as the
+/// spec groups them); each group module lists its own.
+const GROUPS: &[(&str, &[(&str, Handler)])] = &[
+    ("chat", chat::HANDLERS),
+    ("counters", counters::HANDLERS),
+    ("dialog", dialog::HANDLERS),
+    ("message", message::HANDLERS),
+    ("user", user::HANDLERS),
+    ("v2", v2::HANDLERS),
 ];
+
+/// Every method the emulator serves, with its handler.
+pub fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
+    GROUPS.iter().flat_map(|(_, group)| group.iter().copied())
+}
 
 /// A served method: its spec facts and its handler. Names are tried in lower case first, then
 /// as given, as the server does.
@@ -134,70 +146,30 @@ pub const HANDLERS: &[(&str, Handler)] = &[
 pub fn find(name: &str) -> Option<(&'static b24_core::MethodInfo, Handler)> {
     let lower = name.to_lowercase();
     [lower.as_str(), name].into_iter().find_map(|candidate| {
-        let (wire, handler) = HANDLERS.iter().find(|(n, _)| *n == candidate)?;
-        let info = b24_im::METHODS.iter().find(|m| m.info.name == *wire)?.info;
-        Some((info, *handler))
+        let (wire, handler) = handlers().find(|(n, _)| *n == candidate)?;
+        let info = b24_im::METHODS.iter().find(|m| m.info.name == wire)?.info;
+        Some((info, handler))
     })
 }
 
-/// `isDialogId`: digits, or `chat`/`sg`/`crm` + digits, case-insensitive. PHP-falsy values
-/// (`"0"`, `0`) fail the `$id &&` guard in front of the pattern.
-#[must_use]
-pub fn parse_dialog_id(value: Option<&Value>) -> Option<b24_core::DialogId> {
-    let text = value.and_then(crate::params::scalar_text)?;
-    if text == "0" {
-        return None;
-    }
-    text.trim().parse().ok()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The chat a dialog id refers to, for `caller`: `Ok(chat id)`, or the two access errors the
-/// messenger gives (403 no access; 400 no such chat).
-///
-/// # Errors
-/// `ACCESS_ERROR` with HTTP 403 when the caller may not read the dialog, 400 when it does not
-/// exist.
-pub fn dialog_chat(
-    portal: &Portal,
-    caller: u64,
-    dialog: b24_core::DialogId,
-) -> Result<u64, Failure> {
-    use b24_core::DialogId;
-    let no_access = || {
-        Failure::new(
-            403,
-            "ACCESS_ERROR",
-            "You do not have access to the specified dialog",
-        )
-    };
-    let no_chat = || Failure::new(400, "ACCESS_ERROR", "You don't have access to this chat");
-    let member = |chat: &crate::portal::Chat| chat.members.iter().any(|r| r.user_id == caller);
-    match dialog {
-        DialogId::Chat(id) | DialogId::Crm(id) => {
-            let chat = portal.chat(id).ok_or_else(no_access)?;
-            if member(chat) || chat.kind == "open" {
-                Ok(chat.id)
-            } else {
-                Err(no_access())
+    #[test]
+    fn methods_are_in_their_group() {
+        for (group, handlers) in GROUPS {
+            for (name, _) in *handlers {
+                assert_eq!(
+                    name.split('.').nth(1),
+                    Some(*group),
+                    "{name} is not in {group}"
+                );
+                assert!(
+                    b24_im::METHODS.iter().any(|m| m.info.name == *name),
+                    "{name} is not in the spec"
+                );
             }
-        }
-        DialogId::Workgroup(group) => {
-            let chat = portal.workgroup_chat(group).ok_or_else(no_access)?;
-            if member(chat) {
-                Ok(chat.id)
-            } else {
-                Err(no_access())
-            }
-        }
-        DialogId::User(user) => {
-            let other = portal.user(user).ok_or_else(no_access)?;
-            if !portal.can_see(caller, other) {
-                return Err(no_access());
-            }
-            portal
-                .private_chat(caller, user)
-                .map(|c| c.id)
-                .ok_or_else(no_chat)
         }
     }
 }

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{Failure, Outcome, Read};
+use crate::methods::{Failure, Outcome, Read};
 
 /// A PHP array keyed by id: `[]` when empty, an object otherwise.
 fn id_map(map: &BTreeMap<u64, usize>) -> Value {

@@ -5,8 +5,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Failure, Outcome, Write, render};
-use crate::params::php_int;
+use crate::methods::{Failure, Outcome, Write, render};
+use crate::php::php_int;
 use crate::portal::{Message, Portal, iso};
 
 /// How long a recorded event is kept.

@@ -37,10 +37,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::php::{intval, isset};
-use super::{Failure, Outcome, Read, dialog_chat, parse_dialog_id, render};
-use crate::params::scalar_text;
+use crate::methods::{Failure, Outcome, Read, render};
+use crate::php::scalar_text;
+use crate::php::{intval, isset};
 use crate::portal::{Chat, Message, Portal};
+use crate::portal::{dialog_chat, parse_dialog_id};
 
 /// Text of a deleted message (`IM_CHAT_MESSAGE_DELETED`, English).
 const DELETED: &str = "This message was deleted";

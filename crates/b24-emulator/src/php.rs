@@ -23,14 +23,14 @@ pub fn empty(value: Option<&Value>) -> bool {
 }
 
 /// `intval()` of any value: arrays give 1 when non-empty (PHP's rule), scalars as
-/// [`crate::params::php_int`].
+/// [`php_int`].
 #[must_use]
 pub fn intval(value: &Value) -> i64 {
     match value {
         Value::Array(a) => i64::from(!a.is_empty()),
         Value::Object(o) => i64::from(!o.is_empty()),
         Value::Null => 0,
-        other => crate::params::php_int(other),
+        other => php_int(other),
     }
 }
 
@@ -56,8 +56,14 @@ pub fn is_array(value: &Value) -> bool {
     matches!(value, Value::Array(_) | Value::Object(_))
 }
 
+/// Deepest nesting of lists and objects [`js_object_to_php`] reads: the same as the JSON
+/// parser's own limit, so JSON and JS texts behave alike. Deeper texts are not decoded (PHP's
+/// `json_decode` also gives up past its depth), and the handler answers as for any text that is
+/// not an array.
+pub const MAX_LITERAL_DEPTH: usize = 128;
+
 /// `CUtil::JsObjectToPhp`: JSON, or a JavaScript literal (single quotes, bare keys). `None`
-/// when the text is neither.
+/// when the text is neither, or nested deeper than [`MAX_LITERAL_DEPTH`].
 #[must_use]
 pub fn js_object_to_php(text: &str) -> Option<Value> {
     if let Ok(value) = serde_json::from_str::<Value>(text) {
@@ -66,6 +72,7 @@ pub fn js_object_to_php(text: &str) -> Option<Value> {
     let mut parser = JsParser {
         bytes: text.as_bytes(),
         pos: 0,
+        depth: 0,
     };
     let value = parser.value()?;
     parser.skip_ws();
@@ -82,9 +89,11 @@ pub fn decode_text(value: &Value) -> Value {
     }
 }
 
+/// A recursive-descent parser whose recursion stops at [`MAX_LITERAL_DEPTH`].
 struct JsParser<'a> {
     bytes: &'a [u8],
     pos: usize,
+    depth: usize,
 }
 
 impl JsParser<'_> {
@@ -111,8 +120,9 @@ impl JsParser<'_> {
     fn value(&mut self) -> Option<Value> {
         self.skip_ws();
         match self.peek()? {
-            b'[' => self.list(),
-            b'{' => self.object(),
+            b'[' | b'{' if self.depth >= MAX_LITERAL_DEPTH => None,
+            b'[' => self.nested(Self::list),
+            b'{' => self.nested(Self::object),
             b'\'' | b'"' => self.string().map(Value::String),
             _ => self.bare().map(|word| match word.as_str() {
                 "true" => Value::Bool(true),
@@ -131,6 +141,13 @@ impl JsParser<'_> {
                     .unwrap_or(Value::String(word)),
             }),
         }
+    }
+
+    fn nested(&mut self, parse: fn(&mut Self) -> Option<Value>) -> Option<Value> {
+        self.depth += 1;
+        let value = parse(self);
+        self.depth -= 1;
+        value
     }
 
     fn list(&mut self) -> Option<Value> {
@@ -212,6 +229,47 @@ impl JsParser<'_> {
     }
 }
 
+/// Text of a scalar JSON value.
+#[must_use]
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(true) => Some("1".into()),
+        Value::Bool(false) => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// PHP's `(int)` cast: the leading integer of a string, 0 when there is none.
+#[must_use]
+pub fn php_int(value: &Value) -> i64 {
+    match value {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .unwrap_or(0),
+        Value::Bool(b) => i64::from(*b),
+        Value::String(s) => {
+            let s = s.trim_start();
+            let (sign, digits) = match s.as_bytes().first() {
+                Some(b'-') => (-1, s.get(1..).unwrap_or("")),
+                Some(b'+') => (1, s.get(1..).unwrap_or("")),
+                _ => (1, s),
+            };
+            let end = digits
+                .bytes()
+                .position(|b| !b.is_ascii_digit())
+                .unwrap_or(digits.len());
+            digits
+                .get(..end)
+                .and_then(|d| d.parse::<i64>().ok())
+                .map_or(0, |n| sign * n)
+        }
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -250,6 +308,25 @@ mod tests {
         );
         assert_eq!(js_object_to_php("5").unwrap(), json!(5));
         assert!(js_object_to_php("[1,").is_none());
+        let deepest = format!("{}1{}", "[".repeat(128), "]".repeat(128));
+        assert!(js_object_to_php(&deepest).is_some());
+        let deeper = format!("{}'1'{}", "[".repeat(129), "]".repeat(129));
+        assert!(js_object_to_php(&deeper).is_none());
+        assert!(js_object_to_php(&"[".repeat(100_000)).is_none());
         assert_eq!(trim(" \tx\n\x0B"), "x");
+    }
+
+    #[test]
+    fn php_int_cast() {
+        for (v, n) in [
+            (json!("12"), 12),
+            (json!("12abc"), 12),
+            (json!("abc"), 0),
+            (json!("-3"), -3),
+            (json!(7.9), 7),
+            (json!(true), 1),
+        ] {
+            assert_eq!(php_int(&v), n, "{v}");
+        }
     }
 }

@@ -22,6 +22,10 @@
 //!    dialog's user is hidden from the caller, or nothing is left to send (e.g. only an `ATTACH`
 //!    that is `[]`).
 //!
+//! The text is stored trimmed and at most 20,000 characters long, as the messenger keeps it
+//! (the limit the bot API documents for message text): a longer text is cut to 20,000
+//! characters, the last six being ` (...)`, without an error.
+//!
 //! Effects: a private dialog is started when none exists ([`Portal::start_private`]); writing
 //! into an open chat one is not a member of joins it (the messenger's join-on-write for open
 //! chats); the message is stored with `ATTACH` (as the server stores it: a list of attachments
@@ -41,13 +45,28 @@
 
 use serde_json::{Map, Value, json};
 
-use super::php::{array_values, decode_text, empty, intval, is_array, isset, trim};
-use super::{Failure, Outcome, Write};
-use crate::params::scalar_text;
+use crate::methods::{Failure, Outcome, Write};
+use crate::php::scalar_text;
+use crate::php::{array_values, decode_text, empty, intval, is_array, isset, trim};
 use crate::portal::{Portal, User, iso};
 
 /// Largest stored attachment (exclusive), in characters of its JSON.
 const ATTACH_LIMIT: usize = 60_000;
+
+/// Longest stored message text, in characters; a longer one is cut to this length, its last
+/// characters replaced by [`CUT_MARK`].
+const TEXT_LIMIT: usize = 20_000;
+const CUT_MARK: &str = " (...)";
+
+/// The text as the messenger stores it: at most [`TEXT_LIMIT`] characters.
+fn within_limit(text: String) -> String {
+    if text.chars().nth(TEXT_LIMIT).is_none() {
+        return text;
+    }
+    let keep = TEXT_LIMIT - CUT_MARK.len();
+    let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    format!("{}{CUT_MARK}", text.get(..end).unwrap_or_default())
+}
 
 fn message_empty(text: &str) -> Failure {
     Failure::new(400, "MESSAGE_EMPTY", text)
@@ -449,7 +468,7 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let attach_raw = isset(params.get("ATTACH"));
     let text = match isset(params.get("MESSAGE")) {
         Some(Value::String(s)) => {
-            let text = trim(s).to_owned();
+            let text = within_limit(trim(s).to_owned());
             if text.is_empty() && empty(attach_raw) {
                 return Err(message_empty("Message can't be empty"));
             }
@@ -595,7 +614,7 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     portal.mark_read(chat_id, caller, id);
     if let Some(event) = portal
         .message(id)
-        .map(|m| super::v2_event::message_added(portal, m))
+        .map(|m| crate::methods::v2::event::message_added(portal, m))
     {
         portal.record_event(chat_id, "ONIMV2MESSAGEADD", now, &event);
     }

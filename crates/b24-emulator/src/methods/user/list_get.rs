@@ -19,9 +19,9 @@
 
 use serde_json::{Map, Value};
 
-use super::php::{array_values, intval, js_object_to_php};
-use super::{Failure, Outcome, Read, render};
-use crate::params::scalar_text;
+use crate::methods::{Failure, Outcome, Read, render};
+use crate::php::scalar_text;
+use crate::php::{array_values, intval, js_object_to_php};
 
 /// The user ids of `ID` (> 0, first-seen order); empty when `ID` is not an array.
 fn ids(value: Option<&Value>) -> Vec<u64> {
@@ -34,11 +34,12 @@ fn ids(value: Option<&Value>) -> Vec<u64> {
         other => other,
     };
     let mut out: Vec<u64> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for entry in array.and_then(array_values).unwrap_or_default() {
         let id = intval(entry);
         if let Ok(id) = u64::try_from(id)
             && id > 0
-            && !out.contains(&id)
+            && seen.insert(id)
         {
             out.push(id);
         }

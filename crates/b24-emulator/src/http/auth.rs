@@ -5,7 +5,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use b24_core::SystemErrorCode;
+
+use super::body::Params;
+use super::server::{Route, State, lock};
 use crate::methods::Failure;
+use crate::php::scalar_text;
 use crate::rng::Rng;
 
 /// A fresh access and refresh token pair.
@@ -56,6 +61,35 @@ pub struct Caller {
     pub credential: String,
     /// The call came through a webhook.
     pub via_webhook: bool,
+}
+
+/// Who a REST call acts as: the webhook of its path, or the OAuth token of its `auth`
+/// parameter (taken out of the parameters).
+///
+/// # Errors
+/// 401 `NO_AUTH_FOUND` for a wrong webhook or no credential; the token store's errors.
+pub(crate) fn authenticate(
+    state: &State,
+    route: &Route,
+    params: &mut Params,
+    now: f64,
+) -> Result<Caller, Failure> {
+    let auth_param = params.take("auth").as_ref().and_then(scalar_text);
+    match (&route.webhook, auth_param) {
+        (Some((user, token)), _) => {
+            if *user == state.config.webhook_user.to_string() && *token == state.webhook_token {
+                Ok(Caller {
+                    user: state.config.webhook_user,
+                    credential: format!("webhook:{user}"),
+                    via_webhook: true,
+                })
+            } else {
+                Err(Failure::system(SystemErrorCode::NoAuthFound))
+            }
+        }
+        (None, Some(token)) => lock(&state.auth).check(&token, now),
+        (None, None) => Err(Failure::system(SystemErrorCode::NoAuthFound)),
+    }
 }
 
 fn token(rng: &mut Rng) -> String {
@@ -140,7 +174,7 @@ impl Auth {
     /// `(status, body)` of an OAuth error: `invalid_request`, `invalid_client`, `invalid_grant`.
     pub fn token_endpoint(
         &mut self,
-        params: &crate::params::Params,
+        params: &crate::http::body::Params,
         now: f64,
     ) -> Result<Value, (u16, Value)> {
         let text = |k: &str| params.text(k).unwrap_or_default();
@@ -188,7 +222,7 @@ impl Auth {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::params::Params;
+    use crate::http::body::Params;
 
     #[test]
     fn tokens_expire_and_refresh_tokens_are_single_use() {
@@ -214,7 +248,7 @@ mod tests {
             pair.refresh_token
         );
         let fresh = auth
-            .token_endpoint(&Params::from_query(&q), 1011.0)
+            .token_endpoint(&Params::from_query(&q).unwrap(), 1011.0)
             .unwrap();
         assert_eq!(
             auth.check(fresh["access_token"].as_str().unwrap(), 1011.0)
@@ -223,7 +257,7 @@ mod tests {
             1
         );
         let (status, body) = auth
-            .token_endpoint(&Params::from_query(&q), 1012.0)
+            .token_endpoint(&Params::from_query(&q).unwrap(), 1012.0)
             .unwrap_err();
         assert_eq!(
             (status, body["error"].as_str().unwrap()),
@@ -231,7 +265,7 @@ mod tests {
         );
         let bad = q.replace("secret", "wrong");
         assert_eq!(
-            auth.token_endpoint(&Params::from_query(&bad), 1012.0)
+            auth.token_endpoint(&Params::from_query(&bad).unwrap(), 1012.0)
                 .unwrap_err()
                 .1["error"],
             "invalid_client"

@@ -15,9 +15,10 @@
 
 use serde_json::{Value, json};
 
-use super::php::{empty, isset};
-use super::{Failure, Outcome, Read, dialog_chat, parse_dialog_id};
-use crate::params::scalar_text;
+use crate::methods::{Failure, Outcome, Read};
+use crate::php::scalar_text;
+use crate::php::{empty, isset};
+use crate::portal::{dialog_chat, parse_dialog_id};
 
 /// The texts an ORM `=FIELD` filter value stands for: a scalar, or a list (an `IN` filter).
 fn filter_values(value: &Value) -> Vec<String> {

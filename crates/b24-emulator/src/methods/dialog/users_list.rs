@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
-use super::{Failure, Outcome, Read, dialog_chat, parse_dialog_id, render};
-use crate::params::{php_int, scalar_text};
+use crate::methods::{Failure, Outcome, Read, render};
+use crate::php::{php_int, scalar_text};
 use crate::portal::EXTERNAL_TYPES;
+use crate::portal::{dialog_chat, parse_dialog_id};
 
 /// `getLimit`: absent or <= 0 gives 50, >= 200 gives 200.
 fn limit(value: Option<&Value>) -> usize {
