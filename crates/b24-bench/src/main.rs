@@ -3,14 +3,15 @@
 //! asserted.
 //!
 //! ```text
-//! cargo run --release -p b24-bench -- [a] [b] [c] [d] [--quick]
+//! cargo run --release -p b24-bench -- [a] [b] [c] [d] [e] [--quick]
 //! ```
 //!
 //! - (a) bulk read of a 20,000-member chat: b24's bulk path vs sequential paging vs
 //!   fast_bitrix24's `get_all`, with the 50/2 and the 5/1 bucket;
 //! - (b) decoding a 200-member page: generated types vs `serde_json::Value` vs a plain struct;
 //! - (c) per-call overhead: `client.call` vs a hand-written reqwest + serde_json call;
-//! - (d) 1,000 calls through the client's limiter against the emulator's bucket.
+//! - (d) 1,000 calls through the client's limiter against the emulator's bucket;
+//! - (e) 4 worker processes reading one portal: per-process limiters vs the one shared in Redis.
 #![allow(
     clippy::cast_precision_loss,
     clippy::cast_possible_truncation,
@@ -21,6 +22,7 @@ mod bulk;
 mod decode;
 mod overhead;
 mod rate;
+mod workers;
 
 use std::time::Duration;
 
@@ -70,21 +72,28 @@ fn main() -> std::process::ExitCode {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    if let [flag, spec] = args.as_slice()
+        && flag == "--worker"
+    {
+        return workers::worker_main(spec);
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let mut chosen: Vec<&str> = args
         .iter()
         .map(String::as_str)
-        .filter(|a| ["a", "b", "c", "d"].contains(a))
+        .filter(|a| ["a", "b", "c", "d", "e"].contains(a))
         .collect();
     if let Some(bad) = args
         .iter()
-        .find(|a| !["a", "b", "c", "d", "--quick"].contains(&a.as_str()))
+        .find(|a| !["a", "b", "c", "d", "e", "--quick"].contains(&a.as_str()))
     {
-        eprintln!("error: unknown argument `{bad}`\nusage: b24-bench [a] [b] [c] [d] [--quick]");
+        eprintln!(
+            "error: unknown argument `{bad}`\nusage: b24-bench [a] [b] [c] [d] [e] [--quick]"
+        );
         return std::process::ExitCode::from(2);
     }
     if chosen.is_empty() {
-        chosen = vec!["a", "b", "c", "d"];
+        chosen = vec!["a", "b", "c", "d", "e"];
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -112,6 +121,7 @@ fn main() -> std::process::ExitCode {
             "a" => runtime.block_on(bulk::run(quick)),
             "b" => decode::run(quick),
             "c" => runtime.block_on(overhead::run(quick)),
+            "e" => runtime.block_on(workers::run(quick)),
             _ => runtime.block_on(rate::run(quick)),
         };
         if let Err(message) = outcome {

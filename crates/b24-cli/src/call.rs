@@ -1,8 +1,9 @@
 //! `b24 call`: one method call through the client.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use b24_client::{Bucket, Client, Error};
+use b24_client::{Bucket, Client, ClientBuilder, Error, Webhook};
 use serde_json::{Map, Value};
 
 use crate::{USAGE_ERROR, print_json};
@@ -26,6 +27,16 @@ pub struct CallArgs {
     /// finds the portal's bucket out (starting small, at most 50/2).
     #[arg(long)]
     pub bucket: Option<Bucket>,
+    /// Share the portal's request bucket and the operating-time budget with every other
+    /// worker that uses this Redis (or Valkey) server: `redis://[:password@]host[:port][/db]`,
+    /// `rediss://` for TLS. Without Redis nothing is sent (the limits fail closed).
+    #[arg(
+        long,
+        env = "B24_REDIS_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub redis: Option<String>,
     /// Print the whole envelope (`result`, `total`, `next`, `time`), not only `result`.
     #[arg(long)]
     pub envelope: bool,
@@ -68,6 +79,29 @@ pub fn parse_params(pairs: &[String], json: Option<&str>) -> Result<Map<String, 
     Ok(params)
 }
 
+/// The bucket and the operating-time budget kept in Redis, shared with every worker of the
+/// portal. The error names the server without its password.
+async fn shared_limits(
+    builder: ClientBuilder,
+    webhook: &str,
+    url: &str,
+    bucket: Option<Bucket>,
+) -> Result<ClientBuilder, String> {
+    let hook = Webhook::parse(webhook).map_err(|e| e.to_string())?;
+    let portal = hook.portal().as_str();
+    let redis = b24_redis::Redis::connect(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let limiter = match bucket {
+        Some(plan) => redis.limiter(portal, plan),
+        None => redis.limiter_untold(portal, Bucket::STANDARD),
+    };
+    let budget = redis.budget(portal, &format!("webhook:{}", hook.user_id()));
+    Ok(builder
+        .limiter(Arc::new(limiter))
+        .governor_store(Arc::new(budget)))
+}
+
 /// Installs a tracing subscriber on stderr for `-v`.
 pub fn init_tracing(verbose: u8) {
     let level = match verbose {
@@ -100,13 +134,27 @@ pub async fn run(args: &CallArgs) -> ExitCode {
         );
         return ExitCode::from(USAGE_ERROR);
     };
-    let client = match Client::builder().webhook(webhook).and_then(|b| {
-        match args.bucket {
+    let builder = match Client::builder().webhook(webhook) {
+        Ok(b) => match args.bucket {
             Some(bucket) => b.bucket(bucket),
             None => b,
+        },
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(USAGE_ERROR);
         }
-        .build()
-    }) {
+    };
+    let builder = match &args.redis {
+        Some(url) => match shared_limits(builder, webhook, url, args.bucket).await {
+            Ok(b) => b,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => builder,
+    };
+    let client = match builder.build() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

@@ -386,3 +386,59 @@ async fn a_write_that_may_have_run_says_so() {
         "it had run, once"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn call_and_all_share_the_limits_through_redis_and_never_print_its_password() {
+    let Some(server) = b24_redis::testing::RedisServer::start().unwrap() else {
+        return;
+    };
+    let emu = emulator().await;
+    let url = emu.webhook_url();
+    let redis_url = server.url();
+    let out = b24_off_thread(&[
+        "call",
+        "im.dialog.users.list",
+        "DIALOG_ID=chat1",
+        "--all",
+        "--bucket",
+        "50/2",
+        "--redis",
+        &redis_url,
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 30);
+    let mut conn = redis::Client::open(redis_url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let bucket = format!("b24:{{{}}}:bucket", emu.addr());
+    let level: Option<String> = redis::cmd("HGET")
+        .arg(&bucket)
+        .arg("level")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        level.is_some(),
+        "the requests went through the shared bucket"
+    );
+
+    let out = b24(
+        &[
+            "call",
+            "im.dialog.users.list",
+            "DIALOG_ID=chat1",
+            "--webhook",
+            &url,
+        ],
+        &[("B24_REDIS_URL", "redis://:pw-secret-9@127.0.0.1:1/")],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("redis://:***@127.0.0.1:1/"), "{stderr}");
+    assert!(!stderr.contains("pw-secret-9"), "{stderr}");
+}

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use b24_client::{BoxFuture, Bucket, Client, GovernorConfig, LeakyBucket, RateLimiter};
+use b24_client::{BoxFuture, Bucket, Client, GovernorConfig, LeakyBucket, LimitError, RateLimiter};
 use b24_core::DialogId;
 use b24_im::DialogUsersListRequest;
 
@@ -14,13 +14,14 @@ use b24_im::DialogUsersListRequest;
 struct Logged(LeakyBucket);
 
 impl RateLimiter for Logged {
-    fn acquire(&self) -> BoxFuture<'_, ()> {
+    fn acquire(&self) -> BoxFuture<'_, Result<(), LimitError>> {
         Box::pin(async move {
             let started = Instant::now();
-            self.0.acquire().await;
+            self.0.acquire().await?;
             if started.elapsed() > Duration::from_millis(1) {
                 println!("  waited {:?} for the bucket", started.elapsed());
             }
+            Ok(())
         })
     }
     fn on_rejected(&self) {
@@ -76,7 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!(
         "operating time of im.dialog.users.list: {:?} s",
-        custom.governor().operating("im.dialog.users.list")
+        custom.governor().operating("im.dialog.users.list").await?
     );
     Ok(())
 }

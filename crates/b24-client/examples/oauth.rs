@@ -8,18 +8,27 @@ use std::time::Duration;
 use b24_client::{BoxFuture, Client, OAuthApp, OAuthTokens, TokenStore};
 use b24_core::DialogId;
 use b24_im::DialogUsersListRequest;
-use secrecy::ExposeSecret as _;
 
-/// Persists the latest refresh token (here: in memory, as a stand-in for a file or a database).
+/// Persists the latest pair (here: in memory, as a stand-in for a file or a database). Several
+/// processes sharing one pair need a shared store with a single-flight refresh: `b24-redis`.
 #[derive(Debug, Default)]
-struct Saved(Mutex<Option<String>>);
+struct Saved(Mutex<Option<OAuthTokens>>);
 
 impl TokenStore for Saved {
+    fn load(&self) -> BoxFuture<'_, Result<Option<OAuthTokens>, String>> {
+        let loaded = self
+            .0
+            .lock()
+            .map(|slot| slot.clone())
+            .map_err(|e| e.to_string());
+        Box::pin(async move { loaded })
+    }
+
     fn save<'a>(&'a self, tokens: &'a OAuthTokens) -> BoxFuture<'a, Result<(), String>> {
         // The refresh token is single-use: the old one stops working once this one is issued.
         let saved = match self.0.lock() {
             Ok(mut slot) => {
-                *slot = Some(tokens.refresh_token.expose_secret().to_owned());
+                *slot = Some(tokens.clone());
                 Ok(())
             }
             Err(e) => Err(e.to_string()),

@@ -137,6 +137,13 @@ impl PlanInput {
     }
 }
 
+/// Slots a bulk read leaves free for the application's other calls.
+fn reserve_of(options: &BulkOptions, capacity: Option<f64>) -> f64 {
+    options
+        .reserve
+        .unwrap_or_else(|| capacity.map_or(0.0, |c| (c / 10.0).floor()))
+}
+
 impl BulkPlan {
     /// Plans the pages so that every request ends at about the same time: the requests that
     /// can go now, minus the reserve, take the most pages; requests that must wait for the
@@ -151,9 +158,7 @@ impl BulkPlan {
                 ..Self::default()
             };
         }
-        let reserve = options
-            .reserve
-            .unwrap_or_else(|| input.capacity.map_or(0.0, |c| (c / 10.0).floor()));
+        let reserve = reserve_of(options, input.capacity);
         // Slots usable now: what is free minus the reserve, or half of what is free when the
         // reserve would take it all.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -324,10 +329,30 @@ impl Client {
                 .filter(|p| p.is_finite() && *p > 0.0)
                 .map_or(round_trip, Duration::from_secs_f64);
             let limiter = client.limiter();
+            // The slots planned to go now are taken at once: readers of one bucket (tasks, or
+            // processes sharing it) planning at the same moment must not count the same ones.
+            let capacity = limiter.capacity();
+            let claimed = match capacity {
+                None => None,
+                Some(c) => {
+                    #[allow(clippy::cast_precision_loss)]
+                    let most = offsets.len().min(options.max_parallel.max(1)) as f64;
+                    let reserve = reserve_of(&options, Some(c));
+                    limiter
+                        .claim(most, reserve)
+                        .await?
+                        .map(|claimed| (claimed, reserve))
+                }
+            };
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let (headroom, prepaid) = match claimed {
+                Some((claimed, reserve)) => (Some(claimed + reserve), claimed as usize),
+                None => (limiter.headroom(), 0),
+            };
             let input = PlanInput {
                 pages: offsets.len(),
-                headroom: limiter.headroom(),
-                capacity: limiter.capacity(),
+                headroom,
+                capacity,
                 rate: limiter.drain_rate(),
                 page_cost: processing.min(round_trip),
                 latency: round_trip.saturating_sub(processing),
@@ -353,8 +378,15 @@ impl Client {
             let first_items = stream::iter(M::into_items(page.result).into_iter().map(Ok));
             let template = Arc::new(first);
             let fetch_client = client.clone();
-            let rest = stream::iter(groups)
-                .map(move |group| fetch_group(fetch_client.clone(), Arc::clone(&template), group))
+            let rest = stream::iter(groups.into_iter().enumerate())
+                .map(move |(i, group)| {
+                    fetch_group(
+                        fetch_client.clone(),
+                        Arc::clone(&template),
+                        group,
+                        i < prepaid,
+                    )
+                })
                 .buffered(in_flight)
                 .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
                 .try_flatten();
@@ -377,6 +409,7 @@ async fn fetch_group<M: Paged>(
     client: Client,
     template: Arc<M>,
     offsets: Vec<u64>,
+    prepaid: bool,
 ) -> Result<Vec<M::Item>, Error<M::ErrorCode>> {
     let requests: Vec<M> = offsets
         .iter()
@@ -394,7 +427,7 @@ async fn fetch_group<M: Paged>(
         .collect::<Result<Vec<_>, _>>()
         .map_err(Error::Config)?;
     let mut answers = client
-        .send_chunk::<M>(&commands, false)
+        .send_chunk::<M>(&commands, false, prepaid)
         .await
         .map_err(Error::recode)?;
     let mut items = Vec::new();

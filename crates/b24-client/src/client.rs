@@ -16,7 +16,7 @@ use tracing::Instrument as _;
 use url::Url;
 
 use crate::error::{AuthError, ConfigError, Error, TransportError, TransportKind};
-use crate::governor::{GovernorConfig, OperatingGovernor};
+use crate::governor::{BudgetStore, GovernorConfig, OperatingGovernor};
 use crate::limiter::{Bucket, LeakyBucket, RateLimiter, Unlimited};
 use crate::oauth::{OAuthApp, Session, transport_error};
 use crate::retry::RetryPolicy;
@@ -65,6 +65,8 @@ impl fmt::Debug for Client {
 pub(crate) struct CallSpec<'a> {
     pub(crate) method: &'a str,
     pub(crate) read_only: bool,
+    /// The first attempt's rate-limiter slot was taken already ([`RateLimiter::claim`]).
+    pub(crate) prepaid: bool,
 }
 
 /// What one attempt produced before decoding.
@@ -231,6 +233,7 @@ impl Client {
         let spec = CallSpec {
             method: M::INFO.name,
             read_only: M::INFO.read_only,
+            prepaid: false,
         };
         self.send(spec, request, decode_response::<M>).await
     }
@@ -249,6 +252,7 @@ impl Client {
         let spec = CallSpec {
             method,
             read_only: false,
+            prepaid: false,
         };
         self.send(spec, params, decode_response::<AnyMethod>).await
     }
@@ -265,6 +269,7 @@ impl Client {
         let spec = CallSpec {
             method,
             read_only: true,
+            prepaid: false,
         };
         self.send(spec, params, decode_response::<AnyMethod>).await
     }
@@ -304,12 +309,14 @@ impl Client {
             loop {
                 attempt += 1;
                 tracing::Span::current().record("attempts", attempt);
-                let hold = self.inner.governor.delay(spec.method, SystemTime::now());
+                let hold = self.inner.governor.delay(spec.method, SystemTime::now()).await?;
                 if !hold.is_zero() {
                     tracing::info!(wait_ms = hold.as_millis() as u64, "operating-time governor: holding the method");
                     tokio::time::sleep(hold).await;
                 }
-                self.inner.limiter.acquire().await;
+                if !(spec.prepaid && attempt == 1) {
+                    self.inner.limiter.acquire().await?;
+                }
                 let first_sent = *started.get_or_insert_with(Instant::now);
                 let remaining = policy.deadline.saturating_sub(first_sent.elapsed());
                 if let Some(error) = last_error.take().filter(|_| remaining.is_zero()) {
@@ -340,7 +347,7 @@ impl Client {
                         match decoded {
                             Ok(response) => {
                                 if let Some(time) = &response.time {
-                                    self.inner.governor.observe(spec.method, time);
+                                    self.observe(spec.method, time).await;
                                 }
                                 tracing::debug!(parent: &attempt_span, status = answer.status, "answered");
                                 return Ok(response);
@@ -389,7 +396,7 @@ impl Client {
                         }
                     }
                     (Error::Api(_), Some(code)) if code.retry() == Retry::AfterReset => {
-                        wait = self.inner.governor.blocked(spec.method, SystemTime::now());
+                        wait = self.inner.governor.blocked(spec.method, SystemTime::now()).await?;
                         true
                     }
                     (Error::Api(_), Some(SystemErrorCode::QueryLimitExceeded)) => {
@@ -424,6 +431,14 @@ impl Client {
         .await
     }
 
+    /// Records an answer's operating time. The answer is in hand: a store that cannot take the
+    /// report is logged, not allowed to lose the answer.
+    pub(crate) async fn observe(&self, method: &str, time: &b24_core::Time) {
+        if let Err(error) = self.inner.governor.observe(method, time).await {
+            tracing::warn!(method, %error, "operating-time governor: the report was not recorded");
+        }
+    }
+
     /// Sends once (following one portal move), returning the raw answer.
     async fn attempt(&self, spec: CallSpec<'_>, body: &Bytes) -> Result<Answer, AttemptError> {
         let mut moved = false;
@@ -440,6 +455,10 @@ impl Client {
                     (portal.join(&path), body.clone(), 0)
                 }
                 Auth::OAuth(session) => {
+                    session
+                        .load(&self.inner.scrubber)
+                        .await
+                        .map_err(AttemptError::Auth)?;
                     let (mut token, mut generation, stale) = session.access();
                     if stale {
                         session
@@ -550,6 +569,7 @@ pub struct ClientBuilder {
     limiter: Option<Arc<dyn RateLimiter>>,
     retry: Option<RetryPolicy>,
     governor: Option<GovernorConfig>,
+    budget: Option<Arc<dyn BudgetStore>>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
 }
@@ -606,6 +626,15 @@ impl ClientBuilder {
     #[must_use]
     pub fn governor(mut self, config: GovernorConfig) -> Self {
         self.governor = Some(config);
+        self
+    }
+
+    /// Where the operating-time governor keeps its per-method state (default: in this
+    /// process). A store shared by several processes makes them keep to one budget, as the
+    /// portal counts it per method and credential; give each credential its own store.
+    #[must_use]
+    pub fn governor_store(mut self, store: Arc<dyn BudgetStore>) -> Self {
+        self.budget = Some(store);
         self
     }
 
@@ -666,7 +695,12 @@ impl ClientBuilder {
                 auth,
                 portal: RwLock::new(portal),
                 limiter,
-                governor: OperatingGovernor::new(self.governor.unwrap_or_default()),
+                governor: match self.budget {
+                    Some(store) => {
+                        OperatingGovernor::with_store(self.governor.unwrap_or_default(), store)
+                    }
+                    None => OperatingGovernor::new(self.governor.unwrap_or_default()),
+                },
                 retry: self.retry.unwrap_or_default(),
                 scrubber,
                 requests: std::sync::atomic::AtomicU64::new(0),

@@ -34,6 +34,9 @@ pub enum Error<C: fmt::Display = RawErrorCode> {
     Auth(AuthError),
     /// Refused before sending anything (an insecure URL, a malformed webhook URL, ...).
     Config(ConfigError),
+    /// The shared limits (a rate limiter or operating-time budget kept in a store such as
+    /// Redis) could not be consulted, so the call was not sent: limits fail closed.
+    Limits(LimitError),
     /// Paging went wrong: a cursor or `next` that does not advance (the walk stops instead of
     /// looping forever), or a page that ends the walk before `total` says it may.
     Paging(crate::paging::PagingError),
@@ -145,6 +148,30 @@ pub enum AuthError {
     /// The new tokens could not be saved by the token store; they are kept in memory.
     #[error("the token store failed: {0}")]
     Store(String),
+}
+
+/// A shared store of limits (the rate limiter's bucket, the operating-time budget, kept in
+/// Redis or the like) could not be consulted. Nothing was sent: without the store the client
+/// cannot know whether the portal has room, and guessing would overrun it for every process
+/// that shares it. A limiter built to fall back on a local bucket does so instead of failing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the shared limits are unavailable ({store}): {message}; the call was not sent")]
+#[non_exhaustive]
+pub struct LimitError {
+    /// Which store (e.g. `redis rate limiter`).
+    pub store: String,
+    /// What went wrong (never a password or token).
+    pub message: String,
+}
+
+impl LimitError {
+    /// `store` could not be consulted because of `message`.
+    pub fn new(store: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            store: store.into(),
+            message: message.into(),
+        }
+    }
 }
 
 /// Problems found before any byte is sent.
@@ -264,6 +291,8 @@ impl<C: ErrorCode> Error<C> {
             | Self::Config(_)
             | Self::Paging(_)
             | Self::NotRun { .. } => false,
+            // The store may be back later; the call never left.
+            Self::Limits(_) => true,
         }
     }
 
@@ -286,7 +315,11 @@ impl<C: ErrorCode> Error<C> {
             ),
             // The server answered 2xx: the call ran, only its answer is unreadable.
             Self::Decode { status, .. } => (200..300).contains(status),
-            Self::Auth(_) | Self::Config(_) | Self::Paging(_) | Self::NotRun { .. } => false,
+            Self::Auth(_)
+            | Self::Config(_)
+            | Self::Limits(_)
+            | Self::Paging(_)
+            | Self::NotRun { .. } => false,
         }
     }
 
@@ -300,6 +333,7 @@ impl<C: ErrorCode> Error<C> {
             Self::Decode { status, error } => Error::Decode { status, error },
             Self::Auth(a) => Error::Auth(a),
             Self::Config(c) => Error::Config(c),
+            Self::Limits(l) => Error::Limits(l),
             Self::Paging(p) => Error::Paging(p),
             Self::NotRun {
                 label,
@@ -337,6 +371,7 @@ impl<C: ErrorCode> Error<C> {
             Self::Decode { status, error } => write!(f, "{error} (HTTP {status})"),
             Self::Auth(e) => write!(f, "{e}"),
             Self::Config(e) => write!(f, "{e}"),
+            Self::Limits(e) => write!(f, "{e}"),
             Self::Paging(e) => write!(f, "paging stopped: {e}"),
             Self::NotRun {
                 label,
@@ -355,9 +390,16 @@ impl<C: ErrorCode> std::error::Error for Error<C> {
             Self::Decode { error, .. } => Some(error),
             Self::Auth(e) => Some(e),
             Self::Config(e) => Some(e),
+            Self::Limits(e) => Some(e),
             Self::Paging(e) => Some(e),
             Self::Http { .. } | Self::NotRun { .. } => None,
         }
+    }
+}
+
+impl<C: fmt::Display> From<LimitError> for Error<C> {
+    fn from(e: LimitError) -> Self {
+        Self::Limits(e)
     }
 }
 

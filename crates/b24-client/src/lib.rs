@@ -9,14 +9,17 @@
 //!   2/s; Enterprise 250/5), shared by every clone and every client of the same portal, and
 //!   adapts when the portal says otherwise (`QUERY_LIMIT_EXCEEDED` halves its estimate, admitted
 //!   requests win it back); an [`OperatingGovernor`] keeps each method under its server-time
-//!   budget.
+//!   budget. Both are seams ([`RateLimiter`], [`BudgetStore`]) that several processes can share
+//!   through a store (the `b24-redis` crate); a shared store that cannot be reached fails the
+//!   call before it is sent ([`Error::Limits`]).
 //! - **Safe retries**: a call is repeated only when it provably did not run, or when the spec
 //!   marks the method read-only; backoff with full jitter, bounded attempts and a deadline that
 //!   cuts an attempt in flight. An error after which the call may have run says so.
 //! - **Batches without injection**: every value is percent-encoded, references between commands
 //!   are typed ([`Ref`]), and text the server would take for a reference travels on its own.
 //! - **OAuth that survives concurrency**: one refresh however many calls find the token expired,
-//!   by form POST, new pairs handed to a [`TokenStore`].
+//!   by form POST; a [`TokenStore`] loads the stored pair (absolute expiry) and saves new ones,
+//!   and its [`TokenStore::refresh`] hook makes the refresh single-flight across processes.
 //! - **Secrets cannot leak**: webhook codes and tokens are [`secrecy`] secrets, never in `Debug`,
 //!   errors or logs; transport errors are rebuilt without the URL, and every text from the server
 //!   in an error is scrubbed of them.
@@ -83,10 +86,14 @@ mod secret;
 pub use batch::{BATCH_MAX, Batch, BatchResults, Handle, Ref};
 pub use bulk::{BulkOptions, BulkPlan, PlanInput};
 pub use client::{Client, ClientBuilder};
-pub use error::{AuthError, ConfigError, Error, NotRunReason, TransportError, TransportKind};
-pub use governor::{GovernorConfig, OperatingGovernor};
+pub use error::{
+    AuthError, ConfigError, Error, LimitError, NotRunReason, TransportError, TransportKind,
+};
+pub use governor::{BudgetStore, GovernorConfig, MemoryBudget, MethodBudget, OperatingGovernor};
 pub use limiter::{BoxFuture, Bucket, LeakyBucket, RateLimiter, Unlimited};
-pub use oauth::{DEFAULT_TOKEN_ENDPOINT, MemoryTokenStore, OAuthApp, OAuthTokens, TokenStore};
+pub use oauth::{
+    DEFAULT_TOKEN_ENDPOINT, Exchange, MemoryTokenStore, OAuthApp, OAuthTokens, TokenStore,
+};
 pub use paging::{PageMode, PageOptions, PagingError};
 pub use retry::RetryPolicy;
 pub use secret::Webhook;

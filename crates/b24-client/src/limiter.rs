@@ -10,16 +10,38 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::error::LimitError;
+
 /// A boxed future, for object-safe async trait methods.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Decides when the next request to a portal may go.
 ///
 /// The default is [`LeakyBucket`], shared by every client of the same portal in the process.
-/// Implement this trait to coordinate several processes (a shared store such as Redis).
+/// Implement this trait to coordinate several processes (a shared store such as Redis; the
+/// `b24-redis` crate does).
 pub trait RateLimiter: Send + Sync + fmt::Debug {
     /// Waits until one more request may be sent, and takes that slot. A `batch` call takes one.
-    fn acquire(&self) -> BoxFuture<'_, ()>;
+    ///
+    /// # Errors
+    /// A limiter kept in a shared store fails when it cannot reach the store (and was not told
+    /// to fall back on a local bucket): the call is then not sent ([`LimitError`]).
+    fn acquire(&self) -> BoxFuture<'_, Result<(), LimitError>>;
+
+    /// Takes up to `up_to` whole slots that are free right now, leaving `keep_free` slots
+    /// untouched, without waiting; returns how many it took (0 when there is no room). The
+    /// caller then sends that many requests without [`Self::acquire`]. A bulk read plans with
+    /// it: several readers of one bucket (tasks or processes) planning at the same moment
+    /// would otherwise each count the same free slots as their own.
+    ///
+    /// The default cannot claim (`None`): a bulk read then plans with [`Self::headroom`].
+    ///
+    /// # Errors
+    /// As [`Self::acquire`].
+    fn claim(&self, up_to: f64, keep_free: f64) -> BoxFuture<'_, Result<Option<f64>, LimitError>> {
+        let _ = (up_to, keep_free);
+        Box::pin(std::future::ready(Ok(None)))
+    }
 
     /// The server refused a request with `QUERY_LIMIT_EXCEEDED`: its bucket is full, whatever
     /// this limiter believed.
@@ -285,6 +307,17 @@ impl LeakyBucket {
         s.level = s.level.max(s.capacity);
     }
 
+    fn claimed(&self, up_to: f64, keep_free: f64, now: Instant) -> f64 {
+        let mut s = self.lock();
+        Self::drain(&mut s, now);
+        let taken = (s.capacity - keep_free.max(0.0) - s.level)
+            .min(up_to)
+            .floor()
+            .max(0.0);
+        s.level += taken;
+        taken
+    }
+
     fn admitted(&self) {
         let mut s = self.lock();
         if s.probing {
@@ -297,7 +330,7 @@ impl LeakyBucket {
 }
 
 impl RateLimiter for LeakyBucket {
-    fn acquire(&self) -> BoxFuture<'_, ()> {
+    fn acquire(&self) -> BoxFuture<'_, Result<(), LimitError>> {
         let wait = self.reserve(Instant::now());
         Box::pin(async move {
             if !wait.is_zero() {
@@ -307,7 +340,13 @@ impl RateLimiter for LeakyBucket {
                 );
                 tokio::time::sleep(wait).await;
             }
+            Ok(())
         })
+    }
+
+    fn claim(&self, up_to: f64, keep_free: f64) -> BoxFuture<'_, Result<Option<f64>, LimitError>> {
+        let taken = self.claimed(up_to, keep_free, Instant::now());
+        Box::pin(std::future::ready(Ok(Some(taken))))
     }
 
     fn on_rejected(&self) {
@@ -349,8 +388,8 @@ impl RateLimiter for LeakyBucket {
 pub struct Unlimited;
 
 impl RateLimiter for Unlimited {
-    fn acquire(&self) -> BoxFuture<'_, ()> {
-        Box::pin(std::future::ready(()))
+    fn acquire(&self) -> BoxFuture<'_, Result<(), LimitError>> {
+        Box::pin(std::future::ready(Ok(())))
     }
 }
 
@@ -370,12 +409,12 @@ mod tests {
         );
         let start = Instant::now();
         for _ in 0..3 {
-            bucket.acquire().await;
+            bucket.acquire().await.unwrap();
         }
         assert_eq!(start.elapsed(), Duration::ZERO, "the burst goes at once");
-        bucket.acquire().await;
+        bucket.acquire().await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_millis(500));
-        bucket.acquire().await;
+        bucket.acquire().await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_millis(1000));
     }
 
@@ -395,7 +434,7 @@ mod tests {
             .map(|_| {
                 let b = Arc::clone(&bucket);
                 tokio::spawn(async move {
-                    b.acquire().await;
+                    b.acquire().await.unwrap();
                     start.elapsed()
                 })
             })
@@ -428,7 +467,7 @@ mod tests {
         bucket.on_rejected();
         assert_eq!(bucket.estimate().per_second, 1.0);
         let start = Instant::now();
-        bucket.acquire().await;
+        bucket.acquire().await.unwrap();
         assert_eq!(
             start.elapsed(),
             Duration::from_secs(1),
@@ -443,10 +482,10 @@ mod tests {
             per_second: 2.0,
         });
         let start = Instant::now();
-        bucket.acquire().await;
-        bucket.acquire().await;
+        bucket.acquire().await.unwrap();
+        bucket.acquire().await.unwrap();
         assert_eq!(start.elapsed(), Duration::ZERO);
-        bucket.acquire().await;
+        bucket.acquire().await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_millis(500));
     }
 
@@ -458,7 +497,7 @@ mod tests {
         let mut rejected = 0;
         for _ in 0..n {
             loop {
-                limiter.acquire().await;
+                limiter.acquire().await.unwrap();
                 let now = Instant::now();
                 level = (level - now.duration_since(at).as_secs_f64()).max(0.0);
                 at = now;
@@ -512,9 +551,39 @@ mod tests {
         );
         let start = Instant::now();
         for _ in 0..10 {
-            untold.acquire().await;
+            untold.acquire().await.unwrap();
         }
         assert_eq!(start.elapsed(), Duration::ZERO, "the whole burst");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_claim_takes_free_slots_at_once_and_keeps_the_reserve() {
+        let bucket = LeakyBucket::with_headroom(Bucket::new(10.0, 2.0), 0.0);
+        assert_eq!(bucket.claim(4.0, 2.0).await.unwrap(), Some(4.0));
+        assert_eq!(
+            bucket.claim(100.0, 2.0).await.unwrap(),
+            Some(4.0),
+            "2 kept free"
+        );
+        assert_eq!(
+            bucket.claim(100.0, 2.0).await.unwrap(),
+            Some(0.0),
+            "no room"
+        );
+        let start = Instant::now();
+        bucket.acquire().await.unwrap();
+        bucket.acquire().await.unwrap();
+        assert_eq!(
+            start.elapsed(),
+            Duration::ZERO,
+            "the reserve is still there"
+        );
+        bucket.acquire().await.unwrap();
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(500),
+            "claimed slots count"
+        );
     }
 
     #[test]

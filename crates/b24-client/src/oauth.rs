@@ -29,17 +29,47 @@ pub struct OAuthTokens {
 }
 
 impl OAuthTokens {
-    /// Tokens whose access token expires `expires_in` from now.
+    /// Tokens whose access token expires `expires_in` from now (as the token endpoint says it).
     pub fn new(
         access_token: impl Into<String>,
         refresh_token: impl Into<String>,
         expires_in: Duration,
     ) -> Self {
+        Self::expiring_at(access_token, refresh_token, SystemTime::now() + expires_in)
+    }
+
+    /// Tokens whose access token expires at `expires_at` (a stored pair, restored as it was).
+    pub fn expiring_at(
+        access_token: impl Into<String>,
+        refresh_token: impl Into<String>,
+        expires_at: SystemTime,
+    ) -> Self {
         Self {
             access_token: SecretString::from(access_token.into()),
             refresh_token: SecretString::from(refresh_token.into()),
-            expires_at: SystemTime::now() + expires_in,
+            expires_at,
         }
+    }
+
+    /// The expiry as Unix time in milliseconds, for storing (0 before 1970).
+    #[must_use]
+    pub fn expires_at_unix_ms(&self) -> u64 {
+        self.expires_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// The inverse of [`Self::expires_at_unix_ms`].
+    #[must_use]
+    pub fn expiry_from_unix_ms(ms: u64) -> SystemTime {
+        std::time::UNIX_EPOCH + Duration::from_millis(ms)
+    }
+
+    /// Whether both tokens are the same as `other`'s (the expiry aside).
+    #[must_use]
+    pub fn same_pair(&self, other: &Self) -> bool {
+        self.access_token.expose_secret() == other.access_token.expose_secret()
+            && self.refresh_token.expose_secret() == other.refresh_token.expose_secret()
     }
 }
 
@@ -53,15 +83,76 @@ impl fmt::Debug for OAuthTokens {
     }
 }
 
-/// Where the application keeps its tokens. Every refresh hands the new pair to [`TokenStore::save`]
-/// before any call uses it; the old refresh token no longer works after that, so persist it.
+/// Where the application keeps its tokens, and how a refresh is coordinated with everyone else
+/// who uses them.
+///
+/// - [`Self::load`] is asked once, before the client's first call: a stored pair, when there is
+///   one, replaces the pair the [`OAuthApp`] was built with (every refresh saves there, so the
+///   store's pair is the newer one). Keep the expiry as stored ([`OAuthTokens::expiring_at`]).
+/// - [`Self::save`] gets every new pair before any call uses it; the old refresh token no longer
+///   works after that, so persist it.
+/// - [`Self::refresh`] runs when the client finds its access token expired (by the clock, or by
+///   an `expired_token` answer). Within one client only one task calls it at a time, however
+///   many calls found the token expired; the default exchanges the stored refresh token and
+///   saves the new pair. A store shared by several processes overrides it to make the refresh
+///   single-flight across them (the `b24-redis` crate does: a lock with a lease, the others
+///   wait for the new pair). A file store can use a lock file the same way.
 pub trait TokenStore: Send + Sync + fmt::Debug {
+    /// The stored pair, `None` when nothing is stored yet.
+    ///
+    /// # Errors
+    /// A message describing the failure (reported as [`AuthError::Store`]; the first call
+    /// fails, the next one asks again).
+    fn load(&self) -> BoxFuture<'_, Result<Option<OAuthTokens>, String>>;
+
     /// Saves a new pair.
     ///
     /// # Errors
     /// A message describing the failure (it is reported as [`AuthError::Store`]; the tokens stay
     /// in memory and the call goes on).
     fn save<'a>(&'a self, tokens: &'a OAuthTokens) -> BoxFuture<'a, Result<(), String>>;
+
+    /// Replaces `stale`, the pair the client holds and found expired: returns the pair to use
+    /// from now on. The default trades `stale`'s refresh token with `exchange` and saves the
+    /// new pair.
+    ///
+    /// An override must never hand a refresh token to `exchange` twice (the second use gets
+    /// `invalid_grant` and loses the session): take the newest stored pair, and when it is no
+    /// longer `stale` (someone else refreshed) return it without exchanging. A pair that
+    /// `exchange` obtained is kept by the client even if this method then fails.
+    ///
+    /// # Errors
+    /// The exchange's error, or [`AuthError::Store`].
+    fn refresh<'a>(
+        &'a self,
+        stale: &'a OAuthTokens,
+        exchange: &'a Exchange<'a>,
+    ) -> BoxFuture<'a, Result<OAuthTokens, AuthError>> {
+        Box::pin(async move {
+            let fresh = exchange.run(stale).await?;
+            self.save(&fresh).await.map_err(AuthError::Store)?;
+            Ok(fresh)
+        })
+    }
+}
+
+/// The token endpoint exchange a [`TokenStore::refresh`] calls: trades a pair's refresh token
+/// for a new pair (a form POST to the application's token endpoint).
+pub struct Exchange<'a> {
+    http: &'a reqwest::Client,
+    app: &'a OAuthApp,
+    scrubber: &'a Scrubber,
+    obtained: Mutex<Option<OAuthTokens>>,
+    count: &'a AtomicU64,
+}
+
+impl fmt::Debug for Exchange<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Exchange")
+            .field("client_id", &self.app.client_id)
+            .field("token_endpoint", &self.app.token_endpoint.as_str())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Keeps the latest pair in memory (the default store).
@@ -89,6 +180,10 @@ impl MemoryTokenStore {
 }
 
 impl TokenStore for MemoryTokenStore {
+    fn load(&self) -> BoxFuture<'_, Result<Option<OAuthTokens>, String>> {
+        Box::pin(std::future::ready(Ok(self.latest())))
+    }
+
     fn save<'a>(&'a self, tokens: &'a OAuthTokens) -> BoxFuture<'a, Result<(), String>> {
         *self
             .latest
@@ -172,6 +267,7 @@ impl OAuthApp {
 pub(crate) struct Session {
     app: OAuthApp,
     current: RwLock<(OAuthTokens, u64)>,
+    loaded: tokio::sync::OnceCell<()>,
     refresh_lock: tokio::sync::Mutex<()>,
     refreshes: AtomicU64,
 }
@@ -202,6 +298,7 @@ impl Session {
         Self {
             app,
             current: RwLock::new((tokens, 0)),
+            loaded: tokio::sync::OnceCell::new(),
             refresh_lock: tokio::sync::Mutex::new(()),
             refreshes: AtomicU64::new(0),
         }
@@ -236,8 +333,40 @@ impl Session {
         self.refreshes.load(Ordering::SeqCst)
     }
 
+    /// Replaces the current pair (a new generation), its tokens secrets from now on.
+    fn install(&self, tokens: OAuthTokens, scrubber: &Scrubber) {
+        scrubber.add(&tokens.access_token);
+        scrubber.add(&tokens.refresh_token);
+        let mut current = self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        current.0 = tokens;
+        current.1 += 1;
+    }
+
+    /// Takes the store's pair, once, before the first call.
+    pub(crate) async fn load(&self, scrubber: &Scrubber) -> Result<(), AuthError> {
+        self.loaded
+            .get_or_try_init(|| async {
+                let stored = self
+                    .app
+                    .store
+                    .load()
+                    .await
+                    .map_err(|e| AuthError::Store(scrubber.scrub(&e)))?;
+                if let Some(tokens) = stored {
+                    self.install(tokens, scrubber);
+                }
+                Ok(())
+            })
+            .await
+            .map(|_| ())
+    }
+
     /// Refreshes the pair unless another task already did since `seen` was read: however many
-    /// calls find the token expired at once, one refresh request goes out.
+    /// calls find the token expired at once, the store's refresh runs once in this process (and
+    /// the store makes it once across processes, if it is shared).
     pub(crate) async fn refresh(
         &self,
         http: &reqwest::Client,
@@ -248,16 +377,60 @@ impl Session {
         if self.read().1 != seen {
             return Ok(());
         }
-        let refresh_token = self.read().0.refresh_token.clone();
+        let stale = self.read().0.clone();
+        let exchange = Exchange {
+            http,
+            app: &self.app,
+            scrubber,
+            obtained: Mutex::new(None),
+            count: &self.refreshes,
+        };
+        let outcome = self.app.store.refresh(&stale, &exchange).await;
+        let obtained = exchange
+            .obtained
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        match outcome {
+            Ok(tokens) => {
+                self.install(tokens, scrubber);
+                Ok(())
+            }
+            Err(error) => {
+                // The server issued a pair and spent the old refresh token: keep the new pair
+                // whatever became of storing it.
+                if let Some(tokens) = obtained {
+                    self.install(tokens, scrubber);
+                }
+                Err(match error {
+                    AuthError::Store(e) => AuthError::Store(scrubber.scrub(&e)),
+                    other => other,
+                })
+            }
+        }
+    }
+}
+
+impl Exchange<'_> {
+    /// Trades `tokens.refresh_token` for a new pair at the token endpoint. The refresh token is
+    /// spent once the server has seen it, whatever this returns: never call it twice with one.
+    ///
+    /// # Errors
+    /// [`AuthError::InvalidGrant`] when the refresh token was refused, [`AuthError::Refresh`]
+    /// for other refusals, [`AuthError::Transport`] when the endpoint was not reached.
+    pub async fn run(&self, tokens: &OAuthTokens) -> Result<OAuthTokens, AuthError> {
+        let scrubber = self.scrubber;
         let form = [
             ("grant_type", "refresh_token"),
             ("client_id", self.app.client_id.as_str()),
             ("client_secret", self.app.client_secret.expose_secret()),
-            ("refresh_token", refresh_token.expose_secret()),
+            ("refresh_token", tokens.refresh_token.expose_secret()),
         ];
         tracing::info!(client_id = %self.app.client_id, "refreshing the OAuth access token");
+        self.count.fetch_add(1, Ordering::SeqCst);
         // A form POST, so no secret travels in a URL (or lands in a proxy's access log).
-        let response = http
+        let response = self
+            .http
             .post(self.app.token_endpoint.clone())
             .form(&form)
             .send()
@@ -293,28 +466,19 @@ impl Session {
                 description: "the answer has no access_token or refresh_token".into(),
             });
         };
-        let tokens = OAuthTokens::new(
+        let fresh = OAuthTokens::new(
             access,
             refresh,
             Duration::from_secs(answer.expires_in.unwrap_or(3600)),
         );
         // Secrets from now on, before any call can carry them.
-        scrubber.add(&tokens.access_token);
-        scrubber.add(&tokens.refresh_token);
-        {
-            let mut current = self
-                .current
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            current.0 = tokens.clone();
-            current.1 += 1;
-        }
-        self.refreshes.fetch_add(1, Ordering::SeqCst);
-        self.app
-            .store
-            .save(&tokens)
-            .await
-            .map_err(|e| AuthError::Store(scrubber.scrub(&e)))
+        scrubber.add(&fresh.access_token);
+        scrubber.add(&fresh.refresh_token);
+        *self
+            .obtained
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(fresh.clone());
+        Ok(fresh)
     }
 }
 

@@ -76,9 +76,9 @@ async fn clones_and_tasks_share_one_bucket_so_the_server_never_refuses() {
 struct Counting(AtomicUsize, AtomicUsize);
 
 impl RateLimiter for Counting {
-    fn acquire(&self) -> BoxFuture<'_, ()> {
+    fn acquire(&self) -> BoxFuture<'_, Result<(), b24_client::LimitError>> {
         self.0.fetch_add(1, Ordering::SeqCst);
-        Box::pin(std::future::ready(()))
+        Box::pin(std::future::ready(Ok(())))
     }
     fn on_rejected(&self) {
         self.1.fetch_add(1, Ordering::SeqCst);

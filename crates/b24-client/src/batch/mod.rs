@@ -714,7 +714,7 @@ impl Client {
         if chunk.is_empty() {
             return Ok(false);
         }
-        let part = self.send_chunk::<AnyMethod>(&chunk, halt).await?;
+        let part = self.send_chunk::<AnyMethod>(&chunk, halt, false).await?;
         let halted = halt && part.results.len() < chunk.len();
         answers.extend(part);
         Ok(halted)
@@ -729,6 +729,7 @@ impl Client {
         let spec = CallSpec {
             method: command.method,
             read_only: command.read_only,
+            prepaid: false,
         };
         let label = command.label;
         match self
@@ -756,20 +757,25 @@ impl Client {
         }
     }
 
-    /// Sends up to 50 commands as one `batch` request, every result decoded with `M`.
+    /// Sends up to 50 commands as one `batch` request, every result decoded with `M`;
+    /// `prepaid` when its rate-limiter slot was claimed already.
     pub(crate) async fn send_chunk<M: Method>(
         &self,
         chunk: &[Command],
         halt: bool,
+        prepaid: bool,
     ) -> Result<Answers<M::Output>, Error<RawErrorCode>> {
         // The governor holds methods near their operating-time budget, inside batches too.
         let mut methods: Vec<&str> = chunk.iter().map(|c| c.method).collect();
         methods.dedup();
-        let hold = methods
-            .iter()
-            .map(|m| self.governor().delay(m, std::time::SystemTime::now()))
-            .max()
-            .unwrap_or_default();
+        let mut hold = std::time::Duration::ZERO;
+        for method in &methods {
+            let delay = self
+                .governor()
+                .delay(method, std::time::SystemTime::now())
+                .await?;
+            hold = hold.max(delay);
+        }
         if !hold.is_zero() {
             tracing::info!(
                 wait_ms = hold.as_millis() as u64,
@@ -784,6 +790,7 @@ impl Client {
         let spec = CallSpec {
             method: "batch",
             read_only: chunk.iter().all(|c| c.read_only),
+            prepaid,
         };
         let wire = self
             .send(spec, &body, decode_response::<BatchOf<M>>)
@@ -819,7 +826,7 @@ impl Client {
         for (label, value) in times {
             if let Ok(time) = serde_json::from_value::<Time>(value) {
                 if let Some(command) = chunk.iter().find(|c| c.label == label) {
-                    self.governor().observe(command.method, &time);
+                    self.observe(command.method, &time).await;
                 }
                 answers.times.insert(label, time);
             }
