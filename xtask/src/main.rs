@@ -6,6 +6,8 @@
 //! `cargo xtask codegen --check` writes nothing and fails naming each stale file.
 //! A spec with problems gets every diagnostic at once and leaves the tree untouched.
 
+mod bench;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
@@ -15,9 +17,11 @@ use std::process::ExitCode;
 use b24_codegen::{Error, Output, SourceSet, generate};
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]
+       cargo xtask bench-compile [--runs N] [--only real|projection]
 
   codegen           regenerate crates/*/src/generated/** and spec/_schema/ from spec/
-  codegen --check   write nothing; fail if any generated file is stale";
+  codegen --check   write nothing; fail if any generated file is stale
+  bench-compile     measure how long the generated crate takes to build (see BENCHMARKS.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +33,15 @@ fn main() -> ExitCode {
     {
         ["codegen"] => Mode::Write,
         ["codegen", "--check"] => Mode::Check,
+        ["bench-compile", rest @ ..] => {
+            return match bench::Options::parse(rest).and_then(|o| bench::run(&project_root(), &o)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}\n\n{}", bench::USAGE);
+                    ExitCode::FAILURE
+                }
+            };
+        }
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -114,7 +127,7 @@ fn project_root() -> PathBuf {
 }
 
 /// Reads every file under `spec/` (except the generated schemas) into a source set.
-fn read_spec(root: &Path) -> Result<SourceSet, String> {
+pub(crate) fn read_spec(root: &Path) -> Result<SourceSet, String> {
     let mut paths = Vec::new();
     collect_files(&root.join("spec"), &mut paths)
         .map_err(|e| format!("error: cannot read spec/: {e}"))?;
