@@ -46,6 +46,14 @@ pub struct Method {
     pub pascal: String,
     /// `dialog_users_list`
     pub module: String,
+    /// `DialogUsersListRequest`
+    pub request: String,
+    /// `DialogUsersListErrorCode`
+    pub error_code: String,
+    /// `dialog`: the first segment after the scope; methods are grouped by it.
+    pub group: String,
+    /// `dialog`: the cargo feature of the group.
+    pub feature: String,
     pub scope: String,
     pub summary: String,
     pub doc: Option<String>,

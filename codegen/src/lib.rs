@@ -24,7 +24,7 @@ mod yaml;
 use std::collections::BTreeMap;
 
 pub use diag::{Diagnostic, Diagnostics, Label, Span};
-pub use emit::scope_root;
+pub use names::scope_root;
 pub use source::{FileId, SourceFile, SourceSet};
 
 /// Directory of `b24-core`'s generated module.

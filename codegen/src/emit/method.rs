@@ -47,8 +47,8 @@ fn param_doc(p: &ir::Param) -> String {
 }
 
 fn request(m: &ir::Method) -> Result<TokenStream, String> {
-    let name = format!("{}Request", m.pascal);
-    let name_ident = ident(&name);
+    let name = &m.request;
+    let name_ident = ident(name);
     let members: Vec<Member<'_>> = m
         .params
         .iter()
@@ -75,11 +75,11 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
         Some(&*format!("{kind} Reference: <{}>", m.docs_url)),
     ]);
     let attrs = quote!(#[must_use = "a request does nothing until it is sent"]);
-    let body = struct_tokens(&name, &doc, &members, &attrs);
+    let body = struct_tokens(name, &doc, &members, &attrs);
 
     let output = rust_type(&m.result);
     let codec = codec_tokens(&m.result)?;
-    let error_code = ident(&format!("{}ErrorCode", m.pascal));
+    let error_code = ident(&m.error_code);
     let info = info(m);
     let result_doc = docs(&paragraphs([
         Some(&*format!("`result`: {}.", describe(&m.result))),
@@ -173,7 +173,7 @@ fn info(m: &ir::Method) -> TokenStream {
 }
 
 fn error_code(m: &ir::Method) -> TokenStream {
-    let name = ident(&format!("{}ErrorCode", m.pascal));
+    let name = ident(&m.error_code);
     let doc = docs(&paragraphs([
         Some(&*format!("Error codes of `{}`.", m.wire)),
         Some(
@@ -301,7 +301,7 @@ fn paged(m: &ir::Method) -> TokenStream {
     let Some(item) = &p.item else {
         return TokenStream::new();
     };
-    let request = ident(&format!("{}Request", m.pascal));
+    let request = ident(&m.request);
     let item_ty = rust_type(&item.ty);
     let (items, into_items) = match (&item.field, item.optional, m.result.is_optional()) {
         (None, false, _) => (quote!(output), quote!(output)),

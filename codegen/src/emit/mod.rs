@@ -13,8 +13,6 @@ use quote::{format_ident, quote};
 use crate::ir::{Absence, Api, Builtin, NamedKind, Ty};
 use crate::typeexpr::AbsentForm;
 
-pub use scope::scope_root;
-
 /// Generates every output file: path relative to the repository root -> contents.
 pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();

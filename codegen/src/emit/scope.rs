@@ -8,12 +8,7 @@ use quote::quote;
 use super::model::type_tokens;
 use super::{ident, inner_docs, render};
 use crate::ir;
-
-/// Directory of a scope's generated module: `crates/b24-<scope>/src/generated`.
-#[must_use]
-pub fn scope_root(scope: &str) -> String {
-    format!("crates/b24-{scope}/src/generated")
-}
+use crate::names::{self, scope_root};
 
 pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> Result<(), String> {
     let root = scope_root(&scope.name);
@@ -30,14 +25,13 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
             scope.name
         ));
         files.insert(
-            format!("{root}/types.rs"),
+            format!("{root}/{}.rs", names::TYPES_MODULE),
             render(quote!(#doc #(#items)*), types_path)?,
         );
-        mods.push(quote!(
-            mod types;
-        ));
-        let names = scope.types.iter().map(|t| ident(&t.name));
-        uses.push(quote!(pub use types::{#(#names),*};));
+        let module = ident(names::TYPES_MODULE);
+        mods.push(quote!(mod #module;));
+        let type_names = scope.types.iter().map(|t| ident(&t.name));
+        uses.push(quote!(pub use #module::{#(#type_names),*};));
     }
 
     let mut entries = Vec::new();
@@ -50,8 +44,8 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         );
         let module = ident(&m.module);
         mods.push(quote!(mod #module;));
-        let request = ident(&format!("{}Request", m.pascal));
-        let error = ident(&format!("{}ErrorCode", m.pascal));
+        let request = ident(&m.request);
+        let error = ident(&m.error_code);
         let locals = m.types.iter().map(|t| ident(&t.name));
         uses.push(quote!(pub use #module::{#request, #error #(, #locals)*};));
         entries.push(quote!(::b24_core::registry::MethodEntry::of::<#module::#request>()));
@@ -64,12 +58,13 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
     let has_examples = scope.methods.iter().any(|m| !m.examples.is_empty());
     if has_examples {
         files.insert(
-            format!("{root}/examples.rs"),
+            format!("{root}/{}.rs", names::EXAMPLES_MODULE),
             render(examples(scope, &root), &format!("spec/{}/", scope.name))?,
         );
+        let module = ident(names::EXAMPLES_MODULE);
         mods.push(quote!(
             #[cfg(test)]
-            mod examples;
+            mod #module;
         ));
     }
 
@@ -81,18 +76,20 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         " Every method of the `{}` scope, sorted by wire name, for dispatch by name at run time.",
         scope.name
     );
+    let table = ident(names::METHODS_TABLE);
+    let paged_macro = ident(names::PAGED_MACRO);
     let mod_rs = quote! {
         #doc
         #(#mods)*
         #(#uses)*
 
         #[doc = #table_doc]
-        pub static METHODS: &[::b24_core::registry::MethodEntry] = &[#(#entries),*];
+        pub static #table: &[::b24_core::registry::MethodEntry] = &[#(#entries),*];
 
         /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
         /// can dispatch typed paging by name without a hand-written table.
         #[macro_export]
-        macro_rules! with_paged_methods {
+        macro_rules! #paged_macro {
             ($callback:ident) => {
                 $callback! { #(#paged),* }
             };
@@ -112,9 +109,9 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
     let up = up.as_str();
     let tests = scope.methods.iter().flat_map(|m| {
         m.examples.iter().enumerate().map(move |(i, ex)| {
-            let test = ident(&format!("{}_example_{}", m.module, i + 1));
+            let test = ident(&names::example_test(&m.module, i + 1));
             let module = ident(&m.module);
-            let request = ident(&format!("{}Request", m.pascal));
+            let request = ident(&m.request);
             let path = format!("{up}{}", ex.path);
             let status = ex.status;
             let error = match &ex.error {
