@@ -61,6 +61,7 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
                 p.ty.clone().optional(Absence::Missing)
             },
             required: p.required,
+            empty: false,
             doc: param_doc(p),
         })
         .collect();
@@ -85,6 +86,18 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
         Some(&*format!("`result`: {}.", describe(&m.result))),
         m.result_doc.as_deref(),
     ]));
+    let skip = if m.skip.is_empty() {
+        TokenStream::new()
+    } else {
+        let patterns = m.skip.iter().map(|pattern| {
+            let steps = pattern.iter().map(|step| match step {
+                ir::SkipStep::Key(key) => quote!(::b24_core::Step::Key(#key)),
+                ir::SkipStep::Entry => quote!(::b24_core::Step::Entry),
+            });
+            quote!(&[#(#steps),*])
+        });
+        quote!(const SKIP: &'static [&'static [::b24_core::Step]] = &[#(#patterns),*];)
+    };
     Ok(quote! {
         #body
 
@@ -93,6 +106,7 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
             #result_doc
             type Output = #output;
             type ErrorCode = #error_code;
+            #skip
 
             fn decode_result<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self::Output, D::Error> {
                 ::b24_core::wire::As::<#codec>::deserialize(deserializer)

@@ -12,8 +12,10 @@ pub(crate) struct Member<'a> {
     pub rust: &'a str,
     /// The field's full type (`Option` included when it may be absent).
     pub ty: Ty,
-    /// Set by `new(..)` rather than by a setter.
+    /// Set by `new(..)` rather than by a setter; decoding fails without it.
     pub required: bool,
+    /// Not an `Option`: a missing key decodes to the type's empty value.
+    pub empty: bool,
     pub doc: String,
 }
 
@@ -36,7 +38,7 @@ pub(crate) fn struct_tokens(
     let fields = members.iter().map(|m| {
         let f = ident(m.rust);
         let ty = rust_type(&m.ty);
-        let attr = serde_attr(m.wire, &m.ty, !m.required);
+        let attr = serde_attr(m.wire, &m.ty, !m.required, m.empty);
         let d = docs(&m.doc);
         quote! {
             #d
@@ -58,6 +60,8 @@ pub(crate) fn struct_tokens(
             } else {
                 quote!(#f: #value)
             }
+        } else if m.empty {
+            quote!(#f: ::std::default::Default::default())
         } else {
             quote!(#f: ::std::option::Option::None)
         }
@@ -107,10 +111,15 @@ pub(crate) fn struct_tokens(
             other => arg_type(other, &value_ident),
         };
         let d = docs(&format!("Sets `{}`.", m.wire));
+        let set = if m.empty {
+            value
+        } else {
+            quote!(::std::option::Option::Some(#value))
+        };
         quote! {
             #d
             pub fn #f(mut self, value: #inner) -> Self {
-                self.#f = ::std::option::Option::Some(#value);
+                self.#f = #set;
                 self
             }
         }
@@ -138,10 +147,11 @@ pub(crate) fn struct_tokens(
 /// Documentation of an object field.
 pub(crate) fn field_doc(f: &ir::Field) -> String {
     let shape = describe(&f.ty);
-    let presence = if f.required {
-        ""
-    } else {
-        " Optional: may be absent."
+    let presence = match &f.presence {
+        ir::Presence::Identity => " The object's identity: always sent.".to_owned(),
+        ir::Presence::Required(because) => format!(" Required: {}", sentence(because)),
+        ir::Presence::Optional => " Optional: may be absent.".to_owned(),
+        ir::Presence::Empty => " Absent means empty.".to_owned(),
     };
     paragraphs([
         f.doc.as_deref(),
@@ -163,7 +173,8 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
                     wire: &f.wire,
                     rust: &f.rust,
                     ty: f.ty.clone(),
-                    required: f.required,
+                    required: f.is_required(),
+                    empty: f.presence == ir::Presence::Empty,
                     doc: field_doc(f),
                 })
                 .collect();
@@ -176,7 +187,113 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
         }
         ir::TypeKind::Enum(values) => Ok(enum_tokens(&def.name, &doc, values)),
         ir::TypeKind::Union(variants) => union_tokens(&def.name, &doc, variants),
+        ir::TypeKind::OneOf(shapes) => one_of_tokens(&def.name, &doc, shapes),
     }
+}
+
+/// A text as a sentence: capitalised, ending with a full stop.
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+/// An enum of the shapes a value arrives in, told apart by JSON kind.
+fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStream, String> {
+    let name_ident = ident(name);
+    let doc = docs(&paragraphs([
+        Some(doc),
+        Some(
+            "On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.",
+        ),
+    ]));
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    let mut encodes = Vec::new();
+    let mut expecting = Vec::new();
+    let (mut false_is_value, mut empty_is_value) = (false, false);
+    for s in shapes {
+        let var = ident(&s.rust);
+        let ty = rust_type(&s.ty);
+        let codec = codec_tokens(&s.ty)?;
+        let kinds: Vec<&str> = s.kinds.iter().map(|k| k.describe()).collect();
+        let d = docs(&paragraphs([
+            s.doc.as_deref(),
+            Some(&*format!(
+                "Sent as {}: {}.",
+                kinds.join(" or "),
+                describe(&s.ty)
+            )),
+        ]));
+        variants.push(quote!(#d #var(#ty),));
+        let patterns = s.kinds.iter().chain(&s.also).map(|k| {
+            let k = ident(match k {
+                ir::JsonKind::Bool => "Bool",
+                ir::JsonKind::Number => "Number",
+                ir::JsonKind::String => "String",
+                ir::JsonKind::Array => "Array",
+                ir::JsonKind::Object => "Object",
+            });
+            quote!(::b24_core::wire::Kind::#k)
+        });
+        arms.push(quote!(#(#patterns)|* => ::b24_core::wire::As::<#codec>::deserialize(deserializer).map(Self::#var),));
+        encodes.push(quote!(Self::#var(value) => ::b24_core::wire::As::<#codec>::serialize(value, serializer),));
+        expecting.push(s.kinds.first().map_or("a value", |k| k.describe()));
+        false_is_value |= s.kinds.contains(&ir::JsonKind::Bool);
+        empty_is_value |= s.kinds.contains(&ir::JsonKind::String);
+    }
+    let expecting = match expecting.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => expecting.join(""),
+    };
+    let derives: TokenStream =
+        "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]"
+            .parse()
+            .unwrap_or_default();
+    Ok(quote! {
+        #doc
+        #derives
+        #[non_exhaustive]
+        pub enum #name_ident {
+            #(#variants)*
+        }
+
+        impl ::b24_core::wire::Shapes for #name_ident {
+            const EXPECTING: &'static str = #expecting;
+            const FALSE_IS_VALUE: bool = #false_is_value;
+            const EMPTY_STR_IS_VALUE: bool = #empty_is_value;
+            fn decode_kind<'de, D: ::serde::Deserializer<'de>>(kind: ::b24_core::wire::Kind, deserializer: D) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
+                ::std::option::Option::Some(match kind {
+                    #(#arms)*
+                    _ => return ::std::option::Option::None,
+                })
+            }
+            fn encode_shape<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#encodes)*
+                }
+            }
+        }
+
+        impl ::serde::Serialize for #name_ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                ::b24_core::wire::As::<::b24_core::wire::Shaped>::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name_ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::wire::As::<::b24_core::wire::Shaped>::deserialize(deserializer)
+            }
+        }
+    })
 }
 
 fn enum_tokens(name: &str, doc: &str, values: &[ir::EnumValue]) -> TokenStream {

@@ -118,6 +118,8 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
                 Some(code) => quote!(::std::option::Option::Some(#code)),
                 None => quote!(::std::option::Option::None),
             };
+            let skipped = &ex.skipped;
+            let identities = identities(scope, m);
             let doc = format!(
                 " `{}`: {}",
                 ex.path,
@@ -131,6 +133,8 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
                         include_str!(#path),
                         #status,
                         #error,
+                        &[#(#skipped),*],
+                        &[#(#identities),*],
                     );
                 }
             }
@@ -141,4 +145,37 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
         #doc
         #(#tests)*
     }
+}
+
+/// Wire names of the identity fields of the object types a method's result reaches.
+fn identities(scope: &ir::Scope, m: &ir::Method) -> Vec<String> {
+    let find = |name: &str| m.types.iter().chain(&scope.types).find(|t| t.name == name);
+    let mut pending = Vec::new();
+    m.result.named(&mut pending);
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    while let Some(name) = pending.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        let Some(t) = find(&name) else {
+            continue;
+        };
+        seen.push(name);
+        match &t.kind {
+            ir::TypeKind::Object(fields) => {
+                for f in fields {
+                    if f.presence == ir::Presence::Identity && !out.contains(&f.wire) {
+                        out.push(f.wire.clone());
+                    }
+                    f.ty.named(&mut pending);
+                }
+            }
+            ir::TypeKind::Union(variants) => variants.iter().for_each(|v| v.ty.named(&mut pending)),
+            ir::TypeKind::OneOf(shapes) => shapes.iter().for_each(|s| s.ty.named(&mut pending)),
+            ir::TypeKind::Enum(_) => {}
+        }
+    }
+    out.sort();
+    out
 }

@@ -118,6 +118,7 @@ impl Lowerer<'_> {
                 doc: ex.doc.clone(),
                 status: ex.status.unwrap_or(200),
                 error: ex.error.as_ref().map(|e| e.value.clone()),
+                skipped: ex.skipped.clone(),
             });
         }
         (examples, ok)

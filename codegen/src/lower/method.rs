@@ -103,9 +103,11 @@ impl Lowerer<'_> {
         ok &= examples_ok;
 
         let result = result?;
+        let skip = self.skip_patterns(file, &spec.result, &result, &types, shared);
         if !ok {
             return None;
         }
+        let skip = skip?;
         let pascal = names::method_pascal(&m.stem);
         let group = names::group(&m.stem).to_owned();
         Some(ir::Method {
@@ -130,7 +132,57 @@ impl Lowerer<'_> {
             errors,
             types,
             examples,
+            skip,
         })
+    }
+
+    /// Where `result` holds entries to skip when they do not decode: the result itself when it
+    /// is a list or map (unless `skip_bad_entries: false`), and every list or map field a
+    /// result type reaches whose `skip_bad_entries` is not `false`.
+    fn skip_patterns(
+        &mut self,
+        file: FileId,
+        spec: &raw::ResultSpec,
+        result: &Ty,
+        local: &[ir::TypeDef],
+        shared: &[ir::TypeDef],
+    ) -> Option<Vec<Vec<ir::SkipStep>>> {
+        let find = |name: &str| local.iter().chain(shared).find(|t| t.name == name);
+        let container = |ty: &Ty| match ty.present() {
+            Ty::List(_) | Ty::Map(..) => true,
+            Ty::Named { name, .. } => find(name).is_some_and(|t| match &t.kind {
+                ir::TypeKind::OneOf(shapes) => shapes
+                    .iter()
+                    .any(|s| matches!(s.ty, Ty::List(_) | Ty::Map(..))),
+                _ => false,
+            }),
+            _ => false,
+        };
+        if let Some(flag) = &spec.skip_bad_entries
+            && !container(result)
+        {
+            self.error(
+                file,
+                flag.span.clone(),
+                "`skip_bad_entries` applies to a result that is a list or a map",
+                "",
+            )
+            .help = Some("drop the key; list and map fields have their own".into());
+            return None;
+        }
+        let mut out = Vec::new();
+        let top = spec.skip_bad_entries.as_ref().is_none_or(|f| f.value);
+        skip_walk(
+            result,
+            &mut Vec::new(),
+            top,
+            &find,
+            &mut Vec::new(),
+            &mut out,
+        );
+        out.sort();
+        out.dedup();
+        Some(out)
     }
 
     /// The parameters, in spec order; `false` when one of them is broken.
@@ -208,5 +260,60 @@ impl Lowerer<'_> {
             });
         }
         (params, ok)
+    }
+}
+
+/// Collects skip patterns below `path`; `skip` says whether containers here skip bad entries.
+fn skip_walk<'t>(
+    ty: &Ty,
+    path: &mut Vec<ir::SkipStep>,
+    skip: bool,
+    find: &dyn Fn(&str) -> Option<&'t ir::TypeDef>,
+    stack: &mut Vec<String>,
+    out: &mut Vec<Vec<ir::SkipStep>>,
+) {
+    match ty {
+        Ty::Builtin(_) | Ty::CommaList(_) => {}
+        Ty::Optional(inner, _) => skip_walk(inner, path, skip, find, stack, out),
+        Ty::List(inner) | Ty::Map(_, inner) => {
+            path.push(ir::SkipStep::Entry);
+            if skip {
+                out.push(path.clone());
+            }
+            skip_walk(inner, path, skip, find, stack, out);
+            path.pop();
+        }
+        Ty::Named { name, .. } => {
+            if stack.contains(name) {
+                return;
+            }
+            let Some(def) = find(name) else {
+                return;
+            };
+            stack.push(name.clone());
+            match &def.kind {
+                ir::TypeKind::Object(fields) => {
+                    for f in fields {
+                        path.push(ir::SkipStep::Key(f.wire.clone()));
+                        skip_walk(&f.ty, path, f.skip, find, stack, out);
+                        path.pop();
+                    }
+                }
+                ir::TypeKind::Union(variants) => {
+                    for v in variants {
+                        path.push(ir::SkipStep::Key(v.wire.clone()));
+                        skip_walk(&v.ty, path, true, find, stack, out);
+                        path.pop();
+                    }
+                }
+                ir::TypeKind::OneOf(shapes) => {
+                    for s in shapes {
+                        skip_walk(&s.ty, path, skip, find, stack, out);
+                    }
+                }
+                ir::TypeKind::Enum(_) => {}
+            }
+            stack.pop();
+        }
     }
 }

@@ -111,6 +111,7 @@ impl Lowerer<'_> {
             }
         }
         out_methods.sort_by(|a, b| a.wire.cmp(&b.wire));
+        mark_types(&mut shared_types, &mut out_methods);
 
         // Shared types nobody uses are almost always a mistake (a renamed reference).
         let mut used = BTreeSet::new();
@@ -213,5 +214,88 @@ fn type_refs(t: &ir::TypeDef, out: &mut Vec<String>) {
         ir::TypeKind::Object(fields) => fields.iter().for_each(|f| f.ty.named(out)),
         ir::TypeKind::Enum(_) => {}
         ir::TypeKind::Union(variants) => variants.iter().for_each(|v| v.ty.named(out)),
+        ir::TypeKind::OneOf(shapes) => shapes.iter().for_each(|s| s.ty.named(out)),
+    }
+}
+
+/// Decides, for every type of the scope, which side uses it (requests, responses) and whether
+/// it can derive `Default`.
+pub(super) fn mark_types(shared: &mut [ir::TypeDef], methods: &mut [ir::Method]) {
+    let all: Vec<&ir::TypeDef> = shared
+        .iter()
+        .chain(methods.iter().flat_map(|m| m.types.iter()))
+        .collect();
+    let find = |name: &str| all.iter().copied().find(|t| t.name == name);
+    let reach = |roots: Vec<String>| -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut pending = roots;
+        while let Some(name) = pending.pop() {
+            if seen.insert(name.clone())
+                && let Some(t) = find(&name)
+            {
+                type_refs(t, &mut pending);
+            }
+        }
+        seen
+    };
+    let mut request_roots = Vec::new();
+    let mut response_roots = Vec::new();
+    for m in methods.iter() {
+        for p in &m.params {
+            p.ty.named(&mut request_roots);
+        }
+        m.result.named(&mut response_roots);
+    }
+    let request = reach(request_roots);
+    let response = reach(response_roots);
+    // Objects are defaultable until a field without a default says otherwise.
+    let mut defaultable: BTreeSet<String> = all
+        .iter()
+        .filter(|t| matches!(t.kind, ir::TypeKind::Object(_)))
+        .map(|t| t.name.clone())
+        .collect();
+    loop {
+        let before = defaultable.len();
+        let lost: Vec<String> = all
+            .iter()
+            .filter(|t| defaultable.contains(&t.name))
+            .filter(|t| match &t.kind {
+                ir::TypeKind::Object(fields) => fields.iter().any(|f| {
+                    f.presence != ir::Presence::Optional && !has_default(&f.ty, &defaultable)
+                }),
+                _ => true,
+            })
+            .map(|t| t.name.clone())
+            .collect();
+        for name in lost {
+            defaultable.remove(&name);
+        }
+        if defaultable.len() == before {
+            break;
+        }
+    }
+    let marks = |t: &mut ir::TypeDef| {
+        t.request_side = request.contains(&t.name);
+        t.response_side = response.contains(&t.name);
+        t.defaultable = defaultable.contains(&t.name);
+    };
+    shared.iter_mut().for_each(marks);
+    methods
+        .iter_mut()
+        .flat_map(|m| m.types.iter_mut())
+        .for_each(marks);
+}
+
+fn has_default(ty: &ir::Ty, defaultable: &BTreeSet<String>) -> bool {
+    use ir::{Builtin as B, NamedKind, Ty};
+    match ty {
+        Ty::Builtin(b) => !matches!(b, B::DateTime | B::Date | B::DayMonth | B::DialogId),
+        Ty::List(_) | Ty::Map(..) | Ty::CommaList(_) | Ty::Optional(..) => true,
+        Ty::Named {
+            name,
+            kind: NamedKind::Object,
+            ..
+        } => defaultable.contains(name),
+        Ty::Named { .. } => false,
     }
 }

@@ -130,7 +130,12 @@ pub async fn run(args: &CallArgs) -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(|body| (entry.decode_json)(Some(200), &body).map_err(|e| e.to_string()))
         {
-            Ok(v) => v,
+            Ok(decoded) => {
+                for skipped in &decoded.skipped {
+                    eprintln!("warning: {}: {skipped}", args.method);
+                }
+                decoded.json
+            }
             Err(message) => {
                 eprintln!("error: {}: {message}", args.method);
                 return ExitCode::FAILURE;

@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
-use b24_core::{
-    ApiError, DecodeError, Method, RawErrorCode, Response, SystemErrorCode, Time, decode_response,
-};
+use b24_core::{ApiError, Method, RawErrorCode, Response, SystemErrorCode, Time, decode_response};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap as _, Serializer};
 use serde_json::{Map, Value};
@@ -206,23 +204,15 @@ impl BatchResults {
             Some(value) if !answers.errors.contains_key(&handle.label) => value,
             _ => return Err(answers.failure(&handle.label, M::INFO.name)),
         };
-        let mut track = serde_path_to_error::Track::new();
-        let output = M::decode_result(serde_path_to_error::Deserializer::new(value, &mut track))
-            .map_err(|e| Error::Decode {
-                status: 200,
-                error: DecodeError::new(
-                    format!(
-                        "result.result.{}{}",
-                        handle.label,
-                        path_suffix(&track.path().to_string())
-                    ),
-                    e.to_string(),
-                ),
-            })?;
+        // Entries that do not fit are left out and reported, as in a single call.
+        let at = format!("result.result.{}", handle.label);
+        let (output, skipped) = b24_core::response::decode_result_value::<M>(value, &at)
+            .map_err(|error| Error::Decode { status: 200, error })?;
         Ok(Response::new(output)
             .with_total(answers.totals.get(&handle.label).copied())
             .with_next(answers.nexts.get(&handle.label).copied())
-            .with_time(answers.times.get(&handle.label).cloned()))
+            .with_time(answers.times.get(&handle.label).cloned())
+            .with_skipped(skipped))
     }
 
     /// Every command that failed, with its error.
@@ -234,14 +224,6 @@ impl BatchResults {
     #[must_use]
     pub fn succeeded(&self) -> usize {
         self.answers.results.len()
-    }
-}
-
-fn path_suffix(path: &str) -> String {
-    match path {
-        "." | "" => String::new(),
-        p if p.starts_with('[') => p.to_owned(),
-        p => format!(".{p}"),
     }
 }
 
@@ -348,6 +330,11 @@ impl<M: Method> Method for BatchOf<M> {
     };
     type Output = Wire<M::Output>;
     type ErrorCode = RawErrorCode;
+    // Each command's result sits at `result.<label>`; bad entries in it are left out as in a
+    // single call.
+    const SKIP: &'static [&'static [b24_core::Step]] = M::SKIP;
+    const SKIP_BASE: &'static [b24_core::Step] =
+        &[b24_core::Step::Key("result"), b24_core::Step::Entry];
 
     fn decode_result<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self::Output, D::Error> {
         deserializer.deserialize_map(WireVisitor::<M>(PhantomData))

@@ -139,7 +139,7 @@ async fn canaries_never_appear_in_errors_debug_or_logs_at_any_level() {
     ));
     let garbage = Scripted::start(
         vec![],
-        Reply::json(200, serde_json::json!({"result": [{"id": "x"}]})),
+        Reply::json(200, serde_json::json!({"result": "not a list"})),
     )
     .await;
     seen.push(format!(

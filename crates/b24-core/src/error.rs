@@ -134,6 +134,18 @@ impl DecodeError {
     }
 }
 
+/// An entry of a list or map in `result` that did not decode and was left out, so the rest of
+/// the response could be used (see [`crate::Method::SKIP`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("left out `{entry}`, which does not fit: {error}")]
+#[non_exhaustive]
+pub struct Skipped {
+    /// JSON path of the entry that was left out, e.g. `result.users[1]`.
+    pub entry: String,
+    /// Where inside the entry decoding failed, and why.
+    pub error: DecodeError,
+}
+
 /// Why a response body did not yield a result.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ResponseError<C: Display> {

@@ -18,16 +18,19 @@ mod generated;
 pub mod method;
 pub mod registry;
 pub mod response;
+mod skip;
 #[doc(hidden)]
 pub mod testing;
 mod types;
 pub mod wire;
 
-pub use error::{ApiError, DecodeError, ErrorCode, Execution, RawErrorCode, ResponseError, Retry};
+pub use error::{
+    ApiError, DecodeError, ErrorCode, Execution, RawErrorCode, ResponseError, Retry, Skipped,
+};
 pub use generated::SystemErrorCode;
 pub use method::{
     AsKey, ContinuationPaging, KeysetPaging, Limit, Method, MethodInfo, OffsetPaging, Order, Paged,
-    Pagination,
+    Pagination, Step,
 };
 pub use response::{Response, Time, decode_response, encode_response};
 pub use types::{

@@ -463,11 +463,18 @@ impl<C: Codec<T>, T> Codec<Vec<T>> for List<C> {
                 Ok(out)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
-                let mut out = Vec::new();
-                while map.next_key::<IgnoredAny>()?.is_some() {
-                    out.push(map.next_value_seed(Seed::<C, T>::new())?);
+                // PHP writes a filtered list as `{"0": .., "2": ..}`: keep the index order, which
+                // is also the key order of such a body (and the only order a map decoded
+                // through a sorted map, such as `serde_json::Value`, still knows).
+                let mut out: Vec<(Option<u64>, T)> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let index = key.trim().parse::<u64>().ok();
+                    out.push((index, map.next_value_seed(Seed::<C, T>::new())?));
                 }
-                Ok(out)
+                if out.iter().all(|(index, _)| index.is_some()) {
+                    out.sort_by_key(|(index, _)| *index);
+                }
+                Ok(out.into_iter().map(|(_, item)| item).collect())
             }
         }
         deserializer.deserialize_any(V::<C, T>(PhantomData))
@@ -723,6 +730,145 @@ absent_codec!(Opt, Absent::Missing);
 absent_codec!(OrNull, Absent::Null);
 absent_codec!(OrFalse, Absent::False);
 absent_codec!(OrEmpty, Absent::EmptyStr);
+
+/// A value whose absence (or `null`, or the "not set" spellings its codec does not take as a
+/// value: `false`, `""`, `{}` for a scalar) is its empty value: `false`, `""`, `[]`, an empty
+/// map, an object with every field unset. Encodes the value as it is.
+#[derive(Debug)]
+pub struct OrDefault<C>(PhantomData<C>);
+
+impl<C: Codec<T>, T: Default> Codec<T> for OrDefault<C> {
+    const FALSE_IS_VALUE: bool = C::FALSE_IS_VALUE;
+    const EMPTY_STR_IS_VALUE: bool = C::EMPTY_STR_IS_VALUE;
+    const OBJECT_IS_VALUE: bool = C::OBJECT_IS_VALUE;
+    const ARRAY_IS_VALUE: bool = C::ARRAY_IS_VALUE;
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        decode_absent::<C, T, D>(Absent::Missing, deserializer).map(Option::unwrap_or_default)
+    }
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        C::encode(value, serializer)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values of several shapes
+// ---------------------------------------------------------------------------------------------
+
+/// The kind of a JSON value, which tells the shapes of a [`Shapes`] type apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl Kind {
+    fn unexpected(self) -> de::Unexpected<'static> {
+        match self {
+            Self::Null => de::Unexpected::Unit,
+            Self::Bool => de::Unexpected::Other("a boolean"),
+            Self::Number => de::Unexpected::Other("a number"),
+            Self::String => de::Unexpected::Other("a string"),
+            Self::Array => de::Unexpected::Seq,
+            Self::Object => de::Unexpected::Map,
+        }
+    }
+}
+
+/// A value servers of different versions send in different shapes (`10` or `{"ID": 10}`),
+/// told apart by the kind of JSON value. Generated `one_of` types implement it; decode and
+/// encode them with the [`Shaped`] codec.
+pub trait Shapes: Sized {
+    /// What the error says was expected (`"an integer or an object"`).
+    const EXPECTING: &'static str;
+    /// `false` is a value of one of the shapes (not "absent" inside an optional wrapper).
+    const FALSE_IS_VALUE: bool = false;
+    /// `""` is a value of one of the shapes.
+    const EMPTY_STR_IS_VALUE: bool = false;
+    /// Decodes a value of this kind, or says that no shape has it (`None`).
+    ///
+    /// # Errors
+    /// When the shape chosen by the kind does not fit.
+    fn decode_kind<'de, D: Deserializer<'de>>(
+        kind: Kind,
+        deserializer: D,
+    ) -> Option<Result<Self, D::Error>>;
+    /// Encodes the value in its own shape.
+    ///
+    /// # Errors
+    /// When the serializer fails.
+    fn encode_shape<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+}
+
+/// The codec of a [`Shapes`] type.
+#[derive(Debug)]
+pub struct Shaped;
+
+struct ShapedVisitor<T>(PhantomData<T>);
+
+impl<T: Shapes> ShapedVisitor<T> {
+    fn pick<'de, D: Deserializer<'de>>(kind: Kind, deserializer: D) -> Result<T, D::Error> {
+        T::decode_kind(kind, deserializer).unwrap_or_else(|| {
+            Err(de::Error::invalid_type(
+                kind.unexpected(),
+                &ShapedVisitor::<T>(PhantomData),
+            ))
+        })
+    }
+}
+
+impl<'de, T: Shapes> Visitor<'de> for ShapedVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Self::pick(Kind::Null, de::value::UnitDeserializer::<E>::new())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+        Self::pick(Kind::Bool, BoolDeserializer::<E>::new(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        Self::pick(Kind::Number, U64Deserializer::<E>::new(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        Self::pick(Kind::Number, I64Deserializer::<E>::new(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        Self::pick(Kind::Number, F64Deserializer::<E>::new(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        Self::pick(Kind::String, StrDeserializer::<E>::new(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        Self::pick(Kind::Array, SeqAccessDeserializer::new(seq))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        Self::pick(Kind::Object, MapAccessDeserializer::new(map))
+    }
+}
+
+impl<T: Shapes> Codec<T> for Shaped {
+    const FALSE_IS_VALUE: bool = T::FALSE_IS_VALUE;
+    const EMPTY_STR_IS_VALUE: bool = T::EMPTY_STR_IS_VALUE;
+    const OBJECT_IS_VALUE: bool = true;
+    const ARRAY_IS_VALUE: bool = true;
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_any(ShapedVisitor::<T>(PhantomData))
+    }
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        value.encode_shape(serializer)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -108,16 +108,16 @@ impl ::b24_core::Method for ChatGetRequest {
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
     };
-    /// `result`: `ChatRef` or `null`.
+    /// `result`: `ChatGetResult` or `null`.
     ///
     /// The chat found, or `null` when none matches or the entity pair is incomplete.
-    type Output = ::std::option::Option<crate::generated::chat_get::ChatRef>;
+    type Output = ::std::option::Option<crate::generated::chat_get::ChatGetResult>;
     type ErrorCode = ChatGetErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
         ::b24_core::wire::As::<
-            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
+            ::b24_core::wire::OrNull<::b24_core::wire::Shaped>,
         >::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
@@ -125,7 +125,7 @@ impl ::b24_core::Method for ChatGetRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         ::b24_core::wire::As::<
-            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
+            ::b24_core::wire::OrNull<::b24_core::wire::Shaped>,
         >::serialize(output, serializer)
     }
 }
@@ -360,6 +360,80 @@ impl<'de> ::serde::Deserialize<'de> for ChatEntityType {
             .map(|text| Self::from(text.as_str()))
     }
 }
+/// The chat found. Revisions differ in how they send it.
+///
+/// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub enum ChatGetResult {
+    /// Today's shape, `{"ID": 10}`.
+    ///
+    /// Sent as an object: `ChatRef`.
+    Ref(crate::generated::chat_get::ChatRef),
+    /// The bare chat id, `10`, as older revisions of the method answer.
+    ///
+    /// Sent as a number: u64.
+    Id(u64),
+}
+impl ::b24_core::wire::Shapes for ChatGetResult {
+    const EXPECTING: &'static str = "an object or a number";
+    const FALSE_IS_VALUE: bool = false;
+    const EMPTY_STR_IS_VALUE: bool = false;
+    fn decode_kind<'de, D: ::serde::Deserializer<'de>>(
+        kind: ::b24_core::wire::Kind,
+        deserializer: D,
+    ) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
+        ::std::option::Option::Some(
+            match kind {
+                ::b24_core::wire::Kind::Object | ::b24_core::wire::Kind::Array => {
+                    ::b24_core::wire::As::<
+                        ::b24_core::wire::Obj,
+                    >::deserialize(deserializer)
+                        .map(Self::Ref)
+                }
+                ::b24_core::wire::Kind::Number | ::b24_core::wire::Kind::String => {
+                    ::b24_core::wire::As::<
+                        ::b24_core::wire::Int,
+                    >::deserialize(deserializer)
+                        .map(Self::Id)
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+    fn encode_shape<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Ref(value) => {
+                ::b24_core::wire::As::<
+                    ::b24_core::wire::Obj,
+                >::serialize(value, serializer)
+            }
+            Self::Id(value) => {
+                ::b24_core::wire::As::<
+                    ::b24_core::wire::Int,
+                >::serialize(value, serializer)
+            }
+        }
+    }
+}
+impl ::serde::Serialize for ChatGetResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::b24_core::wire::As::<::b24_core::wire::Shaped>::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChatGetResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::wire::As::<::b24_core::wire::Shaped>::deserialize(deserializer)
+    }
+}
 /// A reference to a chat, key upper-case.
 #[derive(
     ::std::fmt::Debug,
@@ -372,7 +446,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatEntityType {
 pub struct ChatRef {
     /// Chat id (use it as `chat<ID>` where a dialog id is needed).
     ///
-    /// Wire: `ID`, u64.
+    /// Wire: `ID`, u64. The object's identity: always sent.
     #[serde(rename = "ID", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub id: u64,
 }

@@ -53,6 +53,26 @@ impl ::b24_core::Method for CountersGetRequest {
     /// The counters.
     type Output = crate::generated::counters_get::Counters;
     type ErrorCode = CountersGetErrorCode;
+    const SKIP: &'static [&'static [::b24_core::Step]] = &[
+        &[::b24_core::Step::Key("CHANNEL_COMMENT"), ::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Key("CHANNEL_COMMENT"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Entry,
+        ],
+        &[::b24_core::Step::Key("CHAT"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("CHAT_MUTED"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("CHAT_UNREAD"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("COLLAB"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("COLLAB_UNREAD"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("COPILOT"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("COPILOT_UNREAD"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("DIALOG"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("DIALOG_UNREAD"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("LINES"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("TASKS_TASK"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("TASKS_TASK_UNREAD"), ::b24_core::Step::Entry],
+    ];
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
@@ -126,6 +146,7 @@ impl ::b24_core::ErrorCode for CountersGetErrorCode {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -133,29 +154,54 @@ impl ::b24_core::ErrorCode for CountersGetErrorCode {
 pub struct CounterTotals {
     /// Everything unread, notifications included.
     ///
-    /// Wire: `ALL`, u32.
-    #[serde(rename = "ALL", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub all: u32,
+    /// Wire: `ALL`, u32. Optional: may be absent.
+    #[serde(
+        rename = "ALL",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub all: ::std::option::Option<u32>,
     /// Unread notifications.
     ///
-    /// Wire: `NOTIFY`, u32.
-    #[serde(rename = "NOTIFY", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub notify: u32,
+    /// Wire: `NOTIFY`, u32. Optional: may be absent.
+    #[serde(
+        rename = "NOTIFY",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub notify: ::std::option::Option<u32>,
     /// Unread messages in group chats (a chat marked "unread" counts as one).
     ///
-    /// Wire: `CHAT`, u32.
-    #[serde(rename = "CHAT", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub chat: u32,
+    /// Wire: `CHAT`, u32. Optional: may be absent.
+    #[serde(
+        rename = "CHAT",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub chat: ::std::option::Option<u32>,
     /// Unread messages in private dialogs.
     ///
-    /// Wire: `DIALOG`, u32.
-    #[serde(rename = "DIALOG", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub dialog: u32,
+    /// Wire: `DIALOG`, u32. Optional: may be absent.
+    #[serde(
+        rename = "DIALOG",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub dialog: ::std::option::Option<u32>,
     /// Unread messages in Open Channels.
     ///
-    /// Wire: `LINES`, u32.
-    #[serde(rename = "LINES", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub lines: u32,
+    /// Wire: `LINES`, u32. Optional: may be absent.
+    #[serde(
+        rename = "LINES",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub lines: ::std::option::Option<u32>,
     /// Unread messages of all chats and dialogs, without notifications. Missing on older servers.
     ///
     /// Wire: `MESSENGER`, u32. Optional: may be absent.
@@ -198,19 +244,34 @@ pub struct CounterTotals {
     pub tasks_task: ::std::option::Option<u32>,
 }
 impl CounterTotals {
-    /// Creates a value from its required members `ALL`, `NOTIFY`, `CHAT`, `DIALOG`, `LINES`; every optional member starts unset.
-    pub fn new(all: u32, notify: u32, chat: u32, dialog: u32, lines: u32) -> Self {
-        Self {
-            all,
-            notify,
-            chat,
-            dialog,
-            lines,
-            messenger: ::std::option::Option::None,
-            copilot: ::std::option::Option::None,
-            collab: ::std::option::Option::None,
-            tasks_task: ::std::option::Option::None,
-        }
+    /// Creates a value with every optional member unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `ALL`.
+    pub fn all(mut self, value: u32) -> Self {
+        self.all = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `NOTIFY`.
+    pub fn notify(mut self, value: u32) -> Self {
+        self.notify = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `CHAT`.
+    pub fn chat(mut self, value: u32) -> Self {
+        self.chat = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `DIALOG`.
+    pub fn dialog(mut self, value: u32) -> Self {
+        self.dialog = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `LINES`.
+    pub fn lines(mut self, value: u32) -> Self {
+        self.lines = ::std::option::Option::Some(value);
+        self
     }
     /// Sets `MESSENGER`.
     pub fn messenger(mut self, value: u32) -> Self {
@@ -238,6 +299,7 @@ impl CounterTotals {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -245,164 +307,201 @@ impl CounterTotals {
 pub struct Counters {
     /// Totals by kind.
     ///
-    /// Wire: `TYPE`, `CounterTotals`.
-    #[serde(rename = "TYPE", with = "::b24_core::wire::As::<::b24_core::wire::Obj>")]
+    /// Wire: `TYPE`, `CounterTotals`. Absent means empty.
+    #[serde(
+        rename = "TYPE",
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Obj>>"
+    )]
     pub totals: crate::generated::counters_get::CounterTotals,
     /// Unread messages per group chat (not muted), keyed by chat id.
     ///
-    /// Wire: `CHAT`, map from u64 to u32.
+    /// Wire: `CHAT`, map from u64 to u32. Absent means empty.
     #[serde(
         rename = "CHAT",
-        with = "::b24_core::wire::As::<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>"
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
     )]
     pub chat: ::std::collections::BTreeMap<u64, u32>,
     /// Unread messages per chat with notifications turned off, keyed by chat id.
     ///
-    /// Wire: `CHAT_MUTED`, map from u64 to u32.
+    /// Wire: `CHAT_MUTED`, map from u64 to u32. Absent means empty.
     #[serde(
         rename = "CHAT_MUTED",
-        with = "::b24_core::wire::As::<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>"
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
     )]
     pub chat_muted: ::std::collections::BTreeMap<u64, u32>,
     /// Ids of chats marked "unread" by hand.
     ///
-    /// Wire: `CHAT_UNREAD`, list of u64.
+    /// Wire: `CHAT_UNREAD`, list of u64. Absent means empty.
     #[serde(
         rename = "CHAT_UNREAD",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Int>>"
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
     pub chat_unread: ::std::vec::Vec<u64>,
     /// Unread messages per Open Channels chat, keyed by chat id.
     ///
-    /// Wire: `LINES`, map from u64 to u32.
+    /// Wire: `LINES`, map from u64 to u32. Absent means empty.
     #[serde(
         rename = "LINES",
-        with = "::b24_core::wire::As::<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>"
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
     )]
     pub lines: ::std::collections::BTreeMap<u64, u32>,
     /// Unread messages per private dialog, keyed by the other user's id.
     ///
-    /// Wire: `DIALOG`, map from u64 to u32.
+    /// Wire: `DIALOG`, map from u64 to u32. Absent means empty.
     #[serde(
         rename = "DIALOG",
-        with = "::b24_core::wire::As::<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>"
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
     )]
     pub dialog: ::std::collections::BTreeMap<u64, u32>,
     /// User ids of private dialogs marked "unread" by hand.
     ///
-    /// Wire: `DIALOG_UNREAD`, list of u64.
+    /// Wire: `DIALOG_UNREAD`, list of u64. Absent means empty.
     #[serde(
         rename = "DIALOG_UNREAD",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Int>>"
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
     pub dialog_unread: ::std::vec::Vec<u64>,
     /// Unread messages per Copilot chat. Newer servers only.
     ///
-    /// Wire: `COPILOT`, map from u64 to u32. Optional: may be absent.
+    /// Wire: `COPILOT`, map from u64 to u32. Absent means empty.
     #[serde(
         rename = "COPILOT",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
     )]
-    pub copilot: ::std::option::Option<::std::collections::BTreeMap<u64, u32>>,
+    pub copilot: ::std::collections::BTreeMap<u64, u32>,
     /// Copilot chats marked "unread". Newer servers only.
     ///
-    /// Wire: `COPILOT_UNREAD`, list of u64. Optional: may be absent.
+    /// Wire: `COPILOT_UNREAD`, list of u64. Absent means empty.
     #[serde(
         rename = "COPILOT_UNREAD",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
-    pub copilot_unread: ::std::option::Option<::std::vec::Vec<u64>>,
+    pub copilot_unread: ::std::vec::Vec<u64>,
     /// Unread messages per collab chat. Newer servers only.
     ///
-    /// Wire: `COLLAB`, map from u64 to u32. Optional: may be absent.
+    /// Wire: `COLLAB`, map from u64 to u32. Absent means empty.
     #[serde(
         rename = "COLLAB",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
     )]
-    pub collab: ::std::option::Option<::std::collections::BTreeMap<u64, u32>>,
+    pub collab: ::std::collections::BTreeMap<u64, u32>,
     /// Collab chats marked "unread". Newer servers only.
     ///
-    /// Wire: `COLLAB_UNREAD`, list of u64. Optional: may be absent.
+    /// Wire: `COLLAB_UNREAD`, list of u64. Absent means empty.
     #[serde(
         rename = "COLLAB_UNREAD",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
-    pub collab_unread: ::std::option::Option<::std::vec::Vec<u64>>,
+    pub collab_unread: ::std::vec::Vec<u64>,
     /// Unread comments, keyed by channel chat id, then by comment chat id. Newer servers only.
     ///
-    /// Wire: `CHANNEL_COMMENT`, map from u64 to map from u64 to u32. Optional: may be absent.
+    /// Wire: `CHANNEL_COMMENT`, map from u64 to map from u64 to u32. Absent means empty.
     #[serde(
         rename = "CHANNEL_COMMENT",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>>"
     )]
-    pub channel_comment: ::std::option::Option<
-        ::std::collections::BTreeMap<u64, ::std::collections::BTreeMap<u64, u32>>,
+    pub channel_comment: ::std::collections::BTreeMap<
+        u64,
+        ::std::collections::BTreeMap<u64, u32>,
     >,
     /// Unread messages per task chat. Newer servers only.
     ///
-    /// Wire: `TASKS_TASK`, map from u64 to u32. Optional: may be absent.
+    /// Wire: `TASKS_TASK`, map from u64 to u32. Absent means empty.
     #[serde(
         rename = "TASKS_TASK",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
     )]
-    pub tasks_task: ::std::option::Option<::std::collections::BTreeMap<u64, u32>>,
+    pub tasks_task: ::std::collections::BTreeMap<u64, u32>,
     /// Task chats marked "unread". Newer servers only.
     ///
-    /// Wire: `TASKS_TASK_UNREAD`, list of u64. Optional: may be absent.
+    /// Wire: `TASKS_TASK_UNREAD`, list of u64. Absent means empty.
     #[serde(
         rename = "TASKS_TASK_UNREAD",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
-    pub tasks_task_unread: ::std::option::Option<::std::vec::Vec<u64>>,
+    pub tasks_task_unread: ::std::vec::Vec<u64>,
 }
 impl Counters {
-    /// Creates a value from its required members `TYPE`, `CHAT`, `CHAT_MUTED`, `CHAT_UNREAD`, `LINES`, `DIALOG`, `DIALOG_UNREAD`; every optional member starts unset.
-    pub fn new(
-        totals: crate::generated::counters_get::CounterTotals,
-        chat: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-        chat_muted: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-        chat_unread: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-        lines: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-        dialog: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-        dialog_unread: impl ::std::convert::Into<::std::vec::Vec<u64>>,
+    /// Creates a value with every optional member unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `TYPE`.
+    pub fn totals(
+        mut self,
+        value: crate::generated::counters_get::CounterTotals,
     ) -> Self {
-        Self {
-            totals,
-            chat: chat.into(),
-            chat_muted: chat_muted.into(),
-            chat_unread: chat_unread.into(),
-            lines: lines.into(),
-            dialog: dialog.into(),
-            dialog_unread: dialog_unread.into(),
-            copilot: ::std::option::Option::None,
-            copilot_unread: ::std::option::Option::None,
-            collab: ::std::option::Option::None,
-            collab_unread: ::std::option::Option::None,
-            channel_comment: ::std::option::Option::None,
-            tasks_task: ::std::option::Option::None,
-            tasks_task_unread: ::std::option::Option::None,
-        }
+        self.totals = value;
+        self
+    }
+    /// Sets `CHAT`.
+    pub fn chat(
+        mut self,
+        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
+    ) -> Self {
+        self.chat = value.into();
+        self
+    }
+    /// Sets `CHAT_MUTED`.
+    pub fn chat_muted(
+        mut self,
+        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
+    ) -> Self {
+        self.chat_muted = value.into();
+        self
+    }
+    /// Sets `CHAT_UNREAD`.
+    pub fn chat_unread(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
+    ) -> Self {
+        self.chat_unread = value.into();
+        self
+    }
+    /// Sets `LINES`.
+    pub fn lines(
+        mut self,
+        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
+    ) -> Self {
+        self.lines = value.into();
+        self
+    }
+    /// Sets `DIALOG`.
+    pub fn dialog(
+        mut self,
+        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
+    ) -> Self {
+        self.dialog = value.into();
+        self
+    }
+    /// Sets `DIALOG_UNREAD`.
+    pub fn dialog_unread(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
+    ) -> Self {
+        self.dialog_unread = value.into();
+        self
     }
     /// Sets `COPILOT`.
     pub fn copilot(
         mut self,
         value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
     ) -> Self {
-        self.copilot = ::std::option::Option::Some(value.into());
+        self.copilot = value.into();
         self
     }
     /// Sets `COPILOT_UNREAD`.
@@ -410,7 +509,7 @@ impl Counters {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
     ) -> Self {
-        self.copilot_unread = ::std::option::Option::Some(value.into());
+        self.copilot_unread = value.into();
         self
     }
     /// Sets `COLLAB`.
@@ -418,7 +517,7 @@ impl Counters {
         mut self,
         value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
     ) -> Self {
-        self.collab = ::std::option::Option::Some(value.into());
+        self.collab = value.into();
         self
     }
     /// Sets `COLLAB_UNREAD`.
@@ -426,7 +525,7 @@ impl Counters {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
     ) -> Self {
-        self.collab_unread = ::std::option::Option::Some(value.into());
+        self.collab_unread = value.into();
         self
     }
     /// Sets `CHANNEL_COMMENT`.
@@ -436,7 +535,7 @@ impl Counters {
             ::std::collections::BTreeMap<u64, ::std::collections::BTreeMap<u64, u32>>,
         >,
     ) -> Self {
-        self.channel_comment = ::std::option::Option::Some(value.into());
+        self.channel_comment = value.into();
         self
     }
     /// Sets `TASKS_TASK`.
@@ -444,7 +543,7 @@ impl Counters {
         mut self,
         value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
     ) -> Self {
-        self.tasks_task = ::std::option::Option::Some(value.into());
+        self.tasks_task = value.into();
         self
     }
     /// Sets `TASKS_TASK_UNREAD`.
@@ -452,7 +551,7 @@ impl Counters {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
     ) -> Self {
-        self.tasks_task_unread = ::std::option::Option::Some(value.into());
+        self.tasks_task_unread = value.into();
         self
     }
 }

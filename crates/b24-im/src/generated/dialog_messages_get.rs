@@ -184,6 +184,79 @@ impl ::b24_core::Method for DialogMessagesGetRequest {
         crate::generated::dialog_messages_get::DialogMessagesPage,
     >;
     type ErrorCode = DialogMessagesGetErrorCode;
+    const SKIP: &'static [&'static [::b24_core::Step]] = &[
+        &[::b24_core::Step::Key("files"), ::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Key("files"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("mediaUrl"),
+            ::b24_core::Step::Key("preview"),
+            ::b24_core::Step::Entry,
+        ],
+        &[::b24_core::Step::Key("messages"), ::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("ATTACH"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("CHAT_USER"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("CODE"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("FILE_ID"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("LIKE"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("LINK_ACTIVE"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("URL_ID"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("replaces"),
+            ::b24_core::Step::Entry,
+        ],
+        &[::b24_core::Step::Key("users"), ::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Key("users"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("departments"),
+            ::b24_core::Step::Entry,
+        ],
+    ];
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
@@ -345,45 +418,69 @@ impl ::b24_core::ErrorCode for DialogMessagesGetErrorCode {
 pub struct DialogFile {
     /// File id on Drive.
     ///
-    /// Wire: `id`, u64.
+    /// Wire: `id`, u64. The object's identity: always sent.
     #[serde(rename = "id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub id: u64,
     /// Chat id.
     ///
-    /// Wire: `chatId`, u64.
-    #[serde(rename = "chatId", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub chat_id: u64,
+    /// Wire: `chatId`, u64. Optional: may be absent.
+    #[serde(
+        rename = "chatId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub chat_id: ::std::option::Option<u64>,
     /// When the file was uploaded.
     ///
-    /// Wire: `date`, datetime.
+    /// Wire: `date`, datetime. Optional: may be absent.
     #[serde(
         rename = "date",
-        with = "::b24_core::wire::As::<::b24_core::wire::DateTime>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::DateTime>>"
     )]
-    pub date: ::b24_core::DateTime,
+    pub date: ::std::option::Option<::b24_core::DateTime>,
     /// Kind of file.
     ///
-    /// Wire: `type`, `FileKind`.
-    #[serde(rename = "type", with = "::b24_core::wire::As::<::b24_core::wire::Same>")]
-    pub kind: crate::generated::dialog_messages_get::FileKind,
+    /// Wire: `type`, `FileKind`. Optional: may be absent.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+    )]
+    pub kind: ::std::option::Option<crate::generated::dialog_messages_get::FileKind>,
     /// File name.
     ///
-    /// Wire: `name`, string.
-    #[serde(rename = "name", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
-    pub name: ::std::string::String,
+    /// Wire: `name`, string. Optional: may be absent.
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
     /// Extension, lower-case.
     ///
-    /// Wire: `extension`, string.
+    /// Wire: `extension`, string. Optional: may be absent.
     #[serde(
         rename = "extension",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
     )]
-    pub extension: ::std::string::String,
+    pub extension: ::std::option::Option<::std::string::String>,
     /// Size in bytes.
     ///
-    /// Wire: `size`, u64.
-    #[serde(rename = "size", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub size: u64,
+    /// Wire: `size`, u64. Optional: may be absent.
+    #[serde(
+        rename = "size",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub size: ::std::option::Option<u64>,
     /// Picture size of images and videos; `false` for other files.
     ///
     /// Wire: `image`, `FileImage` or `false`. Optional: may be absent.
@@ -395,48 +492,74 @@ pub struct DialogFile {
     pub image: ::std::option::Option<crate::generated::dialog_messages_get::FileImage>,
     /// Upload state.
     ///
-    /// Wire: `status`, `FileStatus`.
-    #[serde(rename = "status", with = "::b24_core::wire::As::<::b24_core::wire::Same>")]
-    pub status: crate::generated::dialog_messages_get::FileStatus,
+    /// Wire: `status`, `FileStatus`. Optional: may be absent.
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+    )]
+    pub status: ::std::option::Option<crate::generated::dialog_messages_get::FileStatus>,
     /// Upload progress in percent; `100` when done, `-1` while uploading.
     ///
-    /// Wire: `progress`, i32.
-    #[serde(rename = "progress", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub progress: i32,
+    /// Wire: `progress`, i32. Optional: may be absent.
+    #[serde(
+        rename = "progress",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub progress: ::std::option::Option<i32>,
     /// Uploader's user id.
     ///
-    /// Wire: `authorId`, u64.
-    #[serde(rename = "authorId", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub author_id: u64,
+    /// Wire: `authorId`, u64. Optional: may be absent.
+    #[serde(
+        rename = "authorId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub author_id: ::std::option::Option<u64>,
     /// Uploader's name.
     ///
-    /// Wire: `authorName`, string.
+    /// Wire: `authorName`, string. Optional: may be absent.
     #[serde(
         rename = "authorName",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
     )]
-    pub author_name: ::std::string::String,
+    pub author_name: ::std::option::Option<::std::string::String>,
     /// Preview link (images and videos); empty for other files and while uploading.
     ///
-    /// Wire: `urlPreview`, string.
+    /// Wire: `urlPreview`, string. Optional: may be absent.
     #[serde(
         rename = "urlPreview",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
     )]
-    pub url_preview: ::std::string::String,
+    pub url_preview: ::std::option::Option<::std::string::String>,
     /// Link that shows the file; empty while uploading.
     ///
-    /// Wire: `urlShow`, string.
-    #[serde(rename = "urlShow", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
-    pub url_show: ::std::string::String,
+    /// Wire: `urlShow`, string. Optional: may be absent.
+    #[serde(
+        rename = "urlShow",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+    )]
+    pub url_show: ::std::option::Option<::std::string::String>,
     /// Download link; empty while uploading.
     ///
-    /// Wire: `urlDownload`, string.
+    /// Wire: `urlDownload`, string. Optional: may be absent.
     #[serde(
         rename = "urlDownload",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
     )]
-    pub url_download: ::std::string::String,
+    pub url_download: ::std::option::Option<::std::string::String>,
     /// Attributes for the built-in viewer; `null` when the file has no viewer.
     ///
     /// Wire: `viewerAttrs`, `FileViewerAttrs` or `null`. Optional: may be absent.
@@ -492,40 +615,24 @@ pub struct DialogFile {
     pub is_voice_note: ::std::option::Option<bool>,
 }
 impl DialogFile {
-    /// Creates a value from its required members `id`, `chatId`, `date`, `type`, `name`, `extension`, `size`, `status`, `progress`, `authorId`, `authorName`, `urlPreview`, `urlShow`, `urlDownload`; every optional member starts unset.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: u64,
-        chat_id: u64,
-        date: ::b24_core::DateTime,
-        kind: crate::generated::dialog_messages_get::FileKind,
-        name: impl ::std::convert::Into<::std::string::String>,
-        extension: impl ::std::convert::Into<::std::string::String>,
-        size: u64,
-        status: crate::generated::dialog_messages_get::FileStatus,
-        progress: i32,
-        author_id: u64,
-        author_name: impl ::std::convert::Into<::std::string::String>,
-        url_preview: impl ::std::convert::Into<::std::string::String>,
-        url_show: impl ::std::convert::Into<::std::string::String>,
-        url_download: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value from its required member `id`; every optional member starts unset.
+    pub fn new(id: u64) -> Self {
         Self {
             id,
-            chat_id,
-            date,
-            kind,
-            name: name.into(),
-            extension: extension.into(),
-            size,
+            chat_id: ::std::option::Option::None,
+            date: ::std::option::Option::None,
+            kind: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            extension: ::std::option::Option::None,
+            size: ::std::option::Option::None,
             image: ::std::option::Option::None,
-            status,
-            progress,
-            author_id,
-            author_name: author_name.into(),
-            url_preview: url_preview.into(),
-            url_show: url_show.into(),
-            url_download: url_download.into(),
+            status: ::std::option::Option::None,
+            progress: ::std::option::Option::None,
+            author_id: ::std::option::Option::None,
+            author_name: ::std::option::Option::None,
+            url_preview: ::std::option::Option::None,
+            url_show: ::std::option::Option::None,
+            url_download: ::std::option::Option::None,
             viewer_attrs: ::std::option::Option::None,
             media_url: ::std::option::Option::None,
             is_transcribable: ::std::option::Option::None,
@@ -533,12 +640,101 @@ impl DialogFile {
             is_voice_note: ::std::option::Option::None,
         }
     }
+    /// Sets `chatId`.
+    pub fn chat_id(mut self, value: u64) -> Self {
+        self.chat_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `date`.
+    pub fn date(mut self, value: ::b24_core::DateTime) -> Self {
+        self.date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn kind(
+        mut self,
+        value: crate::generated::dialog_messages_get::FileKind,
+    ) -> Self {
+        self.kind = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `extension`.
+    pub fn extension(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.extension = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn size(mut self, value: u64) -> Self {
+        self.size = ::std::option::Option::Some(value);
+        self
+    }
     /// Sets `image`.
     pub fn image(
         mut self,
         value: crate::generated::dialog_messages_get::FileImage,
     ) -> Self {
         self.image = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn status(
+        mut self,
+        value: crate::generated::dialog_messages_get::FileStatus,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `progress`.
+    pub fn progress(mut self, value: i32) -> Self {
+        self.progress = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `authorId`.
+    pub fn author_id(mut self, value: u64) -> Self {
+        self.author_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `authorName`.
+    pub fn author_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.author_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `urlPreview`.
+    pub fn url_preview(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url_preview = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `urlShow`.
+    pub fn url_show(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url_show = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `urlDownload`.
+    pub fn url_download(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url_download = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `viewerAttrs`.
@@ -585,36 +781,50 @@ impl DialogFile {
 pub struct DialogMessage {
     /// Message id.
     ///
-    /// Wire: `id`, u64.
+    /// Wire: `id`, u64. The object's identity: always sent.
     #[serde(rename = "id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub id: u64,
     /// Chat id.
     ///
-    /// Wire: `chat_id`, u64.
-    #[serde(rename = "chat_id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub chat_id: u64,
+    /// Wire: `chat_id`, u64. Optional: may be absent.
+    #[serde(
+        rename = "chat_id",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub chat_id: ::std::option::Option<u64>,
     /// Author's user id; `0` for system messages.
     ///
-    /// Wire: `author_id`, u64.
+    /// Wire: `author_id`, u64. Optional: may be absent.
     #[serde(
         rename = "author_id",
-        with = "::b24_core::wire::As::<::b24_core::wire::Int>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
     )]
-    pub author_id: u64,
+    pub author_id: ::std::option::Option<u64>,
     /// When the message was sent.
     ///
-    /// Wire: `date`, datetime.
+    /// Wire: `date`, datetime. Optional: may be absent.
     #[serde(
         rename = "date",
-        with = "::b24_core::wire::As::<::b24_core::wire::DateTime>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::DateTime>>"
     )]
-    pub date: ::b24_core::DateTime,
+    pub date: ::std::option::Option<::b24_core::DateTime>,
     /// Message text with BB codes. A deleted message (no text, files, keyboard or attachment
     /// left) carries a localized "message deleted" text and `params.IS_DELETED = Y`.
     ///
-    /// Wire: `text`, string.
-    #[serde(rename = "text", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
-    pub text: ::std::string::String,
+    /// Wire: `text`, string. Optional: may be absent.
+    #[serde(
+        rename = "text",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+    )]
+    pub text: ::std::option::Option<::std::string::String>,
     /// The text in the legacy format; only with `CONVERT_TEXT=Y`.
     ///
     /// Wire: `text_converted`, string. Optional: may be absent.
@@ -627,9 +837,14 @@ pub struct DialogMessage {
     pub text_converted: ::std::option::Option<::std::string::String>,
     /// The caller has not read it yet.
     ///
-    /// Wire: `unread`, bool.
-    #[serde(rename = "unread", with = "::b24_core::wire::As::<::b24_core::wire::Bool>")]
-    pub unread: bool,
+    /// Wire: `unread`, bool. Optional: may be absent.
+    #[serde(
+        rename = "unread",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
+    )]
+    pub unread: ::std::option::Option<bool>,
     /// Client-side id of the message; `null` for system messages.
     ///
     /// Wire: `uuid`, string or `null`. Optional: may be absent.
@@ -641,26 +856,22 @@ pub struct DialogMessage {
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Text replacements (mentions and the like) of the message; usually `[]`.
     ///
-    /// Wire: `replaces`, list of json. Optional: may be absent.
+    /// Wire: `replaces`, list of json. Absent means empty.
     #[serde(
         rename = "replaces",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Any>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Any>>>"
     )]
-    pub replaces: ::std::option::Option<::std::vec::Vec<::b24_core::Json>>,
+    pub replaces: ::std::vec::Vec<::b24_core::Json>,
     /// Extra message parameters; `[]` when there are none.
     ///
-    /// Wire: `params`, `MessageParams`. Optional: may be absent.
+    /// Wire: `params`, `MessageParams`. Absent means empty.
     #[serde(
         rename = "params",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Obj>>"
     )]
-    pub params: ::std::option::Option<
-        crate::generated::dialog_messages_get::MessageParams,
-    >,
+    pub params: crate::generated::dialog_messages_get::MessageParams,
     /// When the message will disappear; `null` when it will not. Missing on older servers.
     ///
     /// Wire: `disappearing_date`, datetime or `null`. Optional: may be absent.
@@ -672,28 +883,44 @@ pub struct DialogMessage {
     pub disappearing_date: ::std::option::Option<::b24_core::DateTime>,
 }
 impl DialogMessage {
-    /// Creates a value from its required members `id`, `chat_id`, `author_id`, `date`, `text`, `unread`; every optional member starts unset.
-    pub fn new(
-        id: u64,
-        chat_id: u64,
-        author_id: u64,
-        date: ::b24_core::DateTime,
-        text: impl ::std::convert::Into<::std::string::String>,
-        unread: bool,
-    ) -> Self {
+    /// Creates a value from its required member `id`; every optional member starts unset.
+    pub fn new(id: u64) -> Self {
         Self {
             id,
-            chat_id,
-            author_id,
-            date,
-            text: text.into(),
+            chat_id: ::std::option::Option::None,
+            author_id: ::std::option::Option::None,
+            date: ::std::option::Option::None,
+            text: ::std::option::Option::None,
             text_converted: ::std::option::Option::None,
-            unread,
+            unread: ::std::option::Option::None,
             uuid: ::std::option::Option::None,
-            replaces: ::std::option::Option::None,
-            params: ::std::option::Option::None,
+            replaces: ::std::default::Default::default(),
+            params: ::std::default::Default::default(),
             disappearing_date: ::std::option::Option::None,
         }
+    }
+    /// Sets `chat_id`.
+    pub fn chat_id(mut self, value: u64) -> Self {
+        self.chat_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `author_id`.
+    pub fn author_id(mut self, value: u64) -> Self {
+        self.author_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `date`.
+    pub fn date(mut self, value: ::b24_core::DateTime) -> Self {
+        self.date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = ::std::option::Option::Some(value.into());
+        self
     }
     /// Sets `text_converted`.
     pub fn text_converted(
@@ -701,6 +928,11 @@ impl DialogMessage {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.text_converted = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `unread`.
+    pub fn unread(mut self, value: bool) -> Self {
+        self.unread = ::std::option::Option::Some(value);
         self
     }
     /// Sets `uuid`.
@@ -716,7 +948,7 @@ impl DialogMessage {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::b24_core::Json>>,
     ) -> Self {
-        self.replaces = ::std::option::Option::Some(value.into());
+        self.replaces = value.into();
         self
     }
     /// Sets `params`.
@@ -724,7 +956,7 @@ impl DialogMessage {
         mut self,
         value: crate::generated::dialog_messages_get::MessageParams,
     ) -> Self {
-        self.params = ::std::option::Option::Some(value);
+        self.params = value;
         self
     }
     /// Sets `disappearing_date`.
@@ -738,6 +970,7 @@ impl DialogMessage {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -745,54 +978,81 @@ impl DialogMessage {
 pub struct DialogMessagesPage {
     /// Id of the chat behind the dialog.
     ///
-    /// Wire: `chat_id`, u64.
-    #[serde(rename = "chat_id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub chat_id: u64,
+    /// Wire: `chat_id`, u64. Optional: may be absent.
+    #[serde(
+        rename = "chat_id",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub chat_id: ::std::option::Option<u64>,
     /// The messages, in the order described in the method notes; empty at the end of history.
     ///
-    /// Wire: `messages`, list of `DialogMessage`.
+    /// Wire: `messages`, list of `DialogMessage`. Absent means empty.
     #[serde(
         rename = "messages",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>>"
     )]
     pub messages: ::std::vec::Vec<crate::generated::dialog_messages_get::DialogMessage>,
     /// Authors of the messages (and users named in `CHAT_USER` params), once each.
     ///
-    /// Wire: `users`, list of `DialogUser`.
+    /// Wire: `users`, list of `DialogUser`. Absent means empty.
     #[serde(
         rename = "users",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>>"
     )]
     pub users: ::std::vec::Vec<crate::generated::types::DialogUser>,
     /// Files attached to the messages.
     ///
-    /// Wire: `files`, list of `DialogFile`.
+    /// Wire: `files`, list of `DialogFile`. Absent means empty.
     #[serde(
         rename = "files",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>>"
     )]
     pub files: ::std::vec::Vec<crate::generated::dialog_messages_get::DialogFile>,
 }
 impl DialogMessagesPage {
-    /// Creates a value from its required members `chat_id`, `messages`, `users`, `files`; every optional member starts unset.
-    pub fn new(
-        chat_id: u64,
-        messages: impl ::std::convert::Into<
+    /// Creates a value with every optional member unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `chat_id`.
+    pub fn chat_id(mut self, value: u64) -> Self {
+        self.chat_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `messages`.
+    pub fn messages(
+        mut self,
+        value: impl ::std::convert::Into<
             ::std::vec::Vec<crate::generated::dialog_messages_get::DialogMessage>,
         >,
-        users: impl ::std::convert::Into<
+    ) -> Self {
+        self.messages = value.into();
+        self
+    }
+    /// Sets `users`.
+    pub fn users(
+        mut self,
+        value: impl ::std::convert::Into<
             ::std::vec::Vec<crate::generated::types::DialogUser>,
         >,
-        files: impl ::std::convert::Into<
+    ) -> Self {
+        self.users = value.into();
+        self
+    }
+    /// Sets `files`.
+    pub fn files(
+        mut self,
+        value: impl ::std::convert::Into<
             ::std::vec::Vec<crate::generated::dialog_messages_get::DialogFile>,
         >,
     ) -> Self {
-        Self {
-            chat_id,
-            messages: messages.into(),
-            users: users.into(),
-            files: files.into(),
-        }
+        self.files = value.into();
+        self
     }
 }
 /// Picture size of an image or video.
@@ -800,6 +1060,7 @@ impl DialogMessagesPage {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -807,19 +1068,39 @@ impl DialogMessagesPage {
 pub struct FileImage {
     /// Height in pixels.
     ///
-    /// Wire: `height`, u32.
-    #[serde(rename = "height", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub height: u32,
+    /// Wire: `height`, u32. Optional: may be absent.
+    #[serde(
+        rename = "height",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub height: ::std::option::Option<u32>,
     /// Width in pixels.
     ///
-    /// Wire: `width`, u32.
-    #[serde(rename = "width", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub width: u32,
+    /// Wire: `width`, u32. Optional: may be absent.
+    #[serde(
+        rename = "width",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+    )]
+    pub width: ::std::option::Option<u32>,
 }
 impl FileImage {
-    /// Creates a value from its required members `height`, `width`; every optional member starts unset.
-    pub fn new(height: u32, width: u32) -> Self {
-        Self { height, width }
+    /// Creates a value with every optional member unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `height`.
+    pub fn height(mut self, value: u32) -> Self {
+        self.height = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `width`.
+    pub fn width(mut self, value: u32) -> Self {
+        self.width = ::std::option::Option::Some(value);
+        self
     }
 }
 /// Kind of a chat file.
@@ -1208,26 +1489,22 @@ impl FileViewerAttrs {
 pub struct MessageParams {
     /// Users who liked the message.
     ///
-    /// Wire: `LIKE`, list of u64. Optional: may be absent.
+    /// Wire: `LIKE`, list of u64. Absent means empty.
     #[serde(
         rename = "LIKE",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
-    pub like: ::std::option::Option<::std::vec::Vec<u64>>,
+    pub like: ::std::vec::Vec<u64>,
     /// Codes of a system message (`CHAT_JOIN`, `CHAT_LEAVE`, ...).
     ///
-    /// Wire: `CODE`, list of `SystemMessageCode`. Optional: may be absent.
+    /// Wire: `CODE`, list of `SystemMessageCode`. Absent means empty.
     #[serde(
         rename = "CODE",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Same>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Same>>>"
     )]
-    pub code: ::std::option::Option<
-        ::std::vec::Vec<crate::generated::dialog_messages_get::SystemMessageCode>,
-    >,
+    pub code: ::std::vec::Vec<crate::generated::dialog_messages_get::SystemMessageCode>,
     /// `"N"` when the message did not notify anybody; the server can also send the list of
     /// user ids it notified.
     ///
@@ -1241,25 +1518,23 @@ pub struct MessageParams {
     pub notify: ::std::option::Option<::b24_core::Json>,
     /// Ids of the attached files (see `files`).
     ///
-    /// Wire: `FILE_ID`, list of u64. Optional: may be absent.
+    /// Wire: `FILE_ID`, list of u64. Absent means empty.
     #[serde(
         rename = "FILE_ID",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
-    pub file_id: ::std::option::Option<::std::vec::Vec<u64>>,
+    pub file_id: ::std::vec::Vec<u64>,
     /// Attachments as stored. Unlike the `Attach` sent to `im.message.add`, single blocks are
     /// stored as lists (`"LINK": [{...}]`) and the server adds `DESCRIPTION` and colours.
     ///
-    /// Wire: `ATTACH`, list of json. Optional: may be absent.
+    /// Wire: `ATTACH`, list of json. Absent means empty.
     #[serde(
         rename = "ATTACH",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Any>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Any>>>"
     )]
-    pub attach: ::std::option::Option<::std::vec::Vec<::b24_core::Json>>,
+    pub attach: ::std::vec::Vec<::b24_core::Json>,
     /// The keyboard buttons as stored (a list), or `"N"`.
     ///
     /// Wire: `KEYBOARD`, json. Optional: may be absent.
@@ -1282,14 +1557,13 @@ pub struct MessageParams {
     pub menu: ::std::option::Option<::b24_core::Json>,
     /// Ids of the rich link previews.
     ///
-    /// Wire: `URL_ID`, list of u64. Optional: may be absent.
+    /// Wire: `URL_ID`, list of u64. Absent means empty.
     #[serde(
         rename = "URL_ID",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
-    pub url_id: ::std::option::Option<::std::vec::Vec<u64>>,
+    pub url_id: ::std::vec::Vec<u64>,
     /// The text is a link only.
     ///
     /// Wire: `URL_ONLY`, yes_no. Optional: may be absent.
@@ -1302,14 +1576,13 @@ pub struct MessageParams {
     pub url_only: ::std::option::Option<bool>,
     /// Users for whom links in the message are active.
     ///
-    /// Wire: `LINK_ACTIVE`, list of u64. Optional: may be absent.
+    /// Wire: `LINK_ACTIVE`, list of u64. Absent means empty.
     #[serde(
         rename = "LINK_ACTIVE",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
-    pub link_active: ::std::option::Option<::std::vec::Vec<u64>>,
+    pub link_active: ::std::vec::Vec<u64>,
     /// The message was edited.
     ///
     /// Wire: `IS_EDITED`, yes_no. Optional: may be absent.
@@ -1342,14 +1615,13 @@ pub struct MessageParams {
     pub is_pinned: ::std::option::Option<bool>,
     /// Users a system message is about (their user objects are in `users`).
     ///
-    /// Wire: `CHAT_USER`, list of u64. Optional: may be absent.
+    /// Wire: `CHAT_USER`, list of u64. Absent means empty.
     #[serde(
         rename = "CHAT_USER",
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
-    pub chat_user: ::std::option::Option<::std::vec::Vec<u64>>,
+    pub chat_user: ::std::vec::Vec<u64>,
     /// A chat the message refers to (e.g. the chat of a thread).
     ///
     /// Wire: `CHAT_ID`, u64. Optional: may be absent.
@@ -1401,7 +1673,7 @@ impl MessageParams {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
     ) -> Self {
-        self.like = ::std::option::Option::Some(value.into());
+        self.like = value.into();
         self
     }
     /// Sets `CODE`.
@@ -1411,7 +1683,7 @@ impl MessageParams {
             ::std::vec::Vec<crate::generated::dialog_messages_get::SystemMessageCode>,
         >,
     ) -> Self {
-        self.code = ::std::option::Option::Some(value.into());
+        self.code = value.into();
         self
     }
     /// Sets `NOTIFY`.
@@ -1424,7 +1696,7 @@ impl MessageParams {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
     ) -> Self {
-        self.file_id = ::std::option::Option::Some(value.into());
+        self.file_id = value.into();
         self
     }
     /// Sets `ATTACH`.
@@ -1432,7 +1704,7 @@ impl MessageParams {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<::b24_core::Json>>,
     ) -> Self {
-        self.attach = ::std::option::Option::Some(value.into());
+        self.attach = value.into();
         self
     }
     /// Sets `KEYBOARD`.
@@ -1453,7 +1725,7 @@ impl MessageParams {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
     ) -> Self {
-        self.url_id = ::std::option::Option::Some(value.into());
+        self.url_id = value.into();
         self
     }
     /// Sets `URL_ONLY`.
@@ -1466,7 +1738,7 @@ impl MessageParams {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
     ) -> Self {
-        self.link_active = ::std::option::Option::Some(value.into());
+        self.link_active = value.into();
         self
     }
     /// Sets `IS_EDITED`.
@@ -1489,7 +1761,7 @@ impl MessageParams {
         mut self,
         value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
     ) -> Self {
-        self.chat_user = ::std::option::Option::Some(value.into());
+        self.chat_user = value.into();
         self
     }
     /// Sets `CHAT_ID`.

@@ -172,6 +172,14 @@ impl ::b24_core::Method for DialogUsersListRequest {
     /// The participants on this page; at most one entry per user.
     type Output = ::std::vec::Vec<crate::generated::types::DialogUser>;
     type ErrorCode = DialogUsersListErrorCode;
+    const SKIP: &'static [&'static [::b24_core::Step]] = &[
+        &[::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("departments"),
+            ::b24_core::Step::Entry,
+        ],
+    ];
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {

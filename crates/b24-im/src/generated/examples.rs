@@ -10,41 +10,62 @@ fn chat_get_example_1() {
         include_str!("../../../../spec/im/examples/chat.get.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["ID"],
+    );
+}
+/// `spec/im/examples/chat.get.bare.json`: Constructed: the chat id as a bare number, the shape of older revisions of the method.
+#[test]
+fn chat_get_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::chat_get::ChatGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/chat.get.bare.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["ID"],
     );
 }
 /** `spec/im/examples/chat.get.null.json`: Constructed from SERVER-BEHAVIOUR.md §3: no chat matches (or a parameter is missing), so
 `result` is `null` and there is no error.*/
 #[test]
-fn chat_get_example_2() {
+fn chat_get_example_3() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
     >(
         include_str!("../../../../spec/im/examples/chat.get.null.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["ID"],
     );
 }
 /** `spec/im/examples/chat.get.error.json`: The documented error response (the page lists no codes of its own). The page shows it with
 HTTP 401; the system error table lists `INVALID_CREDENTIALS` with 403.*/
 #[test]
-fn chat_get_example_3() {
+fn chat_get_example_4() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
     >(
         include_str!("../../../../spec/im/examples/chat.get.error.json"),
         401u16,
         ::std::option::Option::Some("INVALID_CREDENTIALS"),
+        &[],
+        &["ID"],
     );
 }
 /// `spec/im/examples/chat.get.guest.json`: Constructed from SERVER-BEHAVIOUR.md §3 and the handler: a guest session.
 #[test]
-fn chat_get_example_4() {
+fn chat_get_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
     >(
         include_str!("../../../../spec/im/examples/chat.get.guest.json"),
         403u16,
         ::std::option::Option::Some("AUTHORIZE_ERROR"),
+        &[],
+        &["ID"],
     );
 }
 /// `spec/im/examples/counters.get.json`: The documented example response (`CHAT`, `CHAT_UNREAD`, `LINES`, `DIALOG_UNREAD` as `[]`).
@@ -56,6 +77,8 @@ fn counters_get_example_1() {
         include_str!("../../../../spec/im/examples/counters.get.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &[],
     );
 }
 /** `spec/im/examples/counters.get.empty.json`: Constructed from the older server code (`Bitrix\Im\Counter::get`): nothing unread, every
@@ -68,6 +91,8 @@ fn counters_get_example_2() {
         include_str!("../../../../spec/im/examples/counters.get.empty.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &[],
     );
 }
 /** `spec/im/examples/counters.get.newer.json`: Constructed from the newest server code (`LegacyCountersAdapter`): the extra Copilot,
@@ -80,18 +105,37 @@ fn counters_get_example_3() {
         include_str!("../../../../spec/im/examples/counters.get.newer.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/** `spec/im/examples/counters.get.older.json`: Constructed: a server from before muted chats and hand-marked unread chats: no
+`CHAT_MUTED`, `CHAT_UNREAD`, `DIALOG_UNREAD` (they decode as empty) and no
+`TYPE.MESSENGER`.*/
+#[test]
+fn counters_get_example_4() {
+    ::b24_core::testing::check_example::<
+        crate::generated::counters_get::CountersGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/counters.get.older.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
     );
 }
 /** `spec/im/examples/counters.get.error.json`: The documented error response (the method has no codes of its own). The page shows it with
 HTTP 401; the system error table lists `INVALID_CREDENTIALS` with 403.*/
 #[test]
-fn counters_get_example_4() {
+fn counters_get_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::counters_get::CountersGetRequest,
     >(
         include_str!("../../../../spec/im/examples/counters.get.error.json"),
         401u16,
         ::std::option::Option::Some("INVALID_CREDENTIALS"),
+        &[],
+        &[],
     );
 }
 /// `spec/im/examples/dialog.messages.get.json`: The documented example response.
@@ -103,6 +147,8 @@ fn dialog_messages_get_example_1() {
         include_str!("../../../../spec/im/examples/dialog.messages.get.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["id"],
     );
 }
 /** `spec/im/examples/dialog.messages.get.empty.json`: Constructed from `Chat::getMessages` (SERVER-BEHAVIOUR.md §3): the end of history, or a
@@ -115,6 +161,8 @@ fn dialog_messages_get_example_2() {
         include_str!("../../../../spec/im/examples/dialog.messages.get.empty.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["id"],
     );
 }
 /** `spec/im/examples/dialog.messages.get.older.json`: Constructed from the server source: an older-server page with `CONVERT_TEXT=Y`
@@ -130,29 +178,53 @@ fn dialog_messages_get_example_3() {
         include_str!("../../../../spec/im/examples/dialog.messages.get.older.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["id"],
+    );
+}
+/** `spec/im/examples/dialog.messages.get.deleted-author.json`: Constructed: messages of an older server without `unread` (and without
+`disappearing_date`), a message whose author's account was deleted, and in `users` the
+fragment the server sends for such an author (only the four activity dates, no `id`):
+that entry is left out and reported, the rest of the page decodes.*/
+#[test]
+fn dialog_messages_get_example_4() {
+    ::b24_core::testing::check_example::<
+        crate::generated::dialog_messages_get::DialogMessagesGetRequest,
+    >(
+        include_str!(
+            "../../../../spec/im/examples/dialog.messages.get.deleted-author.json"
+        ),
+        200u16,
+        ::std::option::Option::None,
+        &["result.users[1]"],
+        &["id"],
     );
 }
 /** `spec/im/examples/dialog.messages.get.false.json`: Constructed from the `dialogMessagesGet` handler: a private dialog that was never started
 answers `"result": false`.*/
 #[test]
-fn dialog_messages_get_example_4() {
+fn dialog_messages_get_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_messages_get::DialogMessagesGetRequest,
     >(
         include_str!("../../../../spec/im/examples/dialog.messages.get.false.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["id"],
     );
 }
 /// `spec/im/examples/dialog.messages.get.error.json`: The documented error response.
 #[test]
-fn dialog_messages_get_example_5() {
+fn dialog_messages_get_example_6() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_messages_get::DialogMessagesGetRequest,
     >(
         include_str!("../../../../spec/im/examples/dialog.messages.get.error.json"),
         400u16,
         ::std::option::Option::Some("DIALOG_ID_EMPTY"),
+        &[],
+        &["id"],
     );
 }
 /// `spec/im/examples/dialog.users.list.json`: The documented example response (offset mode, with `total`).
@@ -164,6 +236,8 @@ fn dialog_users_list_example_1() {
         include_str!("../../../../spec/im/examples/dialog.users.list.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["id"],
     );
 }
 /** `spec/im/examples/dialog.users.list.keyset.json`: Keyset mode (`LAST_ID`): no `total`/`next`. Shows a bot with `bot_data`, `inner_phone`,
@@ -177,6 +251,8 @@ fn dialog_users_list_example_2() {
         include_str!("../../../../spec/im/examples/dialog.users.list.keyset.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["id"],
     );
 }
 /** `spec/im/examples/dialog.users.list.2024.json`: The shape of 2024 servers: no `avatar_hr`, `desktop_last_date`, `type`, `website`, `email`;
@@ -189,17 +265,36 @@ fn dialog_users_list_example_3() {
         include_str!("../../../../spec/im/examples/dialog.users.list.2024.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["id"],
+    );
+}
+/** `spec/im/examples/dialog.users.list.older.json`: Constructed: the 2025 server shape (no `website`/`email`; `work_position: null`, `phones:
+false`, an idle user with an absence date) and a user object of an older revision without
+`active`, `bot_data`, `avatar_hr`, `desktop_last_date` and `type`, with ids as strings.*/
+#[test]
+fn dialog_users_list_example_4() {
+    ::b24_core::testing::check_example::<
+        crate::generated::dialog_users_list::DialogUsersListRequest,
+    >(
+        include_str!("../../../../spec/im/examples/dialog.users.list.older.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["id"],
     );
 }
 /// `spec/im/examples/dialog.users.list.error.json`: The documented error response.
 #[test]
-fn dialog_users_list_example_4() {
+fn dialog_users_list_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_users_list::DialogUsersListRequest,
     >(
         include_str!("../../../../spec/im/examples/dialog.users.list.error.json"),
         400u16,
         ::std::option::Option::Some("DIALOG_ID_EMPTY"),
+        &[],
+        &["id"],
     );
 }
 /// `spec/im/examples/message.add.json`: The documented example response.
@@ -211,6 +306,8 @@ fn message_add_example_1() {
         include_str!("../../../../spec/im/examples/message.add.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &[],
     );
 }
 /// `spec/im/examples/message.add.error.json`: The documented error response.
@@ -222,6 +319,8 @@ fn message_add_example_2() {
         include_str!("../../../../spec/im/examples/message.add.error.json"),
         400u16,
         ::std::option::Option::Some("MESSAGE_EMPTY"),
+        &[],
+        &[],
     );
 }
 /** `spec/im/examples/message.add.chat-id-empty.json`: Constructed from SERVER-BEHAVIOUR.md §3 and the handler: what the server sends where the
@@ -234,6 +333,8 @@ fn message_add_example_3() {
         include_str!("../../../../spec/im/examples/message.add.chat-id-empty.json"),
         400u16,
         ::std::option::Option::Some("CHAT_ID_EMPTY"),
+        &[],
+        &[],
     );
 }
 /// `spec/im/examples/message.add.not-added.json`: Constructed from SERVER-BEHAVIOUR.md §3: the messenger refused to store the message.
@@ -245,42 +346,78 @@ fn message_add_example_4() {
         include_str!("../../../../spec/im/examples/message.add.not-added.json"),
         400u16,
         ::std::option::Option::Some("PARAMS_ERROR"),
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/user.list.get.json`: The documented example response (the `RESULT_TYPE=array` list).
+#[test]
+fn user_list_get_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::user_list_get::UserListGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/user.list.get.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["id"],
+    );
+}
+/** `spec/im/examples/user.list.get.older.json`: Constructed: a 2025 server's user (no `website`/`email`) and a user object of an older
+revision without `active` and `bot_data`, its id as a string; an id the caller may not
+see is `null`.*/
+#[test]
+fn user_list_get_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::user_list_get::UserListGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/user.list.get.older.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["id"],
     );
 }
 /** `spec/im/examples/user.list.get.keyed.json`: The default shape: the two users of the documented example, keyed by id (the documented
 body itself is the `RESULT_TYPE=array` list, see the note at the top of this file).*/
 #[test]
-fn user_list_get_example_1() {
+fn user_list_get_example_3() {
     ::b24_core::testing::check_example::<
         crate::generated::user_list_get::UserListGetRequest,
     >(
         include_str!("../../../../spec/im/examples/user.list.get.keyed.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["id"],
     );
 }
 /** `spec/im/examples/user.list.get.null.json`: Constructed from SERVER-BEHAVIOUR.md §3 (and an older docs revision): an extranet caller
 asking for a user outside its groups gets `null` for that id, next to a visible user of a
 server that does not send `website`/`email` yet.*/
 #[test]
-fn user_list_get_example_2() {
+fn user_list_get_example_4() {
     ::b24_core::testing::check_example::<
         crate::generated::user_list_get::UserListGetRequest,
     >(
         include_str!("../../../../spec/im/examples/user.list.get.null.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["id"],
     );
 }
 /// `spec/im/examples/user.list.get.error.json`: The documented error response.
 #[test]
-fn user_list_get_example_3() {
+fn user_list_get_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::user_list_get::UserListGetRequest,
     >(
         include_str!("../../../../spec/im/examples/user.list.get.error.json"),
         400u16,
         ::std::option::Option::Some("INVALID_FORMAT"),
+        &[],
+        &["id"],
     );
 }
 /// `spec/im/examples/v2.Event.get.json`: The documented example response.
@@ -292,6 +429,8 @@ fn v2_event_get_example_1() {
         include_str!("../../../../spec/im/examples/v2.Event.get.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["eventId"],
     );
 }
 /** `spec/im/examples/v2.Event.get.end.json`: Constructed from SERVER-BEHAVIOUR.md §3: nothing left after an acknowledging `offset`; the
@@ -304,6 +443,8 @@ fn v2_event_get_example_2() {
         include_str!("../../../../spec/im/examples/v2.Event.get.end.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &["eventId"],
     );
 }
 /// `spec/im/examples/v2.Event.subscribe.json`: The documented example response.
@@ -315,5 +456,7 @@ fn v2_event_subscribe_example_1() {
         include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
         200u16,
         ::std::option::Option::None,
+        &[],
+        &[],
     );
 }

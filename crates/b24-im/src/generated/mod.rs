@@ -19,7 +19,9 @@ pub use types::{
     ExternalUserType, GridDisplay, Keyboard, KeyboardButton, KeyboardButtonType, Menu,
     MenuItem, UserPhones, UserStatus, UserType,
 };
-pub use chat_get::{ChatGetRequest, ChatGetErrorCode, ChatEntityType, ChatRef};
+pub use chat_get::{
+    ChatGetRequest, ChatGetErrorCode, ChatEntityType, ChatGetResult, ChatRef,
+};
 pub use counters_get::{
     CountersGetRequest, CountersGetErrorCode, CounterTotals, Counters,
 };
@@ -30,7 +32,7 @@ pub use dialog_messages_get::{
 };
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
 pub use message_add::{MessageAddRequest, MessageAddErrorCode};
-pub use user_list_get::{UserListGetRequest, UserListGetErrorCode};
+pub use user_list_get::{UserListGetRequest, UserListGetErrorCode, UserList};
 pub use v2_event_get::{
     V2EventGetRequest, V2EventGetErrorCode, EventPage, ImEvent, ImEventType,
 };

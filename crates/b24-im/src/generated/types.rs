@@ -67,7 +67,7 @@ pub struct Attach {
     pub description: ::std::option::Option<::std::string::String>,
     /// The content blocks, drawn in this order.
     ///
-    /// Wire: `BLOCKS`, list of `AttachBlock`.
+    /// Wire: `BLOCKS`, list of `AttachBlock`. Required: An attachment without blocks is refused (`ATTACH_ERROR`).
     #[serde(
         rename = "BLOCKS",
         with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Same>>"
@@ -329,7 +329,7 @@ impl AttachDelimiter {
 pub struct AttachFile {
     /// URL of the file; items without a valid link are dropped, the others stay.
     ///
-    /// Wire: `LINK`, string.
+    /// Wire: `LINK`, string. Required: The server drops a file without a link.
     #[serde(rename = "LINK", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
     pub link: ::std::string::String,
     /// File name with extension (the icon is picked from it); "Untitled" when absent.
@@ -570,7 +570,7 @@ impl AttachGridItem {
 pub struct AttachImage {
     /// URL of the full image; items without a valid link are dropped.
     ///
-    /// Wire: `LINK`, string.
+    /// Wire: `LINK`, string. Required: The server drops an image without a link.
     #[serde(rename = "LINK", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
     pub link: ::std::string::String,
     /// Image name.
@@ -1095,7 +1095,7 @@ impl AttachRichLink {
 pub struct AttachUser {
     /// Name shown on the card; a block without it is dropped.
     ///
-    /// Wire: `NAME`, string.
+    /// Wire: `NAME`, string. Required: The server drops a `USER` block without a name.
     #[serde(rename = "NAME", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
     pub name: ::std::string::String,
     /// Avatar URL (absolute or a portal path).
@@ -1828,35 +1828,49 @@ impl<'de> ::serde::Deserialize<'de> for ColorToken {
 pub struct DialogUser {
     /// User id.
     ///
-    /// Wire: `id`, u64.
+    /// Wire: `id`, u64. The object's identity: always sent.
     #[serde(rename = "id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub id: u64,
     /// The account is active (inactive users are never listed by `im.dialog.users.list`).
     ///
-    /// Wire: `active`, bool.
-    #[serde(rename = "active", with = "::b24_core::wire::As::<::b24_core::wire::Bool>")]
-    pub active: bool,
+    /// Wire: `active`, bool. Optional: may be absent.
+    #[serde(
+        rename = "active",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
+    )]
+    pub active: ::std::option::Option<bool>,
     /// Full name.
     ///
-    /// Wire: `name`, string.
-    #[serde(rename = "name", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
-    pub name: ::std::string::String,
+    /// Wire: `name`, string. Optional: may be absent.
+    #[serde(
+        rename = "name",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
     /// First name.
     ///
-    /// Wire: `first_name`, string.
+    /// Wire: `first_name`, string. Optional: may be absent.
     #[serde(
         rename = "first_name",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
     )]
-    pub first_name: ::std::string::String,
+    pub first_name: ::std::option::Option<::std::string::String>,
     /// Last name.
     ///
-    /// Wire: `last_name`, string.
+    /// Wire: `last_name`, string. Optional: may be absent.
     #[serde(
         rename = "last_name",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
     )]
-    pub last_name: ::std::string::String,
+    pub last_name: ::std::option::Option<::std::string::String>,
     /// Job title; `null` when not set.
     ///
     /// Wire: `work_position`, string or `null`. Optional: may be absent.
@@ -1868,14 +1882,24 @@ pub struct DialogUser {
     pub work_position: ::std::option::Option<::std::string::String>,
     /// The user's colour in HEX (`#58cc47`).
     ///
-    /// Wire: `color`, string.
-    #[serde(rename = "color", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
-    pub color: ::std::string::String,
+    /// Wire: `color`, string. Optional: may be absent.
+    #[serde(
+        rename = "color",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+    )]
+    pub color: ::std::option::Option<::std::string::String>,
     /// Avatar link; empty when no avatar is set. Relative paths come prefixed with the portal's domain.
     ///
-    /// Wire: `avatar`, string.
-    #[serde(rename = "avatar", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
-    pub avatar: ::std::string::String,
+    /// Wire: `avatar`, string. Optional: may be absent.
+    #[serde(
+        rename = "avatar",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+    )]
+    pub avatar: ::std::option::Option<::std::string::String>,
     /// High-resolution avatar link. Missing on servers before 2025.
     ///
     /// Wire: `avatar_hr`, string. Optional: may be absent.
@@ -1888,78 +1912,108 @@ pub struct DialogUser {
     pub avatar_hr: ::std::option::Option<::std::string::String>,
     /// `M`, `F` or empty.
     ///
-    /// Wire: `gender`, string.
-    #[serde(rename = "gender", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
-    pub gender: ::std::string::String,
+    /// Wire: `gender`, string. Optional: may be absent.
+    #[serde(
+        rename = "gender",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+    )]
+    pub gender: ::std::option::Option<::std::string::String>,
     /// Birthday as `DD-MM`; `""` when not set.
     ///
-    /// Wire: `birthday`, day_month or `""`.
+    /// Wire: `birthday`, day_month or `""`. Optional: may be absent.
     #[serde(
         rename = "birthday",
+        default,
         with = "::b24_core::wire::As::<::b24_core::wire::OrEmpty<::b24_core::wire::Same>>"
     )]
     pub birthday: ::std::option::Option<::b24_core::DayMonth>,
     /// An extranet (external) user.
     ///
-    /// Wire: `extranet`, bool.
+    /// Wire: `extranet`, bool. Optional: may be absent.
     #[serde(
         rename = "extranet",
-        with = "::b24_core::wire::As::<::b24_core::wire::Bool>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
     )]
-    pub extranet: bool,
+    pub extranet: ::std::option::Option<bool>,
     /// A Bitrix24.Network user.
     ///
-    /// Wire: `network`, bool.
-    #[serde(rename = "network", with = "::b24_core::wire::As::<::b24_core::wire::Bool>")]
-    pub network: bool,
+    /// Wire: `network`, bool. Optional: may be absent.
+    #[serde(
+        rename = "network",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
+    )]
+    pub network: ::std::option::Option<bool>,
     /// A chat bot.
     ///
-    /// Wire: `bot`, bool.
-    #[serde(rename = "bot", with = "::b24_core::wire::As::<::b24_core::wire::Bool>")]
-    pub bot: bool,
+    /// Wire: `bot`, bool. Optional: may be absent.
+    #[serde(
+        rename = "bot",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
+    )]
+    pub bot: ::std::option::Option<bool>,
     /// An Open Channels (connector) user.
     ///
-    /// Wire: `connector`, bool.
+    /// Wire: `connector`, bool. Optional: may be absent.
     #[serde(
         rename = "connector",
-        with = "::b24_core::wire::As::<::b24_core::wire::Bool>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
     )]
-    pub connector: bool,
+    pub connector: ::std::option::Option<bool>,
     /// External authorization code (`default` for employees; `bot`, `email`, `imconnector`, ...
     /// for external users, see `ExternalUserType`).
     ///
-    /// Wire: `external_auth_id`, string.
+    /// Wire: `external_auth_id`, string. Optional: may be absent.
     #[serde(
         rename = "external_auth_id",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
     )]
-    pub external_auth_id: ::std::string::String,
+    pub external_auth_id: ::std::option::Option<::std::string::String>,
     /// Messenger status.
     ///
-    /// Wire: `status`, `UserStatus`.
-    #[serde(rename = "status", with = "::b24_core::wire::As::<::b24_core::wire::Same>")]
-    pub status: crate::generated::types::UserStatus,
+    /// Wire: `status`, `UserStatus`. Optional: may be absent.
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+    )]
+    pub status: ::std::option::Option<crate::generated::types::UserStatus>,
     /// When the user went idle; `false` when not idle.
     ///
-    /// Wire: `idle`, datetime or `false`.
+    /// Wire: `idle`, datetime or `false`. Optional: may be absent.
     #[serde(
         rename = "idle",
+        default,
         with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>"
     )]
     pub idle: ::std::option::Option<::b24_core::DateTime>,
     /// Last activity; `false` when the user never was active (the docs omit that case).
     ///
-    /// Wire: `last_activity_date`, datetime or `false`.
+    /// Wire: `last_activity_date`, datetime or `false`. Optional: may be absent.
     #[serde(
         rename = "last_activity_date",
+        default,
         with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>"
     )]
     pub last_activity_date: ::std::option::Option<::b24_core::DateTime>,
     /// Last activity in the mobile app; `false` when never.
     ///
-    /// Wire: `mobile_last_date`, datetime or `false`.
+    /// Wire: `mobile_last_date`, datetime or `false`. Optional: may be absent.
     #[serde(
         rename = "mobile_last_date",
+        default,
         with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>"
     )]
     pub mobile_last_date: ::std::option::Option<::b24_core::DateTime>,
@@ -1974,33 +2028,38 @@ pub struct DialogUser {
     pub desktop_last_date: ::std::option::Option<::b24_core::DateTime>,
     /// End of the user's absence; `false` when not absent.
     ///
-    /// Wire: `absent`, datetime or `false`.
+    /// Wire: `absent`, datetime or `false`. Optional: may be absent.
     #[serde(
         rename = "absent",
+        default,
         with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>"
     )]
     pub absent: ::std::option::Option<::b24_core::DateTime>,
     /// Ids of the user's departments.
     ///
-    /// Wire: `departments`, list of u64.
+    /// Wire: `departments`, list of u64. Optional: may be absent.
     #[serde(
         rename = "departments",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Int>>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
-    pub departments: ::std::vec::Vec<u64>,
+    pub departments: ::std::option::Option<::std::vec::Vec<u64>>,
     /// Contact phones; `false` when there are none.
     ///
-    /// Wire: `phones`, `UserPhones` or `false`.
+    /// Wire: `phones`, `UserPhones` or `false`. Optional: may be absent.
     #[serde(
         rename = "phones",
+        default,
         with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::Obj>>"
     )]
     pub phones: ::std::option::Option<crate::generated::types::UserPhones>,
     /// Bot details; `null` for people.
     ///
-    /// Wire: `bot_data`, `BotData` or `null`.
+    /// Wire: `bot_data`, `BotData` or `null`. Optional: may be absent.
     #[serde(
         rename = "bot_data",
+        default,
         with = "::b24_core::wire::As::<::b24_core::wire::OrNull<::b24_core::wire::Obj>>"
     )]
     pub bot_data: ::std::option::Option<crate::generated::types::BotData>,
@@ -2036,62 +2095,67 @@ pub struct DialogUser {
     pub email: ::std::option::Option<::std::string::String>,
 }
 impl DialogUser {
-    /// Creates a value from its required members `id`, `active`, `name`, `first_name`, `last_name`, `color`, `avatar`, `gender`, `birthday`, `extranet`, `network`, `bot`, `connector`, `external_auth_id`, `status`, `idle`, `last_activity_date`, `mobile_last_date`, `absent`, `departments`, `phones`, `bot_data`; every optional member starts unset.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: u64,
-        active: bool,
-        name: impl ::std::convert::Into<::std::string::String>,
-        first_name: impl ::std::convert::Into<::std::string::String>,
-        last_name: impl ::std::convert::Into<::std::string::String>,
-        color: impl ::std::convert::Into<::std::string::String>,
-        avatar: impl ::std::convert::Into<::std::string::String>,
-        gender: impl ::std::convert::Into<::std::string::String>,
-        birthday: ::std::option::Option<::b24_core::DayMonth>,
-        extranet: bool,
-        network: bool,
-        bot: bool,
-        connector: bool,
-        external_auth_id: impl ::std::convert::Into<::std::string::String>,
-        status: crate::generated::types::UserStatus,
-        idle: ::std::option::Option<::b24_core::DateTime>,
-        last_activity_date: ::std::option::Option<::b24_core::DateTime>,
-        mobile_last_date: ::std::option::Option<::b24_core::DateTime>,
-        absent: ::std::option::Option<::b24_core::DateTime>,
-        departments: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-        phones: ::std::option::Option<crate::generated::types::UserPhones>,
-        bot_data: ::std::option::Option<crate::generated::types::BotData>,
-    ) -> Self {
+    /// Creates a value from its required member `id`; every optional member starts unset.
+    pub fn new(id: u64) -> Self {
         Self {
             id,
-            active,
-            name: name.into(),
-            first_name: first_name.into(),
-            last_name: last_name.into(),
+            active: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            first_name: ::std::option::Option::None,
+            last_name: ::std::option::Option::None,
             work_position: ::std::option::Option::None,
-            color: color.into(),
-            avatar: avatar.into(),
+            color: ::std::option::Option::None,
+            avatar: ::std::option::Option::None,
             avatar_hr: ::std::option::Option::None,
-            gender: gender.into(),
-            birthday,
-            extranet,
-            network,
-            bot,
-            connector,
-            external_auth_id: external_auth_id.into(),
-            status,
-            idle,
-            last_activity_date,
-            mobile_last_date,
+            gender: ::std::option::Option::None,
+            birthday: ::std::option::Option::None,
+            extranet: ::std::option::Option::None,
+            network: ::std::option::Option::None,
+            bot: ::std::option::Option::None,
+            connector: ::std::option::Option::None,
+            external_auth_id: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            idle: ::std::option::Option::None,
+            last_activity_date: ::std::option::Option::None,
+            mobile_last_date: ::std::option::Option::None,
             desktop_last_date: ::std::option::Option::None,
-            absent,
-            departments: departments.into(),
-            phones,
-            bot_data,
+            absent: ::std::option::Option::None,
+            departments: ::std::option::Option::None,
+            phones: ::std::option::Option::None,
+            bot_data: ::std::option::Option::None,
             kind: ::std::option::Option::None,
             website: ::std::option::Option::None,
             email: ::std::option::Option::None,
         }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `first_name`.
+    pub fn first_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.first_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `last_name`.
+    pub fn last_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = ::std::option::Option::Some(value.into());
+        self
     }
     /// Sets `work_position`.
     pub fn work_position(
@@ -2099,6 +2163,22 @@ impl DialogUser {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.work_position = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `color`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `avatar`.
+    pub fn avatar(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `avatar_hr`.
@@ -2109,9 +2189,93 @@ impl DialogUser {
         self.avatar_hr = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets `gender`.
+    pub fn gender(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.gender = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `birthday`.
+    pub fn birthday(mut self, value: ::b24_core::DayMonth) -> Self {
+        self.birthday = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `extranet`.
+    pub fn extranet(mut self, value: bool) -> Self {
+        self.extranet = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `network`.
+    pub fn network(mut self, value: bool) -> Self {
+        self.network = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `bot`.
+    pub fn bot(mut self, value: bool) -> Self {
+        self.bot = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `connector`.
+    pub fn connector(mut self, value: bool) -> Self {
+        self.connector = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `external_auth_id`.
+    pub fn external_auth_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_auth_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: crate::generated::types::UserStatus) -> Self {
+        self.status = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `idle`.
+    pub fn idle(mut self, value: ::b24_core::DateTime) -> Self {
+        self.idle = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `last_activity_date`.
+    pub fn last_activity_date(mut self, value: ::b24_core::DateTime) -> Self {
+        self.last_activity_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `mobile_last_date`.
+    pub fn mobile_last_date(mut self, value: ::b24_core::DateTime) -> Self {
+        self.mobile_last_date = ::std::option::Option::Some(value);
+        self
+    }
     /// Sets `desktop_last_date`.
     pub fn desktop_last_date(mut self, value: ::b24_core::DateTime) -> Self {
         self.desktop_last_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `absent`.
+    pub fn absent(mut self, value: ::b24_core::DateTime) -> Self {
+        self.absent = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `departments`.
+    pub fn departments(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
+    ) -> Self {
+        self.departments = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `phones`.
+    pub fn phones(mut self, value: crate::generated::types::UserPhones) -> Self {
+        self.phones = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `bot_data`.
+    pub fn bot_data(mut self, value: crate::generated::types::BotData) -> Self {
+        self.bot_data = ::std::option::Option::Some(value);
         self
     }
     /// Sets `type`.
@@ -2380,7 +2544,7 @@ pub struct Keyboard {
     pub bot_id: ::std::option::Option<u64>,
     /// The buttons, in display order; a `NEWLINE` item starts a new row.
     ///
-    /// Wire: `BUTTONS`, list of `KeyboardButton`.
+    /// Wire: `BUTTONS`, list of `KeyboardButton`. Required: A keyboard without buttons is refused (`KEYBOARD_ERROR`).
     #[serde(
         rename = "BUTTONS",
         with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
@@ -2825,7 +2989,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyboardButtonType {
 pub struct Menu {
     /// The menu items, in display order.
     ///
-    /// Wire: `ITEMS`, list of `MenuItem`.
+    /// Wire: `ITEMS`, list of `MenuItem`. Required: A menu without items is refused (`MENU_ERROR`).
     #[serde(
         rename = "ITEMS",
         with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
@@ -2855,7 +3019,7 @@ impl Menu {
 pub struct MenuItem {
     /// Item caption.
     ///
-    /// Wire: `TEXT`, string.
+    /// Wire: `TEXT`, string. Required: The server drops a menu item without a caption.
     #[serde(rename = "TEXT", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
     pub text: ::std::string::String,
     /// URL opened on click (`http(s)://` or a portal path).

@@ -14,9 +14,7 @@
 ///   their extranet groups (an older docs revision showed this), and ids of users that do not
 ///   exist come back as `null` too (the user lookup returns nothing).
 /// - `RESULT_TYPE=array` (compared case-insensitively) turns `result` into a plain list, which is
-///   the shape of the documented example. The typed result models the default object only; a
-///   list still decodes, but keyed by position (0, 1, ...) instead of by user id, so read the ids
-///   from the entries (and the `null` entries lose their id).
+///   the shape of the documented example. The typed result (`UserList`) takes both shapes.
 /// - `AVATAR_HR` no longer matters: `avatar_hr` is always sent.
 /// - The user objects have the same shape as those of `im.dialog.users.list`.
 ///
@@ -51,7 +49,7 @@ pub struct UserListGetRequest {
     )]
     pub avatar_hr: ::std::option::Option<bool>,
     /// `array` (any case) returns a plain list instead of the object keyed by id; any other value
-    /// keeps the object. The typed result is the object (see the method notes).
+    /// keeps the object. The typed result takes both shapes.
     ///
     /// Wire: `RESULT_TYPE`, string.
     #[serde(
@@ -95,35 +93,30 @@ impl ::b24_core::Method for UserListGetRequest {
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
     };
-    /// `result`: map from u64 to `DialogUser` or `null`.
+    /// `result`: `UserList`.
     ///
     /// The users, keyed by id; `null` for an id the caller may not see or that does not exist.
-    /// With `RESULT_TYPE=array`, keyed by position instead.
-    type Output = ::std::collections::BTreeMap<
-        u64,
-        ::std::option::Option<crate::generated::types::DialogUser>,
-    >;
+    /// With `RESULT_TYPE=array`, a list in the order of the ids asked for.
+    type Output = crate::generated::user_list_get::UserList;
     type ErrorCode = UserListGetErrorCode;
+    const SKIP: &'static [&'static [::b24_core::Step]] = &[
+        &[::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("departments"),
+            ::b24_core::Step::Entry,
+        ],
+    ];
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::Map<
-                ::b24_core::wire::Int,
-                ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-            >,
-        >::deserialize(deserializer)
+        ::b24_core::wire::As::<::b24_core::wire::Shaped>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::Map<
-                ::b24_core::wire::Int,
-                ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-            >,
-        >::serialize(output, serializer)
+        ::b24_core::wire::As::<::b24_core::wire::Shaped>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.user.list.get`.
@@ -192,5 +185,94 @@ impl ::b24_core::ErrorCode for UserListGetErrorCode {
     }
     fn is_unknown(&self) -> bool {
         ::std::matches!(self, Self::Unknown(_))
+    }
+}
+/// The users of `im.user.list.get`, in the shape `RESULT_TYPE` chose.
+///
+/// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub enum UserList {
+    /// The default shape, keyed by user id; `null` for a user the caller may not see.
+    ///
+    /// Sent as an object: map from u64 to `DialogUser` or `null`.
+    ById(
+        ::std::collections::BTreeMap<
+            u64,
+            ::std::option::Option<crate::generated::types::DialogUser>,
+        >,
+    ),
+    /// `RESULT_TYPE=array`: a plain list. An empty answer is `[]` in both shapes, so it decodes as an empty list.
+    ///
+    /// Sent as an array: list of `DialogUser` or `null`.
+    List(::std::vec::Vec<::std::option::Option<crate::generated::types::DialogUser>>),
+}
+impl ::b24_core::wire::Shapes for UserList {
+    const EXPECTING: &'static str = "an object or an array";
+    const FALSE_IS_VALUE: bool = false;
+    const EMPTY_STR_IS_VALUE: bool = false;
+    fn decode_kind<'de, D: ::serde::Deserializer<'de>>(
+        kind: ::b24_core::wire::Kind,
+        deserializer: D,
+    ) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
+        ::std::option::Option::Some(
+            match kind {
+                ::b24_core::wire::Kind::Object => {
+                    ::b24_core::wire::As::<
+                        ::b24_core::wire::Map<
+                            ::b24_core::wire::Int,
+                            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
+                        >,
+                    >::deserialize(deserializer)
+                        .map(Self::ById)
+                }
+                ::b24_core::wire::Kind::Array => {
+                    ::b24_core::wire::As::<
+                        ::b24_core::wire::List<
+                            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
+                        >,
+                    >::deserialize(deserializer)
+                        .map(Self::List)
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+    fn encode_shape<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ById(value) => {
+                ::b24_core::wire::As::<
+                    ::b24_core::wire::Map<
+                        ::b24_core::wire::Int,
+                        ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
+                    >,
+                >::serialize(value, serializer)
+            }
+            Self::List(value) => {
+                ::b24_core::wire::As::<
+                    ::b24_core::wire::List<
+                        ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
+                    >,
+                >::serialize(value, serializer)
+            }
+        }
+    }
+}
+impl ::serde::Serialize for UserList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::b24_core::wire::As::<::b24_core::wire::Shaped>::serialize(self, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::wire::As::<::b24_core::wire::Shaped>::deserialize(deserializer)
     }
 }

@@ -98,6 +98,9 @@ impl ::b24_core::Method for V2EventGetRequest {
     /// A page of events.
     type Output = crate::generated::v2_event_get::EventPage;
     type ErrorCode = V2EventGetErrorCode;
+    const SKIP: &'static [&'static [::b24_core::Step]] = &[
+        &[::b24_core::Step::Key("events"), ::b24_core::Step::Entry],
+    ];
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
@@ -137,8 +140,7 @@ impl ::b24_core::Paged for V2EventGetRequest {
         output: &Self::Output,
     ) -> ::std::option::Option<(u64, ::std::option::Option<bool>)> {
         let page = output;
-        ::b24_core::AsKey::as_key(&page.next_offset)
-            .map(|next| (next, ::std::option::Option::Some(page.has_more)))
+        ::b24_core::AsKey::as_key(&page.next_offset).map(|next| (next, page.has_more))
     }
     fn set_continuation(&mut self, value: u64) {
         self.offset = ::std::option::Option::Some(value);
@@ -205,6 +207,7 @@ impl ::b24_core::ErrorCode for V2EventGetErrorCode {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -212,40 +215,58 @@ impl ::b24_core::ErrorCode for V2EventGetErrorCode {
 pub struct EventPage {
     /// The events, oldest first.
     ///
-    /// Wire: `events`, list of `ImEvent`.
+    /// Wire: `events`, list of `ImEvent`. Absent means empty.
     #[serde(
         rename = "events",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>>"
     )]
     pub events: ::std::vec::Vec<crate::generated::v2_event_get::ImEvent>,
     /// The `offset` for the next call (acknowledges this page).
     ///
-    /// Wire: `nextOffset`, u64.
+    /// Wire: `nextOffset`, u64. Optional: may be absent.
     #[serde(
         rename = "nextOffset",
-        with = "::b24_core::wire::As::<::b24_core::wire::Int>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
     )]
-    pub next_offset: u64,
+    pub next_offset: ::std::option::Option<u64>,
     /// Events returned ≥ `limit`; `true` does not promise that more remain.
     ///
-    /// Wire: `hasMore`, bool.
-    #[serde(rename = "hasMore", with = "::b24_core::wire::As::<::b24_core::wire::Bool>")]
-    pub has_more: bool,
+    /// Wire: `hasMore`, bool. Optional: may be absent.
+    #[serde(
+        rename = "hasMore",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
+    )]
+    pub has_more: ::std::option::Option<bool>,
 }
 impl EventPage {
-    /// Creates a value from its required members `events`, `nextOffset`, `hasMore`; every optional member starts unset.
-    pub fn new(
-        events: impl ::std::convert::Into<
+    /// Creates a value with every optional member unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `events`.
+    pub fn events(
+        mut self,
+        value: impl ::std::convert::Into<
             ::std::vec::Vec<crate::generated::v2_event_get::ImEvent>,
         >,
-        next_offset: u64,
-        has_more: bool,
     ) -> Self {
-        Self {
-            events: events.into(),
-            next_offset,
-            has_more,
-        }
+        self.events = value.into();
+        self
+    }
+    /// Sets `nextOffset`.
+    pub fn next_offset(mut self, value: u64) -> Self {
+        self.next_offset = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `hasMore`.
+    pub fn has_more(mut self, value: bool) -> Self {
+        self.has_more = ::std::option::Option::Some(value);
+        self
     }
 }
 /// One recorded event.
@@ -260,43 +281,64 @@ impl EventPage {
 pub struct ImEvent {
     /// Event id, increasing.
     ///
-    /// Wire: `eventId`, u64.
+    /// Wire: `eventId`, u64. The object's identity: always sent.
     #[serde(rename = "eventId", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub event_id: u64,
     /// What happened.
     ///
-    /// Wire: `type`, `ImEventType`.
-    #[serde(rename = "type", with = "::b24_core::wire::As::<::b24_core::wire::Same>")]
-    pub kind: crate::generated::v2_event_get::ImEventType,
+    /// Wire: `type`, `ImEventType`. Optional: may be absent.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+    )]
+    pub kind: ::std::option::Option<crate::generated::v2_event_get::ImEventType>,
     /// When it happened.
     ///
-    /// Wire: `date`, datetime.
+    /// Wire: `date`, datetime. Optional: may be absent.
     #[serde(
         rename = "date",
-        with = "::b24_core::wire::As::<::b24_core::wire::DateTime>"
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::DateTime>>"
     )]
-    pub date: ::b24_core::DateTime,
+    pub date: ::std::option::Option<::b24_core::DateTime>,
     /// The payload; its shape depends on `type` (`message`, `chat`, `user`, `language` for
     /// messages; see the event formats page).
     ///
-    /// Wire: `data`, json.
-    #[serde(rename = "data", with = "::b24_core::wire::As::<::b24_core::wire::Any>")]
+    /// Wire: `data`, json. Absent means empty.
+    #[serde(
+        rename = "data",
+        default,
+        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Any>>"
+    )]
     pub data: ::b24_core::Json,
 }
 impl ImEvent {
-    /// Creates a value from its required members `eventId`, `type`, `date`, `data`; every optional member starts unset.
-    pub fn new(
-        event_id: u64,
-        kind: crate::generated::v2_event_get::ImEventType,
-        date: ::b24_core::DateTime,
-        data: impl ::std::convert::Into<::b24_core::Json>,
-    ) -> Self {
+    /// Creates a value from its required member `eventId`; every optional member starts unset.
+    pub fn new(event_id: u64) -> Self {
         Self {
             event_id,
-            kind,
-            date,
-            data: data.into(),
+            kind: ::std::option::Option::None,
+            date: ::std::option::Option::None,
+            data: ::std::default::Default::default(),
         }
+    }
+    /// Sets `type`.
+    pub fn kind(mut self, value: crate::generated::v2_event_get::ImEventType) -> Self {
+        self.kind = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `date`.
+    pub fn date(mut self, value: ::b24_core::DateTime) -> Self {
+        self.date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `data`.
+    pub fn data(mut self, value: impl ::std::convert::Into<::b24_core::Json>) -> Self {
+        self.data = value.into();
+        self
     }
 }
 /// Kind of event.
