@@ -188,6 +188,9 @@ pub struct TypeDef {
     /// Every field has a default (no identity or required field of a type without one), so
     /// the type derives `Default`.
     pub defaultable: bool,
+    /// The cargo features of the method groups that use the type (shared types only; a
+    /// method's own types go with its module).
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -53,6 +53,12 @@ pub fn scope_root(scope: &str) -> String {
     format!("crates/{}/src/generated", scope_crate(scope))
 }
 
+/// The manifest of a scope's crate: `crates/b24-<scope>/Cargo.toml`.
+#[must_use]
+pub fn scope_manifest(scope: &str) -> String {
+    format!("crates/{}/Cargo.toml", scope_crate(scope))
+}
+
 /// `dialog.users.list` -> `DialogUsersList`; `chat.setOwner` -> `ChatSetOwner`.
 pub fn method_pascal(stem: &str) -> String {
     stem.split('.')

@@ -185,7 +185,7 @@ fn largest_group(
     let text = fs::read_to_string(manifest).ok()?;
     let mut counts: Vec<(usize, String)> = Vec::new();
     for m in &scope.methods {
-        let group = m.wire.split('.').nth(1).unwrap_or_default().to_owned();
+        let group = m.feature.clone();
         match counts.iter_mut().find(|(_, g)| *g == group) {
             Some((n, _)) => *n += 1,
             None => counts.push((1, group)),
@@ -328,7 +328,11 @@ fn write_projection(
         .map_err(|e| format!("cannot read the scope crate's lib.rs: {e}"))?;
     write(&dir.join("src/lib.rs"), &lib)?;
     let core = root.join("crates/b24-core");
-    let features = String::new();
+    let features = output
+        .features
+        .get(&b24_codegen::scope_manifest(&scope.name))
+        .cloned()
+        .unwrap_or_default();
     let manifest = format!(
         "# Scratch crate written by `cargo xtask bench-compile`; not part of the repository.\n\
          [package]\nname = \"b24-{scope}-projection\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\

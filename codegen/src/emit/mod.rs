@@ -13,6 +13,8 @@ use quote::{format_ident, quote};
 use crate::ir::{Absence, Api, Builtin, NamedKind, Ty};
 use crate::typeexpr::AbsentForm;
 
+pub(crate) use scope::features;
+
 /// Generates every output file: path relative to the repository root -> contents.
 pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();
@@ -21,6 +23,27 @@ pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, String> {
         scope::emit(scope, &mut files)?;
     }
     Ok(files)
+}
+
+/// Puts `#[cfg(..)]` on every item of `tokens` (a type and its impls).
+pub(crate) fn with_cfg(tokens: TokenStream, cfg: &TokenStream) -> Result<TokenStream, String> {
+    if cfg.is_empty() {
+        return Ok(tokens);
+    }
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("this is a bug in b24-codegen: items do not parse: {e}"))?;
+    let items = file.items.iter();
+    Ok(quote!(#(#cfg #items)*))
+}
+
+/// `#[cfg(feature = "a")]` or `#[cfg(any(feature = "a", feature = "b"))]`; nothing for no
+/// features.
+pub(crate) fn cfg_features(features: &[String]) -> TokenStream {
+    match features {
+        [] => TokenStream::new(),
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    }
 }
 
 /// Formats tokens as a Rust file with the generated-file header.

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::model::type_tokens;
-use super::{ident, inner_docs, render};
+use super::{cfg_features, ident, inner_docs, render, with_cfg};
 use crate::ir;
 use crate::names::{self, scope_root};
 
@@ -16,9 +16,10 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
     let mut uses = Vec::new();
 
     if let Some(types_path) = &scope.types_path {
+        // Each shared type compiles only with a group that uses it.
         let mut items = Vec::new();
         for t in &scope.types {
-            items.push(type_tokens(t)?);
+            items.push(with_cfg(type_tokens(t)?, &cfg_features(&t.features))?);
         }
         let doc = inner_docs(&format!(
             "Types shared by the methods of the `{}` scope.",
@@ -30,8 +31,17 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         );
         let module = ident(names::TYPES_MODULE);
         mods.push(quote!(mod #module;));
-        let type_names = scope.types.iter().map(|t| ident(&t.name));
-        uses.push(quote!(pub use #module::{#(#type_names),*};));
+        let mut by_features: BTreeMap<&[String], Vec<proc_macro2::Ident>> = BTreeMap::new();
+        for t in &scope.types {
+            by_features
+                .entry(t.features.as_slice())
+                .or_default()
+                .push(ident(&t.name));
+        }
+        for (features, type_names) in by_features {
+            let cfg = cfg_features(features);
+            uses.push(quote!(#cfg pub use #module::{#(#type_names),*};));
+        }
     }
 
     let mut entries = Vec::new();
@@ -43,11 +53,12 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
             render(tokens, &m.source_path)?,
         );
         let module = ident(&m.module);
-        mods.push(quote!(mod #module;));
+        let cfg = cfg_features(std::slice::from_ref(&m.feature));
+        mods.push(quote!(#cfg mod #module;));
         let request = ident(&m.request);
         let error = ident(&m.error_code);
         let locals = m.types.iter().map(|t| ident(&t.name));
-        uses.push(quote!(pub use #module::{#request, #error #(, #locals)*};));
+        uses.push(quote!(#cfg pub use #module::{#request, #error #(, #locals)*};));
         entries.push(quote!(::b24_core::registry::MethodEntry::of::<#module::#request>()));
         if m.pagination.as_ref().is_some_and(|p| p.item.is_some()) {
             let wire = &m.wire;
@@ -73,10 +84,12 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         scope.name
     ));
     let table_doc = format!(
-        " Every method of the `{}` scope, sorted by wire name, for dispatch by name at run time.",
-        scope.name
+        " Every method of the `{}` scope, sorted by wire name, for dispatch by name at run time\n (feature `{}`: the table instantiates every method's decoder).",
+        scope.name,
+        names::REGISTRY_FEATURE
     );
     let table = ident(names::METHODS_TABLE);
+    let registry = names::REGISTRY_FEATURE;
     let paged_macro = ident(names::PAGED_MACRO);
     let mod_rs = quote! {
         #doc
@@ -84,10 +97,12 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         #(#uses)*
 
         #[doc = #table_doc]
+        #[cfg(feature = #registry)]
         pub static #table: &[::b24_core::registry::MethodEntry] = &[#(#entries),*];
 
         /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
-        /// can dispatch typed paging by name without a hand-written table.
+        /// can dispatch typed paging by name without a hand-written table (feature `registry`).
+        #[cfg(feature = #registry)]
         #[macro_export]
         macro_rules! #paged_macro {
             ($callback:ident) => {
@@ -110,6 +125,7 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
     let tests = scope.methods.iter().flat_map(|m| {
         m.examples.iter().enumerate().map(move |(i, ex)| {
             let test = ident(&names::example_test(&m.module, i + 1));
+            let feature = &m.feature;
             let module = ident(&m.module);
             let request = ident(&m.request);
             let path = format!("{up}{}", ex.path);
@@ -128,6 +144,7 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
             quote! {
                 #[doc = #doc]
                 #[test]
+                #[cfg(feature = #feature)]
                 fn #test() {
                     ::b24_core::testing::check_example::<crate::generated::#module::#request>(
                         include_str!(#path),
@@ -177,5 +194,36 @@ fn identities(scope: &ir::Scope, m: &ir::Method) -> Vec<String> {
         }
     }
     out.sort();
+    out
+}
+
+/// The body of the scope crate's `[features]` table: one feature per method group, all of them
+/// by default, and `registry` (the run-time method table, which needs every group).
+pub(crate) fn features(scope: &ir::Scope) -> String {
+    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for m in &scope.methods {
+        groups.entry(&m.feature).or_default().push(&m.wire);
+    }
+    let quoted = |items: &mut dyn Iterator<Item = &str>| {
+        items
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let all = quoted(&mut groups.keys().copied());
+    let mut out = format!(
+        "# Method groups: the second segment of a method name. A program that enables only the\n\
+         # groups it calls compiles only their types.\ndefault = [{all}]\n"
+    );
+    for (feature, methods) in &groups {
+        out.push_str(&format!("# {}\n{feature} = []\n", methods.join(", ")));
+    }
+    out.push_str(&format!(
+        "# `{}` and `{}!`: dispatch by method name at run time (`b24 decode`, the emulator).\n\
+         # It instantiates every method's decoder, so it is not on by default.\n{} = [{all}]\n",
+        names::METHODS_TABLE,
+        names::PAGED_MACRO,
+        names::REGISTRY_FEATURE
+    ));
     out
 }

@@ -248,6 +248,17 @@ pub(super) fn mark_types(shared: &mut [ir::TypeDef], methods: &mut [ir::Method])
     }
     let request = reach(request_roots);
     let response = reach(response_roots);
+    // The groups whose methods reach each type.
+    let mut features: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for m in methods.iter() {
+        let mut roots = Vec::new();
+        m.result.named(&mut roots);
+        m.params.iter().for_each(|p| p.ty.named(&mut roots));
+        m.types.iter().for_each(|t| type_refs(t, &mut roots));
+        for name in reach(roots) {
+            features.entry(name).or_default().insert(m.feature.clone());
+        }
+    }
     // Objects are defaultable until a field without a default says otherwise.
     let mut defaultable: BTreeSet<String> = all
         .iter()
@@ -278,6 +289,10 @@ pub(super) fn mark_types(shared: &mut [ir::TypeDef], methods: &mut [ir::Method])
         t.request_side = request.contains(&t.name);
         t.response_side = response.contains(&t.name);
         t.defaultable = defaultable.contains(&t.name);
+        t.features = features
+            .get(&t.name)
+            .map(|f| f.iter().cloned().collect())
+            .unwrap_or_default();
     };
     shared.iter_mut().for_each(marks);
     methods

@@ -148,6 +148,7 @@ impl Lowerer<'_> {
             request_side: false,
             response_side: false,
             defaultable: false,
+            features: Vec::new(),
         })
     }
 

@@ -17,6 +17,15 @@ pub trait ErrorCode:
     fn system(&self) -> Option<SystemErrorCode>;
     /// Neither documented by the method nor a known system error.
     fn is_unknown(&self) -> bool;
+    /// The HTTP statuses the server answers this code with, the usual one first (empty when
+    /// not documented).
+    fn http_statuses(&self) -> &'static [u16] {
+        &[]
+    }
+    /// The documented `error_description` texts (empty when not documented).
+    fn messages(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// Whether a failed call may have had its effect on the portal.

@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+mod macros;
 #[rustfmt::skip]
 mod generated;
 pub mod method;
@@ -37,3 +38,9 @@ pub use types::{
     Date, DateTime, DayMonth, DialogId, Json, ParseDayMonthError, ParseDialogIdError, UnknownCode,
     UnknownValue, deserialize_open_text,
 };
+
+/// Re-exports generated code refers to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}

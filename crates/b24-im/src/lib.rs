@@ -22,4 +22,6 @@
 #[rustfmt::skip]
 mod generated;
 
+// Without any method group enabled there is nothing to re-export.
+#[allow(unused_imports)]
 pub use generated::*;

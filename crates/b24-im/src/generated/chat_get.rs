@@ -5,7 +5,7 @@
 //! Spec: `spec/im/chat.get.yaml`.
 /// Request for `im.chat.get`: Finds the chat bound to an external entity (ENTITY_TYPE + ENTITY_ID) and returns its id, or null.
 ///
-/// What the server really does (SERVER-BEHAVIOUR.md §3 and the `chatGet` handler):
+/// What the server really does (see `docs/server-behaviour.md`):
 ///
 /// - With `ENTITY_TYPE` and `ENTITY_ID` (both non-empty) it returns `{"ID": <chat id>}` for the
 ///   first matching chat; with several matches, which one is not defined (no ordering).

@@ -5,7 +5,7 @@
 //! Spec: `spec/im/counters.get.yaml`.
 /// Request for `im.counters.get`: Returns the current user's unread counters, totals by type and per chat and dialog.
 ///
-/// What the server really sends (SERVER-BEHAVIOUR.md §3, `counterGet` and the counter services):
+/// What the server really sends (see `docs/server-behaviour.md`):
 ///
 /// - Keys are upper-case. The per-chat maps (`CHAT`, `CHAT_MUTED`, `LINES`, `DIALOG`, ...) are
 ///   objects keyed by chat id (`DIALOG`: by the other user's id) and arrive as `[]` when empty.

@@ -5,7 +5,7 @@
 //! Spec: `spec/im/dialog.messages.get.yaml`.
 /// Request for `im.dialog.messages.get`: Returns a window of a dialog's messages with the users and files they refer to.
 ///
-/// How the server really pages (SERVER-BEHAVIOUR.md §3 and `Chat::getMessages`):
+/// How the server really pages (see `docs/server-behaviour.md`):
 ///
 /// - Cursors: `LAST_ID` gives messages with a smaller id, newest first (walk back in history by
 ///   sending the smallest id received); `FIRST_ID` gives messages with a larger id, oldest first

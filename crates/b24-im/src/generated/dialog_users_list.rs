@@ -5,7 +5,7 @@
 //! Spec: `spec/im/dialog.users.list.yaml`.
 /// Request for `im.dialog.users.list`: Lists the participants of a dialog with full user objects, page by page.
 ///
-/// How the server really pages (SERVER-BEHAVIOUR.md §2):
+/// How the server really pages (see `docs/server-behaviour.md`):
 ///
 /// - Offset mode (no `LAST_ID`): rows in the order users joined the chat; `start` wins over
 ///   `OFFSET` when it is > 0; the envelope always has `total` (counted before the access filter)

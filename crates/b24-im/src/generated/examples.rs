@@ -3,6 +3,7 @@
 //! Decode tests generated from the example responses kept beside the spec.
 /// `spec/im/examples/chat.get.json`: The documented example response.
 #[test]
+#[cfg(feature = "chat")]
 fn chat_get_example_1() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
@@ -16,6 +17,7 @@ fn chat_get_example_1() {
 }
 /// `spec/im/examples/chat.get.bare.json`: Constructed: the chat id as a bare number, the shape of older revisions of the method.
 #[test]
+#[cfg(feature = "chat")]
 fn chat_get_example_2() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
@@ -27,9 +29,10 @@ fn chat_get_example_2() {
         &["ID"],
     );
 }
-/** `spec/im/examples/chat.get.null.json`: Constructed from SERVER-BEHAVIOUR.md §3: no chat matches (or a parameter is missing), so
+/** `spec/im/examples/chat.get.null.json`: Constructed from the server behaviour in `docs/server-behaviour.md`: no chat matches (or a parameter is missing), so
 `result` is `null` and there is no error.*/
 #[test]
+#[cfg(feature = "chat")]
 fn chat_get_example_3() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
@@ -44,6 +47,7 @@ fn chat_get_example_3() {
 /** `spec/im/examples/chat.get.error.json`: The documented error response (the page lists no codes of its own). The page shows it with
 HTTP 401; the system error table lists `INVALID_CREDENTIALS` with 403.*/
 #[test]
+#[cfg(feature = "chat")]
 fn chat_get_example_4() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
@@ -55,8 +59,9 @@ fn chat_get_example_4() {
         &["ID"],
     );
 }
-/// `spec/im/examples/chat.get.guest.json`: Constructed from SERVER-BEHAVIOUR.md §3 and the handler: a guest session.
+/// `spec/im/examples/chat.get.guest.json`: Constructed from the server's handler (`docs/server-behaviour.md`): a guest session.
 #[test]
+#[cfg(feature = "chat")]
 fn chat_get_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
@@ -70,6 +75,7 @@ fn chat_get_example_5() {
 }
 /// `spec/im/examples/counters.get.json`: The documented example response (`CHAT`, `CHAT_UNREAD`, `LINES`, `DIALOG_UNREAD` as `[]`).
 #[test]
+#[cfg(feature = "counters")]
 fn counters_get_example_1() {
     ::b24_core::testing::check_example::<
         crate::generated::counters_get::CountersGetRequest,
@@ -84,6 +90,7 @@ fn counters_get_example_1() {
 /** `spec/im/examples/counters.get.empty.json`: Constructed from the older server code (`Bitrix\Im\Counter::get`): nothing unread, every
 map and list `[]`, no `TYPE.MESSENGER`.*/
 #[test]
+#[cfg(feature = "counters")]
 fn counters_get_example_2() {
     ::b24_core::testing::check_example::<
         crate::generated::counters_get::CountersGetRequest,
@@ -98,6 +105,7 @@ fn counters_get_example_2() {
 /** `spec/im/examples/counters.get.newer.json`: Constructed from the newest server code (`LegacyCountersAdapter`): the extra Copilot,
 collab, channel-comment and task members, hand-marked unread chats and dialogs as lists.*/
 #[test]
+#[cfg(feature = "counters")]
 fn counters_get_example_3() {
     ::b24_core::testing::check_example::<
         crate::generated::counters_get::CountersGetRequest,
@@ -113,6 +121,7 @@ fn counters_get_example_3() {
 `CHAT_MUTED`, `CHAT_UNREAD`, `DIALOG_UNREAD` (they decode as empty) and no
 `TYPE.MESSENGER`.*/
 #[test]
+#[cfg(feature = "counters")]
 fn counters_get_example_4() {
     ::b24_core::testing::check_example::<
         crate::generated::counters_get::CountersGetRequest,
@@ -127,6 +136,7 @@ fn counters_get_example_4() {
 /** `spec/im/examples/counters.get.error.json`: The documented error response (the method has no codes of its own). The page shows it with
 HTTP 401; the system error table lists `INVALID_CREDENTIALS` with 403.*/
 #[test]
+#[cfg(feature = "counters")]
 fn counters_get_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::counters_get::CountersGetRequest,
@@ -140,6 +150,7 @@ fn counters_get_example_5() {
 }
 /// `spec/im/examples/dialog.messages.get.json`: The documented example response.
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_messages_get_example_1() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_messages_get::DialogMessagesGetRequest,
@@ -151,9 +162,10 @@ fn dialog_messages_get_example_1() {
         &["id"],
     );
 }
-/** `spec/im/examples/dialog.messages.get.empty.json`: Constructed from `Chat::getMessages` (SERVER-BEHAVIOUR.md §3): the end of history, or a
+/** `spec/im/examples/dialog.messages.get.empty.json`: Constructed from the server's message reader (`docs/server-behaviour.md`): the end of history, or a
 cursor id that does not exist, gives empty lists and no `next`/`total`.*/
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_messages_get_example_2() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_messages_get::DialogMessagesGetRequest,
@@ -171,6 +183,7 @@ attachment as stored, a deleted message, a system message with an unknown `CODE`
 author, and a non-image file still uploading (`image: false`, `progress: -1`, empty links,
 `viewerAttrs: null`, no `mediaUrl`).*/
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_messages_get_example_3() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_messages_get::DialogMessagesGetRequest,
@@ -187,6 +200,7 @@ fn dialog_messages_get_example_3() {
 fragment the server sends for such an author (only the four activity dates, no `id`):
 that entry is left out and reported, the rest of the page decodes.*/
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_messages_get_example_4() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_messages_get::DialogMessagesGetRequest,
@@ -203,6 +217,7 @@ fn dialog_messages_get_example_4() {
 /** `spec/im/examples/dialog.messages.get.false.json`: Constructed from the `dialogMessagesGet` handler: a private dialog that was never started
 answers `"result": false`.*/
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_messages_get_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_messages_get::DialogMessagesGetRequest,
@@ -216,6 +231,7 @@ fn dialog_messages_get_example_5() {
 }
 /// `spec/im/examples/dialog.messages.get.error.json`: The documented error response.
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_messages_get_example_6() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_messages_get::DialogMessagesGetRequest,
@@ -229,6 +245,7 @@ fn dialog_messages_get_example_6() {
 }
 /// `spec/im/examples/dialog.users.list.json`: The documented example response (offset mode, with `total`).
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_users_list_example_1() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_users_list::DialogUsersListRequest,
@@ -242,8 +259,9 @@ fn dialog_users_list_example_1() {
 }
 /** `spec/im/examples/dialog.users.list.keyset.json`: Keyset mode (`LAST_ID`): no `total`/`next`. Shows a bot with `bot_data`, `inner_phone`,
 an idle user, `last_activity_date: false`, an unknown status value, an id sent as a
-string and an integer `time.finish`, as SERVER-BEHAVIOUR.md describes.*/
+string and an integer `time.finish`, as `docs/server-behaviour.md` describes.*/
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_users_list_example_2() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_users_list::DialogUsersListRequest,
@@ -258,6 +276,7 @@ fn dialog_users_list_example_2() {
 /** `spec/im/examples/dialog.users.list.2024.json`: The shape of 2024 servers: no `avatar_hr`, `desktop_last_date`, `type`, `website`, `email`;
 float `time` values; a short offset page with `next`.*/
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_users_list_example_3() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_users_list::DialogUsersListRequest,
@@ -273,6 +292,7 @@ fn dialog_users_list_example_3() {
 false`, an idle user with an absence date) and a user object of an older revision without
 `active`, `bot_data`, `avatar_hr`, `desktop_last_date` and `type`, with ids as strings.*/
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_users_list_example_4() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_users_list::DialogUsersListRequest,
@@ -286,6 +306,7 @@ fn dialog_users_list_example_4() {
 }
 /// `spec/im/examples/dialog.users.list.error.json`: The documented error response.
 #[test]
+#[cfg(feature = "dialog")]
 fn dialog_users_list_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::dialog_users_list::DialogUsersListRequest,
@@ -299,6 +320,7 @@ fn dialog_users_list_example_5() {
 }
 /// `spec/im/examples/message.add.json`: The documented example response.
 #[test]
+#[cfg(feature = "message")]
 fn message_add_example_1() {
     ::b24_core::testing::check_example::<
         crate::generated::message_add::MessageAddRequest,
@@ -312,6 +334,7 @@ fn message_add_example_1() {
 }
 /// `spec/im/examples/message.add.error.json`: The documented error response.
 #[test]
+#[cfg(feature = "message")]
 fn message_add_example_2() {
     ::b24_core::testing::check_example::<
         crate::generated::message_add::MessageAddRequest,
@@ -323,9 +346,10 @@ fn message_add_example_2() {
         &[],
     );
 }
-/** `spec/im/examples/message.add.chat-id-empty.json`: Constructed from SERVER-BEHAVIOUR.md §3 and the handler: what the server sends where the
+/** `spec/im/examples/message.add.chat-id-empty.json`: Constructed from the server's handler (`docs/server-behaviour.md`): what the server sends where the
 docs name the code `CHAT_ID` (here `DIALOG_ID=chat0`).*/
 #[test]
+#[cfg(feature = "message")]
 fn message_add_example_3() {
     ::b24_core::testing::check_example::<
         crate::generated::message_add::MessageAddRequest,
@@ -337,8 +361,9 @@ fn message_add_example_3() {
         &[],
     );
 }
-/// `spec/im/examples/message.add.not-added.json`: Constructed from SERVER-BEHAVIOUR.md §3: the messenger refused to store the message.
+/// `spec/im/examples/message.add.not-added.json`: Constructed from the server behaviour in `docs/server-behaviour.md`: the messenger refused to store the message.
 #[test]
+#[cfg(feature = "message")]
 fn message_add_example_4() {
     ::b24_core::testing::check_example::<
         crate::generated::message_add::MessageAddRequest,
@@ -352,6 +377,7 @@ fn message_add_example_4() {
 }
 /// `spec/im/examples/user.list.get.json`: The documented example response (the `RESULT_TYPE=array` list).
 #[test]
+#[cfg(feature = "user")]
 fn user_list_get_example_1() {
     ::b24_core::testing::check_example::<
         crate::generated::user_list_get::UserListGetRequest,
@@ -367,6 +393,7 @@ fn user_list_get_example_1() {
 revision without `active` and `bot_data`, its id as a string; an id the caller may not
 see is `null`.*/
 #[test]
+#[cfg(feature = "user")]
 fn user_list_get_example_2() {
     ::b24_core::testing::check_example::<
         crate::generated::user_list_get::UserListGetRequest,
@@ -381,6 +408,7 @@ fn user_list_get_example_2() {
 /** `spec/im/examples/user.list.get.keyed.json`: The default shape: the two users of the documented example, keyed by id (the documented
 body itself is the `RESULT_TYPE=array` list, see the note at the top of this file).*/
 #[test]
+#[cfg(feature = "user")]
 fn user_list_get_example_3() {
     ::b24_core::testing::check_example::<
         crate::generated::user_list_get::UserListGetRequest,
@@ -392,10 +420,11 @@ fn user_list_get_example_3() {
         &["id"],
     );
 }
-/** `spec/im/examples/user.list.get.null.json`: Constructed from SERVER-BEHAVIOUR.md §3 (and an older docs revision): an extranet caller
+/** `spec/im/examples/user.list.get.null.json`: Constructed from the server behaviour in `docs/server-behaviour.md` (and an older docs revision): an extranet caller
 asking for a user outside its groups gets `null` for that id, next to a visible user of a
 server that does not send `website`/`email` yet.*/
 #[test]
+#[cfg(feature = "user")]
 fn user_list_get_example_4() {
     ::b24_core::testing::check_example::<
         crate::generated::user_list_get::UserListGetRequest,
@@ -409,6 +438,7 @@ fn user_list_get_example_4() {
 }
 /// `spec/im/examples/user.list.get.error.json`: The documented error response.
 #[test]
+#[cfg(feature = "user")]
 fn user_list_get_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::user_list_get::UserListGetRequest,
@@ -422,6 +452,7 @@ fn user_list_get_example_5() {
 }
 /// `spec/im/examples/v2.Event.get.json`: The documented example response.
 #[test]
+#[cfg(feature = "v2")]
 fn v2_event_get_example_1() {
     ::b24_core::testing::check_example::<
         crate::generated::v2_event_get::V2EventGetRequest,
@@ -433,9 +464,10 @@ fn v2_event_get_example_1() {
         &["eventId"],
     );
 }
-/** `spec/im/examples/v2.Event.get.end.json`: Constructed from SERVER-BEHAVIOUR.md §3: nothing left after an acknowledging `offset`; the
+/** `spec/im/examples/v2.Event.get.end.json`: Constructed from the server behaviour in `docs/server-behaviour.md`: nothing left after an acknowledging `offset`; the
 page is empty and `nextOffset` stays at the offset sent.*/
 #[test]
+#[cfg(feature = "v2")]
 fn v2_event_get_example_2() {
     ::b24_core::testing::check_example::<
         crate::generated::v2_event_get::V2EventGetRequest,
@@ -449,6 +481,7 @@ fn v2_event_get_example_2() {
 }
 /// `spec/im/examples/v2.Event.subscribe.json`: The documented example response.
 #[test]
+#[cfg(feature = "v2")]
 fn v2_event_subscribe_example_1() {
     ::b24_core::testing::check_example::<
         crate::generated::v2_event_subscribe::V2EventSubscribeRequest,

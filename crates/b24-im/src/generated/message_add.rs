@@ -5,7 +5,7 @@
 //! Spec: `spec/im/message.add.yaml`.
 /// Request for `im.message.add`: Sends a message (text, attachment, keyboard, context menu, reply) to a dialog; returns its id.
 ///
-/// What the server really does (SERVER-BEHAVIOUR.md §3 and the `messageAdd` handler):
+/// What the server really does (see `docs/server-behaviour.md`):
 ///
 /// - Target: `DIALOG_ID` is turned into a chat id (`chat<N>`, `sg<N>`, `crm<N>`) or a user id
 ///   (anything else, read as an integer). The legacy parameters `USER_ID` and `CHAT_ID` are

@@ -5,7 +5,7 @@
 //! Spec: `spec/im/user.list.get.yaml`.
 /// Request for `im.user.list.get`: Returns the messenger data of several users, as an object keyed by user id.
 ///
-/// What the server really does (SERVER-BEHAVIOUR.md §3 and the `userList` handler):
+/// What the server really does (see `docs/server-behaviour.md`):
 ///
 /// - `ID` may be a JSON array or a string the server parses as one (`"[1,2]"`). Non-positive and
 ///   non-numeric entries are dropped and duplicates merged; if nothing is left: `INVALID_FORMAT`.

@@ -5,8 +5,7 @@
 //! Spec: `spec/im/v2.Event.get.yaml`.
 /// Request for `im.v2.Event.get`: Returns the current user's recorded messenger events; `offset` acknowledges the ones before it.
 ///
-/// What the server really does (SERVER-BEHAVIOUR.md §3, `im/lib/V2/Controller/Event.php` and
-/// `EventService`):
+/// What the server really does (see `docs/server-behaviour.md`):
 ///
 /// - Parameters are camelCase and matched as sent (a D7 controller: `LIMIT` is not `limit`).
 /// - `limit` is clamped to 1…1000 (default 100); `offset` to ≥ 0.
