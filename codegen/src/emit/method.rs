@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::model::{Member, struct_tokens, type_tokens};
+use super::model::{Build, Member, struct_tokens, type_tokens};
 use super::{codec_tokens, describe, docs, ident, inner_docs, paragraphs, rust_type};
 use crate::ir::{self, Absence, Builtin, Order, Ty};
 
@@ -76,7 +76,7 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
         Some(&*format!("{kind} Reference: <{}>", m.docs_url)),
     ]);
     let attrs = quote!(#[must_use = "a request does nothing until it is sent"]);
-    let body = struct_tokens(name, &doc, &members, &attrs);
+    let body = struct_tokens(name, &doc, &members, &attrs, Build::Builder, false);
 
     let output = rust_type(&m.result);
     let codec = codec_tokens(&m.result)?;

@@ -25,12 +25,27 @@ fn derives() -> TokenStream {
     DERIVES.parse().unwrap_or_default()
 }
 
-/// A struct with `new(required..)` and one consuming setter per optional member.
+/// How a generated struct is built by code outside the crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Build {
+    /// `new(required..)` and one consuming setter per optional member (requests, and objects
+    /// sent in requests).
+    Builder,
+    /// `Default` and public fields only (objects only ever received): `let mut u =
+    /// DialogUser::default(); u.id = 7;` builds one despite `#[non_exhaustive]`.
+    DefaultOnly,
+    /// Neither: only decoded (a received object whose identity has no default).
+    None,
+}
+
+/// A struct; see [`Build`] for its constructors.
 pub(crate) fn struct_tokens(
     name: &str,
     doc: &str,
     members: &[Member<'_>],
     extra_attrs: &TokenStream,
+    build: Build,
+    defaultable: bool,
 ) -> TokenStream {
     let name_ident = ident(name);
     let doc = docs(doc);
@@ -82,7 +97,7 @@ pub(crate) fn struct_tokens(
     };
     let new_doc = docs(&new_doc);
     let no_required = required_names.is_empty();
-    let derives = if no_required {
+    let derives = if no_required || defaultable {
         DERIVES
             .replace(
                 "::serde::Serialize",
@@ -124,6 +139,18 @@ pub(crate) fn struct_tokens(
             }
         }
     });
+    let builder = (build == Build::Builder).then(|| {
+        quote! {
+            impl #name_ident {
+                #new_doc
+                #allow_many
+                pub fn new(#(#args),*) -> Self {
+                    #new_body
+                }
+                #(#setters)*
+            }
+        }
+    });
     quote! {
         #doc
         #derives
@@ -132,15 +159,7 @@ pub(crate) fn struct_tokens(
         pub struct #name_ident {
             #(#fields)*
         }
-
-        impl #name_ident {
-            #new_doc
-            #allow_many
-            pub fn new(#(#args),*) -> Self {
-                #new_body
-            }
-            #(#setters)*
-        }
+        #builder
     }
 }
 
@@ -178,11 +197,27 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
                     doc: field_doc(f),
                 })
                 .collect();
+            let build = match (def.request_side, def.defaultable) {
+                (true, _) => Build::Builder,
+                (false, true) => Build::DefaultOnly,
+                (false, false) => Build::None,
+            };
+            let doc = match build {
+                Build::DefaultOnly => paragraphs([
+                    Some(doc.as_str()),
+                    Some(
+                        "Received from the server. To build one (a test, a server), start from `Default` and set the public fields.",
+                    ),
+                ]),
+                Build::Builder | Build::None => doc,
+            };
             Ok(struct_tokens(
                 &def.name,
                 &doc,
                 &members,
                 &TokenStream::new(),
+                build,
+                def.defaultable,
             ))
         }
         ir::TypeKind::Enum(values) => Ok(enum_tokens(&def.name, &doc, values)),

@@ -148,3 +148,28 @@ macro_rules! open_enum_impls {
         }
     };
 }
+
+/// `Serialize` and `Deserialize` of a generated object type through its
+/// [`crate::wire::Object`] impl.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! object_serde {
+    ($name:ident) => {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                $crate::wire::encode_object(self, serializer)
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::wire::decode_object(deserializer)
+            }
+        }
+    };
+}

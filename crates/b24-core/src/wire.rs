@@ -37,6 +37,12 @@ pub trait Codec<T> {
     /// An array (`[...]`, even `[]`) is a real value.
     const ARRAY_IS_VALUE: bool = false;
 
+    /// The value is "not sent": an object member holding it is left out when encoding.
+    fn is_absent(value: &T) -> bool {
+        let _ = value;
+        false
+    }
+
     /// Decodes a value.
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error>;
     /// Encodes a value the way the server sends it.
@@ -726,7 +732,21 @@ macro_rules! absent_codec {
     };
 }
 
-absent_codec!(Opt, Absent::Missing);
+/// A value that may be missing (older servers omit fields) or `null`; `None` is left out when
+/// encoding an object.
+impl<C: Codec<T>, T> Codec<Option<T>> for Opt<C> {
+    const OBJECT_IS_VALUE: bool = C::OBJECT_IS_VALUE;
+    const ARRAY_IS_VALUE: bool = C::ARRAY_IS_VALUE;
+    fn is_absent(value: &Option<T>) -> bool {
+        value.is_none()
+    }
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+        decode_absent::<C, T, D>(Absent::Missing, deserializer)
+    }
+    fn encode<S: Serializer>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
+        encode_absent::<C, T, S>(Absent::Missing, value, serializer)
+    }
+}
 absent_codec!(OrNull, Absent::Null);
 absent_codec!(OrFalse, Absent::False);
 absent_codec!(OrEmpty, Absent::EmptyStr);
@@ -748,6 +768,147 @@ impl<C: Codec<T>, T: Default> Codec<T> for OrDefault<C> {
     fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
         C::encode(value, serializer)
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated objects
+// ---------------------------------------------------------------------------------------------
+
+/// A generated object type, decoded and encoded member by member through each field's codec
+/// (one small match per type instead of a derived visitor per type and a wrapper per field:
+/// the generated crate compiles much faster). Unknown members are skipped; a missing member
+/// leaves its field at its default, except the [`Object::REQUIRED`] ones.
+pub trait Object: Default {
+    /// Wire names of the members an object cannot do without (its identity), checked after
+    /// decoding.
+    const REQUIRED: &'static [&'static str];
+
+    /// Decodes the value of the member `key` into its field; `false` when the type has no such
+    /// member (the caller skips the value).
+    ///
+    /// # Errors
+    /// When the value does not fit the field's codec.
+    fn decode_member<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error>;
+
+    /// Encodes every member the way the server sends it.
+    ///
+    /// # Errors
+    /// When the serializer fails.
+    fn encode_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+}
+
+/// Encodes one member with codec `C`, unless the codec says the value is not sent.
+///
+/// # Errors
+/// When the serializer fails.
+pub fn put<C: Codec<T>, T, M: SerializeMap>(
+    map: &mut M,
+    key: &'static str,
+    value: &T,
+) -> Result<(), M::Error> {
+    if C::is_absent(value) {
+        return Ok(());
+    }
+    map.serialize_entry(key, &Encoded::<C, T>::new(value))
+}
+
+/// Decodes the value of the current member with codec `C`.
+///
+/// # Errors
+/// When the value does not fit.
+pub fn take<'de, C: Codec<T>, T, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+    map.next_value_seed(Seed::<C, T>::new())
+}
+
+/// A member name, borrowed from the input when it can be.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Borrowed(s) => s,
+            Self::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_string()))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+/// `Deserialize` of a generated object.
+///
+/// # Errors
+/// When the value is not an object, a member does not fit, or a required member is missing.
+pub fn decode_object<'de, T: Object, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: Object> Visitor<'de> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+            let mut value = T::default();
+            let mut seen: u64 = 0;
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                let key = key.as_str();
+                if let Some(i) = T::REQUIRED.iter().position(|r| *r == key) {
+                    seen |= 1 << (i % 64);
+                }
+                if !value.decode_member(key, &mut map)? {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            for (i, name) in T::REQUIRED.iter().enumerate() {
+                if seen & (1 << (i % 64)) == 0 {
+                    return Err(de::Error::missing_field(name));
+                }
+            }
+            Ok(value)
+        }
+    }
+    deserializer.deserialize_map(V::<T>(PhantomData))
+}
+
+/// `Serialize` of a generated object.
+///
+/// # Errors
+/// When the serializer fails.
+pub fn encode_object<T: Object, S: Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(None)?;
+    value.encode_members(&mut map)?;
+    map.end()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -435,10 +435,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatGetResult {
     }
 }
 /// A reference to a chat, key upper-case.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -449,10 +452,4 @@ pub struct ChatRef {
     /// Wire: `ID`, u64. The object's identity: always sent.
     #[serde(rename = "ID", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub id: u64,
-}
-impl ChatRef {
-    /// Creates a value from its required member `ID`; every optional member starts unset.
-    pub fn new(id: u64) -> Self {
-        Self { id }
-    }
 }

@@ -142,6 +142,8 @@ impl ::b24_core::ErrorCode for CountersGetErrorCode {
     }
 }
 /// Unread totals by kind.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -243,58 +245,9 @@ pub struct CounterTotals {
     )]
     pub tasks_task: ::std::option::Option<u32>,
 }
-impl CounterTotals {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `ALL`.
-    pub fn all(mut self, value: u32) -> Self {
-        self.all = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `NOTIFY`.
-    pub fn notify(mut self, value: u32) -> Self {
-        self.notify = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `CHAT`.
-    pub fn chat(mut self, value: u32) -> Self {
-        self.chat = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `DIALOG`.
-    pub fn dialog(mut self, value: u32) -> Self {
-        self.dialog = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `LINES`.
-    pub fn lines(mut self, value: u32) -> Self {
-        self.lines = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `MESSENGER`.
-    pub fn messenger(mut self, value: u32) -> Self {
-        self.messenger = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `COPILOT`.
-    pub fn copilot(mut self, value: u32) -> Self {
-        self.copilot = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `COLLAB`.
-    pub fn collab(mut self, value: u32) -> Self {
-        self.collab = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `TASKS_TASK`.
-    pub fn tasks_task(mut self, value: u32) -> Self {
-        self.tasks_task = ::std::option::Option::Some(value);
-        self
-    }
-}
 /// Unread counters of the current user.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -434,124 +387,4 @@ pub struct Counters {
         with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
     )]
     pub tasks_task_unread: ::std::vec::Vec<u64>,
-}
-impl Counters {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `TYPE`.
-    pub fn totals(
-        mut self,
-        value: crate::generated::counters_get::CounterTotals,
-    ) -> Self {
-        self.totals = value;
-        self
-    }
-    /// Sets `CHAT`.
-    pub fn chat(
-        mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-    ) -> Self {
-        self.chat = value.into();
-        self
-    }
-    /// Sets `CHAT_MUTED`.
-    pub fn chat_muted(
-        mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-    ) -> Self {
-        self.chat_muted = value.into();
-        self
-    }
-    /// Sets `CHAT_UNREAD`.
-    pub fn chat_unread(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.chat_unread = value.into();
-        self
-    }
-    /// Sets `LINES`.
-    pub fn lines(
-        mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-    ) -> Self {
-        self.lines = value.into();
-        self
-    }
-    /// Sets `DIALOG`.
-    pub fn dialog(
-        mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-    ) -> Self {
-        self.dialog = value.into();
-        self
-    }
-    /// Sets `DIALOG_UNREAD`.
-    pub fn dialog_unread(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.dialog_unread = value.into();
-        self
-    }
-    /// Sets `COPILOT`.
-    pub fn copilot(
-        mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-    ) -> Self {
-        self.copilot = value.into();
-        self
-    }
-    /// Sets `COPILOT_UNREAD`.
-    pub fn copilot_unread(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.copilot_unread = value.into();
-        self
-    }
-    /// Sets `COLLAB`.
-    pub fn collab(
-        mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-    ) -> Self {
-        self.collab = value.into();
-        self
-    }
-    /// Sets `COLLAB_UNREAD`.
-    pub fn collab_unread(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.collab_unread = value.into();
-        self
-    }
-    /// Sets `CHANNEL_COMMENT`.
-    pub fn channel_comment(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<u64, ::std::collections::BTreeMap<u64, u32>>,
-        >,
-    ) -> Self {
-        self.channel_comment = value.into();
-        self
-    }
-    /// Sets `TASKS_TASK`.
-    pub fn tasks_task(
-        mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-    ) -> Self {
-        self.tasks_task = value.into();
-        self
-    }
-    /// Sets `TASKS_TASK_UNREAD`.
-    pub fn tasks_task_unread(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.tasks_task_unread = value.into();
-        self
-    }
 }

@@ -407,10 +407,13 @@ impl ::b24_core::ErrorCode for DialogMessagesGetErrorCode {
     }
 }
 /// A file attached to a message (camelCase keys).
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -614,166 +617,14 @@ pub struct DialogFile {
     )]
     pub is_voice_note: ::std::option::Option<bool>,
 }
-impl DialogFile {
-    /// Creates a value from its required member `id`; every optional member starts unset.
-    pub fn new(id: u64) -> Self {
-        Self {
-            id,
-            chat_id: ::std::option::Option::None,
-            date: ::std::option::Option::None,
-            kind: ::std::option::Option::None,
-            name: ::std::option::Option::None,
-            extension: ::std::option::Option::None,
-            size: ::std::option::Option::None,
-            image: ::std::option::Option::None,
-            status: ::std::option::Option::None,
-            progress: ::std::option::Option::None,
-            author_id: ::std::option::Option::None,
-            author_name: ::std::option::Option::None,
-            url_preview: ::std::option::Option::None,
-            url_show: ::std::option::Option::None,
-            url_download: ::std::option::Option::None,
-            viewer_attrs: ::std::option::Option::None,
-            media_url: ::std::option::Option::None,
-            is_transcribable: ::std::option::Option::None,
-            is_video_note: ::std::option::Option::None,
-            is_voice_note: ::std::option::Option::None,
-        }
-    }
-    /// Sets `chatId`.
-    pub fn chat_id(mut self, value: u64) -> Self {
-        self.chat_id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `date`.
-    pub fn date(mut self, value: ::b24_core::DateTime) -> Self {
-        self.date = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn kind(
-        mut self,
-        value: crate::generated::dialog_messages_get::FileKind,
-    ) -> Self {
-        self.kind = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `extension`.
-    pub fn extension(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.extension = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: u64) -> Self {
-        self.size = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `image`.
-    pub fn image(
-        mut self,
-        value: crate::generated::dialog_messages_get::FileImage,
-    ) -> Self {
-        self.image = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn status(
-        mut self,
-        value: crate::generated::dialog_messages_get::FileStatus,
-    ) -> Self {
-        self.status = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `progress`.
-    pub fn progress(mut self, value: i32) -> Self {
-        self.progress = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `authorId`.
-    pub fn author_id(mut self, value: u64) -> Self {
-        self.author_id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `authorName`.
-    pub fn author_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.author_name = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `urlPreview`.
-    pub fn url_preview(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url_preview = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `urlShow`.
-    pub fn url_show(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url_show = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `urlDownload`.
-    pub fn url_download(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url_download = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `viewerAttrs`.
-    pub fn viewer_attrs(
-        mut self,
-        value: crate::generated::dialog_messages_get::FileViewerAttrs,
-    ) -> Self {
-        self.viewer_attrs = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `mediaUrl`.
-    pub fn media_url(
-        mut self,
-        value: crate::generated::dialog_messages_get::FileMediaUrl,
-    ) -> Self {
-        self.media_url = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `isTranscribable`.
-    pub fn is_transcribable(mut self, value: bool) -> Self {
-        self.is_transcribable = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `isVideoNote`.
-    pub fn is_video_note(mut self, value: bool) -> Self {
-        self.is_video_note = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `isVoiceNote`.
-    pub fn is_voice_note(mut self, value: bool) -> Self {
-        self.is_voice_note = ::std::option::Option::Some(value);
-        self
-    }
-}
 /// One message as `im.dialog.messages.get` returns it.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -882,90 +733,9 @@ pub struct DialogMessage {
     )]
     pub disappearing_date: ::std::option::Option<::b24_core::DateTime>,
 }
-impl DialogMessage {
-    /// Creates a value from its required member `id`; every optional member starts unset.
-    pub fn new(id: u64) -> Self {
-        Self {
-            id,
-            chat_id: ::std::option::Option::None,
-            author_id: ::std::option::Option::None,
-            date: ::std::option::Option::None,
-            text: ::std::option::Option::None,
-            text_converted: ::std::option::Option::None,
-            unread: ::std::option::Option::None,
-            uuid: ::std::option::Option::None,
-            replaces: ::std::default::Default::default(),
-            params: ::std::default::Default::default(),
-            disappearing_date: ::std::option::Option::None,
-        }
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: u64) -> Self {
-        self.chat_id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `author_id`.
-    pub fn author_id(mut self, value: u64) -> Self {
-        self.author_id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `date`.
-    pub fn date(mut self, value: ::b24_core::DateTime) -> Self {
-        self.date = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `text`.
-    pub fn text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `text_converted`.
-    pub fn text_converted(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text_converted = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `unread`.
-    pub fn unread(mut self, value: bool) -> Self {
-        self.unread = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `uuid`.
-    pub fn uuid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.uuid = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `replaces`.
-    pub fn replaces(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::b24_core::Json>>,
-    ) -> Self {
-        self.replaces = value.into();
-        self
-    }
-    /// Sets `params`.
-    pub fn params(
-        mut self,
-        value: crate::generated::dialog_messages_get::MessageParams,
-    ) -> Self {
-        self.params = value;
-        self
-    }
-    /// Sets `disappearing_date`.
-    pub fn disappearing_date(mut self, value: ::b24_core::DateTime) -> Self {
-        self.disappearing_date = ::std::option::Option::Some(value);
-        self
-    }
-}
 /// The `result` of `im.dialog.messages.get`.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1014,48 +784,9 @@ pub struct DialogMessagesPage {
     )]
     pub files: ::std::vec::Vec<crate::generated::dialog_messages_get::DialogFile>,
 }
-impl DialogMessagesPage {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `chat_id`.
-    pub fn chat_id(mut self, value: u64) -> Self {
-        self.chat_id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `messages`.
-    pub fn messages(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::generated::dialog_messages_get::DialogMessage>,
-        >,
-    ) -> Self {
-        self.messages = value.into();
-        self
-    }
-    /// Sets `users`.
-    pub fn users(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::generated::types::DialogUser>,
-        >,
-    ) -> Self {
-        self.users = value.into();
-        self
-    }
-    /// Sets `files`.
-    pub fn files(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::generated::dialog_messages_get::DialogFile>,
-        >,
-    ) -> Self {
-        self.files = value.into();
-        self
-    }
-}
 /// Picture size of an image or video.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1086,22 +817,6 @@ pub struct FileImage {
         with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
     )]
     pub width: ::std::option::Option<u32>,
-}
-impl FileImage {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `height`.
-    pub fn height(mut self, value: u32) -> Self {
-        self.height = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `width`.
-    pub fn width(mut self, value: u32) -> Self {
-        self.width = ::std::option::Option::Some(value);
-        self
-    }
 }
 /// Kind of a chat file.
 ///
@@ -1185,6 +900,8 @@ impl<'de> ::serde::Deserialize<'de> for FileKind {
     }
 }
 /// Media links of a file.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1207,22 +924,6 @@ pub struct FileMediaUrl {
     pub preview: ::std::option::Option<
         ::std::collections::BTreeMap<u32, ::std::string::String>,
     >,
-}
-impl FileMediaUrl {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `preview`.
-    pub fn preview(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<u32, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.preview = ::std::option::Option::Some(value.into());
-        self
-    }
 }
 /// Upload state of a chat file.
 ///
@@ -1297,6 +998,8 @@ impl<'de> ::serde::Deserialize<'de> for FileStatus {
     }
 }
 /// Attributes the web viewer needs (camelCase keys).
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1398,85 +1101,12 @@ pub struct FileViewerAttrs {
     )]
     pub actions: ::std::option::Option<::std::string::String>,
 }
-impl FileViewerAttrs {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `viewer`.
-    pub fn viewer(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.viewer = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `viewerType`.
-    pub fn viewer_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.viewer_type = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `viewerResized`.
-    pub fn viewer_resized(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.viewer_resized = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `objectId`.
-    pub fn object_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.object_id = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `viewerGroupBy`.
-    pub fn viewer_group_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.viewer_group_by = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `imChatId`.
-    pub fn im_chat_id(mut self, value: u64) -> Self {
-        self.im_chat_id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `actions`.
-    pub fn actions(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.actions = ::std::option::Option::Some(value.into());
-        self
-    }
-}
 /// Extra parameters of a message, keys upper-case. The docs describe `LIKE`, `CODE` and
 /// `NOTIFY`; the other fields are common ones the server sends. The server knows many more
 /// keys (call, Open Channels, forms, ...); the format has no catch-all, so those are dropped
 /// when decoding.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1662,134 +1292,6 @@ pub struct MessageParams {
         with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Any>>"
     )]
     pub component_params: ::std::option::Option<::b24_core::Json>,
-}
-impl MessageParams {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `LIKE`.
-    pub fn like(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.like = value.into();
-        self
-    }
-    /// Sets `CODE`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::generated::dialog_messages_get::SystemMessageCode>,
-        >,
-    ) -> Self {
-        self.code = value.into();
-        self
-    }
-    /// Sets `NOTIFY`.
-    pub fn notify(mut self, value: impl ::std::convert::Into<::b24_core::Json>) -> Self {
-        self.notify = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `FILE_ID`.
-    pub fn file_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.file_id = value.into();
-        self
-    }
-    /// Sets `ATTACH`.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::b24_core::Json>>,
-    ) -> Self {
-        self.attach = value.into();
-        self
-    }
-    /// Sets `KEYBOARD`.
-    pub fn keyboard(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::Json>,
-    ) -> Self {
-        self.keyboard = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `MENU`.
-    pub fn menu(mut self, value: impl ::std::convert::Into<::b24_core::Json>) -> Self {
-        self.menu = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `URL_ID`.
-    pub fn url_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.url_id = value.into();
-        self
-    }
-    /// Sets `URL_ONLY`.
-    pub fn url_only(mut self, value: bool) -> Self {
-        self.url_only = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `LINK_ACTIVE`.
-    pub fn link_active(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.link_active = value.into();
-        self
-    }
-    /// Sets `IS_EDITED`.
-    pub fn is_edited(mut self, value: bool) -> Self {
-        self.is_edited = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `IS_DELETED`.
-    pub fn is_deleted(mut self, value: bool) -> Self {
-        self.is_deleted = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `IS_PINNED`.
-    pub fn is_pinned(mut self, value: bool) -> Self {
-        self.is_pinned = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `CHAT_USER`.
-    pub fn chat_user(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.chat_user = value.into();
-        self
-    }
-    /// Sets `CHAT_ID`.
-    pub fn chat_id(mut self, value: u64) -> Self {
-        self.chat_id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `CHAT_MESSAGE`.
-    pub fn chat_message(mut self, value: u64) -> Self {
-        self.chat_message = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `COMPONENT_ID`.
-    pub fn component_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.component_id = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `COMPONENT_PARAMS`.
-    pub fn component_params(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::Json>,
-    ) -> Self {
-        self.component_params = ::std::option::Option::Some(value.into());
-        self
-    }
 }
 /// Code of a system message.
 ///

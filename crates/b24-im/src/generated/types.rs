@@ -17,6 +17,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -335,6 +336,7 @@ impl AttachDelimiter {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -580,6 +582,7 @@ impl AttachGridItem {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -1113,6 +1116,7 @@ impl AttachRichLink {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -1260,6 +1264,8 @@ impl AttachUser {
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// Details of a bot user, keys snake-cased. A bot whose bot record is missing comes with `[]`,
 /// which decodes as an object with every field unset.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1349,59 +1355,6 @@ pub struct BotData {
         with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
     )]
     pub reactions_enabled: ::std::option::Option<bool>,
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl BotData {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: u64) -> Self {
-        self.id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn kind(mut self, value: crate::generated::types::BotType) -> Self {
-        self.kind = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `is_hidden`.
-    pub fn is_hidden(mut self, value: bool) -> Self {
-        self.is_hidden = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `is_support_openline`.
-    pub fn is_support_openline(mut self, value: bool) -> Self {
-        self.is_support_openline = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `openline`.
-    pub fn openline(mut self, value: bool) -> Self {
-        self.openline = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `background_id`.
-    pub fn background_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.background_id = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `reactions_enabled`.
-    pub fn reactions_enabled(mut self, value: bool) -> Self {
-        self.reactions_enabled = ::std::option::Option::Some(value);
-        self
-    }
 }
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// Kind of bot.
@@ -1881,10 +1834,13 @@ impl<'de> ::serde::Deserialize<'de> for ColorToken {
 /// A messenger user as `im.dialog.users.list` (and the department methods) return it: the
 /// `toRestFormat` shape, keys lower-cased. `im.user.list.get` and the `users` of
 /// `im.dialog.messages.get` send the same object.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -2158,213 +2114,6 @@ pub struct DialogUser {
     )]
     pub email: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl DialogUser {
-    /// Creates a value from its required member `id`; every optional member starts unset.
-    pub fn new(id: u64) -> Self {
-        Self {
-            id,
-            active: ::std::option::Option::None,
-            name: ::std::option::Option::None,
-            first_name: ::std::option::Option::None,
-            last_name: ::std::option::Option::None,
-            work_position: ::std::option::Option::None,
-            color: ::std::option::Option::None,
-            avatar: ::std::option::Option::None,
-            avatar_hr: ::std::option::Option::None,
-            gender: ::std::option::Option::None,
-            birthday: ::std::option::Option::None,
-            extranet: ::std::option::Option::None,
-            network: ::std::option::Option::None,
-            bot: ::std::option::Option::None,
-            connector: ::std::option::Option::None,
-            external_auth_id: ::std::option::Option::None,
-            status: ::std::option::Option::None,
-            idle: ::std::option::Option::None,
-            last_activity_date: ::std::option::Option::None,
-            mobile_last_date: ::std::option::Option::None,
-            desktop_last_date: ::std::option::Option::None,
-            absent: ::std::option::Option::None,
-            departments: ::std::option::Option::None,
-            phones: ::std::option::Option::None,
-            bot_data: ::std::option::Option::None,
-            kind: ::std::option::Option::None,
-            website: ::std::option::Option::None,
-            email: ::std::option::Option::None,
-        }
-    }
-    /// Sets `active`.
-    pub fn active(mut self, value: bool) -> Self {
-        self.active = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `first_name`.
-    pub fn first_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.first_name = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `last_name`.
-    pub fn last_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.last_name = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `work_position`.
-    pub fn work_position(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.work_position = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `color`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `avatar`.
-    pub fn avatar(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.avatar = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `avatar_hr`.
-    pub fn avatar_hr(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.avatar_hr = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `birthday`.
-    pub fn birthday(mut self, value: ::b24_core::DayMonth) -> Self {
-        self.birthday = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `extranet`.
-    pub fn extranet(mut self, value: bool) -> Self {
-        self.extranet = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `network`.
-    pub fn network(mut self, value: bool) -> Self {
-        self.network = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `bot`.
-    pub fn bot(mut self, value: bool) -> Self {
-        self.bot = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `connector`.
-    pub fn connector(mut self, value: bool) -> Self {
-        self.connector = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `external_auth_id`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn status(mut self, value: crate::generated::types::UserStatus) -> Self {
-        self.status = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `idle`.
-    pub fn idle(mut self, value: ::b24_core::DateTime) -> Self {
-        self.idle = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `last_activity_date`.
-    pub fn last_activity_date(mut self, value: ::b24_core::DateTime) -> Self {
-        self.last_activity_date = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `mobile_last_date`.
-    pub fn mobile_last_date(mut self, value: ::b24_core::DateTime) -> Self {
-        self.mobile_last_date = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `desktop_last_date`.
-    pub fn desktop_last_date(mut self, value: ::b24_core::DateTime) -> Self {
-        self.desktop_last_date = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `absent`.
-    pub fn absent(mut self, value: ::b24_core::DateTime) -> Self {
-        self.absent = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `departments`.
-    pub fn departments(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.departments = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `phones`.
-    pub fn phones(mut self, value: crate::generated::types::UserPhones) -> Self {
-        self.phones = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `bot_data`.
-    pub fn bot_data(mut self, value: crate::generated::types::BotData) -> Self {
-        self.bot_data = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn kind(mut self, value: crate::generated::types::UserType) -> Self {
-        self.kind = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `website`.
-    pub fn website(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.website = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = ::std::option::Option::Some(value.into());
-        self
-    }
-}
 #[cfg(feature = "dialog")]
 /// External authorization types the server knows (`UserTable::getExternalUserTypes`). Users with
 /// one of these are "external"; employees have none.
@@ -2606,6 +2355,7 @@ impl<'de> ::serde::Deserialize<'de> for GridDisplay {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -3073,6 +2823,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyboardButtonType {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -3105,6 +2856,7 @@ impl Menu {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -3286,6 +3038,8 @@ impl MenuItem {
 }
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// A user's phones, keys lower-cased. Only the phones that are set are present.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3336,45 +3090,6 @@ pub struct UserPhones {
         with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
     )]
     pub inner_phone: ::std::option::Option<::std::string::String>,
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl UserPhones {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `work_phone`.
-    pub fn work_phone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.work_phone = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `personal_mobile`.
-    pub fn personal_mobile(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.personal_mobile = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `personal_phone`.
-    pub fn personal_phone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.personal_phone = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `inner_phone`.
-    pub fn inner_phone(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.inner_phone = ::std::option::Option::Some(value.into());
-        self
-    }
 }
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// A user's messenger status.

@@ -202,6 +202,8 @@ impl ::b24_core::ErrorCode for V2EventGetErrorCode {
     }
 }
 /// One page of the user's event queue.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -242,37 +244,14 @@ pub struct EventPage {
     )]
     pub has_more: ::std::option::Option<bool>,
 }
-impl EventPage {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `events`.
-    pub fn events(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::generated::v2_event_get::ImEvent>,
-        >,
-    ) -> Self {
-        self.events = value.into();
-        self
-    }
-    /// Sets `nextOffset`.
-    pub fn next_offset(mut self, value: u64) -> Self {
-        self.next_offset = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `hasMore`.
-    pub fn has_more(mut self, value: bool) -> Self {
-        self.has_more = ::std::option::Option::Some(value);
-        self
-    }
-}
 /// One recorded event.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
+    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -313,32 +292,6 @@ pub struct ImEvent {
         with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Any>>"
     )]
     pub data: ::b24_core::Json,
-}
-impl ImEvent {
-    /// Creates a value from its required member `eventId`; every optional member starts unset.
-    pub fn new(event_id: u64) -> Self {
-        Self {
-            event_id,
-            kind: ::std::option::Option::None,
-            date: ::std::option::Option::None,
-            data: ::std::default::Default::default(),
-        }
-    }
-    /// Sets `type`.
-    pub fn kind(mut self, value: crate::generated::v2_event_get::ImEventType) -> Self {
-        self.kind = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `date`.
-    pub fn date(mut self, value: ::b24_core::DateTime) -> Self {
-        self.date = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `data`.
-    pub fn data(mut self, value: impl ::std::convert::Into<::b24_core::Json>) -> Self {
-        self.data = value.into();
-        self
-    }
 }
 /// Kind of event.
 ///
