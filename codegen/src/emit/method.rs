@@ -208,33 +208,15 @@ fn error_code(m: &ir::Method) -> TokenStream {
         ]));
         quote!(#d #var,)
     });
-    let as_str = m.errors.iter().map(|e| {
+    let table = m.errors.iter().map(|e| {
         let var = ident(&e.variant);
-        let code = &e.code;
-        quote!(Self::#var => #code,)
+        let (code, messages) = (&e.code, &e.messages);
+        let statuses = e
+            .statuses
+            .iter()
+            .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
+        quote!(#var = #code [#(#statuses),*] [#(#messages),*])
     });
-    let from = m.errors.iter().map(|e| {
-        let var = ident(&e.variant);
-        let code = &e.code;
-        quote!(#code => Self::#var,)
-    });
-    let fallback = quote! {
-        match ::b24_core::SystemErrorCode::from_code(code) {
-            ::std::option::Option::Some(code) => Self::System(code),
-            ::std::option::Option::None => Self::Unknown(::b24_core::UnknownCode::__new(code)),
-        }
-    };
-    // A method without codes of its own goes straight to the system codes.
-    let from_body = if m.errors.is_empty() {
-        fallback
-    } else {
-        quote! {
-            match code {
-                #(#from)*
-                _ => #fallback,
-            }
-        }
-    };
     quote! {
         #doc
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
@@ -247,44 +229,7 @@ fn error_code(m: &ir::Method) -> TokenStream {
             Unknown(::b24_core::UnknownCode),
         }
 
-        impl #name {
-            /// The code as the server spells it.
-            #[must_use]
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::System(code) => code.as_str(),
-                    Self::Unknown(code) => code.as_str(),
-                }
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name {
-            fn from(code: &str) -> Self {
-                #from_body
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::b24_core::ErrorCode for #name {
-            fn as_str(&self) -> &str {
-                #name::as_str(self)
-            }
-            fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-                match self {
-                    Self::System(code) => ::std::option::Option::Some(*code),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            fn is_unknown(&self) -> bool {
-                ::std::matches!(self, Self::Unknown(_))
-            }
-        }
+        ::b24_core::error_code_impls!(#name { #(#table),* });
     }
 }
 

@@ -347,19 +347,10 @@ fn enum_tokens(name: &str, doc: &str, values: &[ir::EnumValue]) -> TokenStream {
         ]));
         quote!(#d #var,)
     });
-    let as_str = values.iter().map(|v| {
+    let table = values.iter().map(|v| {
         let var = ident(&v.variant);
         let wire = &v.wire;
-        quote!(Self::#var => #wire,)
-    });
-    let from = values.iter().map(|v| {
-        let var = ident(&v.variant);
-        let wire = &v.wire;
-        quote!(#wire => Self::#var,)
-    });
-    let known = values.iter().map(|v| {
-        let var = ident(&v.variant);
-        quote!(Self::#var)
+        quote!(#var = #wire)
     });
     quote! {
         #doc
@@ -371,53 +362,7 @@ fn enum_tokens(name: &str, doc: &str, values: &[ir::EnumValue]) -> TokenStream {
             Unknown(::b24_core::UnknownValue),
         }
 
-        impl #name_ident {
-            /// Every value this crate knows.
-            pub const KNOWN: &'static [Self] = &[#(#known),*];
-
-            /// The value as the server spells it.
-            #[must_use]
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::Unknown(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name_ident {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from)*
-                    other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for #name_ident {
-            type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                ::std::result::Result::Ok(Self::from(value))
-            }
-        }
-
-        impl ::std::fmt::Display for #name_ident {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name_ident {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name_ident {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::b24_core::deserialize_open_text(deserializer).map(|text| Self::from(text.as_str()))
-            }
-        }
+        ::b24_core::open_enum_impls!(#name_ident { #(#table),* });
     }
 }
 

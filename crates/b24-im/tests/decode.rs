@@ -200,3 +200,25 @@ fn error_answers_get_typed_codes() {
     assert_eq!(e.code.as_str(), "SOMETHING_NEW");
     assert_eq!(e.to_string(), "SOMETHING_NEW: ? (HTTP 400)");
 }
+
+#[test]
+fn error_codes_know_their_documented_statuses_and_messages() {
+    let access = DialogUsersListErrorCode::AccessError;
+    assert_eq!(access.http_statuses(), [403, 400]);
+    assert_eq!(
+        access.messages(),
+        [
+            "You do not have access to the specified dialog",
+            "You don't have access to this chat"
+        ]
+    );
+    let limit = DialogUsersListErrorCode::System(SystemErrorCode::QueryLimitExceeded);
+    assert_eq!(limit.http_statuses(), [503]);
+    assert_eq!(
+        b24_core::ErrorCode::http_statuses(&limit),
+        limit.http_statuses(),
+        "the trait says the same"
+    );
+    let unknown = DialogUsersListErrorCode::from("SOMETHING_NEW");
+    assert!(unknown.http_statuses().is_empty() && unknown.messages().is_empty());
+}

@@ -165,55 +165,13 @@ pub enum ChatGetErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl ChatGetErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AuthorizeError => "AUTHORIZE_ERROR",
-            Self::DialogIdEmpty => "DIALOG_ID_EMPTY",
-            Self::AccessError => "ACCESS_ERROR",
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for ChatGetErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "AUTHORIZE_ERROR" => Self::AuthorizeError,
-            "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
-            "ACCESS_ERROR" => Self::AccessError,
-            _ => {
-                match ::b24_core::SystemErrorCode::from_code(code) {
-                    ::std::option::Option::Some(code) => Self::System(code),
-                    ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(code))
-                    }
-                }
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for ChatGetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for ChatGetErrorCode {
-    fn as_str(&self) -> &str {
-        ChatGetErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(
+    ChatGetErrorCode { AuthorizeError = "AUTHORIZE_ERROR"[403]
+    ["Method not available for guest session."], DialogIdEmpty = "DIALOG_ID_EMPTY"[400]
+    ["Dialog ID can't be empty"], AccessError = "ACCESS_ERROR"[403, 400]
+    ["You do not have access to the specified dialog",
+    "You don't have access to this chat"] }
+);
 /// Kinds of external objects chats are bound to (modules can define more).
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -278,88 +236,12 @@ pub enum ChatEntityType {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-impl ChatEntityType {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Videoconf,
-        Self::AiAssistantPrivate,
-        Self::Lines,
-        Self::Livechat,
-        Self::Announcement,
-        Self::Calendar,
-        Self::Mail,
-        Self::Crm,
-        Self::SonetGroup,
-        Self::TasksTask,
-        Self::Tasks,
-        Self::Call,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Videoconf => "VIDEOCONF",
-            Self::AiAssistantPrivate => "AI_ASSISTANT_PRIVATE",
-            Self::Lines => "LINES",
-            Self::Livechat => "LIVECHAT",
-            Self::Announcement => "ANNOUNCEMENT",
-            Self::Calendar => "CALENDAR",
-            Self::Mail => "MAIL",
-            Self::Crm => "CRM",
-            Self::SonetGroup => "SONET_GROUP",
-            Self::TasksTask => "TASKS_TASK",
-            Self::Tasks => "TASKS",
-            Self::Call => "CALL",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for ChatEntityType {
-    fn from(value: &str) -> Self {
-        match value {
-            "VIDEOCONF" => Self::Videoconf,
-            "AI_ASSISTANT_PRIVATE" => Self::AiAssistantPrivate,
-            "LINES" => Self::Lines,
-            "LIVECHAT" => Self::Livechat,
-            "ANNOUNCEMENT" => Self::Announcement,
-            "CALENDAR" => Self::Calendar,
-            "MAIL" => Self::Mail,
-            "CRM" => Self::Crm,
-            "SONET_GROUP" => Self::SonetGroup,
-            "TASKS_TASK" => Self::TasksTask,
-            "TASKS" => Self::Tasks,
-            "CALL" => Self::Call,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-impl ::std::str::FromStr for ChatEntityType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for ChatEntityType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for ChatEntityType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ChatEntityType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    ChatEntityType { Videoconf = "VIDEOCONF", AiAssistantPrivate =
+    "AI_ASSISTANT_PRIVATE", Lines = "LINES", Livechat = "LIVECHAT", Announcement =
+    "ANNOUNCEMENT", Calendar = "CALENDAR", Mail = "MAIL", Crm = "CRM", SonetGroup =
+    "SONET_GROUP", TasksTask = "TASKS_TASK", Tasks = "TASKS", Call = "CALL" }
+);
 /// The chat found. Revisions differ in how they send it.
 ///
 /// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.

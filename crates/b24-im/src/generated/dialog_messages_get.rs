@@ -355,57 +355,13 @@ pub enum DialogMessagesGetErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl DialogMessagesGetErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DialogIdEmpty => "DIALOG_ID_EMPTY",
-            Self::AccessError => "ACCESS_ERROR",
-            Self::FirstIdString => "FIRST_ID_STRING",
-            Self::LastIdString => "LAST_ID_STRING",
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for DialogMessagesGetErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
-            "ACCESS_ERROR" => Self::AccessError,
-            "FIRST_ID_STRING" => Self::FirstIdString,
-            "LAST_ID_STRING" => Self::LastIdString,
-            _ => {
-                match ::b24_core::SystemErrorCode::from_code(code) {
-                    ::std::option::Option::Some(code) => Self::System(code),
-                    ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(code))
-                    }
-                }
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for DialogMessagesGetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for DialogMessagesGetErrorCode {
-    fn as_str(&self) -> &str {
-        DialogMessagesGetErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(
+    DialogMessagesGetErrorCode { DialogIdEmpty = "DIALOG_ID_EMPTY"[400]
+    ["Dialog ID can't be empty"], AccessError = "ACCESS_ERROR"[403]
+    ["You do not have access to the specified dialog"], FirstIdString =
+    "FIRST_ID_STRING"[400] ["First ID can't be string"], LastIdString =
+    "LAST_ID_STRING"[400] ["Last ID can't be string"] }
+);
 /// A file attached to a message (camelCase keys).
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -841,64 +797,9 @@ pub enum FileKind {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-impl FileKind {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Image,
-        Self::Video,
-        Self::Audio,
-        Self::File,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Image => "image",
-            Self::Video => "video",
-            Self::Audio => "audio",
-            Self::File => "file",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for FileKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "image" => Self::Image,
-            "video" => Self::Video,
-            "audio" => Self::Audio,
-            "file" => Self::File,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-impl ::std::str::FromStr for FileKind {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for FileKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FileKind {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileKind {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    FileKind { Image = "image", Video = "video", Audio = "audio", File = "file" }
+);
 /// Media links of a file.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -948,55 +849,7 @@ pub enum FileStatus {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-impl FileStatus {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[Self::Done, Self::Upload];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Done => "done",
-            Self::Upload => "upload",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for FileStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "done" => Self::Done,
-            "upload" => Self::Upload,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-impl ::std::str::FromStr for FileStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for FileStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FileStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(FileStatus { Done = "done", Upload = "upload" });
 /// Attributes the web viewer needs (camelCase keys).
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -1316,52 +1169,6 @@ pub enum SystemMessageCode {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-impl SystemMessageCode {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[Self::ChatJoin, Self::ChatLeave];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ChatJoin => "CHAT_JOIN",
-            Self::ChatLeave => "CHAT_LEAVE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for SystemMessageCode {
-    fn from(value: &str) -> Self {
-        match value {
-            "CHAT_JOIN" => Self::ChatJoin,
-            "CHAT_LEAVE" => Self::ChatLeave,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-impl ::std::str::FromStr for SystemMessageCode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for SystemMessageCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for SystemMessageCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SystemMessageCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    SystemMessageCode { ChatJoin = "CHAT_JOIN", ChatLeave = "CHAT_LEAVE" }
+);

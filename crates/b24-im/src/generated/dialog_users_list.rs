@@ -262,50 +262,9 @@ pub enum DialogUsersListErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl DialogUsersListErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DialogIdEmpty => "DIALOG_ID_EMPTY",
-            Self::AccessError => "ACCESS_ERROR",
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for DialogUsersListErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
-            "ACCESS_ERROR" => Self::AccessError,
-            _ => {
-                match ::b24_core::SystemErrorCode::from_code(code) {
-                    ::std::option::Option::Some(code) => Self::System(code),
-                    ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(code))
-                    }
-                }
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for DialogUsersListErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for DialogUsersListErrorCode {
-    fn as_str(&self) -> &str {
-        DialogUsersListErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(
+    DialogUsersListErrorCode { DialogIdEmpty = "DIALOG_ID_EMPTY"[400]
+    ["Dialog ID can't be empty"], AccessError = "ACCESS_ERROR"[403, 400]
+    ["You do not have access to the specified dialog",
+    "You don't have access to this chat"] }
+);

@@ -386,70 +386,18 @@ pub enum MessageAddErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl MessageAddErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MessageEmpty => "MESSAGE_EMPTY",
-            Self::UserIdEmpty => "USER_ID_EMPTY",
-            Self::UserNotFound => "USER_NOT_FOUND",
-            Self::ChatIdEmpty => "CHAT_ID_EMPTY",
-            Self::AccessError => "ACCESS_ERROR",
-            Self::ParamsError => "PARAMS_ERROR",
-            Self::AttachError => "ATTACH_ERROR",
-            Self::AttachOversize => "ATTACH_OVERSIZE",
-            Self::KeyboardError => "KEYBOARD_ERROR",
-            Self::MenuError => "MENU_ERROR",
-            Self::ReplyAccessError => "REPLY_ACCESS_ERROR",
-            Self::ReplyFromOtherChatError => "REPLY_FROM_OTHER_CHAT_ERROR",
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for MessageAddErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "MESSAGE_EMPTY" => Self::MessageEmpty,
-            "USER_ID_EMPTY" => Self::UserIdEmpty,
-            "USER_NOT_FOUND" => Self::UserNotFound,
-            "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
-            "ACCESS_ERROR" => Self::AccessError,
-            "PARAMS_ERROR" => Self::ParamsError,
-            "ATTACH_ERROR" => Self::AttachError,
-            "ATTACH_OVERSIZE" => Self::AttachOversize,
-            "KEYBOARD_ERROR" => Self::KeyboardError,
-            "MENU_ERROR" => Self::MenuError,
-            "REPLY_ACCESS_ERROR" => Self::ReplyAccessError,
-            "REPLY_FROM_OTHER_CHAT_ERROR" => Self::ReplyFromOtherChatError,
-            _ => {
-                match ::b24_core::SystemErrorCode::from_code(code) {
-                    ::std::option::Option::Some(code) => Self::System(code),
-                    ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(code))
-                    }
-                }
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for MessageAddErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for MessageAddErrorCode {
-    fn as_str(&self) -> &str {
-        MessageAddErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(
+    MessageAddErrorCode { MessageEmpty = "MESSAGE_EMPTY"[400] ["Message can't be empty",
+    "Wrong message type"], UserIdEmpty = "USER_ID_EMPTY"[400] ["User ID can't be empty"],
+    UserNotFound = "USER_NOT_FOUND"[400] ["User not found"], ChatIdEmpty =
+    "CHAT_ID_EMPTY"[400] ["Chat ID can't be empty"], AccessError = "ACCESS_ERROR"[403]
+    ["Action unavailable", "It is forbidden to send messages to this chat"], ParamsError
+    = "PARAMS_ERROR"[400] ["Incorrect params", "Message isn't added"], AttachError =
+    "ATTACH_ERROR"[400] ["Incorrect attach params"], AttachOversize =
+    "ATTACH_OVERSIZE"[400] ["You have exceeded the maximum allowable size of attach"],
+    KeyboardError = "KEYBOARD_ERROR"[400] ["Incorrect keyboard params"], MenuError =
+    "MENU_ERROR"[400] ["Incorrect menu params"], ReplyAccessError =
+    "REPLY_ACCESS_ERROR"[403] ["Action unavailable"], ReplyFromOtherChatError =
+    "REPLY_FROM_OTHER_CHAT_ERROR"[403]
+    ["You can only reply to a message within the same chat"] }
+);

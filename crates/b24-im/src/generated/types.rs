@@ -148,62 +148,9 @@ pub enum AttachAvatarType {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(feature = "message")]
-impl AttachAvatarType {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[Self::User, Self::Chat, Self::Bot];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "USER",
-            Self::Chat => "CHAT",
-            Self::Bot => "BOT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::convert::From<&str> for AttachAvatarType {
-    fn from(value: &str) -> Self {
-        match value {
-            "USER" => Self::User,
-            "CHAT" => Self::Chat,
-            "BOT" => Self::Bot,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::str::FromStr for AttachAvatarType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::fmt::Display for AttachAvatarType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl ::serde::Serialize for AttachAvatarType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl<'de> ::serde::Deserialize<'de> for AttachAvatarType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    AttachAvatarType { User = "USER", Chat = "CHAT", Bot = "BOT" }
+);
 #[cfg(feature = "message")]
 /// One content block of an attachment: an object with a single key naming the block type.
 ///
@@ -1401,78 +1348,10 @@ pub enum BotType {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(any(feature = "dialog", feature = "user"))]
-impl BotType {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Bot,
-        Self::Human,
-        Self::Network,
-        Self::Support24,
-        Self::Openline,
-        Self::Supervisor,
-        Self::Personal,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Bot => "bot",
-            Self::Human => "human",
-            Self::Network => "network",
-            Self::Support24 => "support24",
-            Self::Openline => "openline",
-            Self::Supervisor => "supervisor",
-            Self::Personal => "personal",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::std::convert::From<&str> for BotType {
-    fn from(value: &str) -> Self {
-        match value {
-            "bot" => Self::Bot,
-            "human" => Self::Human,
-            "network" => Self::Network,
-            "support24" => Self::Support24,
-            "openline" => Self::Openline,
-            "supervisor" => Self::Supervisor,
-            "personal" => Self::Personal,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::std::str::FromStr for BotType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::std::fmt::Display for BotType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::serde::Serialize for BotType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl<'de> ::serde::Deserialize<'de> for BotType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    BotType { Bot = "bot", Human = "human", Network = "network", Support24 = "support24",
+    Openline = "openline", Supervisor = "supervisor", Personal = "personal" }
+);
 #[cfg(feature = "message")]
 /// A client-side action of a keyboard button or menu item.
 ///
@@ -1510,72 +1389,10 @@ pub enum ButtonAction {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(feature = "message")]
-impl ButtonAction {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Put,
-        Self::Send,
-        Self::Copy,
-        Self::Call,
-        Self::Dialog,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Put => "PUT",
-            Self::Send => "SEND",
-            Self::Copy => "COPY",
-            Self::Call => "CALL",
-            Self::Dialog => "DIALOG",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::convert::From<&str> for ButtonAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "PUT" => Self::Put,
-            "SEND" => Self::Send,
-            "COPY" => Self::Copy,
-            "CALL" => Self::Call,
-            "DIALOG" => Self::Dialog,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::str::FromStr for ButtonAction {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::fmt::Display for ButtonAction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl ::serde::Serialize for ButtonAction {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl<'de> ::serde::Deserialize<'de> for ButtonAction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    ButtonAction { Put = "PUT", Send = "SEND", Copy = "COPY", Call = "CALL", Dialog =
+    "DIALOG" }
+);
 #[cfg(feature = "message")]
 /// Where a button or menu item is shown.
 ///
@@ -1605,62 +1422,9 @@ pub enum ButtonContext {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(feature = "message")]
-impl ButtonContext {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[Self::Mobile, Self::Desktop, Self::All];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Mobile => "MOBILE",
-            Self::Desktop => "DESKTOP",
-            Self::All => "ALL",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::convert::From<&str> for ButtonContext {
-    fn from(value: &str) -> Self {
-        match value {
-            "MOBILE" => Self::Mobile,
-            "DESKTOP" => Self::Desktop,
-            "ALL" => Self::All,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::str::FromStr for ButtonContext {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::fmt::Display for ButtonContext {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl ::serde::Serialize for ButtonContext {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl<'de> ::serde::Deserialize<'de> for ButtonContext {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    ButtonContext { Mobile = "MOBILE", Desktop = "DESKTOP", All = "ALL" }
+);
 #[cfg(feature = "message")]
 /// Layout of a keyboard button.
 ///
@@ -1686,60 +1450,7 @@ pub enum ButtonDisplay {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(feature = "message")]
-impl ButtonDisplay {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[Self::Line, Self::Block];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Line => "LINE",
-            Self::Block => "BLOCK",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::convert::From<&str> for ButtonDisplay {
-    fn from(value: &str) -> Self {
-        match value {
-            "LINE" => Self::Line,
-            "BLOCK" => Self::Block,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::str::FromStr for ButtonDisplay {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::fmt::Display for ButtonDisplay {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl ::serde::Serialize for ButtonDisplay {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl<'de> ::serde::Deserialize<'de> for ButtonDisplay {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(ButtonDisplay { Line = "LINE", Block = "BLOCK" });
 #[cfg(feature = "message")]
 /// A colour scheme from the messenger's palette.
 ///
@@ -1767,69 +1478,10 @@ pub enum ColorToken {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(feature = "message")]
-impl ColorToken {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Primary,
-        Self::Secondary,
-        Self::Alert,
-        Self::Base,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Primary => "primary",
-            Self::Secondary => "secondary",
-            Self::Alert => "alert",
-            Self::Base => "base",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::convert::From<&str> for ColorToken {
-    fn from(value: &str) -> Self {
-        match value {
-            "primary" => Self::Primary,
-            "secondary" => Self::Secondary,
-            "alert" => Self::Alert,
-            "base" => Self::Base,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::str::FromStr for ColorToken {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::fmt::Display for ColorToken {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl ::serde::Serialize for ColorToken {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl<'de> ::serde::Deserialize<'de> for ColorToken {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    ColorToken { Primary = "primary", Secondary = "secondary", Alert = "alert", Base =
+    "base" }
+);
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// A messenger user as `im.dialog.users.list` (and the department methods) return it: the
 /// `toRestFormat` shape, keys lower-cased. `im.user.list.get` and the `users` of
@@ -2158,96 +1810,13 @@ pub enum ExternalUserType {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(feature = "dialog")]
-impl ExternalUserType {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Bot,
-        Self::Email,
-        Self::Controller,
-        Self::Replica,
-        Self::ImConnector,
-        Self::Sale,
-        Self::SaleAnonymous,
-        Self::Shop,
-        Self::Call,
-        Self::DocumentEditor,
-        Self::CalendarSharing,
-        Self::ImGuest,
-        Self::RestSystem,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Bot => "bot",
-            Self::Email => "email",
-            Self::Controller => "__controller",
-            Self::Replica => "replica",
-            Self::ImConnector => "imconnector",
-            Self::Sale => "sale",
-            Self::SaleAnonymous => "saleanonymous",
-            Self::Shop => "shop",
-            Self::Call => "call",
-            Self::DocumentEditor => "document_editor",
-            Self::CalendarSharing => "calendar_sharing",
-            Self::ImGuest => "im_guest",
-            Self::RestSystem => "rest_system",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(feature = "dialog")]
-impl ::std::convert::From<&str> for ExternalUserType {
-    fn from(value: &str) -> Self {
-        match value {
-            "bot" => Self::Bot,
-            "email" => Self::Email,
-            "__controller" => Self::Controller,
-            "replica" => Self::Replica,
-            "imconnector" => Self::ImConnector,
-            "sale" => Self::Sale,
-            "saleanonymous" => Self::SaleAnonymous,
-            "shop" => Self::Shop,
-            "call" => Self::Call,
-            "document_editor" => Self::DocumentEditor,
-            "calendar_sharing" => Self::CalendarSharing,
-            "im_guest" => Self::ImGuest,
-            "rest_system" => Self::RestSystem,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(feature = "dialog")]
-impl ::std::str::FromStr for ExternalUserType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(feature = "dialog")]
-impl ::std::fmt::Display for ExternalUserType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "dialog")]
-impl ::serde::Serialize for ExternalUserType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "dialog")]
-impl<'de> ::serde::Deserialize<'de> for ExternalUserType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    ExternalUserType { Bot = "bot", Email = "email", Controller = "__controller", Replica
+    = "replica", ImConnector = "imconnector", Sale = "sale", SaleAnonymous =
+    "saleanonymous", Shop = "shop", Call = "call", DocumentEditor = "document_editor",
+    CalendarSharing = "calendar_sharing", ImGuest = "im_guest", RestSystem =
+    "rest_system" }
+);
 #[cfg(feature = "message")]
 /// Layout of a `GRID` item.
 ///
@@ -2281,69 +1850,9 @@ pub enum GridDisplay {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(feature = "message")]
-impl GridDisplay {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Block,
-        Self::Line,
-        Self::Row,
-        Self::Table,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Block => "BLOCK",
-            Self::Line => "LINE",
-            Self::Row => "ROW",
-            Self::Table => "TABLE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::convert::From<&str> for GridDisplay {
-    fn from(value: &str) -> Self {
-        match value {
-            "BLOCK" => Self::Block,
-            "LINE" => Self::Line,
-            "ROW" => Self::Row,
-            "TABLE" => Self::Table,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::str::FromStr for GridDisplay {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::fmt::Display for GridDisplay {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl ::serde::Serialize for GridDisplay {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl<'de> ::serde::Deserialize<'de> for GridDisplay {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    GridDisplay { Block = "BLOCK", Line = "LINE", Row = "ROW", Table = "TABLE" }
+);
 #[cfg(feature = "message")]
 /// Buttons under a message (`KEYBOARD`), in the full form with the `BUTTONS` key.
 ///
@@ -2760,58 +2269,7 @@ pub enum KeyboardButtonType {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(feature = "message")]
-impl KeyboardButtonType {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[Self::Newline];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Newline => "NEWLINE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::convert::From<&str> for KeyboardButtonType {
-    fn from(value: &str) -> Self {
-        match value {
-            "NEWLINE" => Self::Newline,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::str::FromStr for KeyboardButtonType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(feature = "message")]
-impl ::std::fmt::Display for KeyboardButtonType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl ::serde::Serialize for KeyboardButtonType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "message")]
-impl<'de> ::serde::Deserialize<'de> for KeyboardButtonType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(KeyboardButtonType { Newline = "NEWLINE" });
 #[cfg(feature = "message")]
 /// Extra items in the message's context menu (`MENU`), in the full form with the `ITEMS` key.
 ///
@@ -3128,72 +2586,10 @@ pub enum UserStatus {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(any(feature = "dialog", feature = "user"))]
-impl UserStatus {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Online,
-        Self::Dnd,
-        Self::Away,
-        Self::Break,
-        Self::Offline,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Online => "online",
-            Self::Dnd => "dnd",
-            Self::Away => "away",
-            Self::Break => "break",
-            Self::Offline => "offline",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::std::convert::From<&str> for UserStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "online" => Self::Online,
-            "dnd" => Self::Dnd,
-            "away" => Self::Away,
-            "break" => Self::Break,
-            "offline" => Self::Offline,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::std::str::FromStr for UserStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::std::fmt::Display for UserStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::serde::Serialize for UserStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl<'de> ::serde::Deserialize<'de> for UserStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    UserStatus { Online = "online", Dnd = "dnd", Away = "away", Break = "break", Offline
+    = "offline" }
+);
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// Kind of user (server enum `UserType`).
 ///
@@ -3231,69 +2627,7 @@ pub enum UserType {
     Unknown(::b24_core::UnknownValue),
 }
 #[cfg(any(feature = "dialog", feature = "user"))]
-impl UserType {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::User,
-        Self::Bot,
-        Self::Extranet,
-        Self::Collaber,
-        Self::Guest,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Bot => "bot",
-            Self::Extranet => "extranet",
-            Self::Collaber => "collaber",
-            Self::Guest => "guest",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::std::convert::From<&str> for UserType {
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "bot" => Self::Bot,
-            "extranet" => Self::Extranet,
-            "collaber" => Self::Collaber,
-            "guest" => Self::Guest,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::std::str::FromStr for UserType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::std::fmt::Display for UserType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl ::serde::Serialize for UserType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "dialog", feature = "user"))]
-impl<'de> ::serde::Deserialize<'de> for UserType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    UserType { User = "user", Bot = "bot", Extranet = "extranet", Collaber = "collaber",
+    Guest = "guest" }
+);

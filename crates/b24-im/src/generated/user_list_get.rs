@@ -142,51 +142,10 @@ pub enum UserListGetErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl UserListGetErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InvalidFormat => "INVALID_FORMAT",
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for UserListGetErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "INVALID_FORMAT" => Self::InvalidFormat,
-            _ => {
-                match ::b24_core::SystemErrorCode::from_code(code) {
-                    ::std::option::Option::Some(code) => Self::System(code),
-                    ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(code))
-                    }
-                }
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for UserListGetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for UserListGetErrorCode {
-    fn as_str(&self) -> &str {
-        UserListGetErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(
+    UserListGetErrorCode { InvalidFormat = "INVALID_FORMAT"[400]
+    ["A wrong format for the ID field is passed"] }
+);
 /// The users of `im.user.list.get`, in the shape `RESULT_TYPE` chose.
 ///
 /// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.

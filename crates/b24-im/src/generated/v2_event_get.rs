@@ -162,45 +162,7 @@ pub enum V2EventGetErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl V2EventGetErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for V2EventGetErrorCode {
-    fn from(code: &str) -> Self {
-        match ::b24_core::SystemErrorCode::from_code(code) {
-            ::std::option::Option::Some(code) => Self::System(code),
-            ::std::option::Option::None => {
-                Self::Unknown(::b24_core::UnknownCode::__new(code))
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for V2EventGetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for V2EventGetErrorCode {
-    fn as_str(&self) -> &str {
-        V2EventGetErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(V2EventGetErrorCode {});
 /// One page of the user's event queue.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -328,64 +290,8 @@ pub enum ImEventType {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-impl ImEventType {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Onimv2messageadd,
-        Self::Onimv2messageupdate,
-        Self::Onimv2messagedelete,
-        Self::Onimv2reactionchange,
-        Self::Onimv2joinchat,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Onimv2messageadd => "ONIMV2MESSAGEADD",
-            Self::Onimv2messageupdate => "ONIMV2MESSAGEUPDATE",
-            Self::Onimv2messagedelete => "ONIMV2MESSAGEDELETE",
-            Self::Onimv2reactionchange => "ONIMV2REACTIONCHANGE",
-            Self::Onimv2joinchat => "ONIMV2JOINCHAT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for ImEventType {
-    fn from(value: &str) -> Self {
-        match value {
-            "ONIMV2MESSAGEADD" => Self::Onimv2messageadd,
-            "ONIMV2MESSAGEUPDATE" => Self::Onimv2messageupdate,
-            "ONIMV2MESSAGEDELETE" => Self::Onimv2messagedelete,
-            "ONIMV2REACTIONCHANGE" => Self::Onimv2reactionchange,
-            "ONIMV2JOINCHAT" => Self::Onimv2joinchat,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-impl ::std::str::FromStr for ImEventType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for ImEventType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for ImEventType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ImEventType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    ImEventType { Onimv2messageadd = "ONIMV2MESSAGEADD", Onimv2messageupdate =
+    "ONIMV2MESSAGEUPDATE", Onimv2messagedelete = "ONIMV2MESSAGEDELETE",
+    Onimv2reactionchange = "ONIMV2REACTIONCHANGE", Onimv2joinchat = "ONIMV2JOINCHAT" }
+);
