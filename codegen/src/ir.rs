@@ -185,9 +185,6 @@ pub struct TypeDef {
     pub request_side: bool,
     /// Reached from a method's result: decoded, and built by servers such as the emulator.
     pub response_side: bool,
-    /// Every field has a default (no identity or required field of a type without one), so
-    /// the type derives `Default`.
-    pub defaultable: bool,
     /// The cargo features of the method groups that use the type (shared types only; a
     /// method's own types go with its module).
     pub features: Vec<String>,

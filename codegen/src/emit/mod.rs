@@ -201,16 +201,10 @@ pub(crate) fn codec_tokens(ty: &Ty) -> Result<TokenStream, String> {
         .map_err(|e| format!("this is a bug in b24-codegen: codec path does not lex: {e}"))
 }
 
-/// Field attributes for a wire name and type. `may_be_missing`: a missing key decodes (to
-/// `None`, or to the empty value when `empty`); `None` of an `Option` that may be missing is
-/// skipped on encode.
-pub(crate) fn serde_attr(wire: &str, ty: &Ty, may_be_missing: bool, empty: bool) -> TokenStream {
-    let codec = if empty {
-        format!("::b24_core::wire::OrDefault<{}>", codec(ty))
-    } else {
-        codec(ty)
-    };
-    let with = format!("::b24_core::wire::As::<{codec}>");
+/// Serde attributes of a request field for a wire name and type. `may_be_missing`: a missing
+/// key decodes to `None`; `None` of an `Option` that may be missing is skipped on encode.
+pub(crate) fn serde_attr(wire: &str, ty: &Ty, may_be_missing: bool) -> TokenStream {
+    let with = format!("::b24_core::wire::As::<{}>", codec(ty));
     let skip = matches!(ty, Ty::Optional(_, Absence::Missing));
     match (may_be_missing, skip) {
         (true, true) => {

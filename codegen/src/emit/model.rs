@@ -21,6 +21,9 @@ pub(crate) struct Member<'a> {
 
 const DERIVES: &str = "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]";
 
+/// Objects: serde goes through `wire::Object` (see [`object_impl`]), every object has a default.
+const OBJECT_DERIVES: &str = "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]";
+
 fn derives() -> TokenStream {
     DERIVES.parse().unwrap_or_default()
 }
@@ -34,8 +37,6 @@ pub(crate) enum Build {
     /// `Default` and public fields only (objects only ever received): `let mut u =
     /// DialogUser::default(); u.id = 7;` builds one despite `#[non_exhaustive]`.
     DefaultOnly,
-    /// Neither: only decoded (a received object whose identity has no default).
-    None,
 }
 
 /// A struct; see [`Build`] for its constructors.
@@ -45,7 +46,7 @@ pub(crate) fn struct_tokens(
     members: &[Member<'_>],
     extra_attrs: &TokenStream,
     build: Build,
-    defaultable: bool,
+    object: bool,
 ) -> TokenStream {
     let name_ident = ident(name);
     let doc = docs(doc);
@@ -53,7 +54,11 @@ pub(crate) fn struct_tokens(
     let fields = members.iter().map(|m| {
         let f = ident(m.rust);
         let ty = rust_type(&m.ty);
-        let attr = serde_attr(m.wire, &m.ty, !m.required, m.empty);
+        let attr = if object {
+            TokenStream::new()
+        } else {
+            serde_attr(m.wire, &m.ty, !m.required)
+        };
         let d = docs(&m.doc);
         quote! {
             #d
@@ -97,7 +102,9 @@ pub(crate) fn struct_tokens(
     };
     let new_doc = docs(&new_doc);
     let no_required = required_names.is_empty();
-    let derives = if no_required || defaultable {
+    let derives = if object {
+        OBJECT_DERIVES.parse().unwrap_or_default()
+    } else if no_required {
         DERIVES
             .replace(
                 "::serde::Serialize",
@@ -197,10 +204,10 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
                     doc: field_doc(f),
                 })
                 .collect();
-            let build = match (def.request_side, def.defaultable) {
-                (true, _) => Build::Builder,
-                (false, true) => Build::DefaultOnly,
-                (false, false) => Build::None,
+            let build = if def.request_side {
+                Build::Builder
+            } else {
+                Build::DefaultOnly
             };
             let doc = match build {
                 Build::DefaultOnly => paragraphs([
@@ -209,21 +216,72 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
                         "Received from the server. To build one (a test, a server), start from `Default` and set the public fields.",
                     ),
                 ]),
-                Build::Builder | Build::None => doc,
+                Build::Builder => doc,
             };
-            Ok(struct_tokens(
-                &def.name,
-                &doc,
-                &members,
-                &TokenStream::new(),
-                build,
-                def.defaultable,
-            ))
+            let body = struct_tokens(&def.name, &doc, &members, &TokenStream::new(), build, true);
+            let serde = object_impl(&def.name, fields)?;
+            Ok(quote!(#body #serde))
         }
         ir::TypeKind::Enum(values) => Ok(enum_tokens(&def.name, &doc, values)),
         ir::TypeKind::Union(variants) => union_tokens(&def.name, &doc, variants),
         ir::TypeKind::OneOf(shapes) => one_of_tokens(&def.name, &doc, shapes),
     }
+}
+
+/// `wire::Object` (member by member through each field's codec) and serde through it.
+fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> {
+    let name_ident = ident(name);
+    let required = fields.iter().filter(|f| f.is_required()).map(|f| &f.wire);
+    let mut arms = Vec::new();
+    let mut puts = Vec::new();
+    for f in fields {
+        let (field, wire) = (ident(&f.rust), &f.wire);
+        let codec = field_codec(f)?;
+        arms.push(quote!(#wire => self.#field = ::b24_core::wire::take::<#codec, _, _>(map)?,));
+        puts.push(quote!(::b24_core::wire::put::<#codec, _, _>(map, #wire, &self.#field)?;));
+    }
+    let decode = if arms.is_empty() {
+        quote!(let _ = (key, map); ::std::result::Result::Ok(false))
+    } else {
+        quote! {
+            match key {
+                #(#arms)*
+                _ => return ::std::result::Result::Ok(false),
+            }
+            ::std::result::Result::Ok(true)
+        }
+    };
+    let encode = if puts.is_empty() {
+        quote!(let _ = map;)
+    } else {
+        quote!(#(#puts)*)
+    };
+    Ok(quote! {
+        impl ::b24_core::wire::Object for #name_ident {
+            const REQUIRED: &'static [&'static str] = &[#(#required),*];
+            fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> ::std::result::Result<bool, A::Error> {
+                #decode
+            }
+            fn encode_members<M: ::serde::ser::SerializeMap>(&self, map: &mut M) -> ::std::result::Result<(), M::Error> {
+                #encode
+                ::std::result::Result::Ok(())
+            }
+        }
+        ::b24_core::object_serde!(#name_ident);
+    })
+}
+
+/// The codec of an object field: its type's, or the empty-value wrapper.
+fn field_codec(f: &ir::Field) -> Result<TokenStream, String> {
+    let codec = super::codec(&f.ty);
+    let codec = if f.presence == ir::Presence::Empty {
+        format!("::b24_core::wire::OrDefault<{codec}>")
+    } else {
+        codec
+    };
+    codec
+        .parse::<TokenStream>()
+        .map_err(|e| format!("this is a bug in b24-codegen: codec path does not lex: {e}"))
 }
 
 /// A text as a sentence: capitalised, ending with a full stop.

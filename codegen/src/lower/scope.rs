@@ -218,8 +218,8 @@ fn type_refs(t: &ir::TypeDef, out: &mut Vec<String>) {
     }
 }
 
-/// Decides, for every type of the scope, which side uses it (requests, responses) and whether
-/// it can derive `Default`.
+/// Decides, for every type of the scope, which side uses it (requests, responses) and which
+/// method groups reach it.
 pub(super) fn mark_types(shared: &mut [ir::TypeDef], methods: &mut [ir::Method]) {
     let all: Vec<&ir::TypeDef> = shared
         .iter()
@@ -259,36 +259,9 @@ pub(super) fn mark_types(shared: &mut [ir::TypeDef], methods: &mut [ir::Method])
             features.entry(name).or_default().insert(m.feature.clone());
         }
     }
-    // Objects are defaultable until a field without a default says otherwise.
-    let mut defaultable: BTreeSet<String> = all
-        .iter()
-        .filter(|t| matches!(t.kind, ir::TypeKind::Object(_)))
-        .map(|t| t.name.clone())
-        .collect();
-    loop {
-        let before = defaultable.len();
-        let lost: Vec<String> = all
-            .iter()
-            .filter(|t| defaultable.contains(&t.name))
-            .filter(|t| match &t.kind {
-                ir::TypeKind::Object(fields) => fields.iter().any(|f| {
-                    f.presence != ir::Presence::Optional && !has_default(&f.ty, &defaultable)
-                }),
-                _ => true,
-            })
-            .map(|t| t.name.clone())
-            .collect();
-        for name in lost {
-            defaultable.remove(&name);
-        }
-        if defaultable.len() == before {
-            break;
-        }
-    }
     let marks = |t: &mut ir::TypeDef| {
         t.request_side = request.contains(&t.name);
         t.response_side = response.contains(&t.name);
-        t.defaultable = defaultable.contains(&t.name);
         t.features = features
             .get(&t.name)
             .map(|f| f.iter().cloned().collect())
@@ -299,18 +272,4 @@ pub(super) fn mark_types(shared: &mut [ir::TypeDef], methods: &mut [ir::Method])
         .iter_mut()
         .flat_map(|m| m.types.iter_mut())
         .for_each(marks);
-}
-
-fn has_default(ty: &ir::Ty, defaultable: &BTreeSet<String>) -> bool {
-    use ir::{Builtin as B, NamedKind, Ty};
-    match ty {
-        Ty::Builtin(b) => !matches!(b, B::DateTime | B::Date | B::DayMonth | B::DialogId),
-        Ty::List(_) | Ty::Map(..) | Ty::CommaList(_) | Ty::Optional(..) => true,
-        Ty::Named {
-            name,
-            kind: NamedKind::Object,
-            ..
-        } => defaultable.contains(name),
-        Ty::Named { .. } => false,
-    }
 }

@@ -147,7 +147,6 @@ impl Lowerer<'_> {
             // Decided for the whole scope once every type is known (`scope::sides`).
             request_side: false,
             response_side: false,
-            defaultable: false,
             features: Vec::new(),
         })
     }
@@ -425,6 +424,16 @@ impl Lowerer<'_> {
                 .help = Some("a required field is never absent; drop one of the two".into());
                 return None;
             }
+            if !has_default(ty) {
+                self.error(
+                    file,
+                    f.ty.span.clone(),
+                    format!("required `{}` is a `{}`, which has no default", f.name.value, f.ty.value),
+                    "",
+                )
+                .help = Some("every object starts from `Default` when it is decoded; a required field is a string, number, bool, list, map or object".into());
+                return None;
+            }
             return Some(Presence::Required(because.value.trim().to_owned()));
         }
         if let Some(because) = &f.required_because {
@@ -457,6 +466,18 @@ impl Lowerer<'_> {
             return None;
         }
         Some(Presence::Empty)
+    }
+}
+
+/// Whether a value of the type has a `Default` (objects always have one).
+fn has_default(ty: &Ty) -> bool {
+    match ty {
+        Ty::Builtin(b) => !matches!(
+            b,
+            Builtin::DateTime | Builtin::Date | Builtin::DayMonth | Builtin::DialogId
+        ),
+        Ty::List(_) | Ty::Map(..) | Ty::CommaList(_) | Ty::Optional(..) => true,
+        Ty::Named { kind, .. } => *kind == NamedKind::Object,
     }
 }
 

@@ -323,15 +323,34 @@ impl<'de> ::serde::Deserialize<'de> for ChatGetResult {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct ChatRef {
     /// Chat id (use it as `chat<ID>` where a dialog id is needed).
     ///
     /// Wire: `ID`, u64. The object's identity: always sent.
-    #[serde(rename = "ID", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub id: u64,
 }
+impl ::b24_core::wire::Object for ChatRef {
+    const REQUIRED: &'static [&'static str] = &["ID"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "ID" => self.id = ::b24_core::wire::take::<::b24_core::wire::Int, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<::b24_core::wire::Int, _, _>(map, "ID", &self.id)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(ChatRef);

@@ -110,103 +110,175 @@ pub enum CountersGetErrorCode {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct CounterTotals {
     /// Everything unread, notifications included.
     ///
     /// Wire: `ALL`, u32. Optional: may be absent.
-    #[serde(
-        rename = "ALL",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub all: ::std::option::Option<u32>,
     /// Unread notifications.
     ///
     /// Wire: `NOTIFY`, u32. Optional: may be absent.
-    #[serde(
-        rename = "NOTIFY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub notify: ::std::option::Option<u32>,
     /// Unread messages in group chats (a chat marked "unread" counts as one).
     ///
     /// Wire: `CHAT`, u32. Optional: may be absent.
-    #[serde(
-        rename = "CHAT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat: ::std::option::Option<u32>,
     /// Unread messages in private dialogs.
     ///
     /// Wire: `DIALOG`, u32. Optional: may be absent.
-    #[serde(
-        rename = "DIALOG",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub dialog: ::std::option::Option<u32>,
     /// Unread messages in Open Channels.
     ///
     /// Wire: `LINES`, u32. Optional: may be absent.
-    #[serde(
-        rename = "LINES",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub lines: ::std::option::Option<u32>,
     /// Unread messages of all chats and dialogs, without notifications. Missing on older servers.
     ///
     /// Wire: `MESSENGER`, u32. Optional: may be absent.
-    #[serde(
-        rename = "MESSENGER",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub messenger: ::std::option::Option<u32>,
     /// Unread messages in Copilot chats. Newer servers only.
     ///
     /// Wire: `COPILOT`, u32. Optional: may be absent.
-    #[serde(
-        rename = "COPILOT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub copilot: ::std::option::Option<u32>,
     /// Unread messages in collab chats. Newer servers only.
     ///
     /// Wire: `COLLAB`, u32. Optional: may be absent.
-    #[serde(
-        rename = "COLLAB",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub collab: ::std::option::Option<u32>,
     /// Unread messages in task chats. Newer servers only.
     ///
     /// Wire: `TASKS_TASK`, u32. Optional: may be absent.
-    #[serde(
-        rename = "TASKS_TASK",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub tasks_task: ::std::option::Option<u32>,
 }
+impl ::b24_core::wire::Object for CounterTotals {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "ALL" => {
+                self.all = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "NOTIFY" => {
+                self.notify = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT" => {
+                self.chat = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "DIALOG" => {
+                self.dialog = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "LINES" => {
+                self.lines = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "MESSENGER" => {
+                self.messenger = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COPILOT" => {
+                self.copilot = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COLLAB" => {
+                self.collab = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "TASKS_TASK" => {
+                self.tasks_task = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "ALL", &self.all)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "NOTIFY", &self.notify)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "CHAT", &self.chat)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "DIALOG", &self.dialog)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "LINES", &self.lines)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "MESSENGER", &self.messenger)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "COPILOT", &self.copilot)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "COLLAB", &self.collab)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "TASKS_TASK", &self.tasks_task)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(CounterTotals);
 /// Unread counters of the current user.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -214,119 +286,57 @@ pub struct CounterTotals {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct Counters {
     /// Totals by kind.
     ///
     /// Wire: `TYPE`, `CounterTotals`. Absent means empty.
-    #[serde(
-        rename = "TYPE",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Obj>>"
-    )]
     pub totals: crate::generated::counters_get::CounterTotals,
     /// Unread messages per group chat (not muted), keyed by chat id.
     ///
     /// Wire: `CHAT`, map from u64 to u32. Absent means empty.
-    #[serde(
-        rename = "CHAT",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
-    )]
     pub chat: ::std::collections::BTreeMap<u64, u32>,
     /// Unread messages per chat with notifications turned off, keyed by chat id.
     ///
     /// Wire: `CHAT_MUTED`, map from u64 to u32. Absent means empty.
-    #[serde(
-        rename = "CHAT_MUTED",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
-    )]
     pub chat_muted: ::std::collections::BTreeMap<u64, u32>,
     /// Ids of chats marked "unread" by hand.
     ///
     /// Wire: `CHAT_UNREAD`, list of u64. Absent means empty.
-    #[serde(
-        rename = "CHAT_UNREAD",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub chat_unread: ::std::vec::Vec<u64>,
     /// Unread messages per Open Channels chat, keyed by chat id.
     ///
     /// Wire: `LINES`, map from u64 to u32. Absent means empty.
-    #[serde(
-        rename = "LINES",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
-    )]
     pub lines: ::std::collections::BTreeMap<u64, u32>,
     /// Unread messages per private dialog, keyed by the other user's id.
     ///
     /// Wire: `DIALOG`, map from u64 to u32. Absent means empty.
-    #[serde(
-        rename = "DIALOG",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
-    )]
     pub dialog: ::std::collections::BTreeMap<u64, u32>,
     /// User ids of private dialogs marked "unread" by hand.
     ///
     /// Wire: `DIALOG_UNREAD`, list of u64. Absent means empty.
-    #[serde(
-        rename = "DIALOG_UNREAD",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub dialog_unread: ::std::vec::Vec<u64>,
     /// Unread messages per Copilot chat. Newer servers only.
     ///
     /// Wire: `COPILOT`, map from u64 to u32. Absent means empty.
-    #[serde(
-        rename = "COPILOT",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
-    )]
     pub copilot: ::std::collections::BTreeMap<u64, u32>,
     /// Copilot chats marked "unread". Newer servers only.
     ///
     /// Wire: `COPILOT_UNREAD`, list of u64. Absent means empty.
-    #[serde(
-        rename = "COPILOT_UNREAD",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub copilot_unread: ::std::vec::Vec<u64>,
     /// Unread messages per collab chat. Newer servers only.
     ///
     /// Wire: `COLLAB`, map from u64 to u32. Absent means empty.
-    #[serde(
-        rename = "COLLAB",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
-    )]
     pub collab: ::std::collections::BTreeMap<u64, u32>,
     /// Collab chats marked "unread". Newer servers only.
     ///
     /// Wire: `COLLAB_UNREAD`, list of u64. Absent means empty.
-    #[serde(
-        rename = "COLLAB_UNREAD",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub collab_unread: ::std::vec::Vec<u64>,
     /// Unread comments, keyed by channel chat id, then by comment chat id. Newer servers only.
     ///
     /// Wire: `CHANNEL_COMMENT`, map from u64 to map from u64 to u32. Absent means empty.
-    #[serde(
-        rename = "CHANNEL_COMMENT",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>>"
-    )]
     pub channel_comment: ::std::collections::BTreeMap<
         u64,
         ::std::collections::BTreeMap<u64, u32>,
@@ -334,19 +344,269 @@ pub struct Counters {
     /// Unread messages per task chat. Newer servers only.
     ///
     /// Wire: `TASKS_TASK`, map from u64 to u32. Absent means empty.
-    #[serde(
-        rename = "TASKS_TASK",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
-    )]
     pub tasks_task: ::std::collections::BTreeMap<u64, u32>,
     /// Task chats marked "unread". Newer servers only.
     ///
     /// Wire: `TASKS_TASK_UNREAD`, list of u64. Absent means empty.
-    #[serde(
-        rename = "TASKS_TASK_UNREAD",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub tasks_task_unread: ::std::vec::Vec<u64>,
 }
+impl ::b24_core::wire::Object for Counters {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "TYPE" => {
+                self.totals = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<::b24_core::wire::Obj>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT" => {
+                self.chat = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::Map<
+                            ::b24_core::wire::Int,
+                            ::b24_core::wire::Int,
+                        >,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT_MUTED" => {
+                self.chat_muted = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::Map<
+                            ::b24_core::wire::Int,
+                            ::b24_core::wire::Int,
+                        >,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT_UNREAD" => {
+                self.chat_unread = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Int>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "LINES" => {
+                self.lines = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::Map<
+                            ::b24_core::wire::Int,
+                            ::b24_core::wire::Int,
+                        >,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "DIALOG" => {
+                self.dialog = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::Map<
+                            ::b24_core::wire::Int,
+                            ::b24_core::wire::Int,
+                        >,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "DIALOG_UNREAD" => {
+                self.dialog_unread = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Int>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COPILOT" => {
+                self.copilot = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::Map<
+                            ::b24_core::wire::Int,
+                            ::b24_core::wire::Int,
+                        >,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COPILOT_UNREAD" => {
+                self.copilot_unread = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Int>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COLLAB" => {
+                self.collab = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::Map<
+                            ::b24_core::wire::Int,
+                            ::b24_core::wire::Int,
+                        >,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COLLAB_UNREAD" => {
+                self.collab_unread = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Int>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHANNEL_COMMENT" => {
+                self.channel_comment = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::Map<
+                            ::b24_core::wire::Int,
+                            ::b24_core::wire::Map<
+                                ::b24_core::wire::Int,
+                                ::b24_core::wire::Int,
+                            >,
+                        >,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "TASKS_TASK" => {
+                self.tasks_task = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::Map<
+                            ::b24_core::wire::Int,
+                            ::b24_core::wire::Int,
+                        >,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "TASKS_TASK_UNREAD" => {
+                self.tasks_task_unread = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Int>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::Obj>,
+            _,
+            _,
+        >(map, "TYPE", &self.totals)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<
+                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
+            >,
+            _,
+            _,
+        >(map, "CHAT", &self.chat)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<
+                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
+            >,
+            _,
+            _,
+        >(map, "CHAT_MUTED", &self.chat_muted)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "CHAT_UNREAD", &self.chat_unread)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<
+                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
+            >,
+            _,
+            _,
+        >(map, "LINES", &self.lines)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<
+                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
+            >,
+            _,
+            _,
+        >(map, "DIALOG", &self.dialog)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "DIALOG_UNREAD", &self.dialog_unread)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<
+                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
+            >,
+            _,
+            _,
+        >(map, "COPILOT", &self.copilot)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "COPILOT_UNREAD", &self.copilot_unread)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<
+                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
+            >,
+            _,
+            _,
+        >(map, "COLLAB", &self.collab)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "COLLAB_UNREAD", &self.collab_unread)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<
+                ::b24_core::wire::Map<
+                    ::b24_core::wire::Int,
+                    ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
+                >,
+            >,
+            _,
+            _,
+        >(map, "CHANNEL_COMMENT", &self.channel_comment)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<
+                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
+            >,
+            _,
+            _,
+        >(map, "TASKS_TASK", &self.tasks_task)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "TASKS_TASK_UNREAD", &self.tasks_task_unread)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(Counters);

@@ -369,210 +369,345 @@ pub enum DialogMessagesGetErrorCode {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct DialogFile {
     /// File id on Drive.
     ///
     /// Wire: `id`, u64. The object's identity: always sent.
-    #[serde(rename = "id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub id: u64,
     /// Chat id.
     ///
     /// Wire: `chatId`, u64. Optional: may be absent.
-    #[serde(
-        rename = "chatId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_id: ::std::option::Option<u64>,
     /// When the file was uploaded.
     ///
     /// Wire: `date`, datetime. Optional: may be absent.
-    #[serde(
-        rename = "date",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::DateTime>>"
-    )]
     pub date: ::std::option::Option<::b24_core::DateTime>,
     /// Kind of file.
     ///
     /// Wire: `type`, `FileKind`. Optional: may be absent.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub kind: ::std::option::Option<crate::generated::dialog_messages_get::FileKind>,
     /// File name.
     ///
     /// Wire: `name`, string. Optional: may be absent.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// Extension, lower-case.
     ///
     /// Wire: `extension`, string. Optional: may be absent.
-    #[serde(
-        rename = "extension",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub extension: ::std::option::Option<::std::string::String>,
     /// Size in bytes.
     ///
     /// Wire: `size`, u64. Optional: may be absent.
-    #[serde(
-        rename = "size",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub size: ::std::option::Option<u64>,
     /// Picture size of images and videos; `false` for other files.
     ///
     /// Wire: `image`, `FileImage` or `false`. Optional: may be absent.
-    #[serde(
-        rename = "image",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::Obj>>"
-    )]
     pub image: ::std::option::Option<crate::generated::dialog_messages_get::FileImage>,
     /// Upload state.
     ///
     /// Wire: `status`, `FileStatus`. Optional: may be absent.
-    #[serde(
-        rename = "status",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub status: ::std::option::Option<crate::generated::dialog_messages_get::FileStatus>,
     /// Upload progress in percent; `100` when done, `-1` while uploading.
     ///
     /// Wire: `progress`, i32. Optional: may be absent.
-    #[serde(
-        rename = "progress",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub progress: ::std::option::Option<i32>,
     /// Uploader's user id.
     ///
     /// Wire: `authorId`, u64. Optional: may be absent.
-    #[serde(
-        rename = "authorId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub author_id: ::std::option::Option<u64>,
     /// Uploader's name.
     ///
     /// Wire: `authorName`, string. Optional: may be absent.
-    #[serde(
-        rename = "authorName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub author_name: ::std::option::Option<::std::string::String>,
     /// Preview link (images and videos); empty for other files and while uploading.
     ///
     /// Wire: `urlPreview`, string. Optional: may be absent.
-    #[serde(
-        rename = "urlPreview",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub url_preview: ::std::option::Option<::std::string::String>,
     /// Link that shows the file; empty while uploading.
     ///
     /// Wire: `urlShow`, string. Optional: may be absent.
-    #[serde(
-        rename = "urlShow",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub url_show: ::std::option::Option<::std::string::String>,
     /// Download link; empty while uploading.
     ///
     /// Wire: `urlDownload`, string. Optional: may be absent.
-    #[serde(
-        rename = "urlDownload",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub url_download: ::std::option::Option<::std::string::String>,
     /// Attributes for the built-in viewer; `null` when the file has no viewer.
     ///
     /// Wire: `viewerAttrs`, `FileViewerAttrs` or `null`. Optional: may be absent.
-    #[serde(
-        rename = "viewerAttrs",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrNull<::b24_core::wire::Obj>>"
-    )]
     pub viewer_attrs: ::std::option::Option<
         crate::generated::dialog_messages_get::FileViewerAttrs,
     >,
     /// Preview links by size. Missing on older servers.
     ///
     /// Wire: `mediaUrl`, `FileMediaUrl`. Optional: may be absent.
-    #[serde(
-        rename = "mediaUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
-    )]
     pub media_url: ::std::option::Option<
         crate::generated::dialog_messages_get::FileMediaUrl,
     >,
     /// The file can be transcribed. Missing on older servers.
     ///
     /// Wire: `isTranscribable`, bool. Optional: may be absent.
-    #[serde(
-        rename = "isTranscribable",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub is_transcribable: ::std::option::Option<bool>,
     /// A video note. Missing on older servers.
     ///
     /// Wire: `isVideoNote`, bool. Optional: may be absent.
-    #[serde(
-        rename = "isVideoNote",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub is_video_note: ::std::option::Option<bool>,
     /// A voice note. Missing on older servers.
     ///
     /// Wire: `isVoiceNote`, bool. Optional: may be absent.
-    #[serde(
-        rename = "isVoiceNote",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub is_voice_note: ::std::option::Option<bool>,
 }
+impl ::b24_core::wire::Object for DialogFile {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = ::b24_core::wire::take::<::b24_core::wire::Int, _, _>(map)?,
+            "chatId" => {
+                self.chat_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "date" => {
+                self.date = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "type" => {
+                self.kind = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "name" => {
+                self.name = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "extension" => {
+                self.extension = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "size" => {
+                self.size = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "image" => {
+                self.image = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "status" => {
+                self.status = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "progress" => {
+                self.progress = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "authorId" => {
+                self.author_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "authorName" => {
+                self.author_name = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "urlPreview" => {
+                self.url_preview = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "urlShow" => {
+                self.url_show = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "urlDownload" => {
+                self.url_download = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "viewerAttrs" => {
+                self.viewer_attrs = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "mediaUrl" => {
+                self.media_url = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Obj>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "isTranscribable" => {
+                self.is_transcribable = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "isVideoNote" => {
+                self.is_video_note = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "isVoiceNote" => {
+                self.is_voice_note = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<::b24_core::wire::Int, _, _>(map, "id", &self.id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "chatId", &self.chat_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
+            _,
+            _,
+        >(map, "date", &self.date)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "type", &self.kind)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "name", &self.name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "extension", &self.extension)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "size", &self.size)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
+            _,
+            _,
+        >(map, "image", &self.image)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "status", &self.status)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "progress", &self.progress)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "authorId", &self.author_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "authorName", &self.author_name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "urlPreview", &self.url_preview)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "urlShow", &self.url_show)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "urlDownload", &self.url_download)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
+            _,
+            _,
+        >(map, "viewerAttrs", &self.viewer_attrs)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Obj>,
+            _,
+            _,
+        >(map, "mediaUrl", &self.media_url)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "isTranscribable", &self.is_transcribable)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "isVideoNote", &self.is_video_note)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "isVoiceNote", &self.is_voice_note)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(DialogFile);
 /// One message as `im.dialog.messages.get` returns it.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -580,115 +715,200 @@ pub struct DialogFile {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct DialogMessage {
     /// Message id.
     ///
     /// Wire: `id`, u64. The object's identity: always sent.
-    #[serde(rename = "id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub id: u64,
     /// Chat id.
     ///
     /// Wire: `chat_id`, u64. Optional: may be absent.
-    #[serde(
-        rename = "chat_id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_id: ::std::option::Option<u64>,
     /// Author's user id; `0` for system messages.
     ///
     /// Wire: `author_id`, u64. Optional: may be absent.
-    #[serde(
-        rename = "author_id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub author_id: ::std::option::Option<u64>,
     /// When the message was sent.
     ///
     /// Wire: `date`, datetime. Optional: may be absent.
-    #[serde(
-        rename = "date",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::DateTime>>"
-    )]
     pub date: ::std::option::Option<::b24_core::DateTime>,
     /// Message text with BB codes. A deleted message (no text, files, keyboard or attachment
     /// left) carries a localized "message deleted" text and `params.IS_DELETED = Y`.
     ///
     /// Wire: `text`, string. Optional: may be absent.
-    #[serde(
-        rename = "text",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub text: ::std::option::Option<::std::string::String>,
     /// The text in the legacy format; only with `CONVERT_TEXT=Y`.
     ///
     /// Wire: `text_converted`, string. Optional: may be absent.
-    #[serde(
-        rename = "text_converted",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub text_converted: ::std::option::Option<::std::string::String>,
     /// The caller has not read it yet.
     ///
     /// Wire: `unread`, bool. Optional: may be absent.
-    #[serde(
-        rename = "unread",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub unread: ::std::option::Option<bool>,
     /// Client-side id of the message; `null` for system messages.
     ///
     /// Wire: `uuid`, string or `null`. Optional: may be absent.
-    #[serde(
-        rename = "uuid",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrNull<::b24_core::wire::Str>>"
-    )]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Text replacements (mentions and the like) of the message; usually `[]`.
     ///
     /// Wire: `replaces`, list of json. Absent means empty.
-    #[serde(
-        rename = "replaces",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Any>>>"
-    )]
     pub replaces: ::std::vec::Vec<::b24_core::Json>,
     /// Extra message parameters; `[]` when there are none.
     ///
     /// Wire: `params`, `MessageParams`. Absent means empty.
-    #[serde(
-        rename = "params",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Obj>>"
-    )]
     pub params: crate::generated::dialog_messages_get::MessageParams,
     /// When the message will disappear; `null` when it will not. Missing on older servers.
     ///
     /// Wire: `disappearing_date`, datetime or `null`. Optional: may be absent.
-    #[serde(
-        rename = "disappearing_date",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrNull<::b24_core::wire::DateTime>>"
-    )]
     pub disappearing_date: ::std::option::Option<::b24_core::DateTime>,
 }
+impl ::b24_core::wire::Object for DialogMessage {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = ::b24_core::wire::take::<::b24_core::wire::Int, _, _>(map)?,
+            "chat_id" => {
+                self.chat_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "author_id" => {
+                self.author_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "date" => {
+                self.date = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "text" => {
+                self.text = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "text_converted" => {
+                self.text_converted = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "unread" => {
+                self.unread = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "uuid" => {
+                self.uuid = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrNull<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "replaces" => {
+                self.replaces = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Any>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "params" => {
+                self.params = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<::b24_core::wire::Obj>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "disappearing_date" => {
+                self.disappearing_date = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrNull<::b24_core::wire::DateTime>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<::b24_core::wire::Int, _, _>(map, "id", &self.id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "chat_id", &self.chat_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "author_id", &self.author_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
+            _,
+            _,
+        >(map, "date", &self.date)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "text", &self.text)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "text_converted", &self.text_converted)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "unread", &self.unread)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrNull<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "uuid", &self.uuid)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Any>>,
+            _,
+            _,
+        >(map, "replaces", &self.replaces)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::Obj>,
+            _,
+            _,
+        >(map, "params", &self.params)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrNull<::b24_core::wire::DateTime>,
+            _,
+            _,
+        >(map, "disappearing_date", &self.disappearing_date)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(DialogMessage);
 /// The `result` of `im.dialog.messages.get`.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -696,50 +916,101 @@ pub struct DialogMessage {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct DialogMessagesPage {
     /// Id of the chat behind the dialog.
     ///
     /// Wire: `chat_id`, u64. Optional: may be absent.
-    #[serde(
-        rename = "chat_id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_id: ::std::option::Option<u64>,
     /// The messages, in the order described in the method notes; empty at the end of history.
     ///
     /// Wire: `messages`, list of `DialogMessage`. Absent means empty.
-    #[serde(
-        rename = "messages",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>>"
-    )]
     pub messages: ::std::vec::Vec<crate::generated::dialog_messages_get::DialogMessage>,
     /// Authors of the messages (and users named in `CHAT_USER` params), once each.
     ///
     /// Wire: `users`, list of `DialogUser`. Absent means empty.
-    #[serde(
-        rename = "users",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>>"
-    )]
     pub users: ::std::vec::Vec<crate::generated::types::DialogUser>,
     /// Files attached to the messages.
     ///
     /// Wire: `files`, list of `DialogFile`. Absent means empty.
-    #[serde(
-        rename = "files",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>>"
-    )]
     pub files: ::std::vec::Vec<crate::generated::dialog_messages_get::DialogFile>,
 }
+impl ::b24_core::wire::Object for DialogMessagesPage {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "chat_id" => {
+                self.chat_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "messages" => {
+                self.messages = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Obj>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "users" => {
+                self.users = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Obj>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "files" => {
+                self.files = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Obj>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "chat_id", &self.chat_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>,
+            _,
+            _,
+        >(map, "messages", &self.messages)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>,
+            _,
+            _,
+        >(map, "users", &self.users)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>,
+            _,
+            _,
+        >(map, "files", &self.files)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(DialogMessagesPage);
 /// Picture size of an image or video.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -747,33 +1018,63 @@ pub struct DialogMessagesPage {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct FileImage {
     /// Height in pixels.
     ///
     /// Wire: `height`, u32. Optional: may be absent.
-    #[serde(
-        rename = "height",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub height: ::std::option::Option<u32>,
     /// Width in pixels.
     ///
     /// Wire: `width`, u32. Optional: may be absent.
-    #[serde(
-        rename = "width",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub width: ::std::option::Option<u32>,
 }
+impl ::b24_core::wire::Object for FileImage {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "height" => {
+                self.height = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "width" => {
+                self.width = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "height", &self.height)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "width", &self.width)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(FileImage);
 /// Kind of a chat file.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -807,25 +1108,56 @@ pub enum FileKind {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct FileMediaUrl {
     /// Preview links keyed by their size in pixels.
     ///
     /// Wire: `preview`, map from u32 to string. Optional: may be absent.
-    #[serde(
-        rename = "preview",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Str>>>"
-    )]
     pub preview: ::std::option::Option<
         ::std::collections::BTreeMap<u32, ::std::string::String>,
     >,
 }
+impl ::b24_core::wire::Object for FileMediaUrl {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "preview" => {
+                self.preview = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<
+                        ::b24_core::wire::Map<
+                            ::b24_core::wire::Int,
+                            ::b24_core::wire::Str,
+                        >,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<
+                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Str>,
+            >,
+            _,
+            _,
+        >(map, "preview", &self.preview)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(FileMediaUrl);
 /// Upload state of a chat file.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -857,103 +1189,175 @@ pub enum FileStatus {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct FileViewerAttrs {
     /// Viewer marker (usually empty).
     ///
     /// Wire: `viewer`, string. Optional: may be absent.
-    #[serde(
-        rename = "viewer",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub viewer: ::std::option::Option<::std::string::String>,
     /// How the file is shown (`image`, `video`, `document`, ...).
     ///
     /// Wire: `viewerType`, string. Optional: may be absent.
-    #[serde(
-        rename = "viewerType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub viewer_type: ::std::option::Option<::std::string::String>,
     /// Link to the file.
     ///
     /// Wire: `src`, string. Optional: may be absent.
-    #[serde(
-        rename = "src",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub src: ::std::option::Option<::std::string::String>,
     /// Link to a reduced copy (usually empty).
     ///
     /// Wire: `viewerResized`, string. Optional: may be absent.
-    #[serde(
-        rename = "viewerResized",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub viewer_resized: ::std::option::Option<::std::string::String>,
     /// Drive object id, as text.
     ///
     /// Wire: `objectId`, string. Optional: may be absent.
-    #[serde(
-        rename = "objectId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub object_id: ::std::option::Option<::std::string::String>,
     /// Group the viewer pages through (the chat id, as text).
     ///
     /// Wire: `viewerGroupBy`, string. Optional: may be absent.
-    #[serde(
-        rename = "viewerGroupBy",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub viewer_group_by: ::std::option::Option<::std::string::String>,
     /// Chat id.
     ///
     /// Wire: `imChatId`, u64. Optional: may be absent.
-    #[serde(
-        rename = "imChatId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub im_chat_id: ::std::option::Option<u64>,
     /// File name.
     ///
     /// Wire: `title`, string. Optional: may be absent.
-    #[serde(
-        rename = "title",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub title: ::std::option::Option<::std::string::String>,
     /// Viewer actions, as a JSON text.
     ///
     /// Wire: `actions`, string. Optional: may be absent.
-    #[serde(
-        rename = "actions",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub actions: ::std::option::Option<::std::string::String>,
 }
+impl ::b24_core::wire::Object for FileViewerAttrs {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "viewer" => {
+                self.viewer = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "viewerType" => {
+                self.viewer_type = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "src" => {
+                self.src = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "viewerResized" => {
+                self.viewer_resized = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "objectId" => {
+                self.object_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "viewerGroupBy" => {
+                self.viewer_group_by = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "imChatId" => {
+                self.im_chat_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "title" => {
+                self.title = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "actions" => {
+                self.actions = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "viewer", &self.viewer)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "viewerType", &self.viewer_type)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "src", &self.src)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "viewerResized", &self.viewer_resized)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "objectId", &self.object_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "viewerGroupBy", &self.viewer_group_by)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "imChatId", &self.im_chat_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "title", &self.title)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "actions", &self.actions)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(FileViewerAttrs);
 /// Extra parameters of a message, keys upper-case. The docs describe `LIKE`, `CODE` and
 /// `NOTIFY`; the other fields are common ones the server sends. The server knows many more
 /// keys (call, Open Channels, forms, ...); the format has no catch-all, so those are dropped
@@ -964,188 +1368,335 @@ pub struct FileViewerAttrs {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct MessageParams {
     /// Users who liked the message.
     ///
     /// Wire: `LIKE`, list of u64. Absent means empty.
-    #[serde(
-        rename = "LIKE",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub like: ::std::vec::Vec<u64>,
     /// Codes of a system message (`CHAT_JOIN`, `CHAT_LEAVE`, ...).
     ///
     /// Wire: `CODE`, list of `SystemMessageCode`. Absent means empty.
-    #[serde(
-        rename = "CODE",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Same>>>"
-    )]
     pub code: ::std::vec::Vec<crate::generated::dialog_messages_get::SystemMessageCode>,
     /// `"N"` when the message did not notify anybody; the server can also send the list of
     /// user ids it notified.
     ///
     /// Wire: `NOTIFY`, json. Optional: may be absent.
-    #[serde(
-        rename = "NOTIFY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Any>>"
-    )]
     pub notify: ::std::option::Option<::b24_core::Json>,
     /// Ids of the attached files (see `files`).
     ///
     /// Wire: `FILE_ID`, list of u64. Absent means empty.
-    #[serde(
-        rename = "FILE_ID",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub file_id: ::std::vec::Vec<u64>,
     /// Attachments as stored. Unlike the `Attach` sent to `im.message.add`, single blocks are
     /// stored as lists (`"LINK": [{...}]`) and the server adds `DESCRIPTION` and colours.
     ///
     /// Wire: `ATTACH`, list of json. Absent means empty.
-    #[serde(
-        rename = "ATTACH",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Any>>>"
-    )]
     pub attach: ::std::vec::Vec<::b24_core::Json>,
     /// The keyboard buttons as stored (a list), or `"N"`.
     ///
     /// Wire: `KEYBOARD`, json. Optional: may be absent.
-    #[serde(
-        rename = "KEYBOARD",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Any>>"
-    )]
     pub keyboard: ::std::option::Option<::b24_core::Json>,
     /// The context-menu items as stored (a list), or `"N"`.
     ///
     /// Wire: `MENU`, json. Optional: may be absent.
-    #[serde(
-        rename = "MENU",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Any>>"
-    )]
     pub menu: ::std::option::Option<::b24_core::Json>,
     /// Ids of the rich link previews.
     ///
     /// Wire: `URL_ID`, list of u64. Absent means empty.
-    #[serde(
-        rename = "URL_ID",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub url_id: ::std::vec::Vec<u64>,
     /// The text is a link only.
     ///
     /// Wire: `URL_ONLY`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "URL_ONLY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub url_only: ::std::option::Option<bool>,
     /// Users for whom links in the message are active.
     ///
     /// Wire: `LINK_ACTIVE`, list of u64. Absent means empty.
-    #[serde(
-        rename = "LINK_ACTIVE",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub link_active: ::std::vec::Vec<u64>,
     /// The message was edited.
     ///
     /// Wire: `IS_EDITED`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "IS_EDITED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub is_edited: ::std::option::Option<bool>,
     /// The message was deleted.
     ///
     /// Wire: `IS_DELETED`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "IS_DELETED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub is_deleted: ::std::option::Option<bool>,
     /// The message is pinned.
     ///
     /// Wire: `IS_PINNED`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "IS_PINNED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub is_pinned: ::std::option::Option<bool>,
     /// Users a system message is about (their user objects are in `users`).
     ///
     /// Wire: `CHAT_USER`, list of u64. Absent means empty.
-    #[serde(
-        rename = "CHAT_USER",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub chat_user: ::std::vec::Vec<u64>,
     /// A chat the message refers to (e.g. the chat of a thread).
     ///
     /// Wire: `CHAT_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "CHAT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_id: ::std::option::Option<u64>,
     /// Number of messages in that chat.
     ///
     /// Wire: `CHAT_MESSAGE`, u64. Optional: may be absent.
-    #[serde(
-        rename = "CHAT_MESSAGE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_message: ::std::option::Option<u64>,
     /// Client component that draws the message.
     ///
     /// Wire: `COMPONENT_ID`, string. Optional: may be absent.
-    #[serde(
-        rename = "COMPONENT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub component_id: ::std::option::Option<::std::string::String>,
     /// Parameters of that component.
     ///
     /// Wire: `COMPONENT_PARAMS`, json. Optional: may be absent.
-    #[serde(
-        rename = "COMPONENT_PARAMS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Any>>"
-    )]
     pub component_params: ::std::option::Option<::b24_core::Json>,
 }
+impl ::b24_core::wire::Object for MessageParams {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "LIKE" => {
+                self.like = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Int>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CODE" => {
+                self.code = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Same>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "NOTIFY" => {
+                self.notify = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Any>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "FILE_ID" => {
+                self.file_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Int>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "ATTACH" => {
+                self.attach = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Any>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "KEYBOARD" => {
+                self.keyboard = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Any>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "MENU" => {
+                self.menu = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Any>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "URL_ID" => {
+                self.url_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Int>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "URL_ONLY" => {
+                self.url_only = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "LINK_ACTIVE" => {
+                self.link_active = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Int>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "IS_EDITED" => {
+                self.is_edited = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "IS_DELETED" => {
+                self.is_deleted = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "IS_PINNED" => {
+                self.is_pinned = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT_USER" => {
+                self.chat_user = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Int>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT_ID" => {
+                self.chat_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT_MESSAGE" => {
+                self.chat_message = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COMPONENT_ID" => {
+                self.component_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COMPONENT_PARAMS" => {
+                self.component_params = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Any>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "LIKE", &self.like)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Same>>,
+            _,
+            _,
+        >(map, "CODE", &self.code)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Any>,
+            _,
+            _,
+        >(map, "NOTIFY", &self.notify)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "FILE_ID", &self.file_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Any>>,
+            _,
+            _,
+        >(map, "ATTACH", &self.attach)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Any>,
+            _,
+            _,
+        >(map, "KEYBOARD", &self.keyboard)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Any>,
+            _,
+            _,
+        >(map, "MENU", &self.menu)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "URL_ID", &self.url_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+            _,
+            _,
+        >(map, "URL_ONLY", &self.url_only)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "LINK_ACTIVE", &self.link_active)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+            _,
+            _,
+        >(map, "IS_EDITED", &self.is_edited)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+            _,
+            _,
+        >(map, "IS_DELETED", &self.is_deleted)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+            _,
+            _,
+        >(map, "IS_PINNED", &self.is_pinned)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "CHAT_USER", &self.chat_user)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "CHAT_ID", &self.chat_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "CHAT_MESSAGE", &self.chat_message)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "COMPONENT_ID", &self.component_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Any>,
+            _,
+            _,
+        >(map, "COMPONENT_PARAMS", &self.component_params)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(MessageParams);
 /// Code of a system message.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].

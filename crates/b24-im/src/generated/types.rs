@@ -17,9 +17,7 @@
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct Attach {
@@ -27,53 +25,25 @@ pub struct Attach {
     /// when a message is created: it assigns its own id (the current Unix time).
     ///
     /// Wire: `ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub id: ::std::option::Option<u64>,
     /// Colour scheme of the attachment; `base` when absent.
     ///
     /// Wire: `COLOR_TOKEN`, `ColorToken`. Optional: may be absent.
-    #[serde(
-        rename = "COLOR_TOKEN",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub color_token: ::std::option::Option<crate::generated::types::ColorToken>,
     /// Explicit HEX colour (`#29619b`), kept for old scripts. A value that is not `#RGB` or
     /// `#RRGGBB` is replaced by a random palette colour; `TRANSPARENT` gives a transparent
     /// frame; absent means the chat's colour.
     ///
     /// Wire: `COLOR`, string. Optional: may be absent.
-    #[serde(
-        rename = "COLOR",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub color: ::std::option::Option<::std::string::String>,
     /// Short text the server shows where the attachment cannot be drawn (previews,
     /// notifications). Read by the server's parser but not documented.
     ///
     /// Wire: `DESCRIPTION`, string. Optional: may be absent.
-    #[serde(
-        rename = "DESCRIPTION",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// The content blocks, drawn in this order.
     ///
     /// Wire: `BLOCKS`, list of `AttachBlock`. Required: An attachment without blocks is refused (`ATTACH_ERROR`).
-    #[serde(
-        rename = "BLOCKS",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Same>>"
-    )]
     pub blocks: ::std::vec::Vec<crate::generated::types::AttachBlock>,
 }
 #[cfg(feature = "message")]
@@ -119,6 +89,88 @@ impl Attach {
         self
     }
 }
+#[cfg(feature = "message")]
+impl ::b24_core::wire::Object for Attach {
+    const REQUIRED: &'static [&'static str] = &["BLOCKS"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "ID" => {
+                self.id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COLOR_TOKEN" => {
+                self.color_token = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COLOR" => {
+                self.color = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "DESCRIPTION" => {
+                self.description = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "BLOCKS" => {
+                self.blocks = ::b24_core::wire::take::<
+                    ::b24_core::wire::List<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "ID", &self.id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "COLOR_TOKEN", &self.color_token)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "COLOR", &self.color)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "DESCRIPTION", &self.description)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::List<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "BLOCKS", &self.blocks)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(Attach);
 #[cfg(feature = "message")]
 /// Avatar style of a `USER` block.
 ///
@@ -229,31 +281,17 @@ pub enum AttachBlock {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct AttachDelimiter {
     /// Width in pixels; `200` when absent or not positive.
     ///
     /// Wire: `SIZE`, u32. Optional: may be absent.
-    #[serde(
-        rename = "SIZE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub size: ::std::option::Option<u32>,
     /// HEX colour (`#RGB` or `#RRGGBB`; other values are ignored).
     ///
     /// Wire: `COLOR`, string. Optional: may be absent.
-    #[serde(
-        rename = "COLOR",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub color: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "message")]
@@ -277,42 +315,73 @@ impl AttachDelimiter {
     }
 }
 #[cfg(feature = "message")]
+impl ::b24_core::wire::Object for AttachDelimiter {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "SIZE" => {
+                self.size = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COLOR" => {
+                self.color = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "SIZE", &self.size)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "COLOR", &self.color)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(AttachDelimiter);
+#[cfg(feature = "message")]
 /// One file of a `FILE` block. The file stays where it is hosted: Bitrix24 neither copies it
 /// nor checks who may open it.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct AttachFile {
     /// URL of the file; items without a valid link are dropped, the others stay.
     ///
     /// Wire: `LINK`, string. Required: The server drops a file without a link.
-    #[serde(rename = "LINK", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
     pub link: ::std::string::String,
     /// File name with extension (the icon is picked from it); "Untitled" when absent.
     ///
     /// Wire: `NAME`, string. Optional: may be absent.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// Size in bytes, shown as given (not checked); `0` or absent hides the size.
     ///
     /// Wire: `SIZE`, u64. Optional: may be absent.
-    #[serde(
-        rename = "SIZE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub size: ::std::option::Option<u64>,
 }
 #[cfg(feature = "message")]
@@ -340,15 +409,63 @@ impl AttachFile {
     }
 }
 #[cfg(feature = "message")]
+impl ::b24_core::wire::Object for AttachFile {
+    const REQUIRED: &'static [&'static str] = &["LINK"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "LINK" => {
+                self.link = ::b24_core::wire::take::<::b24_core::wire::Str, _, _>(map)?;
+            }
+            "NAME" => {
+                self.name = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "SIZE" => {
+                self.size = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<::b24_core::wire::Str, _, _>(map, "LINK", &self.link)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "NAME", &self.name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "SIZE", &self.size)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(AttachFile);
+#[cfg(feature = "message")]
 /// One name/value pair of a `GRID` block. Do not mix display modes inside one `GRID`; use
 /// separate blocks instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct AttachGridItem {
@@ -356,102 +473,42 @@ pub struct AttachGridItem {
     /// unknown value and also accepts `CARD` (= `LINE`) and `COLUMN` (= `ROW`).
     ///
     /// Wire: `DISPLAY`, `GridDisplay`. Optional: may be absent.
-    #[serde(
-        rename = "DISPLAY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub display: ::std::option::Option<crate::generated::types::GridDisplay>,
     /// The name. In `ROW` mode it may be left out so that `VALUE` spans the row.
     ///
     /// Wire: `NAME`, string. Optional: may be absent.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// The value, with BB codes. Items with neither name nor value are dropped (except in `LINE` mode).
     ///
     /// Wire: `VALUE`, string. Optional: may be absent.
-    #[serde(
-        rename = "VALUE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub value: ::std::option::Option<::std::string::String>,
     /// Width of the item or column in pixels.
     ///
     /// Wire: `WIDTH`, u32. Optional: may be absent.
-    #[serde(
-        rename = "WIDTH",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub width: ::std::option::Option<u32>,
     /// Height of the item in pixels.
     ///
     /// Wire: `HEIGHT`, u32. Optional: may be absent.
-    #[serde(
-        rename = "HEIGHT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub height: ::std::option::Option<u32>,
     /// Colour scheme of the value.
     ///
     /// Wire: `COLOR_TOKEN`, `ColorToken`. Optional: may be absent.
-    #[serde(
-        rename = "COLOR_TOKEN",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub color_token: ::std::option::Option<crate::generated::types::ColorToken>,
     /// HEX colour of the value (`#RGB` or `#RRGGBB`; other values are ignored).
     ///
     /// Wire: `COLOR`, string. Optional: may be absent.
-    #[serde(
-        rename = "COLOR",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub color: ::std::option::Option<::std::string::String>,
     /// Link on the value.
     ///
     /// Wire: `LINK`, string. Optional: may be absent.
-    #[serde(
-        rename = "LINK",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub link: ::std::option::Option<::std::string::String>,
     /// The value links to this user.
     ///
     /// Wire: `USER_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "USER_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub user_id: ::std::option::Option<u64>,
     /// The value links to this chat.
     ///
     /// Wire: `CHAT_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "CHAT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_id: ::std::option::Option<u64>,
 }
 #[cfg(feature = "message")]
@@ -524,61 +581,176 @@ impl AttachGridItem {
     }
 }
 #[cfg(feature = "message")]
+impl ::b24_core::wire::Object for AttachGridItem {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "DISPLAY" => {
+                self.display = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "NAME" => {
+                self.name = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "VALUE" => {
+                self.value = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "WIDTH" => {
+                self.width = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "HEIGHT" => {
+                self.height = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COLOR_TOKEN" => {
+                self.color_token = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COLOR" => {
+                self.color = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "LINK" => {
+                self.link = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "USER_ID" => {
+                self.user_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT_ID" => {
+                self.chat_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "DISPLAY", &self.display)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "NAME", &self.name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "VALUE", &self.value)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "WIDTH", &self.width)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "HEIGHT", &self.height)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "COLOR_TOKEN", &self.color_token)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "COLOR", &self.color)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "LINK", &self.link)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "USER_ID", &self.user_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "CHAT_ID", &self.chat_id)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(AttachGridItem);
+#[cfg(feature = "message")]
 /// One image of an `IMAGE` block.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct AttachImage {
     /// URL of the full image; items without a valid link are dropped.
     ///
     /// Wire: `LINK`, string. Required: The server drops an image without a link.
-    #[serde(rename = "LINK", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
     pub link: ::std::string::String,
     /// Image name.
     ///
     /// Wire: `NAME`, string. Optional: may be absent.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// URL of a thumbnail; `LINK` is used when absent.
     ///
     /// Wire: `PREVIEW`, string. Optional: may be absent.
-    #[serde(
-        rename = "PREVIEW",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub preview: ::std::option::Option<::std::string::String>,
     /// Width in pixels (give it together with `HEIGHT`).
     ///
     /// Wire: `WIDTH`, u32. Optional: may be absent.
-    #[serde(
-        rename = "WIDTH",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub width: ::std::option::Option<u32>,
     /// Height in pixels (give it together with `WIDTH`).
     ///
     /// Wire: `HEIGHT`, u32. Optional: may be absent.
-    #[serde(
-        rename = "HEIGHT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub height: ::std::option::Option<u32>,
 }
 #[cfg(feature = "message")]
@@ -621,15 +793,87 @@ impl AttachImage {
     }
 }
 #[cfg(feature = "message")]
+impl ::b24_core::wire::Object for AttachImage {
+    const REQUIRED: &'static [&'static str] = &["LINK"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "LINK" => {
+                self.link = ::b24_core::wire::take::<::b24_core::wire::Str, _, _>(map)?;
+            }
+            "NAME" => {
+                self.name = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "PREVIEW" => {
+                self.preview = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "WIDTH" => {
+                self.width = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "HEIGHT" => {
+                self.height = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<::b24_core::wire::Str, _, _>(map, "LINK", &self.link)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "NAME", &self.name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "PREVIEW", &self.preview)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "WIDTH", &self.width)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "HEIGHT", &self.height)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(AttachImage);
+#[cfg(feature = "message")]
 /// The `LINK` block. The server also accepts a list of such objects under one `LINK` key (each
 /// becomes its own block).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct AttachLink {
@@ -638,102 +882,42 @@ pub struct AttachLink {
     /// `NETWORK_ID` point inside the messenger. A block with neither is dropped.
     ///
     /// Wire: `LINK`, string. Optional: may be absent.
-    #[serde(
-        rename = "LINK",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub link: ::std::option::Option<::std::string::String>,
     /// Caption; the URL itself is shown when absent.
     ///
     /// Wire: `NAME`, string. Optional: may be absent.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// Description under the caption.
     ///
     /// Wire: `DESC`, string. Optional: may be absent.
-    #[serde(
-        rename = "DESC",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub desc: ::std::option::Option<::std::string::String>,
     /// HTML description, used instead of `DESC`; the preview image is then ignored.
     ///
     /// Wire: `HTML`, string. Optional: may be absent.
-    #[serde(
-        rename = "HTML",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub html: ::std::option::Option<::std::string::String>,
     /// URL of a preview image.
     ///
     /// Wire: `PREVIEW`, string. Optional: may be absent.
-    #[serde(
-        rename = "PREVIEW",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub preview: ::std::option::Option<::std::string::String>,
     /// Preview width in pixels.
     ///
     /// Wire: `WIDTH`, u32. Optional: may be absent.
-    #[serde(
-        rename = "WIDTH",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub width: ::std::option::Option<u32>,
     /// Preview height in pixels.
     ///
     /// Wire: `HEIGHT`, u32. Optional: may be absent.
-    #[serde(
-        rename = "HEIGHT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub height: ::std::option::Option<u32>,
     /// Open this user's profile instead of a URL.
     ///
     /// Wire: `USER_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "USER_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub user_id: ::std::option::Option<u64>,
     /// Open this chat instead of a URL.
     ///
     /// Wire: `CHAT_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "CHAT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_id: ::std::option::Option<u64>,
     /// Open this Bitrix24.Network user.
     ///
     /// Wire: `NETWORK_ID`, string. Optional: may be absent.
-    #[serde(
-        rename = "NETWORK_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub network_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "message")]
@@ -812,36 +996,164 @@ impl AttachLink {
     }
 }
 #[cfg(feature = "message")]
+impl ::b24_core::wire::Object for AttachLink {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "LINK" => {
+                self.link = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "NAME" => {
+                self.name = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "DESC" => {
+                self.desc = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "HTML" => {
+                self.html = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "PREVIEW" => {
+                self.preview = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "WIDTH" => {
+                self.width = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "HEIGHT" => {
+                self.height = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "USER_ID" => {
+                self.user_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT_ID" => {
+                self.chat_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "NETWORK_ID" => {
+                self.network_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "LINK", &self.link)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "NAME", &self.name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "DESC", &self.desc)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "HTML", &self.html)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "PREVIEW", &self.preview)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "WIDTH", &self.width)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "HEIGHT", &self.height)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "USER_ID", &self.user_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "CHAT_ID", &self.chat_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "NETWORK_ID", &self.network_id)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(AttachLink);
+#[cfg(feature = "message")]
 /// Pixel size of a rich-link preview image.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct AttachPreviewSize {
     /// Width in pixels.
     ///
     /// Wire: `WIDTH`, u32. Optional: may be absent.
-    #[serde(
-        rename = "WIDTH",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub width: ::std::option::Option<u32>,
     /// Height in pixels.
     ///
     /// Wire: `HEIGHT`, u32. Optional: may be absent.
-    #[serde(
-        rename = "HEIGHT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub height: ::std::option::Option<u32>,
 }
 #[cfg(feature = "message")]
@@ -862,116 +1174,100 @@ impl AttachPreviewSize {
     }
 }
 #[cfg(feature = "message")]
+impl ::b24_core::wire::Object for AttachPreviewSize {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "WIDTH" => {
+                self.width = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "HEIGHT" => {
+                self.height = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "WIDTH", &self.width)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "HEIGHT", &self.height)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(AttachPreviewSize);
+#[cfg(feature = "message")]
 /// The `RICH_LINK` block (an expanded URL preview). A list of such objects is accepted too.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct AttachRichLink {
     /// Target URL; required unless `NAME` plus `USER_ID`, `CHAT_ID` or `NETWORK_ID` is set.
     ///
     /// Wire: `LINK`, string. Optional: may be absent.
-    #[serde(
-        rename = "LINK",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub link: ::std::option::Option<::std::string::String>,
     /// Title.
     ///
     /// Wire: `NAME`, string. Optional: may be absent.
-    #[serde(
-        rename = "NAME",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// Description.
     ///
     /// Wire: `DESC`, string. Optional: may be absent.
-    #[serde(
-        rename = "DESC",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub desc: ::std::option::Option<::std::string::String>,
     /// HTML description.
     ///
     /// Wire: `HTML`, string. Optional: may be absent.
-    #[serde(
-        rename = "HTML",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub html: ::std::option::Option<::std::string::String>,
     /// URL of the preview image.
     ///
     /// Wire: `PREVIEW`, string. Optional: may be absent.
-    #[serde(
-        rename = "PREVIEW",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub preview: ::std::option::Option<::std::string::String>,
     /// Size of the preview image (sent together with `PREVIEW`).
     ///
     /// Wire: `PREVIEW_SIZE`, `AttachPreviewSize`. Optional: may be absent.
-    #[serde(
-        rename = "PREVIEW_SIZE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
-    )]
     pub preview_size: ::std::option::Option<crate::generated::types::AttachPreviewSize>,
     /// URL of an image used when there is no `PREVIEW`.
     ///
     /// Wire: `EXTRA_IMAGE`, string. Optional: may be absent.
-    #[serde(
-        rename = "EXTRA_IMAGE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub extra_image: ::std::option::Option<::std::string::String>,
     /// Open this user's profile.
     ///
     /// Wire: `USER_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "USER_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub user_id: ::std::option::Option<u64>,
     /// Open this chat.
     ///
     /// Wire: `CHAT_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "CHAT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_id: ::std::option::Option<u64>,
     /// Open this Bitrix24.Network user.
     ///
     /// Wire: `NETWORK_ID`, string. Optional: may be absent.
-    #[serde(
-        rename = "NETWORK_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub network_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "message")]
@@ -1056,6 +1352,148 @@ impl AttachRichLink {
     }
 }
 #[cfg(feature = "message")]
+impl ::b24_core::wire::Object for AttachRichLink {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "LINK" => {
+                self.link = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "NAME" => {
+                self.name = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "DESC" => {
+                self.desc = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "HTML" => {
+                self.html = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "PREVIEW" => {
+                self.preview = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "PREVIEW_SIZE" => {
+                self.preview_size = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Obj>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "EXTRA_IMAGE" => {
+                self.extra_image = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "USER_ID" => {
+                self.user_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT_ID" => {
+                self.chat_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "NETWORK_ID" => {
+                self.network_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "LINK", &self.link)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "NAME", &self.name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "DESC", &self.desc)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "HTML", &self.html)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "PREVIEW", &self.preview)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Obj>,
+            _,
+            _,
+        >(map, "PREVIEW_SIZE", &self.preview_size)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "EXTRA_IMAGE", &self.extra_image)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "USER_ID", &self.user_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "CHAT_ID", &self.chat_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "NETWORK_ID", &self.network_id)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(AttachRichLink);
+#[cfg(feature = "message")]
 /// The `USER` block: a card with a name, an avatar and where a click leads. The server picks
 /// one target, in this order: `NETWORK_ID`, `USER_ID`, `CHAT_ID`, `BOT_ID`, `LINK`. A list of
 /// such objects under one `USER` key is accepted too.
@@ -1063,86 +1501,41 @@ impl AttachRichLink {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct AttachUser {
     /// Name shown on the card; a block without it is dropped.
     ///
     /// Wire: `NAME`, string. Required: The server drops a `USER` block without a name.
-    #[serde(rename = "NAME", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
     pub name: ::std::string::String,
     /// Avatar URL (absolute or a portal path).
     ///
     /// Wire: `AVATAR`, string. Optional: may be absent.
-    #[serde(
-        rename = "AVATAR",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub avatar: ::std::option::Option<::std::string::String>,
     /// URL opened on click; prefer `USER_ID`/`CHAT_ID`/`BOT_ID` inside the messenger.
     ///
     /// Wire: `LINK`, string. Optional: may be absent.
-    #[serde(
-        rename = "LINK",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub link: ::std::option::Option<::std::string::String>,
     /// The card stands for this user.
     ///
     /// Wire: `USER_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "USER_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub user_id: ::std::option::Option<u64>,
     /// The card stands for this chat.
     ///
     /// Wire: `CHAT_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "CHAT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_id: ::std::option::Option<u64>,
     /// The card stands for this chat bot.
     ///
     /// Wire: `BOT_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "BOT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub bot_id: ::std::option::Option<u64>,
     /// The card stands for this Bitrix24.Network user.
     ///
     /// Wire: `NETWORK_ID`, string. Optional: may be absent.
-    #[serde(
-        rename = "NETWORK_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub network_id: ::std::option::Option<::std::string::String>,
     /// How the avatar is drawn; derived from the target when absent.
     ///
     /// Wire: `AVATAR_TYPE`, `AttachAvatarType`. Optional: may be absent.
-    #[serde(
-        rename = "AVATAR_TYPE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub avatar_type: ::std::option::Option<crate::generated::types::AttachAvatarType>,
 }
 #[cfg(feature = "message")]
@@ -1208,6 +1601,116 @@ impl AttachUser {
         self
     }
 }
+#[cfg(feature = "message")]
+impl ::b24_core::wire::Object for AttachUser {
+    const REQUIRED: &'static [&'static str] = &["NAME"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "NAME" => {
+                self.name = ::b24_core::wire::take::<::b24_core::wire::Str, _, _>(map)?;
+            }
+            "AVATAR" => {
+                self.avatar = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "LINK" => {
+                self.link = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "USER_ID" => {
+                self.user_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT_ID" => {
+                self.chat_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "BOT_ID" => {
+                self.bot_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "NETWORK_ID" => {
+                self.network_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "AVATAR_TYPE" => {
+                self.avatar_type = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<::b24_core::wire::Str, _, _>(map, "NAME", &self.name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "AVATAR", &self.avatar)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "LINK", &self.link)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "USER_ID", &self.user_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "CHAT_ID", &self.chat_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "BOT_ID", &self.bot_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "NETWORK_ID", &self.network_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "AVATAR_TYPE", &self.avatar_type)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(AttachUser);
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// Details of a bot user, keys snake-cased. A bot whose bot record is missing comes with `[]`,
 /// which decodes as an object with every field unset.
@@ -1217,92 +1720,161 @@ impl AttachUser {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct BotData {
     /// Bot user id.
     ///
     /// Wire: `id`, u64. Optional: may be absent.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub id: ::std::option::Option<u64>,
     /// Bot code (`network_cloud`, `network_partner`, `network_box` for support bots).
     ///
     /// Wire: `code`, string. Optional: may be absent.
-    #[serde(
-        rename = "code",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// Kind of bot.
     ///
     /// Wire: `type`, `BotType`. Optional: may be absent.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub kind: ::std::option::Option<crate::generated::types::BotType>,
     /// Hidden from the user list.
     ///
     /// Wire: `is_hidden`, bool. Optional: may be absent.
-    #[serde(
-        rename = "is_hidden",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub is_hidden: ::std::option::Option<bool>,
     /// Works in Open Channels.
     ///
     /// Wire: `is_support_openline`, bool. Optional: may be absent.
-    #[serde(
-        rename = "is_support_openline",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub is_support_openline: ::std::option::Option<bool>,
     /// Same as `is_support_openline` (kept by the server for old clients).
     ///
     /// Wire: `openline`, bool. Optional: may be absent.
-    #[serde(
-        rename = "openline",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub openline: ::std::option::Option<bool>,
     /// Chat background of the bot.
     ///
     /// Wire: `background_id`, string or `null`. Optional: may be absent.
-    #[serde(
-        rename = "background_id",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrNull<::b24_core::wire::Str>>"
-    )]
     pub background_id: ::std::option::Option<::std::string::String>,
     /// The bot accepts reactions.
     ///
     /// Wire: `reactions_enabled`, bool. Optional: may be absent.
-    #[serde(
-        rename = "reactions_enabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub reactions_enabled: ::std::option::Option<bool>,
 }
+#[cfg(any(feature = "dialog", feature = "user"))]
+impl ::b24_core::wire::Object for BotData {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => {
+                self.id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "code" => {
+                self.code = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "type" => {
+                self.kind = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "is_hidden" => {
+                self.is_hidden = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "is_support_openline" => {
+                self.is_support_openline = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "openline" => {
+                self.openline = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "background_id" => {
+                self.background_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrNull<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "reactions_enabled" => {
+                self.reactions_enabled = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "id", &self.id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "code", &self.code)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "type", &self.kind)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "is_hidden", &self.is_hidden)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "is_support_openline", &self.is_support_openline)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "openline", &self.openline)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrNull<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "background_id", &self.background_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "reactions_enabled", &self.reactions_enabled)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "dialog", feature = "user"))]
+::b24_core::object_serde!(BotData);
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// Kind of bot.
 ///
@@ -1492,280 +2064,472 @@ pub enum ColorToken {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct DialogUser {
     /// User id.
     ///
     /// Wire: `id`, u64. The object's identity: always sent.
-    #[serde(rename = "id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub id: u64,
     /// The account is active (inactive users are never listed by `im.dialog.users.list`).
     ///
     /// Wire: `active`, bool. Optional: may be absent.
-    #[serde(
-        rename = "active",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub active: ::std::option::Option<bool>,
     /// Full name.
     ///
     /// Wire: `name`, string. Optional: may be absent.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// First name.
     ///
     /// Wire: `first_name`, string. Optional: may be absent.
-    #[serde(
-        rename = "first_name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub first_name: ::std::option::Option<::std::string::String>,
     /// Last name.
     ///
     /// Wire: `last_name`, string. Optional: may be absent.
-    #[serde(
-        rename = "last_name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub last_name: ::std::option::Option<::std::string::String>,
     /// Job title; `null` when not set.
     ///
     /// Wire: `work_position`, string or `null`. Optional: may be absent.
-    #[serde(
-        rename = "work_position",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrNull<::b24_core::wire::Str>>"
-    )]
     pub work_position: ::std::option::Option<::std::string::String>,
     /// The user's colour in HEX (`#58cc47`).
     ///
     /// Wire: `color`, string. Optional: may be absent.
-    #[serde(
-        rename = "color",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub color: ::std::option::Option<::std::string::String>,
     /// Avatar link; empty when no avatar is set. Relative paths come prefixed with the portal's domain.
     ///
     /// Wire: `avatar`, string. Optional: may be absent.
-    #[serde(
-        rename = "avatar",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub avatar: ::std::option::Option<::std::string::String>,
     /// High-resolution avatar link. Missing on servers before 2025.
     ///
     /// Wire: `avatar_hr`, string. Optional: may be absent.
-    #[serde(
-        rename = "avatar_hr",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub avatar_hr: ::std::option::Option<::std::string::String>,
     /// `M`, `F` or empty.
     ///
     /// Wire: `gender`, string. Optional: may be absent.
-    #[serde(
-        rename = "gender",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub gender: ::std::option::Option<::std::string::String>,
     /// Birthday as `DD-MM`; `""` when not set.
     ///
     /// Wire: `birthday`, day_month or `""`. Optional: may be absent.
-    #[serde(
-        rename = "birthday",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrEmpty<::b24_core::wire::Same>>"
-    )]
     pub birthday: ::std::option::Option<::b24_core::DayMonth>,
     /// An extranet (external) user.
     ///
     /// Wire: `extranet`, bool. Optional: may be absent.
-    #[serde(
-        rename = "extranet",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub extranet: ::std::option::Option<bool>,
     /// A Bitrix24.Network user.
     ///
     /// Wire: `network`, bool. Optional: may be absent.
-    #[serde(
-        rename = "network",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub network: ::std::option::Option<bool>,
     /// A chat bot.
     ///
     /// Wire: `bot`, bool. Optional: may be absent.
-    #[serde(
-        rename = "bot",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub bot: ::std::option::Option<bool>,
     /// An Open Channels (connector) user.
     ///
     /// Wire: `connector`, bool. Optional: may be absent.
-    #[serde(
-        rename = "connector",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub connector: ::std::option::Option<bool>,
     /// External authorization code (`default` for employees; `bot`, `email`, `imconnector`, ...
     /// for external users, see `ExternalUserType`).
     ///
     /// Wire: `external_auth_id`, string. Optional: may be absent.
-    #[serde(
-        rename = "external_auth_id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub external_auth_id: ::std::option::Option<::std::string::String>,
     /// Messenger status.
     ///
     /// Wire: `status`, `UserStatus`. Optional: may be absent.
-    #[serde(
-        rename = "status",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub status: ::std::option::Option<crate::generated::types::UserStatus>,
     /// When the user went idle; `false` when not idle.
     ///
     /// Wire: `idle`, datetime or `false`. Optional: may be absent.
-    #[serde(
-        rename = "idle",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>"
-    )]
     pub idle: ::std::option::Option<::b24_core::DateTime>,
     /// Last activity; `false` when the user never was active (the docs omit that case).
     ///
     /// Wire: `last_activity_date`, datetime or `false`. Optional: may be absent.
-    #[serde(
-        rename = "last_activity_date",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>"
-    )]
     pub last_activity_date: ::std::option::Option<::b24_core::DateTime>,
     /// Last activity in the mobile app; `false` when never.
     ///
     /// Wire: `mobile_last_date`, datetime or `false`. Optional: may be absent.
-    #[serde(
-        rename = "mobile_last_date",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>"
-    )]
     pub mobile_last_date: ::std::option::Option<::b24_core::DateTime>,
     /// Last activity in the desktop app; `false` when never. Missing on servers before 2025.
     ///
     /// Wire: `desktop_last_date`, datetime or `false`. Optional: may be absent.
-    #[serde(
-        rename = "desktop_last_date",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>"
-    )]
     pub desktop_last_date: ::std::option::Option<::b24_core::DateTime>,
     /// End of the user's absence; `false` when not absent.
     ///
     /// Wire: `absent`, datetime or `false`. Optional: may be absent.
-    #[serde(
-        rename = "absent",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>"
-    )]
     pub absent: ::std::option::Option<::b24_core::DateTime>,
     /// Ids of the user's departments.
     ///
     /// Wire: `departments`, list of u64. Optional: may be absent.
-    #[serde(
-        rename = "departments",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
     pub departments: ::std::option::Option<::std::vec::Vec<u64>>,
     /// Contact phones; `false` when there are none.
     ///
     /// Wire: `phones`, `UserPhones` or `false`. Optional: may be absent.
-    #[serde(
-        rename = "phones",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::Obj>>"
-    )]
     pub phones: ::std::option::Option<crate::generated::types::UserPhones>,
     /// Bot details; `null` for people.
     ///
     /// Wire: `bot_data`, `BotData` or `null`. Optional: may be absent.
-    #[serde(
-        rename = "bot_data",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrNull<::b24_core::wire::Obj>>"
-    )]
     pub bot_data: ::std::option::Option<crate::generated::types::BotData>,
     /// Kind of user. Missing on servers before 2025.
     ///
     /// Wire: `type`, `UserType`. Optional: may be absent.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub kind: ::std::option::Option<crate::generated::types::UserType>,
     /// Website. Missing on servers before mid-2025.
     ///
     /// Wire: `website`, string. Optional: may be absent.
-    #[serde(
-        rename = "website",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub website: ::std::option::Option<::std::string::String>,
     /// E-mail. Missing on servers before mid-2025.
     ///
     /// Wire: `email`, string. Optional: may be absent.
-    #[serde(
-        rename = "email",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "dialog", feature = "user"))]
+impl ::b24_core::wire::Object for DialogUser {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = ::b24_core::wire::take::<::b24_core::wire::Int, _, _>(map)?,
+            "active" => {
+                self.active = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "name" => {
+                self.name = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "first_name" => {
+                self.first_name = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "last_name" => {
+                self.last_name = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "work_position" => {
+                self.work_position = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrNull<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "color" => {
+                self.color = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "avatar" => {
+                self.avatar = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "avatar_hr" => {
+                self.avatar_hr = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "gender" => {
+                self.gender = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "birthday" => {
+                self.birthday = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrEmpty<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "extranet" => {
+                self.extranet = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "network" => {
+                self.network = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "bot" => {
+                self.bot = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "connector" => {
+                self.connector = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "external_auth_id" => {
+                self.external_auth_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "status" => {
+                self.status = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "idle" => {
+                self.idle = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrFalse<::b24_core::wire::DateTime>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "last_activity_date" => {
+                self.last_activity_date = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrFalse<::b24_core::wire::DateTime>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "mobile_last_date" => {
+                self.mobile_last_date = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrFalse<::b24_core::wire::DateTime>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "desktop_last_date" => {
+                self.desktop_last_date = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrFalse<::b24_core::wire::DateTime>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "absent" => {
+                self.absent = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrFalse<::b24_core::wire::DateTime>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "departments" => {
+                self.departments = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "phones" => {
+                self.phones = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "bot_data" => {
+                self.bot_data = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "type" => {
+                self.kind = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "website" => {
+                self.website = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "email" => {
+                self.email = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<::b24_core::wire::Int, _, _>(map, "id", &self.id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "active", &self.active)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "name", &self.name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "first_name", &self.first_name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "last_name", &self.last_name)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrNull<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "work_position", &self.work_position)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "color", &self.color)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "avatar", &self.avatar)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "avatar_hr", &self.avatar_hr)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "gender", &self.gender)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrEmpty<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "birthday", &self.birthday)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "extranet", &self.extranet)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "network", &self.network)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "bot", &self.bot)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "connector", &self.connector)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "external_auth_id", &self.external_auth_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "status", &self.status)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrFalse<::b24_core::wire::DateTime>,
+            _,
+            _,
+        >(map, "idle", &self.idle)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrFalse<::b24_core::wire::DateTime>,
+            _,
+            _,
+        >(map, "last_activity_date", &self.last_activity_date)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrFalse<::b24_core::wire::DateTime>,
+            _,
+            _,
+        >(map, "mobile_last_date", &self.mobile_last_date)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrFalse<::b24_core::wire::DateTime>,
+            _,
+            _,
+        >(map, "desktop_last_date", &self.desktop_last_date)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrFalse<::b24_core::wire::DateTime>,
+            _,
+            _,
+        >(map, "absent", &self.absent)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>,
+            _,
+            _,
+        >(map, "departments", &self.departments)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
+            _,
+            _,
+        >(map, "phones", &self.phones)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
+            _,
+            _,
+        >(map, "bot_data", &self.bot_data)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "type", &self.kind)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "website", &self.website)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "email", &self.email)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "dialog", feature = "user"))]
+::b24_core::object_serde!(DialogUser);
 #[cfg(feature = "dialog")]
 /// External authorization types the server knows (`UserTable::getExternalUserTypes`). Users with
 /// one of these are "external"; employees have none.
@@ -1864,9 +2628,7 @@ pub enum GridDisplay {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct Keyboard {
@@ -1874,20 +2636,10 @@ pub struct Keyboard {
     /// own top-level `BOT_ID` parameter (absent: none), so set that one there.
     ///
     /// Wire: `BOT_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "BOT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub bot_id: ::std::option::Option<u64>,
     /// The buttons, in display order; a `NEWLINE` item starts a new row.
     ///
     /// Wire: `BUTTONS`, list of `KeyboardButton`. Required: A keyboard without buttons is refused (`KEYBOARD_ERROR`).
-    #[serde(
-        rename = "BUTTONS",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
-    )]
     pub buttons: ::std::vec::Vec<crate::generated::types::KeyboardButton>,
 }
 #[cfg(feature = "message")]
@@ -1910,210 +2662,140 @@ impl Keyboard {
     }
 }
 #[cfg(feature = "message")]
+impl ::b24_core::wire::Object for Keyboard {
+    const REQUIRED: &'static [&'static str] = &["BUTTONS"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "BOT_ID" => {
+                self.bot_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "BUTTONS" => {
+                self.buttons = ::b24_core::wire::take::<
+                    ::b24_core::wire::List<::b24_core::wire::Obj>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "BOT_ID", &self.bot_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::List<::b24_core::wire::Obj>,
+            _,
+            _,
+        >(map, "BUTTONS", &self.buttons)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(Keyboard);
+#[cfg(feature = "message")]
 /// One button. Apart from `NEWLINE` items, a button needs `TEXT` and one action: `LINK`,
 /// `COMMAND`, `ACTION` with `ACTION_VALUE`, or `APP_ID`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct KeyboardButton {
     /// Button caption.
     ///
     /// Wire: `TEXT`, string. Optional: may be absent.
-    #[serde(
-        rename = "TEXT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub text: ::std::option::Option<::std::string::String>,
     /// Set to `NEWLINE` for a row break (no other fields needed).
     ///
     /// Wire: `TYPE`, `KeyboardButtonType`. Optional: may be absent.
-    #[serde(
-        rename = "TYPE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub kind: ::std::option::Option<crate::generated::types::KeyboardButtonType>,
     /// URL opened on click (`http(s)://` or a portal path).
     ///
     /// Wire: `LINK`, string. Optional: may be absent.
-    #[serde(
-        rename = "LINK",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub link: ::std::option::Option<::std::string::String>,
     /// Bot command sent on click (register it first); the bot gets it in the command event
     /// with the keyboard as context.
     ///
     /// Wire: `COMMAND`, string. Optional: may be absent.
-    #[serde(
-        rename = "COMMAND",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub command: ::std::option::Option<::std::string::String>,
     /// Parameters for `COMMAND`.
     ///
     /// Wire: `COMMAND_PARAMS`, string. Optional: may be absent.
-    #[serde(
-        rename = "COMMAND_PARAMS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub command_params: ::std::option::Option<::std::string::String>,
     /// Client-side action (IM revision 28+); it produces no event for the bot.
     ///
     /// Wire: `ACTION`, `ButtonAction`. Optional: may be absent.
-    #[serde(
-        rename = "ACTION",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub action: ::std::option::Option<crate::generated::types::ButtonAction>,
     /// Argument of `ACTION`: the text to insert, send or copy, a phone number (international
     /// format) to call, or a dialog id (`chatXXX` or a user id) to open.
     ///
     /// Wire: `ACTION_VALUE`, string. Optional: may be absent.
-    #[serde(
-        rename = "ACTION_VALUE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub action_value: ::std::option::Option<::std::string::String>,
     /// Chat application to open (legacy; used in Open Channels). Widgets replace it.
     ///
     /// Wire: `APP_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "APP_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub app_id: ::std::option::Option<u64>,
     /// Launch parameters for `APP_ID`.
     ///
     /// Wire: `APP_PARAMS`, string. Optional: may be absent.
-    #[serde(
-        rename = "APP_PARAMS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub app_params: ::std::option::Option<::std::string::String>,
     /// `Y`: lock the keyboard after a click until the bot answers. Only `COMMAND` buttons lock;
     /// `LINK` and `ACTION` buttons never do. Default `N`.
     ///
     /// Wire: `BLOCK`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "BLOCK",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub block: ::std::option::Option<bool>,
     /// `Y`: the button cannot be clicked. Default `N`.
     ///
     /// Wire: `DISABLED`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "DISABLED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub disabled: ::std::option::Option<bool>,
     /// Where the button is shown; `ALL` when absent.
     ///
     /// Wire: `CONTEXT`, `ButtonContext`. Optional: may be absent.
-    #[serde(
-        rename = "CONTEXT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub context: ::std::option::Option<crate::generated::types::ButtonContext>,
     /// `LINE` keeps buttons side by side, `BLOCK` (the default) gives the button its own row.
     ///
     /// Wire: `DISPLAY`, `ButtonDisplay`. Optional: may be absent.
-    #[serde(
-        rename = "DISPLAY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub display: ::std::option::Option<crate::generated::types::ButtonDisplay>,
     /// Width in pixels (a row wider than about 225 px does not fit mobile screens).
     ///
     /// Wire: `WIDTH`, u32. Optional: may be absent.
-    #[serde(
-        rename = "WIDTH",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub width: ::std::option::Option<u32>,
     /// Button colour from the palette; `base` when absent.
     ///
     /// Wire: `BG_COLOR_TOKEN`, `ColorToken`. Optional: may be absent.
-    #[serde(
-        rename = "BG_COLOR_TOKEN",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub bg_color_token: ::std::option::Option<crate::generated::types::ColorToken>,
     /// Button colour in HEX (legacy; Open Channels).
     ///
     /// Wire: `BG_COLOR`, string. Optional: may be absent.
-    #[serde(
-        rename = "BG_COLOR",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub bg_color: ::std::option::Option<::std::string::String>,
     /// Caption colour in HEX (legacy; Open Channels).
     ///
     /// Wire: `TEXT_COLOR`, string. Optional: may be absent.
-    #[serde(
-        rename = "TEXT_COLOR",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub text_color: ::std::option::Option<::std::string::String>,
     /// Button colour while disabled, HEX.
     ///
     /// Wire: `OFF_BG_COLOR`, string. Optional: may be absent.
-    #[serde(
-        rename = "OFF_BG_COLOR",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub off_bg_color: ::std::option::Option<::std::string::String>,
     /// Caption colour while disabled, HEX.
     ///
     /// Wire: `OFF_TEXT_COLOR`, string. Optional: may be absent.
-    #[serde(
-        rename = "OFF_TEXT_COLOR",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub off_text_color: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "message")]
@@ -2249,6 +2931,256 @@ impl KeyboardButton {
     }
 }
 #[cfg(feature = "message")]
+impl ::b24_core::wire::Object for KeyboardButton {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "TEXT" => {
+                self.text = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "TYPE" => {
+                self.kind = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "LINK" => {
+                self.link = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COMMAND" => {
+                self.command = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COMMAND_PARAMS" => {
+                self.command_params = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "ACTION" => {
+                self.action = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "ACTION_VALUE" => {
+                self.action_value = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "APP_ID" => {
+                self.app_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "APP_PARAMS" => {
+                self.app_params = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "BLOCK" => {
+                self.block = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "DISABLED" => {
+                self.disabled = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CONTEXT" => {
+                self.context = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "DISPLAY" => {
+                self.display = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "WIDTH" => {
+                self.width = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "BG_COLOR_TOKEN" => {
+                self.bg_color_token = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "BG_COLOR" => {
+                self.bg_color = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "TEXT_COLOR" => {
+                self.text_color = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "OFF_BG_COLOR" => {
+                self.off_bg_color = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "OFF_TEXT_COLOR" => {
+                self.off_text_color = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "TEXT", &self.text)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "TYPE", &self.kind)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "LINK", &self.link)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "COMMAND", &self.command)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "COMMAND_PARAMS", &self.command_params)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "ACTION", &self.action)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "ACTION_VALUE", &self.action_value)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "APP_ID", &self.app_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "APP_PARAMS", &self.app_params)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+            _,
+            _,
+        >(map, "BLOCK", &self.block)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+            _,
+            _,
+        >(map, "DISABLED", &self.disabled)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "CONTEXT", &self.context)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "DISPLAY", &self.display)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "WIDTH", &self.width)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "BG_COLOR_TOKEN", &self.bg_color_token)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "BG_COLOR", &self.bg_color)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "TEXT_COLOR", &self.text_color)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "OFF_BG_COLOR", &self.off_bg_color)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "OFF_TEXT_COLOR", &self.off_text_color)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(KeyboardButton);
+#[cfg(feature = "message")]
 /// Special keyboard items.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -2281,19 +3213,13 @@ pub enum KeyboardButtonType {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct Menu {
     /// The menu items, in display order.
     ///
     /// Wire: `ITEMS`, list of `MenuItem`. Required: A menu without items is refused (`MENU_ERROR`).
-    #[serde(
-        rename = "ITEMS",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
-    )]
     pub items: ::std::vec::Vec<crate::generated::types::MenuItem>,
 }
 #[cfg(feature = "message")]
@@ -2308,112 +3234,89 @@ impl Menu {
     }
 }
 #[cfg(feature = "message")]
+impl ::b24_core::wire::Object for Menu {
+    const REQUIRED: &'static [&'static str] = &["ITEMS"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "ITEMS" => {
+                self.items = ::b24_core::wire::take::<
+                    ::b24_core::wire::List<::b24_core::wire::Obj>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::List<::b24_core::wire::Obj>,
+            _,
+            _,
+        >(map, "ITEMS", &self.items)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(Menu);
+#[cfg(feature = "message")]
 /// One context-menu item: `TEXT` plus one action (`LINK`, `COMMAND`, `ACTION` with
 /// `ACTION_VALUE`, or `APP_ID`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct MenuItem {
     /// Item caption.
     ///
     /// Wire: `TEXT`, string. Required: The server drops a menu item without a caption.
-    #[serde(rename = "TEXT", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
     pub text: ::std::string::String,
     /// URL opened on click (`http(s)://` or a portal path).
     ///
     /// Wire: `LINK`, string. Optional: may be absent.
-    #[serde(
-        rename = "LINK",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub link: ::std::option::Option<::std::string::String>,
     /// Bot command sent on click; the bot sees the menu as the command's context.
     ///
     /// Wire: `COMMAND`, string. Optional: may be absent.
-    #[serde(
-        rename = "COMMAND",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub command: ::std::option::Option<::std::string::String>,
     /// Parameters for `COMMAND`.
     ///
     /// Wire: `COMMAND_PARAMS`, string. Optional: may be absent.
-    #[serde(
-        rename = "COMMAND_PARAMS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub command_params: ::std::option::Option<::std::string::String>,
     /// Client-side action (IM revision 28+).
     ///
     /// Wire: `ACTION`, `ButtonAction`. Optional: may be absent.
-    #[serde(
-        rename = "ACTION",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub action: ::std::option::Option<crate::generated::types::ButtonAction>,
     /// Argument of `ACTION` (text, phone number or dialog id).
     ///
     /// Wire: `ACTION_VALUE`, string. Optional: may be absent.
-    #[serde(
-        rename = "ACTION_VALUE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub action_value: ::std::option::Option<::std::string::String>,
     /// Chat application to open (legacy; used in Open Channels).
     ///
     /// Wire: `APP_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "APP_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub app_id: ::std::option::Option<u64>,
     /// Launch parameters for `APP_ID`.
     ///
     /// Wire: `APP_PARAMS`, string. Optional: may be absent.
-    #[serde(
-        rename = "APP_PARAMS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub app_params: ::std::option::Option<::std::string::String>,
     /// Where the item is shown; `ALL` when absent.
     ///
     /// Wire: `CONTEXT`, `ButtonContext`. Optional: may be absent.
-    #[serde(
-        rename = "CONTEXT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub context: ::std::option::Option<crate::generated::types::ButtonContext>,
     /// `Y`: the item is inactive. Default `N`.
     ///
     /// Wire: `DISABLED`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "DISABLED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub disabled: ::std::option::Option<bool>,
 }
 #[cfg(feature = "message")]
@@ -2494,6 +3397,140 @@ impl MenuItem {
         self
     }
 }
+#[cfg(feature = "message")]
+impl ::b24_core::wire::Object for MenuItem {
+    const REQUIRED: &'static [&'static str] = &["TEXT"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "TEXT" => {
+                self.text = ::b24_core::wire::take::<::b24_core::wire::Str, _, _>(map)?;
+            }
+            "LINK" => {
+                self.link = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COMMAND" => {
+                self.command = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COMMAND_PARAMS" => {
+                self.command_params = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "ACTION" => {
+                self.action = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "ACTION_VALUE" => {
+                self.action_value = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "APP_ID" => {
+                self.app_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "APP_PARAMS" => {
+                self.app_params = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CONTEXT" => {
+                self.context = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "DISABLED" => {
+                self.disabled = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<::b24_core::wire::Str, _, _>(map, "TEXT", &self.text)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "LINK", &self.link)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "COMMAND", &self.command)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "COMMAND_PARAMS", &self.command_params)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "ACTION", &self.action)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "ACTION_VALUE", &self.action_value)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "APP_ID", &self.app_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "APP_PARAMS", &self.app_params)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "CONTEXT", &self.context)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
+            _,
+            _,
+        >(map, "DISABLED", &self.disabled)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "message")]
+::b24_core::object_serde!(MenuItem);
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// A user's phones, keys lower-cased. Only the phones that are set are present.
 ///
@@ -2502,53 +3539,97 @@ impl MenuItem {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct UserPhones {
     /// Work phone.
     ///
     /// Wire: `work_phone`, string. Optional: may be absent.
-    #[serde(
-        rename = "work_phone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub work_phone: ::std::option::Option<::std::string::String>,
     /// Mobile phone.
     ///
     /// Wire: `personal_mobile`, string. Optional: may be absent.
-    #[serde(
-        rename = "personal_mobile",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub personal_mobile: ::std::option::Option<::std::string::String>,
     /// Home phone.
     ///
     /// Wire: `personal_phone`, string. Optional: may be absent.
-    #[serde(
-        rename = "personal_phone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub personal_phone: ::std::option::Option<::std::string::String>,
     /// Internal (extension) phone; sent by the server although the docs of some methods omit it.
     ///
     /// Wire: `inner_phone`, string. Optional: may be absent.
-    #[serde(
-        rename = "inner_phone",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub inner_phone: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "dialog", feature = "user"))]
+impl ::b24_core::wire::Object for UserPhones {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "work_phone" => {
+                self.work_phone = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "personal_mobile" => {
+                self.personal_mobile = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "personal_phone" => {
+                self.personal_phone = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "inner_phone" => {
+                self.inner_phone = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "work_phone", &self.work_phone)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "personal_mobile", &self.personal_mobile)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "personal_phone", &self.personal_phone)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Str>,
+            _,
+            _,
+        >(map, "inner_phone", &self.inner_phone)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "dialog", feature = "user"))]
+::b24_core::object_serde!(UserPhones);
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// A user's messenger status.
 ///

@@ -170,42 +170,81 @@ pub enum V2EventGetErrorCode {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct EventPage {
     /// The events, oldest first.
     ///
     /// Wire: `events`, list of `ImEvent`. Absent means empty.
-    #[serde(
-        rename = "events",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>>"
-    )]
     pub events: ::std::vec::Vec<crate::generated::v2_event_get::ImEvent>,
     /// The `offset` for the next call (acknowledges this page).
     ///
     /// Wire: `nextOffset`, u64. Optional: may be absent.
-    #[serde(
-        rename = "nextOffset",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub next_offset: ::std::option::Option<u64>,
     /// Events returned ≥ `limit`; `true` does not promise that more remain.
     ///
     /// Wire: `hasMore`, bool. Optional: may be absent.
-    #[serde(
-        rename = "hasMore",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub has_more: ::std::option::Option<bool>,
 }
+impl ::b24_core::wire::Object for EventPage {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "events" => {
+                self.events = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<
+                        ::b24_core::wire::List<::b24_core::wire::Obj>,
+                    >,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "nextOffset" => {
+                self.next_offset = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "hasMore" => {
+                self.has_more = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>,
+            _,
+            _,
+        >(map, "events", &self.events)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Int>,
+            _,
+            _,
+        >(map, "nextOffset", &self.next_offset)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
+            _,
+            _,
+        >(map, "hasMore", &self.has_more)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(EventPage);
 /// One recorded event.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -213,48 +252,96 @@ pub struct EventPage {
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct ImEvent {
     /// Event id, increasing.
     ///
     /// Wire: `eventId`, u64. The object's identity: always sent.
-    #[serde(rename = "eventId", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
     pub event_id: u64,
     /// What happened.
     ///
     /// Wire: `type`, `ImEventType`. Optional: may be absent.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
-    )]
     pub kind: ::std::option::Option<crate::generated::v2_event_get::ImEventType>,
     /// When it happened.
     ///
     /// Wire: `date`, datetime. Optional: may be absent.
-    #[serde(
-        rename = "date",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::DateTime>>"
-    )]
     pub date: ::std::option::Option<::b24_core::DateTime>,
     /// The payload; its shape depends on `type` (`message`, `chat`, `user`, `language` for
     /// messages; see the event formats page).
     ///
     /// Wire: `data`, json. Absent means empty.
-    #[serde(
-        rename = "data",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrDefault<::b24_core::wire::Any>>"
-    )]
     pub data: ::b24_core::Json,
 }
+impl ::b24_core::wire::Object for ImEvent {
+    const REQUIRED: &'static [&'static str] = &["eventId"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "eventId" => {
+                self.event_id = ::b24_core::wire::take::<
+                    ::b24_core::wire::Int,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "type" => {
+                self.kind = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "date" => {
+                self.date = ::b24_core::wire::take::<
+                    ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "data" => {
+                self.data = ::b24_core::wire::take::<
+                    ::b24_core::wire::OrDefault<::b24_core::wire::Any>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Int,
+            _,
+            _,
+        >(map, "eventId", &self.event_id)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::Same>,
+            _,
+            _,
+        >(map, "type", &self.kind)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
+            _,
+            _,
+        >(map, "date", &self.date)?;
+        ::b24_core::wire::put::<
+            ::b24_core::wire::OrDefault<::b24_core::wire::Any>,
+            _,
+            _,
+        >(map, "data", &self.data)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(ImEvent);
 /// Kind of event.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
