@@ -19,8 +19,10 @@ pub(crate) fn file(m: &ir::Method) -> Result<TokenStream, String> {
         Some(&*format!("`{}`: {}", m.wire, m.summary)),
         Some(&*format!("Spec: `{}`.", m.source_path)),
     ]));
+    let import = super::wire_import();
     Ok(quote! {
         #module_doc
+        #import
         #request
         #paged
         #errors
@@ -109,11 +111,11 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
             #skip
 
             fn decode_result<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self::Output, D::Error> {
-                ::b24_core::wire::As::<#codec>::deserialize(deserializer)
+                w::As::<#codec>::deserialize(deserializer)
             }
 
             fn encode_result<S: ::serde::Serializer>(output: &Self::Output, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                ::b24_core::wire::As::<#codec>::serialize(output, serializer)
+                w::As::<#codec>::serialize(output, serializer)
             }
         }
     })

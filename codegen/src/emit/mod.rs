@@ -61,6 +61,14 @@ pub(crate) fn ident(name: &str) -> Ident {
     format_ident!("{}", name)
 }
 
+/// The import every generated module with types starts with: codec paths read `w::Opt<w::Int>`
+/// (an absolute path under a short name, as hygienic as spelling it out).
+pub(crate) fn wire_import() -> TokenStream {
+    quote!(
+        use ::b24_core::wire as w;
+    )
+}
+
 /// One `#[doc = "..."]` per line, so the output reads as `///` comments.
 pub(crate) fn docs(text: &str) -> TokenStream {
     let lines: Vec<&str> = text.trim_end().lines().map(str::trim_end).collect();
@@ -138,7 +146,7 @@ pub(crate) fn rust_type(ty: &Ty) -> TokenStream {
 
 /// The wire codec of a spec type, as a path string for `#[serde(with = "...")]`.
 pub(crate) fn codec(ty: &Ty) -> String {
-    const W: &str = "::b24_core::wire::";
+    const W: &str = "w::";
     match ty {
         Ty::Builtin(b) => format!(
             "{W}{}",
@@ -204,7 +212,7 @@ pub(crate) fn codec_tokens(ty: &Ty) -> Result<TokenStream, String> {
 /// Serde attributes of a request field for a wire name and type. `may_be_missing`: a missing
 /// key decodes to `None`; `None` of an `Option` that may be missing is skipped on encode.
 pub(crate) fn serde_attr(wire: &str, ty: &Ty, may_be_missing: bool) -> TokenStream {
-    let with = format!("::b24_core::wire::As::<{}>", codec(ty));
+    let with = format!("w::As::<{}>", codec(ty));
     let skip = matches!(ty, Ty::Optional(_, Absence::Missing));
     match (may_be_missing, skip) {
         (true, true) => {

@@ -237,8 +237,8 @@ fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> 
     for f in fields {
         let (field, wire) = (ident(&f.rust), &f.wire);
         let codec = field_codec(f)?;
-        arms.push(quote!(#wire => self.#field = ::b24_core::wire::take::<#codec, _, _>(map)?,));
-        puts.push(quote!(::b24_core::wire::put::<#codec, _, _>(map, #wire, &self.#field)?;));
+        arms.push(quote!(#wire => self.#field = w::take::<#codec, _, _>(map)?,));
+        puts.push(quote!(w::put::<#codec, _, _>(map, #wire, &self.#field)?;));
     }
     let decode = if arms.is_empty() {
         quote!(let _ = (key, map); ::std::result::Result::Ok(false))
@@ -257,7 +257,7 @@ fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> 
         quote!(#(#puts)*)
     };
     Ok(quote! {
-        impl ::b24_core::wire::Object for #name_ident {
+        impl w::Object for #name_ident {
             const REQUIRED: &'static [&'static str] = &[#(#required),*];
             fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> ::std::result::Result<bool, A::Error> {
                 #decode
@@ -275,7 +275,7 @@ fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> 
 fn field_codec(f: &ir::Field) -> Result<TokenStream, String> {
     let codec = super::codec(&f.ty);
     let codec = if f.presence == ir::Presence::Empty {
-        format!("::b24_core::wire::OrDefault<{codec}>")
+        format!("w::OrDefault<{codec}>")
     } else {
         codec
     };
@@ -334,10 +334,12 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
                 ir::JsonKind::Array => "Array",
                 ir::JsonKind::Object => "Object",
             });
-            quote!(::b24_core::wire::Kind::#k)
+            quote!(w::Kind::#k)
         });
-        arms.push(quote!(#(#patterns)|* => ::b24_core::wire::As::<#codec>::deserialize(deserializer).map(Self::#var),));
-        encodes.push(quote!(Self::#var(value) => ::b24_core::wire::As::<#codec>::serialize(value, serializer),));
+        arms.push(
+            quote!(#(#patterns)|* => w::As::<#codec>::deserialize(deserializer).map(Self::#var),),
+        );
+        encodes.push(quote!(Self::#var(value) => w::As::<#codec>::serialize(value, serializer),));
         expecting.push(s.kinds.first().map_or("a value", |k| k.describe()));
         false_is_value |= s.kinds.contains(&ir::JsonKind::Bool);
         empty_is_value |= s.kinds.contains(&ir::JsonKind::String);
@@ -358,11 +360,11 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
             #(#variants)*
         }
 
-        impl ::b24_core::wire::Shapes for #name_ident {
+        impl w::Shapes for #name_ident {
             const EXPECTING: &'static str = #expecting;
             const FALSE_IS_VALUE: bool = #false_is_value;
             const EMPTY_STR_IS_VALUE: bool = #empty_is_value;
-            fn decode_kind<'de, D: ::serde::Deserializer<'de>>(kind: ::b24_core::wire::Kind, deserializer: D) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
+            fn decode_kind<'de, D: ::serde::Deserializer<'de>>(kind: w::Kind, deserializer: D) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
                 ::std::option::Option::Some(match kind {
                     #(#arms)*
                     _ => return ::std::option::Option::None,
@@ -377,13 +379,13 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
 
         impl ::serde::Serialize for #name_ident {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                ::b24_core::wire::As::<::b24_core::wire::Shaped>::serialize(self, serializer)
+                w::As::<w::Shaped>::serialize(self, serializer)
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name_ident {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::b24_core::wire::As::<::b24_core::wire::Shaped>::deserialize(deserializer)
+                w::As::<w::Shaped>::deserialize(deserializer)
             }
         }
     })
@@ -436,7 +438,7 @@ fn union_tokens(name: &str, doc: &str, variants: &[ir::Variant]) -> Result<Token
         let var = ident(&v.rust);
         let ty = rust_type(&v.ty);
         let wire = &v.wire;
-        let with = format!("::b24_core::wire::As::<{}>", super::codec(&v.ty));
+        let with = format!("w::As::<{}>", super::codec(&v.ty));
         codec_tokens(&v.ty)?;
         let d = docs(&paragraphs([
             v.doc.as_deref(),

@@ -25,9 +25,12 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
             "Types shared by the methods of the `{}` scope.",
             scope.name
         ));
+        // Unused only when no method group is enabled.
+        let import = super::wire_import();
+        let import = quote!(#[allow(unused_imports)] #import);
         files.insert(
             format!("{root}/{}.rs", names::TYPES_MODULE),
-            render(quote!(#doc #(#items)*), types_path)?,
+            render(quote!(#doc #import #(#items)*), types_path)?,
         );
         let module = ident(names::TYPES_MODULE);
         mods.push(quote!(mod #module;));

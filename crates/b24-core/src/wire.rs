@@ -1,7 +1,9 @@
 //! Wire codecs: how each spec type travels as JSON, quirks included.
 //!
-//! Generated code never derives plain serde for a field; it names a codec instead:
-//! `#[serde(with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>")]`.
+//! Generated code never derives plain serde for a field; it names a codec instead: generated
+//! objects implement [`Object`] with one codec per member (`w::take::<w::OrFalse<w::DateTime>,
+//! _, _>(map)`), requests name it in an attribute
+//! (`#[serde(with = "w::As::<w::Opt<w::Int>>")]`), where `w` is `::b24_core::wire`.
 //! A codec decodes leniently (Bitrix24 servers of different versions send numbers as strings,
 //! `false` or `""` for an absent value, `[]` for an empty object) and encodes the way the server
 //! sends, so a decoded response re-encodes faithfully.

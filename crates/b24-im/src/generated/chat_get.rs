@@ -3,6 +3,7 @@
 //! `im.chat.get`: Finds the chat bound to an external entity (ENTITY_TYPE + ENTITY_ID) and returns its id, or null.
 //!
 //! Spec: `spec/im/chat.get.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.chat.get`: Finds the chat bound to an external entity (ENTITY_TYPE + ENTITY_ID) and returns its id, or null.
 ///
 /// What the server really does (see `docs/server-behaviour.md`):
@@ -38,7 +39,7 @@ pub struct ChatGetRequest {
         rename = "ENTITY_TYPE",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+        with = "w::As::<w::Opt<w::Same>>"
     )]
     pub entity_type: ::std::option::Option<crate::generated::chat_get::ChatEntityType>,
     /// Id of the object within `ENTITY_TYPE`, as text; the format depends on the type: `CRM`:
@@ -52,7 +53,7 @@ pub struct ChatGetRequest {
         rename = "ENTITY_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+        with = "w::As::<w::Opt<w::Str>>"
     )]
     pub entity_id: ::std::option::Option<::std::string::String>,
     /// Undocumented: return the full chat object of this dialog (as `im.dialog.get`) instead of
@@ -64,7 +65,7 @@ pub struct ChatGetRequest {
         rename = "DIALOG_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+        with = "w::As::<w::Opt<w::Same>>"
     )]
     pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
 }
@@ -116,17 +117,13 @@ impl ::b24_core::Method for ChatGetRequest {
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::OrNull<::b24_core::wire::Shaped>,
-        >::deserialize(deserializer)
+        w::As::<w::OrNull<w::Shaped>>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::OrNull<::b24_core::wire::Shaped>,
-        >::serialize(output, serializer)
+        w::As::<w::OrNull<w::Shaped>>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.chat.get`.
@@ -257,27 +254,21 @@ pub enum ChatGetResult {
     /// Sent as a number: u64.
     Id(u64),
 }
-impl ::b24_core::wire::Shapes for ChatGetResult {
+impl w::Shapes for ChatGetResult {
     const EXPECTING: &'static str = "an object or a number";
     const FALSE_IS_VALUE: bool = false;
     const EMPTY_STR_IS_VALUE: bool = false;
     fn decode_kind<'de, D: ::serde::Deserializer<'de>>(
-        kind: ::b24_core::wire::Kind,
+        kind: w::Kind,
         deserializer: D,
     ) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
         ::std::option::Option::Some(
             match kind {
-                ::b24_core::wire::Kind::Object | ::b24_core::wire::Kind::Array => {
-                    ::b24_core::wire::As::<
-                        ::b24_core::wire::Obj,
-                    >::deserialize(deserializer)
-                        .map(Self::Ref)
+                w::Kind::Object | w::Kind::Array => {
+                    w::As::<w::Obj>::deserialize(deserializer).map(Self::Ref)
                 }
-                ::b24_core::wire::Kind::Number | ::b24_core::wire::Kind::String => {
-                    ::b24_core::wire::As::<
-                        ::b24_core::wire::Int,
-                    >::deserialize(deserializer)
-                        .map(Self::Id)
+                w::Kind::Number | w::Kind::String => {
+                    w::As::<w::Int>::deserialize(deserializer).map(Self::Id)
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -288,16 +279,8 @@ impl ::b24_core::wire::Shapes for ChatGetResult {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Ref(value) => {
-                ::b24_core::wire::As::<
-                    ::b24_core::wire::Obj,
-                >::serialize(value, serializer)
-            }
-            Self::Id(value) => {
-                ::b24_core::wire::As::<
-                    ::b24_core::wire::Int,
-                >::serialize(value, serializer)
-            }
+            Self::Ref(value) => w::As::<w::Obj>::serialize(value, serializer),
+            Self::Id(value) => w::As::<w::Int>::serialize(value, serializer),
         }
     }
 }
@@ -306,14 +289,14 @@ impl ::serde::Serialize for ChatGetResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Shaped>::serialize(self, serializer)
+        w::As::<w::Shaped>::serialize(self, serializer)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatGetResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Shaped>::deserialize(deserializer)
+        w::As::<w::Shaped>::deserialize(deserializer)
     }
 }
 /// A reference to a chat, key upper-case.
@@ -332,7 +315,7 @@ pub struct ChatRef {
     /// Wire: `ID`, u64. The object's identity: always sent.
     pub id: u64,
 }
-impl ::b24_core::wire::Object for ChatRef {
+impl w::Object for ChatRef {
     const REQUIRED: &'static [&'static str] = &["ID"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -340,7 +323,7 @@ impl ::b24_core::wire::Object for ChatRef {
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "ID" => self.id = ::b24_core::wire::take::<::b24_core::wire::Int, _, _>(map)?,
+            "ID" => self.id = w::take::<w::Int, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
         }
         ::std::result::Result::Ok(true)
@@ -349,7 +332,7 @@ impl ::b24_core::wire::Object for ChatRef {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<::b24_core::wire::Int, _, _>(map, "ID", &self.id)?;
+        w::put::<w::Int, _, _>(map, "ID", &self.id)?;
         ::std::result::Result::Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! `im.counters.get`: Returns the current user's unread counters, totals by type and per chat and dialog.
 //!
 //! Spec: `spec/im/counters.get.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.counters.get`: Returns the current user's unread counters, totals by type and per chat and dialog.
 ///
 /// What the server really sends (see `docs/server-behaviour.md`):
@@ -76,13 +77,13 @@ impl ::b24_core::Method for CountersGetRequest {
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Obj>::deserialize(deserializer)
+        w::As::<w::Obj>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Obj>::serialize(output, serializer)
+        w::As::<w::Obj>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.counters.get`.
@@ -151,7 +152,7 @@ pub struct CounterTotals {
     /// Wire: `TASKS_TASK`, u32. Optional: may be absent.
     pub tasks_task: ::std::option::Option<u32>,
 }
-impl ::b24_core::wire::Object for CounterTotals {
+impl w::Object for CounterTotals {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -159,69 +160,15 @@ impl ::b24_core::wire::Object for CounterTotals {
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "ALL" => {
-                self.all = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "NOTIFY" => {
-                self.notify = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "CHAT" => {
-                self.chat = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "DIALOG" => {
-                self.dialog = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "LINES" => {
-                self.lines = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "MESSENGER" => {
-                self.messenger = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "COPILOT" => {
-                self.copilot = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "COLLAB" => {
-                self.collab = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "TASKS_TASK" => {
-                self.tasks_task = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "ALL" => self.all = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "NOTIFY" => self.notify = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "CHAT" => self.chat = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "DIALOG" => self.dialog = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "LINES" => self.lines = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "MESSENGER" => self.messenger = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "COPILOT" => self.copilot = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "COLLAB" => self.collab = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "TASKS_TASK" => self.tasks_task = w::take::<w::Opt<w::Int>, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
         }
         ::std::result::Result::Ok(true)
@@ -230,51 +177,15 @@ impl ::b24_core::wire::Object for CounterTotals {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "ALL", &self.all)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "NOTIFY", &self.notify)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "CHAT", &self.chat)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "DIALOG", &self.dialog)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "LINES", &self.lines)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "MESSENGER", &self.messenger)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "COPILOT", &self.copilot)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "COLLAB", &self.collab)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "TASKS_TASK", &self.tasks_task)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "ALL", &self.all)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "NOTIFY", &self.notify)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "CHAT", &self.chat)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "DIALOG", &self.dialog)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "LINES", &self.lines)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "MESSENGER", &self.messenger)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "COPILOT", &self.copilot)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "COLLAB", &self.collab)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "TASKS_TASK", &self.tasks_task)?;
         ::std::result::Result::Ok(())
     }
 }
@@ -350,7 +261,7 @@ pub struct Counters {
     /// Wire: `TASKS_TASK_UNREAD`, list of u64. Absent means empty.
     pub tasks_task_unread: ::std::vec::Vec<u64>,
 }
-impl ::b24_core::wire::Object for Counters {
+impl w::Object for Counters {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -358,153 +269,66 @@ impl ::b24_core::wire::Object for Counters {
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "TYPE" => {
-                self.totals = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<::b24_core::wire::Obj>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "TYPE" => self.totals = w::take::<w::OrDefault<w::Obj>, _, _>(map)?,
             "CHAT" => {
-                self.chat = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::Map<
-                            ::b24_core::wire::Int,
-                            ::b24_core::wire::Int,
-                        >,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.chat = w::take::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map)?;
             }
             "CHAT_MUTED" => {
-                self.chat_muted = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::Map<
-                            ::b24_core::wire::Int,
-                            ::b24_core::wire::Int,
-                        >,
-                    >,
+                self.chat_muted = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Int>>,
                     _,
                     _,
                 >(map)?;
             }
             "CHAT_UNREAD" => {
-                self.chat_unread = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Int>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.chat_unread = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
             }
             "LINES" => {
-                self.lines = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::Map<
-                            ::b24_core::wire::Int,
-                            ::b24_core::wire::Int,
-                        >,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.lines = w::take::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map)?;
             }
             "DIALOG" => {
-                self.dialog = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::Map<
-                            ::b24_core::wire::Int,
-                            ::b24_core::wire::Int,
-                        >,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.dialog = w::take::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map)?;
             }
             "DIALOG_UNREAD" => {
-                self.dialog_unread = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Int>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.dialog_unread = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
             }
             "COPILOT" => {
-                self.copilot = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::Map<
-                            ::b24_core::wire::Int,
-                            ::b24_core::wire::Int,
-                        >,
-                    >,
+                self.copilot = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Int>>,
                     _,
                     _,
                 >(map)?;
             }
             "COPILOT_UNREAD" => {
-                self.copilot_unread = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Int>,
-                    >,
+                self.copilot_unread = w::take::<
+                    w::OrDefault<w::List<w::Int>>,
                     _,
                     _,
                 >(map)?;
             }
             "COLLAB" => {
-                self.collab = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::Map<
-                            ::b24_core::wire::Int,
-                            ::b24_core::wire::Int,
-                        >,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.collab = w::take::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map)?;
             }
             "COLLAB_UNREAD" => {
-                self.collab_unread = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Int>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.collab_unread = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
             }
             "CHANNEL_COMMENT" => {
-                self.channel_comment = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::Map<
-                            ::b24_core::wire::Int,
-                            ::b24_core::wire::Map<
-                                ::b24_core::wire::Int,
-                                ::b24_core::wire::Int,
-                            >,
-                        >,
-                    >,
+                self.channel_comment = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Map<w::Int, w::Int>>>,
                     _,
                     _,
                 >(map)?;
             }
             "TASKS_TASK" => {
-                self.tasks_task = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::Map<
-                            ::b24_core::wire::Int,
-                            ::b24_core::wire::Int,
-                        >,
-                    >,
+                self.tasks_task = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Int>>,
                     _,
                     _,
                 >(map)?;
             }
             "TASKS_TASK_UNREAD" => {
-                self.tasks_task_unread = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Int>,
-                    >,
+                self.tasks_task_unread = w::take::<
+                    w::OrDefault<w::List<w::Int>>,
                     _,
                     _,
                 >(map)?;
@@ -517,92 +341,61 @@ impl ::b24_core::wire::Object for Counters {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::Obj>,
-            _,
-            _,
-        >(map, "TYPE", &self.totals)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<
-                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
-            >,
-            _,
-            _,
-        >(map, "CHAT", &self.chat)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<
-                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
-            >,
+        w::put::<w::OrDefault<w::Obj>, _, _>(map, "TYPE", &self.totals)?;
+        w::put::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map, "CHAT", &self.chat)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Int>>,
             _,
             _,
         >(map, "CHAT_MUTED", &self.chat_muted)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
             _,
             _,
         >(map, "CHAT_UNREAD", &self.chat_unread)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<
-                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
-            >,
-            _,
-            _,
-        >(map, "LINES", &self.lines)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<
-                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
-            >,
+        w::put::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map, "LINES", &self.lines)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Int>>,
             _,
             _,
         >(map, "DIALOG", &self.dialog)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
             _,
             _,
         >(map, "DIALOG_UNREAD", &self.dialog_unread)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<
-                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
-            >,
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Int>>,
             _,
             _,
         >(map, "COPILOT", &self.copilot)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
             _,
             _,
         >(map, "COPILOT_UNREAD", &self.copilot_unread)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<
-                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
-            >,
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Int>>,
             _,
             _,
         >(map, "COLLAB", &self.collab)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
             _,
             _,
         >(map, "COLLAB_UNREAD", &self.collab_unread)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<
-                ::b24_core::wire::Map<
-                    ::b24_core::wire::Int,
-                    ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
-                >,
-            >,
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Map<w::Int, w::Int>>>,
             _,
             _,
         >(map, "CHANNEL_COMMENT", &self.channel_comment)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<
-                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>,
-            >,
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Int>>,
             _,
             _,
         >(map, "TASKS_TASK", &self.tasks_task)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
             _,
             _,
         >(map, "TASKS_TASK_UNREAD", &self.tasks_task_unread)?;

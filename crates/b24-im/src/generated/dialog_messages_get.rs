@@ -3,6 +3,7 @@
 //! `im.dialog.messages.get`: Returns a window of a dialog's messages with the users and files they refer to.
 //!
 //! Spec: `spec/im/dialog.messages.get.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.dialog.messages.get`: Returns a window of a dialog's messages with the users and files they refer to.
 ///
 /// How the server really pages (see `docs/server-behaviour.md`):
@@ -48,7 +49,7 @@ pub struct DialogMessagesGetRequest {
         rename = "DIALOG_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+        with = "w::As::<w::Opt<w::Same>>"
     )]
     pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
     /// Undocumented: a chat id, used as `DIALOG_ID=chat<CHAT_ID>`. Wins over `DIALOG_ID` when > 0.
@@ -58,7 +59,7 @@ pub struct DialogMessagesGetRequest {
         rename = "CHAT_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub chat_id: ::std::option::Option<u64>,
     /// Return messages with a smaller id, newest first. Send the smallest `id` of the previous
@@ -69,7 +70,7 @@ pub struct DialogMessagesGetRequest {
         rename = "LAST_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub last_id: ::std::option::Option<u64>,
     /// Return messages with a larger id, oldest first. Send the largest `id` received to fetch
@@ -80,7 +81,7 @@ pub struct DialogMessagesGetRequest {
         rename = "FIRST_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub first_id: ::std::option::Option<u64>,
     /// Messages per page. Absent means 20; above 50 is capped at 50. `0` or a negative value is
@@ -91,7 +92,7 @@ pub struct DialogMessagesGetRequest {
         rename = "LIMIT",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub limit: ::std::option::Option<u32>,
     /// Undocumented. Exactly `Y` adds `text_converted` (the text in the legacy format) to each message.
@@ -101,7 +102,7 @@ pub struct DialogMessagesGetRequest {
         rename = "CONVERT_TEXT",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub convert_text: ::std::option::Option<bool>,
 }
@@ -260,17 +261,13 @@ impl ::b24_core::Method for DialogMessagesGetRequest {
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
-        >::deserialize(deserializer)
+        w::As::<w::OrFalse<w::Obj>>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
-        >::serialize(output, serializer)
+        w::As::<w::OrFalse<w::Obj>>::serialize(output, serializer)
     }
 }
 impl ::b24_core::Paged for DialogMessagesGetRequest {
@@ -458,7 +455,7 @@ pub struct DialogFile {
     /// Wire: `isVoiceNote`, bool. Optional: may be absent.
     pub is_voice_note: ::std::option::Option<bool>,
 }
-impl ::b24_core::wire::Object for DialogFile {
+impl w::Object for DialogFile {
     const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -466,140 +463,28 @@ impl ::b24_core::wire::Object for DialogFile {
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "id" => self.id = ::b24_core::wire::take::<::b24_core::wire::Int, _, _>(map)?,
-            "chatId" => {
-                self.chat_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "date" => {
-                self.date = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "type" => {
-                self.kind = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "name" => {
-                self.name = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "extension" => {
-                self.extension = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "size" => {
-                self.size = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "image" => {
-                self.image = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "status" => {
-                self.status = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "progress" => {
-                self.progress = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "authorId" => {
-                self.author_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "authorName" => {
-                self.author_name = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "urlPreview" => {
-                self.url_preview = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "urlShow" => {
-                self.url_show = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "urlDownload" => {
-                self.url_download = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "viewerAttrs" => {
-                self.viewer_attrs = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "mediaUrl" => {
-                self.media_url = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Obj>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "chatId" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "date" => self.date = w::take::<w::Opt<w::DateTime>, _, _>(map)?,
+            "type" => self.kind = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "name" => self.name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "extension" => self.extension = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "size" => self.size = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "image" => self.image = w::take::<w::OrFalse<w::Obj>, _, _>(map)?,
+            "status" => self.status = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "progress" => self.progress = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "authorId" => self.author_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "authorName" => self.author_name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "urlPreview" => self.url_preview = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "urlShow" => self.url_show = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "urlDownload" => self.url_download = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "viewerAttrs" => self.viewer_attrs = w::take::<w::OrNull<w::Obj>, _, _>(map)?,
+            "mediaUrl" => self.media_url = w::take::<w::Opt<w::Obj>, _, _>(map)?,
             "isTranscribable" => {
-                self.is_transcribable = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
-                    _,
-                    _,
-                >(map)?;
+                self.is_transcribable = w::take::<w::Opt<w::Bool>, _, _>(map)?;
             }
-            "isVideoNote" => {
-                self.is_video_note = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "isVoiceNote" => {
-                self.is_voice_note = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "isVideoNote" => self.is_video_note = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "isVoiceNote" => self.is_voice_note = w::take::<w::Opt<w::Bool>, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
         }
         ::std::result::Result::Ok(true)
@@ -608,102 +493,26 @@ impl ::b24_core::wire::Object for DialogFile {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<::b24_core::wire::Int, _, _>(map, "id", &self.id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "chatId", &self.chat_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
-            _,
-            _,
-        >(map, "date", &self.date)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Same>,
-            _,
-            _,
-        >(map, "type", &self.kind)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "name", &self.name)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "extension", &self.extension)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "size", &self.size)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
-            _,
-            _,
-        >(map, "image", &self.image)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Same>,
-            _,
-            _,
-        >(map, "status", &self.status)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "progress", &self.progress)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "authorId", &self.author_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "authorName", &self.author_name)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "urlPreview", &self.url_preview)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "urlShow", &self.url_show)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "urlDownload", &self.url_download)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-            _,
-            _,
-        >(map, "viewerAttrs", &self.viewer_attrs)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Obj>,
-            _,
-            _,
-        >(map, "mediaUrl", &self.media_url)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
-            _,
-            _,
-        >(map, "isTranscribable", &self.is_transcribable)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
-            _,
-            _,
-        >(map, "isVideoNote", &self.is_video_note)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
-            _,
-            _,
-        >(map, "isVoiceNote", &self.is_voice_note)?;
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "chatId", &self.chat_id)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date", &self.date)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "type", &self.kind)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "name", &self.name)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "extension", &self.extension)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "size", &self.size)?;
+        w::put::<w::OrFalse<w::Obj>, _, _>(map, "image", &self.image)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "status", &self.status)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "progress", &self.progress)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "authorId", &self.author_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "authorName", &self.author_name)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "urlPreview", &self.url_preview)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "urlShow", &self.url_show)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "urlDownload", &self.url_download)?;
+        w::put::<w::OrNull<w::Obj>, _, _>(map, "viewerAttrs", &self.viewer_attrs)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "mediaUrl", &self.media_url)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "isTranscribable", &self.is_transcribable)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "isVideoNote", &self.is_video_note)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "isVoiceNote", &self.is_voice_note)?;
         ::std::result::Result::Ok(())
     }
 }
@@ -765,7 +574,7 @@ pub struct DialogMessage {
     /// Wire: `disappearing_date`, datetime or `null`. Optional: may be absent.
     pub disappearing_date: ::std::option::Option<::b24_core::DateTime>,
 }
-impl ::b24_core::wire::Object for DialogMessage {
+impl w::Object for DialogMessage {
     const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -773,78 +582,22 @@ impl ::b24_core::wire::Object for DialogMessage {
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "id" => self.id = ::b24_core::wire::take::<::b24_core::wire::Int, _, _>(map)?,
-            "chat_id" => {
-                self.chat_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "author_id" => {
-                self.author_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "date" => {
-                self.date = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "text" => {
-                self.text = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "chat_id" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "author_id" => self.author_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "date" => self.date = w::take::<w::Opt<w::DateTime>, _, _>(map)?,
+            "text" => self.text = w::take::<w::Opt<w::Str>, _, _>(map)?,
             "text_converted" => {
-                self.text_converted = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
+                self.text_converted = w::take::<w::Opt<w::Str>, _, _>(map)?;
             }
-            "unread" => {
-                self.unread = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "uuid" => {
-                self.uuid = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrNull<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "unread" => self.unread = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "uuid" => self.uuid = w::take::<w::OrNull<w::Str>, _, _>(map)?,
             "replaces" => {
-                self.replaces = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Any>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.replaces = w::take::<w::OrDefault<w::List<w::Any>>, _, _>(map)?;
             }
-            "params" => {
-                self.params = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<::b24_core::wire::Obj>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "params" => self.params = w::take::<w::OrDefault<w::Obj>, _, _>(map)?,
             "disappearing_date" => {
-                self.disappearing_date = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrNull<::b24_core::wire::DateTime>,
-                    _,
-                    _,
-                >(map)?;
+                self.disappearing_date = w::take::<w::OrNull<w::DateTime>, _, _>(map)?;
             }
             _ => return ::std::result::Result::Ok(false),
         }
@@ -854,54 +607,18 @@ impl ::b24_core::wire::Object for DialogMessage {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<::b24_core::wire::Int, _, _>(map, "id", &self.id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "chat_id", &self.chat_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "author_id", &self.author_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
-            _,
-            _,
-        >(map, "date", &self.date)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "text", &self.text)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "text_converted", &self.text_converted)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
-            _,
-            _,
-        >(map, "unread", &self.unread)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrNull<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "uuid", &self.uuid)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Any>>,
-            _,
-            _,
-        >(map, "replaces", &self.replaces)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::Obj>,
-            _,
-            _,
-        >(map, "params", &self.params)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrNull<::b24_core::wire::DateTime>,
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "chat_id", &self.chat_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "author_id", &self.author_id)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date", &self.date)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "text", &self.text)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "text_converted", &self.text_converted)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "unread", &self.unread)?;
+        w::put::<w::OrNull<w::Str>, _, _>(map, "uuid", &self.uuid)?;
+        w::put::<w::OrDefault<w::List<w::Any>>, _, _>(map, "replaces", &self.replaces)?;
+        w::put::<w::OrDefault<w::Obj>, _, _>(map, "params", &self.params)?;
+        w::put::<
+            w::OrNull<w::DateTime>,
             _,
             _,
         >(map, "disappearing_date", &self.disappearing_date)?;
@@ -937,7 +654,7 @@ pub struct DialogMessagesPage {
     /// Wire: `files`, list of `DialogFile`. Absent means empty.
     pub files: ::std::vec::Vec<crate::generated::dialog_messages_get::DialogFile>,
 }
-impl ::b24_core::wire::Object for DialogMessagesPage {
+impl w::Object for DialogMessagesPage {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -945,40 +662,12 @@ impl ::b24_core::wire::Object for DialogMessagesPage {
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "chat_id" => {
-                self.chat_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "chat_id" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
             "messages" => {
-                self.messages = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Obj>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.messages = w::take::<w::OrDefault<w::List<w::Obj>>, _, _>(map)?;
             }
-            "users" => {
-                self.users = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Obj>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "files" => {
-                self.files = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Obj>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "users" => self.users = w::take::<w::OrDefault<w::List<w::Obj>>, _, _>(map)?,
+            "files" => self.files = w::take::<w::OrDefault<w::List<w::Obj>>, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
         }
         ::std::result::Result::Ok(true)
@@ -987,26 +676,10 @@ impl ::b24_core::wire::Object for DialogMessagesPage {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "chat_id", &self.chat_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>,
-            _,
-            _,
-        >(map, "messages", &self.messages)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>,
-            _,
-            _,
-        >(map, "users", &self.users)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>,
-            _,
-            _,
-        >(map, "files", &self.files)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "chat_id", &self.chat_id)?;
+        w::put::<w::OrDefault<w::List<w::Obj>>, _, _>(map, "messages", &self.messages)?;
+        w::put::<w::OrDefault<w::List<w::Obj>>, _, _>(map, "users", &self.users)?;
+        w::put::<w::OrDefault<w::List<w::Obj>>, _, _>(map, "files", &self.files)?;
         ::std::result::Result::Ok(())
     }
 }
@@ -1031,7 +704,7 @@ pub struct FileImage {
     /// Wire: `width`, u32. Optional: may be absent.
     pub width: ::std::option::Option<u32>,
 }
-impl ::b24_core::wire::Object for FileImage {
+impl w::Object for FileImage {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -1039,20 +712,8 @@ impl ::b24_core::wire::Object for FileImage {
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "height" => {
-                self.height = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "width" => {
-                self.width = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "height" => self.height = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "width" => self.width = w::take::<w::Opt<w::Int>, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
         }
         ::std::result::Result::Ok(true)
@@ -1061,16 +722,8 @@ impl ::b24_core::wire::Object for FileImage {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "height", &self.height)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "width", &self.width)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "height", &self.height)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "width", &self.width)?;
         ::std::result::Result::Ok(())
     }
 }
@@ -1119,7 +772,7 @@ pub struct FileMediaUrl {
         ::std::collections::BTreeMap<u32, ::std::string::String>,
     >,
 }
-impl ::b24_core::wire::Object for FileMediaUrl {
+impl w::Object for FileMediaUrl {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -1128,16 +781,7 @@ impl ::b24_core::wire::Object for FileMediaUrl {
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
             "preview" => {
-                self.preview = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<
-                        ::b24_core::wire::Map<
-                            ::b24_core::wire::Int,
-                            ::b24_core::wire::Str,
-                        >,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.preview = w::take::<w::Opt<w::Map<w::Int, w::Str>>, _, _>(map)?;
             }
             _ => return ::std::result::Result::Ok(false),
         }
@@ -1147,13 +791,7 @@ impl ::b24_core::wire::Object for FileMediaUrl {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<
-                ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Str>,
-            >,
-            _,
-            _,
-        >(map, "preview", &self.preview)?;
+        w::put::<w::Opt<w::Map<w::Int, w::Str>>, _, _>(map, "preview", &self.preview)?;
         ::std::result::Result::Ok(())
     }
 }
@@ -1230,7 +868,7 @@ pub struct FileViewerAttrs {
     /// Wire: `actions`, string. Optional: may be absent.
     pub actions: ::std::option::Option<::std::string::String>,
 }
-impl ::b24_core::wire::Object for FileViewerAttrs {
+impl w::Object for FileViewerAttrs {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -1238,69 +876,19 @@ impl ::b24_core::wire::Object for FileViewerAttrs {
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "viewer" => {
-                self.viewer = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "viewerType" => {
-                self.viewer_type = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "src" => {
-                self.src = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "viewer" => self.viewer = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "viewerType" => self.viewer_type = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "src" => self.src = w::take::<w::Opt<w::Str>, _, _>(map)?,
             "viewerResized" => {
-                self.viewer_resized = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
+                self.viewer_resized = w::take::<w::Opt<w::Str>, _, _>(map)?;
             }
-            "objectId" => {
-                self.object_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "objectId" => self.object_id = w::take::<w::Opt<w::Str>, _, _>(map)?,
             "viewerGroupBy" => {
-                self.viewer_group_by = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
+                self.viewer_group_by = w::take::<w::Opt<w::Str>, _, _>(map)?;
             }
-            "imChatId" => {
-                self.im_chat_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "title" => {
-                self.title = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "actions" => {
-                self.actions = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "imChatId" => self.im_chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "title" => self.title = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "actions" => self.actions = w::take::<w::Opt<w::Str>, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
         }
         ::std::result::Result::Ok(true)
@@ -1309,51 +897,15 @@ impl ::b24_core::wire::Object for FileViewerAttrs {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "viewer", &self.viewer)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "viewerType", &self.viewer_type)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "src", &self.src)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "viewerResized", &self.viewer_resized)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "objectId", &self.object_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "viewerGroupBy", &self.viewer_group_by)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "imChatId", &self.im_chat_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "title", &self.title)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "actions", &self.actions)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewer", &self.viewer)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewerType", &self.viewer_type)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "src", &self.src)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewerResized", &self.viewer_resized)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "objectId", &self.object_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewerGroupBy", &self.viewer_group_by)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "imChatId", &self.im_chat_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "title", &self.title)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "actions", &self.actions)?;
         ::std::result::Result::Ok(())
     }
 }
@@ -1447,7 +999,7 @@ pub struct MessageParams {
     /// Wire: `COMPONENT_PARAMS`, json. Optional: may be absent.
     pub component_params: ::std::option::Option<::b24_core::Json>,
 }
-impl ::b24_core::wire::Object for MessageParams {
+impl w::Object for MessageParams {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -1455,145 +1007,35 @@ impl ::b24_core::wire::Object for MessageParams {
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "LIKE" => {
-                self.like = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Int>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "CODE" => {
-                self.code = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Same>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "NOTIFY" => {
-                self.notify = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Any>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "LIKE" => self.like = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?,
+            "CODE" => self.code = w::take::<w::OrDefault<w::List<w::Same>>, _, _>(map)?,
+            "NOTIFY" => self.notify = w::take::<w::Opt<w::Any>, _, _>(map)?,
             "FILE_ID" => {
-                self.file_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Int>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.file_id = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
             }
             "ATTACH" => {
-                self.attach = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Any>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.attach = w::take::<w::OrDefault<w::List<w::Any>>, _, _>(map)?;
             }
-            "KEYBOARD" => {
-                self.keyboard = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Any>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "MENU" => {
-                self.menu = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Any>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "KEYBOARD" => self.keyboard = w::take::<w::Opt<w::Any>, _, _>(map)?,
+            "MENU" => self.menu = w::take::<w::Opt<w::Any>, _, _>(map)?,
             "URL_ID" => {
-                self.url_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Int>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.url_id = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
             }
-            "URL_ONLY" => {
-                self.url_only = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "URL_ONLY" => self.url_only = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
             "LINK_ACTIVE" => {
-                self.link_active = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Int>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.link_active = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
             }
-            "IS_EDITED" => {
-                self.is_edited = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "IS_DELETED" => {
-                self.is_deleted = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "IS_PINNED" => {
-                self.is_pinned = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "IS_EDITED" => self.is_edited = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
+            "IS_DELETED" => self.is_deleted = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
+            "IS_PINNED" => self.is_pinned = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
             "CHAT_USER" => {
-                self.chat_user = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Int>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.chat_user = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
             }
-            "CHAT_ID" => {
-                self.chat_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "CHAT_MESSAGE" => {
-                self.chat_message = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "COMPONENT_ID" => {
-                self.component_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Str>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "CHAT_ID" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "CHAT_MESSAGE" => self.chat_message = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "COMPONENT_ID" => self.component_id = w::take::<w::Opt<w::Str>, _, _>(map)?,
             "COMPONENT_PARAMS" => {
-                self.component_params = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Any>,
-                    _,
-                    _,
-                >(map)?;
+                self.component_params = w::take::<w::Opt<w::Any>, _, _>(map)?;
             }
             _ => return ::std::result::Result::Ok(false),
         }
@@ -1603,96 +1045,32 @@ impl ::b24_core::wire::Object for MessageParams {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
-            _,
-            _,
-        >(map, "LIKE", &self.like)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Same>>,
-            _,
-            _,
-        >(map, "CODE", &self.code)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Any>,
-            _,
-            _,
-        >(map, "NOTIFY", &self.notify)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
-            _,
-            _,
-        >(map, "FILE_ID", &self.file_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Any>>,
-            _,
-            _,
-        >(map, "ATTACH", &self.attach)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Any>,
-            _,
-            _,
-        >(map, "KEYBOARD", &self.keyboard)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Any>,
-            _,
-            _,
-        >(map, "MENU", &self.menu)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
-            _,
-            _,
-        >(map, "URL_ID", &self.url_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
-            _,
-            _,
-        >(map, "URL_ONLY", &self.url_only)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+        w::put::<w::OrDefault<w::List<w::Int>>, _, _>(map, "LIKE", &self.like)?;
+        w::put::<w::OrDefault<w::List<w::Same>>, _, _>(map, "CODE", &self.code)?;
+        w::put::<w::Opt<w::Any>, _, _>(map, "NOTIFY", &self.notify)?;
+        w::put::<w::OrDefault<w::List<w::Int>>, _, _>(map, "FILE_ID", &self.file_id)?;
+        w::put::<w::OrDefault<w::List<w::Any>>, _, _>(map, "ATTACH", &self.attach)?;
+        w::put::<w::Opt<w::Any>, _, _>(map, "KEYBOARD", &self.keyboard)?;
+        w::put::<w::Opt<w::Any>, _, _>(map, "MENU", &self.menu)?;
+        w::put::<w::OrDefault<w::List<w::Int>>, _, _>(map, "URL_ID", &self.url_id)?;
+        w::put::<w::Opt<w::YesNo>, _, _>(map, "URL_ONLY", &self.url_only)?;
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
             _,
             _,
         >(map, "LINK_ACTIVE", &self.link_active)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
-            _,
-            _,
-        >(map, "IS_EDITED", &self.is_edited)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
-            _,
-            _,
-        >(map, "IS_DELETED", &self.is_deleted)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::YesNo>,
-            _,
-            _,
-        >(map, "IS_PINNED", &self.is_pinned)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Int>>,
+        w::put::<w::Opt<w::YesNo>, _, _>(map, "IS_EDITED", &self.is_edited)?;
+        w::put::<w::Opt<w::YesNo>, _, _>(map, "IS_DELETED", &self.is_deleted)?;
+        w::put::<w::Opt<w::YesNo>, _, _>(map, "IS_PINNED", &self.is_pinned)?;
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
             _,
             _,
         >(map, "CHAT_USER", &self.chat_user)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "CHAT_ID", &self.chat_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "CHAT_MESSAGE", &self.chat_message)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Str>,
-            _,
-            _,
-        >(map, "COMPONENT_ID", &self.component_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Any>,
-            _,
-            _,
-        >(map, "COMPONENT_PARAMS", &self.component_params)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "CHAT_ID", &self.chat_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "CHAT_MESSAGE", &self.chat_message)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "COMPONENT_ID", &self.component_id)?;
+        w::put::<w::Opt<w::Any>, _, _>(map, "COMPONENT_PARAMS", &self.component_params)?;
         ::std::result::Result::Ok(())
     }
 }

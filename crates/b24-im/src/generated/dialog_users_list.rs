@@ -3,6 +3,7 @@
 //! `im.dialog.users.list`: Lists the participants of a dialog with full user objects, page by page.
 //!
 //! Spec: `spec/im/dialog.users.list.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.dialog.users.list`: Lists the participants of a dialog with full user objects, page by page.
 ///
 /// How the server really pages (see `docs/server-behaviour.md`):
@@ -32,10 +33,7 @@ pub struct DialogUsersListRequest {
     /// though undocumented) or a user id (private dialog).
     ///
     /// Wire: `DIALOG_ID`, dialog_id.
-    #[serde(
-        rename = "DIALOG_ID",
-        with = "::b24_core::wire::As::<::b24_core::wire::Same>"
-    )]
+    #[serde(rename = "DIALOG_ID", with = "w::As::<w::Same>")]
     pub dialog_id: ::b24_core::DialogId,
     /// Leave out external (system) users. Only an exact `Y` switches it on.
     ///
@@ -44,7 +42,7 @@ pub struct DialogUsersListRequest {
         rename = "SKIP_EXTERNAL",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_external: ::std::option::Option<bool>,
     /// External user types to keep while skipping the others, sent comma-joined (`bot,email`).
@@ -55,7 +53,7 @@ pub struct DialogUsersListRequest {
         rename = "SKIP_EXTERNAL_EXCEPT_TYPES",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::CommaList>>"
+        with = "w::As::<w::Opt<w::CommaList>>"
     )]
     pub skip_external_except_types: ::std::option::Option<
         ::std::vec::Vec<crate::generated::types::ExternalUserType>,
@@ -67,7 +65,7 @@ pub struct DialogUsersListRequest {
         rename = "LIMIT",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub limit: ::std::option::Option<u32>,
     /// Keyset paging: return users with an id greater than this, in id order. Selects keyset mode
@@ -78,7 +76,7 @@ pub struct DialogUsersListRequest {
         rename = "LAST_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub last_id: ::std::option::Option<u64>,
     /// Offset paging. The framework-level `start` parameter, when > 0, wins over it.
@@ -88,7 +86,7 @@ pub struct DialogUsersListRequest {
         rename = "OFFSET",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub offset: ::std::option::Option<u64>,
 }
@@ -183,17 +181,13 @@ impl ::b24_core::Method for DialogUsersListRequest {
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::List<::b24_core::wire::Obj>,
-        >::deserialize(deserializer)
+        w::As::<w::List<w::Obj>>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::List<::b24_core::wire::Obj>,
-        >::serialize(output, serializer)
+        w::As::<w::List<w::Obj>>::serialize(output, serializer)
     }
 }
 impl ::b24_core::Paged for DialogUsersListRequest {

@@ -3,6 +3,7 @@
 //! `im.message.add`: Sends a message (text, attachment, keyboard, context menu, reply) to a dialog; returns its id.
 //!
 //! Spec: `spec/im/message.add.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.message.add`: Sends a message (text, attachment, keyboard, context menu, reply) to a dialog; returns its id.
 ///
 /// What the server really does (see `docs/server-behaviour.md`):
@@ -51,7 +52,7 @@ pub struct MessageAddRequest {
         rename = "DIALOG_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+        with = "w::As::<w::Opt<w::Same>>"
     )]
     pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
     /// Legacy target (undocumented): the user of a private dialog, instead of `DIALOG_ID`. Checked
@@ -62,7 +63,7 @@ pub struct MessageAddRequest {
         rename = "USER_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub user_id: ::std::option::Option<u64>,
     /// Legacy target (undocumented): a group chat id, instead of `DIALOG_ID=chat<N>`. `0` gives
@@ -73,7 +74,7 @@ pub struct MessageAddRequest {
         rename = "CHAT_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub chat_id: ::std::option::Option<u64>,
     /// Message text, with BB-code formatting; trimmed by the server. Needed unless `ATTACH` is
@@ -84,7 +85,7 @@ pub struct MessageAddRequest {
         rename = "MESSAGE",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+        with = "w::As::<w::Opt<w::Str>>"
     )]
     pub message: ::std::option::Option<::std::string::String>,
     /// Attachment with content blocks (text, links, user cards, grids, images, files, dividers).
@@ -95,7 +96,7 @@ pub struct MessageAddRequest {
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
+        with = "w::As::<w::Opt<w::Obj>>"
     )]
     pub attach: ::std::option::Option<crate::generated::types::Attach>,
     /// Buttons under the message. Sent in the full form; see `Keyboard` for the short form.
@@ -105,7 +106,7 @@ pub struct MessageAddRequest {
         rename = "KEYBOARD",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
+        with = "w::As::<w::Opt<w::Obj>>"
     )]
     pub keyboard: ::std::option::Option<crate::generated::types::Keyboard>,
     /// Extra context-menu items. Sent in the full form; see `Menu` for the short form.
@@ -115,7 +116,7 @@ pub struct MessageAddRequest {
         rename = "MENU",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
+        with = "w::As::<w::Opt<w::Obj>>"
     )]
     pub menu: ::std::option::Option<crate::generated::types::Menu>,
     /// `Y`: post as a system message. Effective only for webhook/OAuth calls by users who can
@@ -126,7 +127,7 @@ pub struct MessageAddRequest {
         rename = "SYSTEM",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub system: ::std::option::Option<bool>,
     /// Turn links in the text into rich previews. Only an exact `N` switches it off.
@@ -136,7 +137,7 @@ pub struct MessageAddRequest {
         rename = "URL_PREVIEW",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub url_preview: ::std::option::Option<bool>,
     /// Id of the message this one answers. It must be visible to the caller
@@ -148,7 +149,7 @@ pub struct MessageAddRequest {
         rename = "REPLY_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub reply_id: ::std::option::Option<u64>,
     /// Undocumented: the bot that receives the `COMMAND`s of `KEYBOARD` buttons and `MENU`
@@ -159,7 +160,7 @@ pub struct MessageAddRequest {
         rename = "BOT_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub bot_id: ::std::option::Option<u64>,
     /// Undocumented: `Y` (any case) keeps the message inside Bitrix24, without relaying it to an
@@ -170,7 +171,7 @@ pub struct MessageAddRequest {
         rename = "SKIP_CONNECTOR",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_connector: ::std::option::Option<bool>,
     /// Undocumented: a client-side id stored with the message; cut to 255 characters.
@@ -180,7 +181,7 @@ pub struct MessageAddRequest {
         rename = "TEMPLATE_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+        with = "w::As::<w::Opt<w::Str>>"
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
 }
@@ -282,13 +283,13 @@ impl ::b24_core::Method for MessageAddRequest {
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Int>::deserialize(deserializer)
+        w::As::<w::Int>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Int>::serialize(output, serializer)
+        w::As::<w::Int>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.message.add`.

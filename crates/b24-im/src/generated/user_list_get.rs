@@ -3,6 +3,7 @@
 //! `im.user.list.get`: Returns the messenger data of several users, as an object keyed by user id.
 //!
 //! Spec: `spec/im/user.list.get.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.user.list.get`: Returns the messenger data of several users, as an object keyed by user id.
 ///
 /// What the server really does (see `docs/server-behaviour.md`):
@@ -33,10 +34,7 @@ pub struct UserListGetRequest {
     /// dropped, and an empty result of that gives `INVALID_FORMAT`.
     ///
     /// Wire: `ID`, list of u64.
-    #[serde(
-        rename = "ID",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Int>>"
-    )]
+    #[serde(rename = "ID", with = "w::As::<w::List<w::Int>>")]
     pub id: ::std::vec::Vec<u64>,
     /// Ask for `avatar_hr`. Ignored by current servers, which always send it.
     ///
@@ -45,7 +43,7 @@ pub struct UserListGetRequest {
         rename = "AVATAR_HR",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub avatar_hr: ::std::option::Option<bool>,
     /// `array` (any case) returns a plain list instead of the object keyed by id; any other value
@@ -56,7 +54,7 @@ pub struct UserListGetRequest {
         rename = "RESULT_TYPE",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+        with = "w::As::<w::Opt<w::Str>>"
     )]
     pub result_type: ::std::option::Option<::std::string::String>,
 }
@@ -110,13 +108,13 @@ impl ::b24_core::Method for UserListGetRequest {
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Shaped>::deserialize(deserializer)
+        w::As::<w::Shaped>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Shaped>::serialize(output, serializer)
+        w::As::<w::Shaped>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.user.list.get`.
@@ -166,31 +164,22 @@ pub enum UserList {
     /// Sent as an array: list of `DialogUser` or `null`.
     List(::std::vec::Vec<::std::option::Option<crate::generated::types::DialogUser>>),
 }
-impl ::b24_core::wire::Shapes for UserList {
+impl w::Shapes for UserList {
     const EXPECTING: &'static str = "an object or an array";
     const FALSE_IS_VALUE: bool = false;
     const EMPTY_STR_IS_VALUE: bool = false;
     fn decode_kind<'de, D: ::serde::Deserializer<'de>>(
-        kind: ::b24_core::wire::Kind,
+        kind: w::Kind,
         deserializer: D,
     ) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
         ::std::option::Option::Some(
             match kind {
-                ::b24_core::wire::Kind::Object => {
-                    ::b24_core::wire::As::<
-                        ::b24_core::wire::Map<
-                            ::b24_core::wire::Int,
-                            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-                        >,
-                    >::deserialize(deserializer)
+                w::Kind::Object => {
+                    w::As::<w::Map<w::Int, w::OrNull<w::Obj>>>::deserialize(deserializer)
                         .map(Self::ById)
                 }
-                ::b24_core::wire::Kind::Array => {
-                    ::b24_core::wire::As::<
-                        ::b24_core::wire::List<
-                            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-                        >,
-                    >::deserialize(deserializer)
+                w::Kind::Array => {
+                    w::As::<w::List<w::OrNull<w::Obj>>>::deserialize(deserializer)
                         .map(Self::List)
                 }
                 _ => return ::std::option::Option::None,
@@ -203,19 +192,10 @@ impl ::b24_core::wire::Shapes for UserList {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
             Self::ById(value) => {
-                ::b24_core::wire::As::<
-                    ::b24_core::wire::Map<
-                        ::b24_core::wire::Int,
-                        ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-                    >,
-                >::serialize(value, serializer)
+                w::As::<w::Map<w::Int, w::OrNull<w::Obj>>>::serialize(value, serializer)
             }
             Self::List(value) => {
-                ::b24_core::wire::As::<
-                    ::b24_core::wire::List<
-                        ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-                    >,
-                >::serialize(value, serializer)
+                w::As::<w::List<w::OrNull<w::Obj>>>::serialize(value, serializer)
             }
         }
     }
@@ -225,13 +205,13 @@ impl ::serde::Serialize for UserList {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Shaped>::serialize(self, serializer)
+        w::As::<w::Shaped>::serialize(self, serializer)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Shaped>::deserialize(deserializer)
+        w::As::<w::Shaped>::deserialize(deserializer)
     }
 }

@@ -3,6 +3,7 @@
 //! `im.v2.Event.get`: Returns the current user's recorded messenger events; `offset` acknowledges the ones before it.
 //!
 //! Spec: `spec/im/v2.Event.get.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.v2.Event.get`: Returns the current user's recorded messenger events; `offset` acknowledges the ones before it.
 ///
 /// What the server really does (see `docs/server-behaviour.md`):
@@ -38,7 +39,7 @@ pub struct V2EventGetRequest {
         rename = "offset",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub offset: ::std::option::Option<u64>,
     /// Events per page; clamped to 1…1000.
@@ -48,7 +49,7 @@ pub struct V2EventGetRequest {
         rename = "limit",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub limit: ::std::option::Option<u32>,
 }
@@ -103,13 +104,13 @@ impl ::b24_core::Method for V2EventGetRequest {
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Obj>::deserialize(deserializer)
+        w::As::<w::Obj>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Obj>::serialize(output, serializer)
+        w::As::<w::Obj>::serialize(output, serializer)
     }
 }
 impl ::b24_core::Paged for V2EventGetRequest {
@@ -187,7 +188,7 @@ pub struct EventPage {
     /// Wire: `hasMore`, bool. Optional: may be absent.
     pub has_more: ::std::option::Option<bool>,
 }
-impl ::b24_core::wire::Object for EventPage {
+impl w::Object for EventPage {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -196,28 +197,10 @@ impl ::b24_core::wire::Object for EventPage {
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
             "events" => {
-                self.events = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<
-                        ::b24_core::wire::List<::b24_core::wire::Obj>,
-                    >,
-                    _,
-                    _,
-                >(map)?;
+                self.events = w::take::<w::OrDefault<w::List<w::Obj>>, _, _>(map)?;
             }
-            "nextOffset" => {
-                self.next_offset = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Int>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "hasMore" => {
-                self.has_more = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Bool>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "nextOffset" => self.next_offset = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "hasMore" => self.has_more = w::take::<w::Opt<w::Bool>, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
         }
         ::std::result::Result::Ok(true)
@@ -226,21 +209,9 @@ impl ::b24_core::wire::Object for EventPage {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::List<::b24_core::wire::Obj>>,
-            _,
-            _,
-        >(map, "events", &self.events)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Int>,
-            _,
-            _,
-        >(map, "nextOffset", &self.next_offset)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Bool>,
-            _,
-            _,
-        >(map, "hasMore", &self.has_more)?;
+        w::put::<w::OrDefault<w::List<w::Obj>>, _, _>(map, "events", &self.events)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "nextOffset", &self.next_offset)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "hasMore", &self.has_more)?;
         ::std::result::Result::Ok(())
     }
 }
@@ -274,7 +245,7 @@ pub struct ImEvent {
     /// Wire: `data`, json. Absent means empty.
     pub data: ::b24_core::Json,
 }
-impl ::b24_core::wire::Object for ImEvent {
+impl w::Object for ImEvent {
     const REQUIRED: &'static [&'static str] = &["eventId"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
@@ -282,34 +253,10 @@ impl ::b24_core::wire::Object for ImEvent {
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "eventId" => {
-                self.event_id = ::b24_core::wire::take::<
-                    ::b24_core::wire::Int,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "type" => {
-                self.kind = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::Same>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "date" => {
-                self.date = ::b24_core::wire::take::<
-                    ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
-                    _,
-                    _,
-                >(map)?;
-            }
-            "data" => {
-                self.data = ::b24_core::wire::take::<
-                    ::b24_core::wire::OrDefault<::b24_core::wire::Any>,
-                    _,
-                    _,
-                >(map)?;
-            }
+            "eventId" => self.event_id = w::take::<w::Int, _, _>(map)?,
+            "type" => self.kind = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "date" => self.date = w::take::<w::Opt<w::DateTime>, _, _>(map)?,
+            "data" => self.data = w::take::<w::OrDefault<w::Any>, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
         }
         ::std::result::Result::Ok(true)
@@ -318,26 +265,10 @@ impl ::b24_core::wire::Object for ImEvent {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Int,
-            _,
-            _,
-        >(map, "eventId", &self.event_id)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::Same>,
-            _,
-            _,
-        >(map, "type", &self.kind)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::Opt<::b24_core::wire::DateTime>,
-            _,
-            _,
-        >(map, "date", &self.date)?;
-        ::b24_core::wire::put::<
-            ::b24_core::wire::OrDefault<::b24_core::wire::Any>,
-            _,
-            _,
-        >(map, "data", &self.data)?;
+        w::put::<w::Int, _, _>(map, "eventId", &self.event_id)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "type", &self.kind)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date", &self.date)?;
+        w::put::<w::OrDefault<w::Any>, _, _>(map, "data", &self.data)?;
         ::std::result::Result::Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! `im.v2.Event.subscribe`: Starts recording the current user's messenger events, to be polled with im.v2.Event.get.
 //!
 //! Spec: `spec/im/v2.Event.subscribe.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.v2.Event.subscribe`: Starts recording the current user's messenger events, to be polled with im.v2.Event.get.
 ///
 /// Idempotent: a repeated call is safe and answers `true` again. Events are recorded only from
@@ -45,13 +46,13 @@ impl ::b24_core::Method for V2EventSubscribeRequest {
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Bool>::deserialize(deserializer)
+        w::As::<w::Bool>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Bool>::serialize(output, serializer)
+        w::As::<w::Bool>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.v2.Event.subscribe`.
