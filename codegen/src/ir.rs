@@ -46,6 +46,14 @@ pub struct Method {
     pub pascal: String,
     /// `dialog_users_list`
     pub module: String,
+    /// `DialogUsersListRequest`
+    pub request: String,
+    /// `DialogUsersListErrorCode`
+    pub error_code: String,
+    /// `dialog`: the first segment after the scope; methods are grouped by it.
+    pub group: String,
+    /// `dialog`: the cargo feature of the group.
+    pub feature: String,
     pub scope: String,
     pub summary: String,
     pub doc: Option<String>,
@@ -60,6 +68,18 @@ pub struct Method {
     /// Types defined in the method file.
     pub types: Vec<TypeDef>,
     pub examples: Vec<Example>,
+    /// Where `result` holds entries that are skipped when they do not decode: one path of
+    /// steps inside `result` per list or map.
+    pub skip: Vec<Vec<SkipStep>>,
+}
+
+/// One step of a skip pattern.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SkipStep {
+    /// An object member (or union tag) by wire name.
+    Key(String),
+    /// Any entry of a list or map.
+    Entry,
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +170,8 @@ pub struct Example {
     pub doc: Option<String>,
     pub status: u16,
     pub error: Option<String>,
+    /// Entries the body carries that do not decode (JSON paths), left out when decoding.
+    pub skipped: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -159,6 +181,13 @@ pub struct TypeDef {
     pub module: String,
     pub doc: Option<String>,
     pub kind: TypeKind,
+    /// Reached from a method's parameters: built by callers (`new(..)` + setters).
+    pub request_side: bool,
+    /// Reached from a method's result: decoded, and built by servers such as the emulator.
+    pub response_side: bool,
+    /// The cargo features of the method groups that use the type (shared types only; a
+    /// method's own types go with its module).
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -166,6 +195,49 @@ pub enum TypeKind {
     Object(Vec<Field>),
     Enum(Vec<EnumValue>),
     Union(Vec<Variant>),
+    OneOf(Vec<Shape>),
+}
+
+/// One shape of a `one_of` type.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub rust: String,
+    pub ty: Ty,
+    /// The JSON kinds this shape is sent as.
+    pub kinds: Vec<JsonKind>,
+    /// Kinds its codec also reads that no other shape is sent as (a numeric string).
+    pub also: Vec<JsonKind>,
+    pub doc: Option<String>,
+}
+
+/// Kinds of JSON values, which tell the shapes of a `one_of` type apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JsonKind {
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl JsonKind {
+    pub const ALL: [Self; 5] = [
+        Self::Bool,
+        Self::Number,
+        Self::String,
+        Self::Array,
+        Self::Object,
+    ];
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Bool => "a boolean",
+            Self::Number => "a number",
+            Self::String => "a string",
+            Self::Array => "an array",
+            Self::Object => "an object",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -174,9 +246,30 @@ pub struct Field {
     pub rust: String,
     /// The full field type, `Optional` included when the field may be absent.
     pub ty: Ty,
-    /// The server always sends it (decoding fails without it).
-    pub required: bool,
+    pub presence: Presence,
+    /// A list or map whose entries are skipped when they do not decode.
+    pub skip: bool,
     pub doc: Option<String>,
+}
+
+impl Field {
+    /// Decoding fails without it, and `new(..)` takes it.
+    pub fn is_required(&self) -> bool {
+        matches!(self.presence, Presence::Identity | Presence::Required(_))
+    }
+}
+
+/// What a missing key of an object field means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presence {
+    /// The object's identity: without it there is no object.
+    Identity,
+    /// Must be there, for the reason given (request-side types).
+    Required(String),
+    /// Nothing is known: an `Option`.
+    Optional,
+    /// The type's empty value is the truth (`[]`, `false`, ...): not an `Option`.
+    Empty,
 }
 
 #[derive(Debug, Clone)]
@@ -261,6 +354,7 @@ pub enum NamedKind {
     Object,
     Enum,
     Union,
+    OneOf,
 }
 
 /// A resolved type.

@@ -1,4 +1,6 @@
-//! The one place that turns wire names into Rust names.
+//! The naming authority: every Rust name (and cargo feature name) the generator derives from
+//! the spec comes from here, so the rules live in one place and the collision checks in
+//! `lower` compare exactly the names the emitter writes.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -11,9 +13,50 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
+/// Modules of a scope crate's generated tree that are not method modules.
+pub const TYPES_MODULE: &str = "types";
+/// The module of decode tests generated from the examples.
+pub const EXAMPLES_MODULE: &str = "examples";
+/// Module names a method may not take.
+pub const RESERVED_MODULES: &[&str] = &[TYPES_MODULE, EXAMPLES_MODULE, "generated"];
+
+/// Items of a scope crate that are not derived from the spec (type namespace and macros).
+pub const METHODS_TABLE: &str = "METHODS";
+/// The macro that hands tools the paged methods.
+pub const PAGED_MACRO: &str = "with_paged_methods";
+
+/// Variant names of every generated error-code enum that no documented code may take.
+pub const ERROR_FALLBACK_VARIANTS: &[&str] = &["System", "Unknown"];
+/// Variant names of every open enum that no value may take.
+pub const ENUM_FALLBACK_VARIANTS: &[&str] = &["Unknown"];
+/// Field names that generated methods already use.
+pub const RESERVED_FIELDS: &[&str] = &["new", "default"];
+
+/// The cargo feature that turns on the run-time method table (`METHODS`).
+pub const REGISTRY_FEATURE: &str = "registry";
+/// Feature names a method group may not take.
+pub const RESERVED_FEATURES: &[&str] = &["default", REGISTRY_FEATURE];
+
 /// Whether `name` is a Rust keyword.
 pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
+}
+
+/// The crate a scope is generated into: `im` -> `b24-im`.
+pub fn scope_crate(scope: &str) -> String {
+    format!("b24-{scope}")
+}
+
+/// Directory of a scope's generated module: `crates/b24-<scope>/src/generated`.
+#[must_use]
+pub fn scope_root(scope: &str) -> String {
+    format!("crates/{}/src/generated", scope_crate(scope))
+}
+
+/// The manifest of a scope's crate: `crates/b24-<scope>/Cargo.toml`.
+#[must_use]
+pub fn scope_manifest(scope: &str) -> String {
+    format!("crates/{}/Cargo.toml", scope_crate(scope))
 }
 
 /// `dialog.users.list` -> `DialogUsersList`; `chat.setOwner` -> `ChatSetOwner`.
@@ -29,9 +72,35 @@ pub fn method_pascal(stem: &str) -> String {
         .collect()
 }
 
+/// The request type of a method: `DialogUsersList` -> `DialogUsersListRequest`.
+pub fn request_type(pascal: &str) -> String {
+    format!("{pascal}Request")
+}
+
+/// The error-code enum of a method: `DialogUsersList` -> `DialogUsersListErrorCode`.
+pub fn error_type(pascal: &str) -> String {
+    format!("{pascal}ErrorCode")
+}
+
 /// `DialogUsersList` -> `dialog_users_list`.
 pub fn module(pascal: &str) -> String {
     pascal.to_snake_case()
+}
+
+/// The group of a method: the first segment of its name after the scope
+/// (`dialog.users.list` -> `dialog`, `v2.Event.get` -> `v2`).
+pub fn group(stem: &str) -> &str {
+    stem.split('.').next().unwrap_or(stem)
+}
+
+/// The cargo feature of a method group: `dialog` -> `dialog`, `chatBot` -> `chat_bot`.
+pub fn feature(group: &str) -> String {
+    group.to_snake_case()
+}
+
+/// The decode test of a method's `index`-th example (from 1).
+pub fn example_test(module: &str, index: usize) -> String {
+    format!("{module}_example_{index}")
 }
 
 /// Field name from a wire name: `DIALOG_ID` / `dialogId` -> `dialog_id`.
@@ -73,7 +142,12 @@ mod tests {
     fn conversions() {
         assert_eq!(method_pascal("dialog.users.list"), "DialogUsersList");
         assert_eq!(method_pascal("v2.Event.get"), "V2EventGet");
+        assert_eq!(request_type("ChatGet"), "ChatGetRequest");
+        assert_eq!(error_type("ChatGet"), "ChatGetErrorCode");
         assert_eq!(module("ChatSetOwner"), "chat_set_owner");
+        assert_eq!(group("v2.Event.get"), "v2");
+        assert_eq!(feature("chatBot"), "chat_bot");
+        assert_eq!(scope_root("im"), "crates/b24-im/src/generated");
         assert_eq!(field("DIALOG_ID"), "dialog_id");
         assert_eq!(field("dialogId"), "dialog_id");
         assert_eq!(variant("ACCESS_ERROR"), "AccessError");
@@ -82,5 +156,12 @@ mod tests {
         assert!(ident_problem("type").is_some());
         assert!(ident_problem("1x").is_some());
         assert!(ident_problem("kind").is_none());
+    }
+
+    #[test]
+    fn different_specs_can_derive_one_name() {
+        // What the collision checks in `lower` exist for.
+        assert_eq!(method_pascal("chat.get"), method_pascal("chatGet"));
+        assert_eq!(feature("Chat"), feature("chat"));
     }
 }

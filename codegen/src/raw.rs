@@ -118,6 +118,9 @@ pub struct ResultSpec {
     /// Type expression of `result` (e.g. `list<DialogUser>`, `u64`, `ChatRef|null`).
     #[serde(rename = "type")]
     pub ty: Sp<String>,
+    /// When `result` itself is a list or map: skip entries that do not decode (default `true`).
+    #[serde(default)]
+    pub skip_bad_entries: Option<Sp<bool>>,
     /// Documentation.
     #[serde(default)]
     pub doc: Option<String>,
@@ -296,8 +299,9 @@ impl JsonSchema for Statuses {
     }
 }
 
-/// A named type: an object (`fields`), an open enum of strings (`values`), or a one-key tagged
-/// union (`variants`). Exactly one of the three.
+/// A named type: an object (`fields`), an open enum of strings (`values`), a one-key tagged
+/// union (`variants`), or a value that arrives in several shapes (`one_of`). Exactly one of
+/// the four.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeDef {
@@ -315,6 +319,25 @@ pub struct TypeDef {
     /// Variants of a union sent as a one-key object (`{"LINK": {...}}`).
     #[serde(default)]
     pub variants: Option<Sp<Vec<Tolerant<Variant>>>>,
+    /// Shapes of a value that servers of different versions send differently (a bare id, or
+    /// an object holding it). Each shape is told apart by its JSON kind (number, string, bool,
+    /// array, object), so no two shapes may share one.
+    #[serde(default)]
+    pub one_of: Option<Sp<Vec<Tolerant<Shape>>>>,
+}
+
+/// One shape of a `one_of` type.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shape {
+    /// Type expression of the shape (`u64`, `ChatRef`, `map<u64, DialogUser|null>`).
+    #[serde(rename = "type")]
+    pub ty: Sp<String>,
+    /// Rust variant name (PascalCase).
+    pub rust_name: Sp<String>,
+    /// Documentation: which servers send this shape.
+    #[serde(default)]
+    pub doc: Option<String>,
 }
 
 /// A field of an object type.
@@ -326,15 +349,45 @@ pub struct Field {
     /// Type expression (see `Param.type`).
     #[serde(rename = "type")]
     pub ty: Sp<String>,
-    /// Always present on every server version (then not an `Option`). In requests: must be set.
+    /// The object's identity (`id` and the like): the one kind of field whose absence makes
+    /// the object undecodable (an entry of a list without it is skipped and reported). Not an
+    /// `Option`; an argument of `new(..)` where the type is sent in requests.
     #[serde(default)]
-    pub required: bool,
+    pub identity: bool,
+    /// Not an `Option`, and decoding fails without it, for a reason other than identity; needs
+    /// `required_because`. Servers of different versions add and drop fields, so this is for
+    /// request-side types (what the server rejects or drops when it is missing).
+    #[serde(default)]
+    pub required: Option<Sp<bool>>,
+    /// Why a `required` field that is not the identity must be there.
+    #[serde(default)]
+    pub required_because: Option<Sp<String>>,
+    /// What a missing key means: `unknown` (the default: the field is an `Option`) or `empty`
+    /// (the type's empty value is the truth: `false`, `""`, `[]`, `{}`, or an object with every
+    /// field unset; the field is not an `Option`).
+    #[serde(default)]
+    pub when_absent: Option<Sp<WhenAbsent>>,
+    /// Lists and maps: an entry that does not decode is skipped and reported (its JSON path and
+    /// error) instead of failing the whole response. Default: on for every list and map a
+    /// result reaches; `false` when the entries depend on each other.
+    #[serde(default)]
+    pub skip_bad_entries: Option<Sp<bool>>,
     /// Documentation.
     #[serde(default)]
     pub doc: Option<String>,
     /// Rust field name, when the derived one is a keyword or unclear.
     #[serde(default)]
     pub rust_name: Option<Sp<String>>,
+}
+
+/// What a missing key of an object field means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenAbsent {
+    /// Nothing is known (older servers omit the field): the field is an `Option`.
+    Unknown,
+    /// The empty value is the truth (no files, no likes, not set): the field is not an `Option`.
+    Empty,
 }
 
 /// A known value of an open enum.
@@ -383,6 +436,10 @@ pub struct Example {
     /// The error code the body carries, for error examples.
     #[serde(default)]
     pub error: Option<Sp<String>>,
+    /// JSON paths of entries the body is known to carry that do not decode (a deleted author's
+    /// fragment): the test checks that exactly these are skipped and reported.
+    #[serde(default)]
+    pub skipped: Vec<String>,
 }
 
 /// `spec/<scope>/_types.yaml`: types shared by the methods of a scope.

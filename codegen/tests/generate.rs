@@ -19,7 +19,7 @@ fn real_spec_output() {
     let output = generate(&sources).unwrap_or_else(|e| panic!("{}", e.render(&sources)));
     settings().bind(|| {
         for (path, contents) in &output.files {
-            insta::assert_snapshot!(format!("spec__{}", common::snapshot_name(path)), contents);
+            insta::assert_snapshot!(b24_codegen::snapshot_name(path), contents);
         }
     });
 }

@@ -372,7 +372,7 @@ fn decode(input: &[u8]) -> u64 {
     let signature = fnv(entry.info.name.as_bytes());
     match (entry.decode_json)(status, body) {
         Ok(value) => {
-            let text = serde_json::to_string(&value);
+            let text = serde_json::to_string(&value.json);
             assert!(text.is_ok(), "a decoded response re-encodes");
             signature ^ 1
         }

@@ -178,14 +178,14 @@ pub fn known(api: &ir::Api, scope: &str) -> Known {
                     shared.fields = fields.iter().map(|f| f.wire.clone()).collect();
                     shared.required = fields
                         .iter()
-                        .filter(|f| f.required)
+                        .filter(|f| f.is_required())
                         .map(|f| f.wire.clone())
                         .collect();
                 }
                 ir::TypeKind::Enum(values) => {
                     shared.values = values.iter().map(|v| v.wire.clone()).collect();
                 }
-                ir::TypeKind::Union(_) => {}
+                ir::TypeKind::Union(_) | ir::TypeKind::OneOf(_) => {}
             }
             known.shared.push(shared);
         }

@@ -220,7 +220,7 @@ impl Types for IrTypes<'_> {
                     .map(|f| Field {
                         wire: f.wire.clone(),
                         shape: from_ir(&f.ty),
-                        required: f.required,
+                        required: f.is_required(),
                         doc: f.doc.clone(),
                         review: Vec::new(),
                     })
@@ -235,7 +235,7 @@ impl Types for IrTypes<'_> {
                     .map(|v| (v.wire.clone(), v.doc.clone().unwrap_or_default()))
                     .collect(),
             }),
-            ir::TypeKind::Union(_) => Shape::Union,
+            ir::TypeKind::Union(_) | ir::TypeKind::OneOf(_) => Shape::Union,
         })
     }
 }

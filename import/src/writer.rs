@@ -182,10 +182,22 @@ fn field(w: &mut Writer, f: &TypeField) {
     if let Some(rust) = &f.rust_name {
         w.key(4, "rust_name", &scalar(rust));
     }
-    // Tolerance policy: only identity fields (`id` and the like) are `required` in results;
-    // the draft model already decided which (request-object fields: the page's `*`).
+    // Tolerance policy: only an object's identity (`id` and the like, an integer or a string)
+    // may be missing-is-an-error; the draft model already decided which fields must be there
+    // (request-object fields: the page's `*`), and those say why.
     if f.required {
-        w.key(4, "required", "true");
+        let identity_kind = matches!(&f.ty, Shape::Scalar(s) if *s == "string"
+            || ["u", "i"].iter().any(|p| s.strip_prefix(p).is_some_and(|n| n.parse::<u8>().is_ok())));
+        if identity_kind && crate::infer::is_identity(&f.name, "") {
+            w.key(4, "identity", "true");
+        } else {
+            w.key(4, "required", "true");
+            w.key(
+                4,
+                "required_because",
+                "the reference page marks it required",
+            );
+        }
     }
     if let Some(doc) = &f.doc {
         w.doc(4, "doc", doc);

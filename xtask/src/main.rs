@@ -8,7 +8,9 @@
 //! `cargo xtask import` drafts a method's spec from its reference page (see `import.rs`).
 //! `cargo xtask fuzz TARGET --minutes N` runs a fuzz target of `fuzz/` (module [`fuzz`]).
 
-use std::collections::BTreeSet;
+mod bench;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -22,11 +24,13 @@ mod import;
 const USAGE: &str = "usage: cargo xtask codegen [--check]
        cargo xtask import [--drift] PAGE.md|DIR ...
        cargo xtask fuzz [list | TARGET|all [--minutes N] [--seed S] [--dev]]
+       cargo xtask bench-compile [--runs N] [--only real|projection]
 
   codegen           regenerate crates/*/src/generated/** and spec/_schema/ from spec/
   codegen --check   write nothing; fail if any generated file is stale
   import ...        draft a method spec from its reference page (`cargo xtask import --help`)
-  fuzz              run a fuzz target for N minutes (default 1); crashes go to fuzz/regressions/";
+  fuzz              run a fuzz target for N minutes (default 1); crashes go to fuzz/regressions/
+  bench-compile     measure how long the generated crate takes to build (see BENCHMARKS.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,6 +48,15 @@ fn main() -> ExitCode {
     {
         ["codegen"] => Mode::Write,
         ["codegen", "--check"] => Mode::Check,
+        ["bench-compile", rest @ ..] => {
+            return match bench::Options::parse(rest).and_then(|o| bench::run(&project_root(), &o)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}\n\n{}", bench::USAGE);
+                    ExitCode::FAILURE
+                }
+            };
+        }
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -129,7 +142,7 @@ fn project_root() -> PathBuf {
 }
 
 /// Reads every file under `spec/` (except the generated schemas) into a source set.
-fn read_spec(root: &Path) -> Result<SourceSet, String> {
+pub(crate) fn read_spec(root: &Path) -> Result<SourceSet, String> {
     let mut paths = Vec::new();
     collect_files(&root.join("spec"), &mut paths)
         .map_err(|e| format!("error: cannot read spec/: {e}"))?;
@@ -183,14 +196,41 @@ fn run(root: &Path, mode: Mode) -> Result<Report, String> {
 }
 
 fn apply(root: &Path, output: &Output, mode: Mode) -> io::Result<Report> {
+    let mut files = output.files.clone();
+    for (rel, features) in &output.features {
+        let manifest = fs::read_to_string(root.join(rel))?;
+        let spliced = splice_features(&manifest, features)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{rel}: {e}")))?;
+        files.insert(rel.clone(), spliced);
+    }
+    // The generator's snapshots of the real spec: same contents, insta's header.
+    let snapshots: BTreeMap<String, String> = output
+        .files
+        .iter()
+        .map(|(rel, contents)| {
+            (
+                b24_codegen::snapshot_path(rel),
+                b24_codegen::snapshot_file(contents),
+            )
+        })
+        .collect();
     let mut report = Report {
-        files: output.files.len(),
+        files: files.len(),
         ..Report::default()
     };
-    for (rel, contents) in &output.files {
+    for (rel, contents) in files.iter().chain(&snapshots) {
         let path = root.join(rel);
+        let is_snapshot = snapshots.contains_key(rel);
         match fs::read_to_string(&path) {
             Ok(existing) if existing.replace("\r\n", "\n") == *contents => continue,
+            // A snapshot whose contents are current keeps its header (insta's metadata).
+            Ok(existing)
+                if is_snapshot
+                    && b24_codegen::snapshot_contents(&existing.replace("\r\n", "\n"))
+                        == b24_codegen::snapshot_contents(contents) =>
+            {
+                continue;
+            }
             Ok(_) => report.changed.push(rel.clone()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => report.created.push(rel.clone()),
             Err(e) => return Err(e),
@@ -200,7 +240,12 @@ fn apply(root: &Path, output: &Output, mode: Mode) -> io::Result<Report> {
         }
     }
     // Every file in a generated root must come from the spec.
-    let produced: BTreeSet<&str> = output.files.keys().map(String::as_str).collect();
+    let produced: BTreeSet<&str> = output
+        .files
+        .keys()
+        .chain(snapshots.keys())
+        .map(String::as_str)
+        .collect();
     let mut roots: BTreeSet<String> = output.roots.iter().cloned().collect();
     if let Ok(crates) = fs::read_dir(root.join("crates")) {
         for entry in crates.flatten() {
@@ -224,7 +269,53 @@ fn apply(root: &Path, output: &Output, mode: Mode) -> io::Result<Report> {
             }
         }
     }
+    // Snapshots of generated files no spec produces any more.
+    if let Ok(entries) = fs::read_dir(root.join(b24_codegen::SNAPSHOT_DIR)) {
+        let mut stale: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                name.is_some_and(|n| {
+                    n.starts_with(b24_codegen::SNAPSHOT_PREFIX)
+                        && (n.ends_with(".snap") || n.ends_with(".snap.new"))
+                })
+            })
+            .filter(|p| !produced.contains(relative(root, p).as_str()))
+            .collect();
+        stale.sort();
+        for file in stale {
+            let rel = relative(root, &file);
+            if mode == Mode::Write {
+                fs::remove_file(&file)?;
+            }
+            // A pending `.snap.new` is insta's leftover, not a stale snapshot.
+            if !rel.ends_with(".new") {
+                report.deleted.push(rel);
+            }
+        }
+    }
     Ok(report)
+}
+
+/// The manifest with its generated `[features]` lines replaced by `features`.
+fn splice_features(manifest: &str, features: &str) -> Result<String, String> {
+    let begin = manifest
+        .find(b24_codegen::FEATURES_BEGIN)
+        .map(|at| at + b24_codegen::FEATURES_BEGIN.len());
+    let end = manifest.find(b24_codegen::FEATURES_END);
+    match (begin, end) {
+        (Some(begin), Some(end)) if begin < end => {
+            let (head, _) = manifest.split_at(begin);
+            let (_, tail) = manifest.split_at(end);
+            Ok(format!("{head}\n{features}{tail}"))
+        }
+        _ => Err(format!(
+            "the generated features have no place: add these lines under `[features]`:\n{}\n{}",
+            b24_codegen::FEATURES_BEGIN,
+            b24_codegen::FEATURES_END
+        )),
+    }
 }
 
 fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
@@ -259,6 +350,24 @@ mod tests {
     }
 
     #[test]
+    fn features_go_between_the_markers() {
+        let manifest = format!(
+            "[package]\nname = \"x\"\n\n[features]\n{}\nold = []\n{}\n\n[dependencies]\n",
+            b24_codegen::FEATURES_BEGIN,
+            b24_codegen::FEATURES_END
+        );
+        let spliced = splice_features(&manifest, "default = [\"a\"]\na = []\n").unwrap();
+        assert!(spliced.contains("a = []\n# -- end"), "{spliced}");
+        assert!(!spliced.contains("old"), "{spliced}");
+        assert!(spliced.ends_with("\n\n[dependencies]\n"), "{spliced}");
+        assert_eq!(
+            splice_features(&spliced, "default = [\"a\"]\na = []\n").unwrap(),
+            spliced
+        );
+        assert!(splice_features("[package]\n", "a = []\n").is_err());
+    }
+
+    #[test]
     fn check_mode_names_stale_files_and_writes_nothing() {
         let dir = std::env::temp_dir().join(format!("b24-xtask-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
@@ -271,9 +380,16 @@ mod tests {
             )]
             .into(),
             roots: vec!["crates/b24-x/src/generated".to_owned()],
+            features: BTreeMap::new(),
         };
         let report = apply(&dir, &output, Mode::Check).unwrap();
-        assert_eq!(report.created, ["crates/b24-x/src/generated/mod.rs"]);
+        assert_eq!(
+            report.created,
+            [
+                "crates/b24-x/src/generated/mod.rs",
+                "codegen/tests/snapshots/spec__crates__b24-x__src__generated__mod.rs.snap"
+            ]
+        );
         assert_eq!(report.deleted, ["crates/b24-x/src/generated/old.rs"]);
         assert!(!dir.join("crates/b24-x/src/generated/mod.rs").exists());
         assert!(dir.join("crates/b24-x/src/generated/old.rs").exists());
@@ -285,7 +401,41 @@ mod tests {
             "new\n"
         );
         assert!(!dir.join("crates/b24-x/src/generated/old.rs").exists());
+        assert_eq!(
+            fs::read_to_string(
+                dir.join(
+                    "codegen/tests/snapshots/spec__crates__b24-x__src__generated__mod.rs.snap"
+                )
+            )
+            .unwrap(),
+            "---\nsource: codegen/tests/generate.rs\n---\nnew\n",
+            "the snapshot test's snapshot is written along with the file"
+        );
         assert!(apply(&dir, &output, Mode::Check).unwrap().is_clean());
+
+        // A snapshot no file produces any more is deleted; one whose contents are current
+        // keeps its header.
+        let stale =
+            dir.join("codegen/tests/snapshots/spec__crates__b24-x__src__generated__old.rs.snap");
+        fs::write(&stale, "---\nsource: x\n---\nold\n").unwrap();
+        let current =
+            dir.join("codegen/tests/snapshots/spec__crates__b24-x__src__generated__mod.rs.snap");
+        fs::write(
+            &current,
+            "---\nsource: codegen/tests/generate.rs\nassertion_line: 22\n---\nnew\n",
+        )
+        .unwrap();
+        let report = apply(&dir, &output, Mode::Write).unwrap();
+        assert_eq!(
+            report.deleted,
+            ["codegen/tests/snapshots/spec__crates__b24-x__src__generated__old.rs.snap"]
+        );
+        assert!(!stale.exists());
+        assert!(
+            fs::read_to_string(&current)
+                .unwrap()
+                .contains("assertion_line")
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 }

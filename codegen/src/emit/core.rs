@@ -54,6 +54,14 @@ pub(crate) fn emit(api: &Api, files: &mut BTreeMap<String, String>) -> Result<()
         Retry::AfterReset => quote!(crate::Retry::AfterReset),
         Retry::RefreshToken => quote!(crate::Retry::RefreshToken),
     });
+    let statuses = arms(&|e| {
+        let s = e.status;
+        quote!(&[#s])
+    });
+    let messages = arms(&|e| {
+        let m = &e.messages;
+        quote!(&[#(#m),*])
+    });
     let message = arms(&|e| {
         let m = e.messages.first().cloned().unwrap_or_default();
         quote!(#m)
@@ -93,6 +101,12 @@ pub(crate) fn emit(api: &Api, files: &mut BTreeMap<String, String>) -> Result<()
                 /// The documented `error_description`.
                 #[must_use]
                 pub const fn message(self) -> &'static str { match self {} }
+                /// The HTTP statuses it comes with.
+                #[must_use]
+                pub const fn http_statuses(self) -> &'static [u16] { match self {} }
+                /// Every documented `error_description`.
+                #[must_use]
+                pub const fn messages(self) -> &'static [&'static str] { match self {} }
             }
         }
     } else {
@@ -148,6 +162,19 @@ pub(crate) fn emit(api: &Api, files: &mut BTreeMap<String, String>) -> Result<()
                 #[must_use]
                 pub const fn message(self) -> &'static str {
                     match self { #(#message)* }
+                }
+
+                /// The HTTP statuses it comes with (one for every system error).
+                #[must_use]
+                pub const fn http_statuses(self) -> &'static [u16] {
+                    match self { #(#statuses)* }
+                }
+
+                /// Every documented `error_description` (they differ between server versions
+                /// and languages: never match on them).
+                #[must_use]
+                pub const fn messages(self) -> &'static [&'static str] {
+                    match self { #(#messages)* }
                 }
             }
         }

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::model::{Member, struct_tokens, type_tokens};
+use super::model::{Build, Member, struct_tokens, type_tokens};
 use super::{codec_tokens, describe, docs, ident, inner_docs, paragraphs, rust_type};
 use crate::ir::{self, Absence, Builtin, Order, Ty};
 
@@ -19,8 +19,10 @@ pub(crate) fn file(m: &ir::Method) -> Result<TokenStream, String> {
         Some(&*format!("`{}`: {}", m.wire, m.summary)),
         Some(&*format!("Spec: `{}`.", m.source_path)),
     ]));
+    let import = super::wire_import();
     Ok(quote! {
         #module_doc
+        #import
         #request
         #paged
         #errors
@@ -47,8 +49,8 @@ fn param_doc(p: &ir::Param) -> String {
 }
 
 fn request(m: &ir::Method) -> Result<TokenStream, String> {
-    let name = format!("{}Request", m.pascal);
-    let name_ident = ident(&name);
+    let name = &m.request;
+    let name_ident = ident(name);
     let members: Vec<Member<'_>> = m
         .params
         .iter()
@@ -61,6 +63,7 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
                 p.ty.clone().optional(Absence::Missing)
             },
             required: p.required,
+            empty: false,
             doc: param_doc(p),
         })
         .collect();
@@ -75,16 +78,28 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
         Some(&*format!("{kind} Reference: <{}>", m.docs_url)),
     ]);
     let attrs = quote!(#[must_use = "a request does nothing until it is sent"]);
-    let body = struct_tokens(&name, &doc, &members, &attrs);
+    let body = struct_tokens(name, &doc, &members, &attrs, Build::Builder, false);
 
     let output = rust_type(&m.result);
     let codec = codec_tokens(&m.result)?;
-    let error_code = ident(&format!("{}ErrorCode", m.pascal));
+    let error_code = ident(&m.error_code);
     let info = info(m);
     let result_doc = docs(&paragraphs([
         Some(&*format!("`result`: {}.", describe(&m.result))),
         m.result_doc.as_deref(),
     ]));
+    let skip = if m.skip.is_empty() {
+        TokenStream::new()
+    } else {
+        let patterns = m.skip.iter().map(|pattern| {
+            let steps = pattern.iter().map(|step| match step {
+                ir::SkipStep::Key(key) => quote!(::b24_core::Step::Key(#key)),
+                ir::SkipStep::Entry => quote!(::b24_core::Step::Entry),
+            });
+            quote!(&[#(#steps),*])
+        });
+        quote!(const SKIP: &'static [&'static [::b24_core::Step]] = &[#(#patterns),*];)
+    };
     Ok(quote! {
         #body
 
@@ -93,13 +108,14 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
             #result_doc
             type Output = #output;
             type ErrorCode = #error_code;
+            #skip
 
             fn decode_result<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self::Output, D::Error> {
-                ::b24_core::wire::As::<#codec>::deserialize(deserializer)
+                w::As::<#codec>::deserialize(deserializer)
             }
 
             fn encode_result<S: ::serde::Serializer>(output: &Self::Output, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                ::b24_core::wire::As::<#codec>::serialize(output, serializer)
+                w::As::<#codec>::serialize(output, serializer)
             }
         }
     })
@@ -173,7 +189,7 @@ fn info(m: &ir::Method) -> TokenStream {
 }
 
 fn error_code(m: &ir::Method) -> TokenStream {
-    let name = ident(&format!("{}ErrorCode", m.pascal));
+    let name = ident(&m.error_code);
     let doc = docs(&paragraphs([
         Some(&*format!("Error codes of `{}`.", m.wire)),
         Some(
@@ -194,33 +210,15 @@ fn error_code(m: &ir::Method) -> TokenStream {
         ]));
         quote!(#d #var,)
     });
-    let as_str = m.errors.iter().map(|e| {
+    let table = m.errors.iter().map(|e| {
         let var = ident(&e.variant);
-        let code = &e.code;
-        quote!(Self::#var => #code,)
+        let (code, messages) = (&e.code, &e.messages);
+        let statuses = e
+            .statuses
+            .iter()
+            .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
+        quote!(#var = #code [#(#statuses),*] [#(#messages),*])
     });
-    let from = m.errors.iter().map(|e| {
-        let var = ident(&e.variant);
-        let code = &e.code;
-        quote!(#code => Self::#var,)
-    });
-    let fallback = quote! {
-        match ::b24_core::SystemErrorCode::from_code(code) {
-            ::std::option::Option::Some(code) => Self::System(code),
-            ::std::option::Option::None => Self::Unknown(::b24_core::UnknownCode::__new(code)),
-        }
-    };
-    // A method without codes of its own goes straight to the system codes.
-    let from_body = if m.errors.is_empty() {
-        fallback
-    } else {
-        quote! {
-            match code {
-                #(#from)*
-                _ => #fallback,
-            }
-        }
-    };
     quote! {
         #doc
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
@@ -233,44 +231,7 @@ fn error_code(m: &ir::Method) -> TokenStream {
             Unknown(::b24_core::UnknownCode),
         }
 
-        impl #name {
-            /// The code as the server spells it.
-            #[must_use]
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::System(code) => code.as_str(),
-                    Self::Unknown(code) => code.as_str(),
-                }
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name {
-            fn from(code: &str) -> Self {
-                #from_body
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::b24_core::ErrorCode for #name {
-            fn as_str(&self) -> &str {
-                #name::as_str(self)
-            }
-            fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-                match self {
-                    Self::System(code) => ::std::option::Option::Some(*code),
-                    _ => ::std::option::Option::None,
-                }
-            }
-            fn is_unknown(&self) -> bool {
-                ::std::matches!(self, Self::Unknown(_))
-            }
-        }
+        ::b24_core::error_code_impls!(#name { #(#table),* });
     }
 }
 
@@ -301,7 +262,7 @@ fn paged(m: &ir::Method) -> TokenStream {
     let Some(item) = &p.item else {
         return TokenStream::new();
     };
-    let request = ident(&format!("{}Request", m.pascal));
+    let request = ident(&m.request);
     let item_ty = rust_type(&item.ty);
     let (items, into_items) = match (&item.field, item.optional, m.result.is_optional()) {
         (None, false, _) => (quote!(output), quote!(output)),

@@ -13,7 +13,7 @@ use quote::{format_ident, quote};
 use crate::ir::{Absence, Api, Builtin, NamedKind, Ty};
 use crate::typeexpr::AbsentForm;
 
-pub use scope::scope_root;
+pub(crate) use scope::features;
 
 /// Generates every output file: path relative to the repository root -> contents.
 pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, String> {
@@ -23,6 +23,27 @@ pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, String> {
         scope::emit(scope, &mut files)?;
     }
     Ok(files)
+}
+
+/// Puts `#[cfg(..)]` on every item of `tokens` (a type and its impls).
+pub(crate) fn with_cfg(tokens: TokenStream, cfg: &TokenStream) -> Result<TokenStream, String> {
+    if cfg.is_empty() {
+        return Ok(tokens);
+    }
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("this is a bug in b24-codegen: items do not parse: {e}"))?;
+    let items = file.items.iter();
+    Ok(quote!(#(#cfg #items)*))
+}
+
+/// `#[cfg(feature = "a")]` or `#[cfg(any(feature = "a", feature = "b"))]`; nothing for no
+/// features.
+pub(crate) fn cfg_features(features: &[String]) -> TokenStream {
+    match features {
+        [] => TokenStream::new(),
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    }
 }
 
 /// Formats tokens as a Rust file with the generated-file header.
@@ -38,6 +59,14 @@ pub(crate) fn render(tokens: TokenStream, source: &str) -> Result<String, String
 
 pub(crate) fn ident(name: &str) -> Ident {
     format_ident!("{}", name)
+}
+
+/// The import every generated module with types starts with: codec paths read `w::Opt<w::Int>`
+/// (an absolute path under a short name, as hygienic as spelling it out).
+pub(crate) fn wire_import() -> TokenStream {
+    quote!(
+        use ::b24_core::wire as w;
+    )
 }
 
 /// One `#[doc = "..."]` per line, so the output reads as `///` comments.
@@ -117,7 +146,7 @@ pub(crate) fn rust_type(ty: &Ty) -> TokenStream {
 
 /// The wire codec of a spec type, as a path string for `#[serde(with = "...")]`.
 pub(crate) fn codec(ty: &Ty) -> String {
-    const W: &str = "::b24_core::wire::";
+    const W: &str = "w::";
     match ty {
         Ty::Builtin(b) => format!(
             "{W}{}",
@@ -136,6 +165,7 @@ pub(crate) fn codec(ty: &Ty) -> String {
         Ty::Named { kind, .. } => match kind {
             NamedKind::Object => format!("{W}Obj"),
             NamedKind::Enum | NamedKind::Union => format!("{W}Same"),
+            NamedKind::OneOf => format!("{W}Shaped"),
         },
         Ty::List(inner) => format!("{W}List<{}>", codec(inner)),
         Ty::CommaList(_) => format!("{W}CommaList"),
@@ -179,9 +209,10 @@ pub(crate) fn codec_tokens(ty: &Ty) -> Result<TokenStream, String> {
         .map_err(|e| format!("this is a bug in b24-codegen: codec path does not lex: {e}"))
 }
 
-/// Field attributes for a wire name and type; `skip_missing` skips absent values on encode.
+/// Serde attributes of a request field for a wire name and type. `may_be_missing`: a missing
+/// key decodes to `None`; `None` of an `Option` that may be missing is skipped on encode.
 pub(crate) fn serde_attr(wire: &str, ty: &Ty, may_be_missing: bool) -> TokenStream {
-    let with = format!("::b24_core::wire::As::<{}>", codec(ty));
+    let with = format!("w::As::<{}>", codec(ty));
     let skip = matches!(ty, Ty::Optional(_, Absence::Missing));
     match (may_be_missing, skip) {
         (true, true) => {

@@ -12,23 +12,41 @@ pub(crate) struct Member<'a> {
     pub rust: &'a str,
     /// The field's full type (`Option` included when it may be absent).
     pub ty: Ty,
-    /// Set by `new(..)` rather than by a setter.
+    /// Set by `new(..)` rather than by a setter; decoding fails without it.
     pub required: bool,
+    /// Not an `Option`: a missing key decodes to the type's empty value.
+    pub empty: bool,
     pub doc: String,
 }
 
 const DERIVES: &str = "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]";
 
+/// Objects: serde goes through `wire::Object` (see [`object_impl`]), every object has a default.
+const OBJECT_DERIVES: &str = "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]";
+
 fn derives() -> TokenStream {
     DERIVES.parse().unwrap_or_default()
 }
 
-/// A struct with `new(required..)` and one consuming setter per optional member.
+/// How a generated struct is built by code outside the crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Build {
+    /// `new(required..)` and one consuming setter per optional member (requests, and objects
+    /// sent in requests).
+    Builder,
+    /// `Default` and public fields only (objects only ever received): `let mut u =
+    /// DialogUser::default(); u.id = 7;` builds one despite `#[non_exhaustive]`.
+    DefaultOnly,
+}
+
+/// A struct; see [`Build`] for its constructors.
 pub(crate) fn struct_tokens(
     name: &str,
     doc: &str,
     members: &[Member<'_>],
     extra_attrs: &TokenStream,
+    build: Build,
+    object: bool,
 ) -> TokenStream {
     let name_ident = ident(name);
     let doc = docs(doc);
@@ -36,7 +54,11 @@ pub(crate) fn struct_tokens(
     let fields = members.iter().map(|m| {
         let f = ident(m.rust);
         let ty = rust_type(&m.ty);
-        let attr = serde_attr(m.wire, &m.ty, !m.required);
+        let attr = if object {
+            TokenStream::new()
+        } else {
+            serde_attr(m.wire, &m.ty, !m.required)
+        };
         let d = docs(&m.doc);
         quote! {
             #d
@@ -58,6 +80,8 @@ pub(crate) fn struct_tokens(
             } else {
                 quote!(#f: #value)
             }
+        } else if m.empty {
+            quote!(#f: ::std::default::Default::default())
         } else {
             quote!(#f: ::std::option::Option::None)
         }
@@ -78,7 +102,9 @@ pub(crate) fn struct_tokens(
     };
     let new_doc = docs(&new_doc);
     let no_required = required_names.is_empty();
-    let derives = if no_required {
+    let derives = if object {
+        OBJECT_DERIVES.parse().unwrap_or_default()
+    } else if no_required {
         DERIVES
             .replace(
                 "::serde::Serialize",
@@ -107,11 +133,28 @@ pub(crate) fn struct_tokens(
             other => arg_type(other, &value_ident),
         };
         let d = docs(&format!("Sets `{}`.", m.wire));
+        let set = if m.empty {
+            value
+        } else {
+            quote!(::std::option::Option::Some(#value))
+        };
         quote! {
             #d
             pub fn #f(mut self, value: #inner) -> Self {
-                self.#f = ::std::option::Option::Some(#value);
+                self.#f = #set;
                 self
+            }
+        }
+    });
+    let builder = (build == Build::Builder).then(|| {
+        quote! {
+            impl #name_ident {
+                #new_doc
+                #allow_many
+                pub fn new(#(#args),*) -> Self {
+                    #new_body
+                }
+                #(#setters)*
             }
         }
     });
@@ -123,25 +166,18 @@ pub(crate) fn struct_tokens(
         pub struct #name_ident {
             #(#fields)*
         }
-
-        impl #name_ident {
-            #new_doc
-            #allow_many
-            pub fn new(#(#args),*) -> Self {
-                #new_body
-            }
-            #(#setters)*
-        }
+        #builder
     }
 }
 
 /// Documentation of an object field.
 pub(crate) fn field_doc(f: &ir::Field) -> String {
     let shape = describe(&f.ty);
-    let presence = if f.required {
-        ""
-    } else {
-        " Optional: may be absent."
+    let presence = match &f.presence {
+        ir::Presence::Identity => " The object's identity: always sent.".to_owned(),
+        ir::Presence::Required(because) => format!(" Required: {}", sentence(because)),
+        ir::Presence::Optional => " Optional: may be absent.".to_owned(),
+        ir::Presence::Empty => " Absent means empty.".to_owned(),
     };
     paragraphs([
         f.doc.as_deref(),
@@ -163,20 +199,196 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
                     wire: &f.wire,
                     rust: &f.rust,
                     ty: f.ty.clone(),
-                    required: f.required,
+                    required: f.is_required(),
+                    empty: f.presence == ir::Presence::Empty,
                     doc: field_doc(f),
                 })
                 .collect();
-            Ok(struct_tokens(
-                &def.name,
-                &doc,
-                &members,
-                &TokenStream::new(),
-            ))
+            let build = if def.request_side {
+                Build::Builder
+            } else {
+                Build::DefaultOnly
+            };
+            let doc = match build {
+                Build::DefaultOnly => paragraphs([
+                    Some(doc.as_str()),
+                    Some(
+                        "Received from the server. To build one (a test, a server), start from `Default` and set the public fields.",
+                    ),
+                ]),
+                Build::Builder => doc,
+            };
+            let body = struct_tokens(&def.name, &doc, &members, &TokenStream::new(), build, true);
+            let serde = object_impl(&def.name, fields)?;
+            Ok(quote!(#body #serde))
         }
         ir::TypeKind::Enum(values) => Ok(enum_tokens(&def.name, &doc, values)),
         ir::TypeKind::Union(variants) => union_tokens(&def.name, &doc, variants),
+        ir::TypeKind::OneOf(shapes) => one_of_tokens(&def.name, &doc, shapes),
     }
+}
+
+/// `wire::Object` (member by member through each field's codec) and serde through it.
+fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> {
+    let name_ident = ident(name);
+    let required = fields.iter().filter(|f| f.is_required()).map(|f| &f.wire);
+    let mut arms = Vec::new();
+    let mut puts = Vec::new();
+    for f in fields {
+        let (field, wire) = (ident(&f.rust), &f.wire);
+        let codec = field_codec(f)?;
+        arms.push(quote!(#wire => self.#field = w::take::<#codec, _, _>(map)?,));
+        puts.push(quote!(w::put::<#codec, _, _>(map, #wire, &self.#field)?;));
+    }
+    let decode = if arms.is_empty() {
+        quote!(let _ = (key, map); ::std::result::Result::Ok(false))
+    } else {
+        quote! {
+            match key {
+                #(#arms)*
+                _ => return ::std::result::Result::Ok(false),
+            }
+            ::std::result::Result::Ok(true)
+        }
+    };
+    let encode = if puts.is_empty() {
+        quote!(let _ = map;)
+    } else {
+        quote!(#(#puts)*)
+    };
+    Ok(quote! {
+        impl w::Object for #name_ident {
+            const REQUIRED: &'static [&'static str] = &[#(#required),*];
+            fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> ::std::result::Result<bool, A::Error> {
+                #decode
+            }
+            fn encode_members<M: ::serde::ser::SerializeMap>(&self, map: &mut M) -> ::std::result::Result<(), M::Error> {
+                #encode
+                ::std::result::Result::Ok(())
+            }
+        }
+        ::b24_core::object_serde!(#name_ident);
+    })
+}
+
+/// The codec of an object field: its type's, or the empty-value wrapper.
+fn field_codec(f: &ir::Field) -> Result<TokenStream, String> {
+    let codec = super::codec(&f.ty);
+    let codec = if f.presence == ir::Presence::Empty {
+        format!("w::OrDefault<{codec}>")
+    } else {
+        codec
+    };
+    codec
+        .parse::<TokenStream>()
+        .map_err(|e| format!("this is a bug in b24-codegen: codec path does not lex: {e}"))
+}
+
+/// A text as a sentence: capitalised, ending with a full stop.
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+/// An enum of the shapes a value arrives in, told apart by JSON kind.
+fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStream, String> {
+    let name_ident = ident(name);
+    let doc = docs(&paragraphs([
+        Some(doc),
+        Some(
+            "On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.",
+        ),
+    ]));
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    let mut encodes = Vec::new();
+    let mut expecting = Vec::new();
+    let (mut false_is_value, mut empty_is_value) = (false, false);
+    for s in shapes {
+        let var = ident(&s.rust);
+        let ty = rust_type(&s.ty);
+        let codec = codec_tokens(&s.ty)?;
+        let kinds: Vec<&str> = s.kinds.iter().map(|k| k.describe()).collect();
+        let d = docs(&paragraphs([
+            s.doc.as_deref(),
+            Some(&*format!(
+                "Sent as {}: {}.",
+                kinds.join(" or "),
+                describe(&s.ty)
+            )),
+        ]));
+        variants.push(quote!(#d #var(#ty),));
+        let patterns = s.kinds.iter().chain(&s.also).map(|k| {
+            let k = ident(match k {
+                ir::JsonKind::Bool => "Bool",
+                ir::JsonKind::Number => "Number",
+                ir::JsonKind::String => "String",
+                ir::JsonKind::Array => "Array",
+                ir::JsonKind::Object => "Object",
+            });
+            quote!(w::Kind::#k)
+        });
+        arms.push(
+            quote!(#(#patterns)|* => w::As::<#codec>::deserialize(deserializer).map(Self::#var),),
+        );
+        encodes.push(quote!(Self::#var(value) => w::As::<#codec>::serialize(value, serializer),));
+        expecting.push(s.kinds.first().map_or("a value", |k| k.describe()));
+        false_is_value |= s.kinds.contains(&ir::JsonKind::Bool);
+        empty_is_value |= s.kinds.contains(&ir::JsonKind::String);
+    }
+    let expecting = match expecting.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => expecting.join(""),
+    };
+    let derives: TokenStream =
+        "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]"
+            .parse()
+            .unwrap_or_default();
+    Ok(quote! {
+        #doc
+        #derives
+        #[non_exhaustive]
+        pub enum #name_ident {
+            #(#variants)*
+        }
+
+        impl w::Shapes for #name_ident {
+            const EXPECTING: &'static str = #expecting;
+            const FALSE_IS_VALUE: bool = #false_is_value;
+            const EMPTY_STR_IS_VALUE: bool = #empty_is_value;
+            fn decode_kind<'de, D: ::serde::Deserializer<'de>>(kind: w::Kind, deserializer: D) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
+                ::std::option::Option::Some(match kind {
+                    #(#arms)*
+                    _ => return ::std::option::Option::None,
+                })
+            }
+            fn encode_shape<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#encodes)*
+                }
+            }
+        }
+
+        impl ::serde::Serialize for #name_ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                w::As::<w::Shaped>::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name_ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                w::As::<w::Shaped>::deserialize(deserializer)
+            }
+        }
+    })
 }
 
 fn enum_tokens(name: &str, doc: &str, values: &[ir::EnumValue]) -> TokenStream {
@@ -195,19 +407,10 @@ fn enum_tokens(name: &str, doc: &str, values: &[ir::EnumValue]) -> TokenStream {
         ]));
         quote!(#d #var,)
     });
-    let as_str = values.iter().map(|v| {
+    let table = values.iter().map(|v| {
         let var = ident(&v.variant);
         let wire = &v.wire;
-        quote!(Self::#var => #wire,)
-    });
-    let from = values.iter().map(|v| {
-        let var = ident(&v.variant);
-        let wire = &v.wire;
-        quote!(#wire => Self::#var,)
-    });
-    let known = values.iter().map(|v| {
-        let var = ident(&v.variant);
-        quote!(Self::#var)
+        quote!(#var = #wire)
     });
     quote! {
         #doc
@@ -219,53 +422,7 @@ fn enum_tokens(name: &str, doc: &str, values: &[ir::EnumValue]) -> TokenStream {
             Unknown(::b24_core::UnknownValue),
         }
 
-        impl #name_ident {
-            /// Every value this crate knows.
-            pub const KNOWN: &'static [Self] = &[#(#known),*];
-
-            /// The value as the server spells it.
-            #[must_use]
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::Unknown(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name_ident {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from)*
-                    other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for #name_ident {
-            type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                ::std::result::Result::Ok(Self::from(value))
-            }
-        }
-
-        impl ::std::fmt::Display for #name_ident {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name_ident {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name_ident {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::b24_core::deserialize_open_text(deserializer).map(|text| Self::from(text.as_str()))
-            }
-        }
+        ::b24_core::open_enum_impls!(#name_ident { #(#table),* });
     }
 }
 
@@ -281,7 +438,7 @@ fn union_tokens(name: &str, doc: &str, variants: &[ir::Variant]) -> Result<Token
         let var = ident(&v.rust);
         let ty = rust_type(&v.ty);
         let wire = &v.wire;
-        let with = format!("::b24_core::wire::As::<{}>", super::codec(&v.ty));
+        let with = format!("w::As::<{}>", super::codec(&v.ty));
         codec_tokens(&v.ty)?;
         let d = docs(&paragraphs([
             v.doc.as_deref(),

@@ -6,14 +6,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::model::type_tokens;
-use super::{ident, inner_docs, render};
+use super::{cfg_features, ident, inner_docs, render, with_cfg};
 use crate::ir;
-
-/// Directory of a scope's generated module: `crates/b24-<scope>/src/generated`.
-#[must_use]
-pub fn scope_root(scope: &str) -> String {
-    format!("crates/b24-{scope}/src/generated")
-}
+use crate::names::{self, scope_root};
 
 pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> Result<(), String> {
     let root = scope_root(&scope.name);
@@ -21,23 +16,35 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
     let mut uses = Vec::new();
 
     if let Some(types_path) = &scope.types_path {
+        // Each shared type compiles only with a group that uses it.
         let mut items = Vec::new();
         for t in &scope.types {
-            items.push(type_tokens(t)?);
+            items.push(with_cfg(type_tokens(t)?, &cfg_features(&t.features))?);
         }
         let doc = inner_docs(&format!(
             "Types shared by the methods of the `{}` scope.",
             scope.name
         ));
+        // Unused only when no method group is enabled.
+        let import = super::wire_import();
+        let import = quote!(#[allow(unused_imports)] #import);
         files.insert(
-            format!("{root}/types.rs"),
-            render(quote!(#doc #(#items)*), types_path)?,
+            format!("{root}/{}.rs", names::TYPES_MODULE),
+            render(quote!(#doc #import #(#items)*), types_path)?,
         );
-        mods.push(quote!(
-            mod types;
-        ));
-        let names = scope.types.iter().map(|t| ident(&t.name));
-        uses.push(quote!(pub use types::{#(#names),*};));
+        let module = ident(names::TYPES_MODULE);
+        mods.push(quote!(mod #module;));
+        let mut by_features: BTreeMap<&[String], Vec<proc_macro2::Ident>> = BTreeMap::new();
+        for t in &scope.types {
+            by_features
+                .entry(t.features.as_slice())
+                .or_default()
+                .push(ident(&t.name));
+        }
+        for (features, type_names) in by_features {
+            let cfg = cfg_features(features);
+            uses.push(quote!(#cfg pub use #module::{#(#type_names),*};));
+        }
     }
 
     let mut entries = Vec::new();
@@ -49,11 +56,12 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
             render(tokens, &m.source_path)?,
         );
         let module = ident(&m.module);
-        mods.push(quote!(mod #module;));
-        let request = ident(&format!("{}Request", m.pascal));
-        let error = ident(&format!("{}ErrorCode", m.pascal));
+        let cfg = cfg_features(std::slice::from_ref(&m.feature));
+        mods.push(quote!(#cfg mod #module;));
+        let request = ident(&m.request);
+        let error = ident(&m.error_code);
         let locals = m.types.iter().map(|t| ident(&t.name));
-        uses.push(quote!(pub use #module::{#request, #error #(, #locals)*};));
+        uses.push(quote!(#cfg pub use #module::{#request, #error #(, #locals)*};));
         entries.push(quote!(::b24_core::registry::MethodEntry::of::<#module::#request>()));
         if m.pagination.as_ref().is_some_and(|p| p.item.is_some()) {
             let wire = &m.wire;
@@ -64,12 +72,13 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
     let has_examples = scope.methods.iter().any(|m| !m.examples.is_empty());
     if has_examples {
         files.insert(
-            format!("{root}/examples.rs"),
+            format!("{root}/{}.rs", names::EXAMPLES_MODULE),
             render(examples(scope, &root), &format!("spec/{}/", scope.name))?,
         );
+        let module = ident(names::EXAMPLES_MODULE);
         mods.push(quote!(
             #[cfg(test)]
-            mod examples;
+            mod #module;
         ));
     }
 
@@ -78,21 +87,27 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         scope.name
     ));
     let table_doc = format!(
-        " Every method of the `{}` scope, sorted by wire name, for dispatch by name at run time.",
-        scope.name
+        " Every method of the `{}` scope, sorted by wire name, for dispatch by name at run time\n (feature `{}`: the table instantiates every method's decoder).",
+        scope.name,
+        names::REGISTRY_FEATURE
     );
+    let table = ident(names::METHODS_TABLE);
+    let registry = names::REGISTRY_FEATURE;
+    let paged_macro = ident(names::PAGED_MACRO);
     let mod_rs = quote! {
         #doc
         #(#mods)*
         #(#uses)*
 
         #[doc = #table_doc]
-        pub static METHODS: &[::b24_core::registry::MethodEntry] = &[#(#entries),*];
+        #[cfg(feature = #registry)]
+        pub static #table: &[::b24_core::registry::MethodEntry] = &[#(#entries),*];
 
         /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
-        /// can dispatch typed paging by name without a hand-written table.
+        /// can dispatch typed paging by name without a hand-written table (feature `registry`).
+        #[cfg(feature = #registry)]
         #[macro_export]
-        macro_rules! with_paged_methods {
+        macro_rules! #paged_macro {
             ($callback:ident) => {
                 $callback! { #(#paged),* }
             };
@@ -112,15 +127,18 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
     let up = up.as_str();
     let tests = scope.methods.iter().flat_map(|m| {
         m.examples.iter().enumerate().map(move |(i, ex)| {
-            let test = ident(&format!("{}_example_{}", m.module, i + 1));
+            let test = ident(&names::example_test(&m.module, i + 1));
+            let feature = &m.feature;
             let module = ident(&m.module);
-            let request = ident(&format!("{}Request", m.pascal));
+            let request = ident(&m.request);
             let path = format!("{up}{}", ex.path);
             let status = ex.status;
             let error = match &ex.error {
                 Some(code) => quote!(::std::option::Option::Some(#code)),
                 None => quote!(::std::option::Option::None),
             };
+            let skipped = &ex.skipped;
+            let identities = identities(scope, m);
             let doc = format!(
                 " `{}`: {}",
                 ex.path,
@@ -129,11 +147,14 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
             quote! {
                 #[doc = #doc]
                 #[test]
+                #[cfg(feature = #feature)]
                 fn #test() {
                     ::b24_core::testing::check_example::<crate::generated::#module::#request>(
                         include_str!(#path),
                         #status,
                         #error,
+                        &[#(#skipped),*],
+                        &[#(#identities),*],
                     );
                 }
             }
@@ -144,4 +165,68 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
         #doc
         #(#tests)*
     }
+}
+
+/// Wire names of the identity fields of the object types a method's result reaches.
+fn identities(scope: &ir::Scope, m: &ir::Method) -> Vec<String> {
+    let find = |name: &str| m.types.iter().chain(&scope.types).find(|t| t.name == name);
+    let mut pending = Vec::new();
+    m.result.named(&mut pending);
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    while let Some(name) = pending.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        let Some(t) = find(&name) else {
+            continue;
+        };
+        seen.push(name);
+        match &t.kind {
+            ir::TypeKind::Object(fields) => {
+                for f in fields {
+                    if f.presence == ir::Presence::Identity && !out.contains(&f.wire) {
+                        out.push(f.wire.clone());
+                    }
+                    f.ty.named(&mut pending);
+                }
+            }
+            ir::TypeKind::Union(variants) => variants.iter().for_each(|v| v.ty.named(&mut pending)),
+            ir::TypeKind::OneOf(shapes) => shapes.iter().for_each(|s| s.ty.named(&mut pending)),
+            ir::TypeKind::Enum(_) => {}
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The body of the scope crate's `[features]` table: one feature per method group, all of them
+/// by default, and `registry` (the run-time method table, which needs every group).
+pub(crate) fn features(scope: &ir::Scope) -> String {
+    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for m in &scope.methods {
+        groups.entry(&m.feature).or_default().push(&m.wire);
+    }
+    let quoted = |items: &mut dyn Iterator<Item = &str>| {
+        items
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let all = quoted(&mut groups.keys().copied());
+    let mut out = format!(
+        "# Method groups: the second segment of a method name. A program that enables only the\n\
+         # groups it calls compiles only their types.\ndefault = [{all}]\n"
+    );
+    for (feature, methods) in &groups {
+        out.push_str(&format!("# {}\n{feature} = []\n", methods.join(", ")));
+    }
+    out.push_str(&format!(
+        "# `{}` and `{}!`: dispatch by method name at run time (`b24 decode`, the emulator).\n\
+         # It instantiates every method's decoder, so it is not on by default.\n{} = [{all}]\n",
+        names::METHODS_TABLE,
+        names::PAGED_MACRO,
+        names::REGISTRY_FEATURE
+    ));
+    out
 }

@@ -182,7 +182,17 @@ pub async fn run(args: &CallArgs) -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(|body| (entry.decode_json)(Some(200), &body).map_err(|e| e.to_string()))
         {
-            Ok(v) => v,
+            Ok(decoded) => {
+                for skipped in &decoded.skipped {
+                    // Quotes the portal's values, which may echo the request.
+                    eprintln!(
+                        "warning: {}: {}",
+                        args.method,
+                        client.redact(&skipped.to_string())
+                    );
+                }
+                decoded.json
+            }
             Err(message) => {
                 // The message may quote the portal's values: the portal may echo the request.
                 eprintln!("error: {}: {}", args.method, client.redact(&message));

@@ -65,8 +65,8 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         say!(
             "   {:>5}  {:<20} status {:<7} idle {:<5} phones {}",
             user.id,
-            user.name,
-            user.status,
+            user.name.as_deref().unwrap_or("-"),
+            user.status.as_ref().map_or("-", |s| s.as_str()),
             user.idle.map_or("no".into(), |t| t.to_rfc3339()),
             user.phones.as_ref().map_or(0, |p| [
                 &p.work_phone,

@@ -163,7 +163,13 @@ fn decode(method: &str, file: Option<&str>, status: Option<u16>, compact: bool) 
         }
     };
     match (entry.decode_json)(status, &body) {
-        Ok(value) => print_json(&value, compact),
+        Ok(decoded) => {
+            // Entries that do not fit are left out of the output; say which, and why.
+            for skipped in &decoded.skipped {
+                eprintln!("warning: {method}: {skipped}");
+            }
+            print_json(&decoded.json, compact)
+        }
         Err(b24_core::registry::ErasedResponseError::Api { error, known, .. }) => {
             let note = if known {
                 ""

@@ -23,7 +23,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .call(&DialogUsersListRequest::new(DialogId::Chat(1)).limit(5))
         .await?;
     for user in &page.result {
-        println!("{:>5} {} ({})", user.id, user.name, user.status);
+        // Only `id` is always there: older servers omit other fields, so they are Options.
+        let name = user.name.as_deref().unwrap_or("?");
+        let status = user.status.as_ref().map_or("?", |s| s.as_str());
+        println!("{:>5} {name} ({status})", user.id);
     }
     println!(
         "total {:?}, next {:?}, operating {:?}",

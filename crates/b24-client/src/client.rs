@@ -345,7 +345,8 @@ impl Client {
                             self.inner.limiter.on_admitted();
                         }
                         match decoded {
-                            Ok(response) => {
+                            Ok(mut response) => {
+                                self.inner.scrubber.report_skipped(spec.method, &mut response.skipped);
                                 if let Some(time) = &response.time {
                                     self.observe(spec.method, time).await;
                                 }

@@ -150,6 +150,23 @@ impl Scrubber {
         }
     }
 
+    /// Scrubs the entries a decode left out (their paths and errors quote the server's values,
+    /// which may echo the request) and logs each as a `tracing` warning.
+    pub(crate) fn report_skipped(&self, method: &str, skipped: &mut [b24_core::Skipped]) {
+        for s in skipped {
+            s.entry = self.scrub(&s.entry);
+            s.error.path = self.scrub(&s.error.path);
+            s.error.message = self.scrub(&s.error.message);
+            tracing::warn!(
+                method,
+                entry = %s.entry,
+                path = %s.error.path,
+                error = %s.error.message,
+                "left out an entry of the response that does not fit the spec"
+            );
+        }
+    }
+
     pub(crate) fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in self.read().iter() {

@@ -110,10 +110,27 @@ async fn errors_are_told_apart() {
 }
 
 #[tokio::test]
-async fn undecodable_answers_name_the_json_path() {
+async fn a_user_that_does_not_fit_is_left_out_and_reported() {
     let mut bad_user = json!({"id": 7, "name": "x"});
     bad_user["idle"] = json!("yesterday");
-    let server = Scripted::start(vec![], Reply::json(200, ok_body(json!([bad_user])))).await;
+    let users = json!([{"id": 5}, bad_user, {"id": 9}]);
+    let server = Scripted::start(vec![], Reply::json(200, ok_body(users))).await;
+    let page = fast(&server.webhook("code"))
+        .call(&DialogUsersListRequest::new(DialogId::Chat(1)))
+        .await
+        .unwrap();
+    let ids: Vec<u64> = page.result.iter().map(|u| u.id).collect();
+    assert_eq!(ids, [5, 9]);
+    let [skipped] = page.skipped.as_slice() else {
+        panic!("{:?}", page.skipped)
+    };
+    assert_eq!(skipped.entry, "result[1]");
+    assert_eq!(skipped.error.path, "result[1].idle");
+}
+
+#[tokio::test]
+async fn undecodable_answers_name_the_json_path() {
+    let server = Scripted::start(vec![], Reply::json(200, ok_body(json!("users")))).await;
     let err = fast(&server.webhook("code"))
         .call(&DialogUsersListRequest::new(DialogId::Chat(1)))
         .await
@@ -121,7 +138,7 @@ async fn undecodable_answers_name_the_json_path() {
     match &err {
         Error::Decode { status, error } => {
             assert_eq!(*status, 200);
-            assert_eq!(error.path, "result[0].idle", "{error}");
+            assert_eq!(error.path, "result", "{error}");
         }
         other => panic!("{other:?}"),
     }

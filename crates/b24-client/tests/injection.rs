@@ -196,6 +196,7 @@ async fn references_are_typed_values_resolved_by_the_server_or_the_client() {
                 .result[0]
                 .name
                 .clone()
+                .expect("the emulator's users have names")
         }
     };
     let name = first_name(&c).await;

@@ -17,6 +17,15 @@ pub trait ErrorCode:
     fn system(&self) -> Option<SystemErrorCode>;
     /// Neither documented by the method nor a known system error.
     fn is_unknown(&self) -> bool;
+    /// The HTTP statuses the server answers this code with, the usual one first (empty when
+    /// not documented).
+    fn http_statuses(&self) -> &'static [u16] {
+        &[]
+    }
+    /// The documented `error_description` texts (empty when not documented).
+    fn messages(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// Whether a failed call may have had its effect on the portal.
@@ -132,6 +141,18 @@ impl DecodeError {
             )
         }
     }
+}
+
+/// An entry of a list or map in `result` that did not decode and was left out, so the rest of
+/// the response could be used (see [`crate::Method::SKIP`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("left out `{entry}`, which does not fit: {error}")]
+#[non_exhaustive]
+pub struct Skipped {
+    /// JSON path of the entry that was left out, e.g. `result.users[1]`.
+    pub entry: String,
+    /// Where inside the entry decoding failed, and why.
+    pub error: DecodeError,
 }
 
 /// Why a response body did not yield a result.

@@ -13,24 +13,34 @@
 #![deny(missing_docs)]
 
 pub mod error;
+mod macros;
 #[rustfmt::skip]
 mod generated;
 pub mod method;
 pub mod registry;
 pub mod response;
+mod skip;
 #[doc(hidden)]
 pub mod testing;
 mod types;
 pub mod wire;
 
-pub use error::{ApiError, DecodeError, ErrorCode, Execution, RawErrorCode, ResponseError, Retry};
+pub use error::{
+    ApiError, DecodeError, ErrorCode, Execution, RawErrorCode, ResponseError, Retry, Skipped,
+};
 pub use generated::SystemErrorCode;
 pub use method::{
     AsKey, ContinuationPaging, KeysetPaging, Limit, Method, MethodInfo, OffsetPaging, Order, Paged,
-    Pagination,
+    Pagination, Step,
 };
 pub use response::{Response, Time, decode_response, encode_response};
 pub use types::{
     Date, DateTime, DayMonth, DialogId, Json, ParseDayMonthError, ParseDialogIdError, UnknownCode,
     UnknownValue, deserialize_open_text,
 };
+
+/// Re-exports generated code refers to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}

@@ -15,6 +15,15 @@ pub trait Method: Serialize {
     type Output;
     /// The error codes this method documents, plus system and unknown codes.
     type ErrorCode: ErrorCode;
+    /// Where `result` holds lists and maps of independent entries (users, files, keyed user
+    /// maps, the result list itself): an entry there that does not decode is skipped and
+    /// reported in [`crate::Response::skipped`] instead of failing the whole response. Each
+    /// pattern is a path inside `result`, from the spec's `skip_bad_entries`.
+    const SKIP: &'static [&'static [Step]] = &[];
+    /// Where inside `result` the [`Method::SKIP`] patterns start: empty for generated methods;
+    /// a wrapper that carries another method's results (a `batch` keyed by command) says where
+    /// each of them sits and reuses that method's patterns.
+    const SKIP_BASE: &'static [Step] = &[];
 
     /// Decodes the `result` member of a response.
     ///
@@ -95,6 +104,15 @@ impl<T: AsKey> AsKey for Option<T> {
     fn as_key(&self) -> Option<u64> {
         self.as_ref().and_then(AsKey::as_key)
     }
+}
+
+/// One step of a [`Method::SKIP`] pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The member of an object with this wire name (or the tag of a one-key union).
+    Key(&'static str),
+    /// Any entry of a list or map.
+    Entry,
 }
 
 /// Static facts about a method, generated from its spec file.

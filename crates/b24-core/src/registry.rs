@@ -13,7 +13,18 @@ pub struct MethodEntry {
     pub info: &'static MethodInfo,
     /// Decodes a response body with the method's types and re-encodes the typed response as
     /// JSON (the way the server sends it).
-    pub decode_json: fn(Option<u16>, &[u8]) -> Result<serde_json::Value, ErasedResponseError>,
+    pub decode_json: fn(Option<u16>, &[u8]) -> Result<Decoded, ErasedResponseError>,
+}
+
+/// A response decoded with a method's types, re-encoded as JSON.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Decoded {
+    /// The typed response, encoded the way the server sends it.
+    pub json: serde_json::Value,
+    /// Entries that did not decode and were left out of `json` (see
+    /// [`crate::Response::skipped`]).
+    pub skipped: Vec<crate::Skipped>,
 }
 
 impl MethodEntry {
@@ -54,9 +65,12 @@ pub enum ErasedResponseError {
 fn decode_json<M: Method>(
     status: Option<u16>,
     body: &[u8],
-) -> Result<serde_json::Value, ErasedResponseError> {
+) -> Result<Decoded, ErasedResponseError> {
     match decode_response::<M>(status, body) {
-        Ok(response) => to_value::<M>(&response).map_err(ErasedResponseError::Decode),
+        Ok(response) => Ok(Decoded {
+            json: to_value::<M>(&response).map_err(ErasedResponseError::Decode)?,
+            skipped: response.skipped,
+        }),
         Err(ResponseError::Api(error)) => Err(ErasedResponseError::Api {
             code: error.code.as_str().to_owned(),
             known: !error.code.is_unknown(),

@@ -7,8 +7,9 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, DecodeError, ResponseError};
+use crate::error::{ApiError, DecodeError, ResponseError, Skipped};
 use crate::method::Method;
+use crate::skip::Skipper;
 use crate::wire::{As, Float, Int, Opt, Seed};
 
 /// A successful response: the typed `result` and the envelope around it.
@@ -24,6 +25,10 @@ pub struct Response<T> {
     pub next: Option<u64>,
     /// `time`: timing and operating-limit accounting of the call.
     pub time: Option<Time>,
+    /// Entries of lists and maps in `result` that did not decode and were left out (each
+    /// with its JSON path and error); empty when everything fit. The HTTP client also logs
+    /// each one as a `tracing` warning, with secrets scrubbed.
+    pub skipped: Vec<Skipped>,
 }
 
 impl<T> Response<T> {
@@ -34,6 +39,7 @@ impl<T> Response<T> {
             total: None,
             next: None,
             time: None,
+            skipped: Vec::new(),
         }
     }
 
@@ -55,6 +61,13 @@ impl<T> Response<T> {
     #[must_use]
     pub const fn with_time(mut self, time: Option<Time>) -> Self {
         self.time = time;
+        self
+    }
+
+    /// Sets `skipped`.
+    #[must_use]
+    pub fn with_skipped(mut self, skipped: Vec<Skipped>) -> Self {
+        self.skipped = skipped;
         self
     }
 }
@@ -128,6 +141,10 @@ pub struct Time {
 ///
 /// `status` is the HTTP status, when known; it is kept on API errors.
 ///
+/// An entry of a list or map that the spec marks as independent ([`Method::SKIP`]) and that
+/// does not decode is left out and reported in [`Response::skipped`]; the rest of the response
+/// decodes.
+///
 /// # Errors
 /// [`ResponseError::Api`] when the body is an error answer, [`ResponseError::Decode`] (with the
 /// JSON path) when it does not have the documented shape.
@@ -135,12 +152,104 @@ pub fn decode_response<M: Method>(
     status: Option<u16>,
     body: &[u8],
 ) -> Result<Response<M::Output>, ResponseError<M::ErrorCode>> {
-    // Fast path without path tracking; on failure, decode again to learn where it failed.
-    let envelope = match serde_json::from_slice::<Envelope<M>>(body) {
-        Ok(envelope) => envelope,
-        Err(_) => return Err(ResponseError::Decode(locate_error::<Envelope<M>>(body))),
+    // Fast path without path tracking; on failure, decode again to learn where it failed and
+    // whether leaving out bad entries saves the rest.
+    match serde_json::from_slice::<Envelope<M>>(body) {
+        Ok(envelope) => envelope.finish(status),
+        Err(_) => decode_skipping::<M>(status, body),
+    }
+}
+
+/// The slow path of [`decode_response`].
+fn decode_skipping<M: Method>(
+    status: Option<u16>,
+    body: &[u8],
+) -> Result<Response<M::Output>, ResponseError<M::ErrorCode>> {
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Err(ResponseError::Decode(locate_error::<Envelope<M>>(body)));
     };
-    envelope.finish(status)
+    let mut skipper = Skipper::new(M::SKIP, M::SKIP_BASE, &["result"]);
+    loop {
+        let mut track = serde_path_to_error::Track::new();
+        let decoded =
+            Envelope::<M>::deserialize(serde_path_to_error::Deserializer::new(&value, &mut track));
+        match decoded {
+            Ok(envelope) => {
+                let skipped = skipper.into_skipped();
+                return envelope
+                    .finish(status)
+                    .map(|response| response.with_skipped(skipped));
+            }
+            Err(err) => {
+                let path = track.path();
+                let message = err.to_string();
+                if !skipper.skip(&mut value, &path, &message) {
+                    let path = skipper.original_path(&path);
+                    return Err(ResponseError::Decode(DecodeError::new(
+                        if path == "." { String::new() } else { path },
+                        message,
+                    )));
+                }
+            }
+        }
+    }
+}
+
+/// Decodes a `result` value already read from a body (a command's answer inside `batch`),
+/// leaving out bad entries as [`decode_response`] does. `at` is the path of `value` in the
+/// body, for the paths in errors (`result.result.cmd1`).
+///
+/// # Errors
+/// When the value does not have the documented shape outside the entries that may be left out.
+pub fn decode_result_value<M: Method>(
+    value: &serde_json::Value,
+    at: &str,
+) -> Result<(M::Output, Vec<Skipped>), DecodeError> {
+    struct ResultOf<M: Method>(M::Output);
+    impl<'de, M: Method> Deserialize<'de> for ResultOf<M> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            M::decode_result(deserializer).map(Self)
+        }
+    }
+    let joined = |path: &str| match (at.is_empty(), path.is_empty() || path == ".") {
+        (_, true) => at.to_owned(),
+        (true, false) => path.to_owned(),
+        (false, false) if path.starts_with('[') => format!("{at}{path}"),
+        (false, false) => format!("{at}.{path}"),
+    };
+    if let Ok(ResultOf(output)) = ResultOf::<M>::deserialize(value) {
+        return Ok((output, Vec::new()));
+    }
+    let mut value = value.clone();
+    let mut skipper = Skipper::new(M::SKIP, M::SKIP_BASE, &[]);
+    loop {
+        let mut track = serde_path_to_error::Track::new();
+        let decoded =
+            ResultOf::<M>::deserialize(serde_path_to_error::Deserializer::new(&value, &mut track));
+        match decoded {
+            Ok(ResultOf(output)) => {
+                let skipped: Vec<Skipped> = skipper
+                    .into_skipped()
+                    .into_iter()
+                    .map(|s| Skipped {
+                        entry: joined(&s.entry),
+                        error: DecodeError::new(joined(&s.error.path), s.error.message),
+                    })
+                    .collect();
+                return Ok((output, skipped));
+            }
+            Err(err) => {
+                let path = track.path();
+                let message = err.to_string();
+                if !skipper.skip(&mut value, &path, &message) {
+                    return Err(DecodeError::new(
+                        joined(&skipper.original_path(&path)),
+                        message,
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// Decodes `body` as `T` with path tracking, to describe why it fails.
@@ -246,6 +355,7 @@ impl<M: Method> Envelope<M> {
             total: self.total,
             next: self.next,
             time: self.time,
+            skipped: Vec::new(),
         })
     }
 }

@@ -14,10 +14,23 @@ use crate::response::decode_response;
 ///   and the code must be one the method documents or a system error.
 /// - `None`: the body must decode, and encoding the typed response again must give the same JSON
 ///   (up to `[]` for `{}` and number spelling), so every field the example shows is in the spec.
+///   Exactly the entries at `skipped` (JSON paths such as `result.users[1]`) must have been left
+///   out, and the comparison leaves them out of the example too.
 ///
 /// # Panics
 /// When a check fails; this is a test helper.
-pub fn check_example<M: Method>(body: &str, status: u16, expected_error: Option<&str>) {
+///
+/// A successful example is then bent the ways servers of other versions bend it, and must
+/// still decode: every member inside `result` left out in turn, every value inside `result`
+/// set to `null` in turn (except `identities`, the wire names of identity fields, whose
+/// absence may fail the object), and every number sent as a string.
+pub fn check_example<M: Method>(
+    body: &str,
+    status: u16,
+    expected_error: Option<&str>,
+    skipped: &[&str],
+    identities: &[&str],
+) {
     let decoded = decode_response::<M>(Some(status), body.as_bytes());
     match (decoded, expected_error) {
         (Err(ResponseError::Api(error)), Some(code)) => {
@@ -34,10 +47,24 @@ pub fn check_example<M: Method>(body: &str, status: u16, expected_error: Option<
             );
         }
         (Ok(response), None) => {
-            let original: Value = match serde_json::from_str(body) {
+            let mut original: Value = match serde_json::from_str(body) {
                 Ok(v) => v,
                 Err(e) => panic!("{}: the example is not JSON: {e}", M::INFO.name),
             };
+            let left_out: Vec<&str> = response.skipped.iter().map(|s| s.entry.as_str()).collect();
+            assert_eq!(
+                left_out,
+                skipped,
+                "{}: entries left out while decoding: {:?}",
+                M::INFO.name,
+                response.skipped
+            );
+            // Later entries first, so earlier indices stay valid.
+            for path in skipped.iter().rev() {
+                if !remove_path(&mut original, path) {
+                    panic!("{}: `{path}` is not in the example", M::INFO.name);
+                }
+            }
             let encoded = match to_value::<M>(&response) {
                 Ok(v) => v,
                 Err(e) => panic!("{}: cannot encode the decoded example: {e}", M::INFO.name),
@@ -48,12 +75,158 @@ pub fn check_example<M: Method>(body: &str, status: u16, expected_error: Option<
                     M::INFO.name
                 );
             }
+            bend::<M>(body, status, identities);
         }
         (Err(e), _) => panic!("{}: the example does not decode: {e}", M::INFO.name),
         (Ok(_), Some(code)) => panic!(
             "{}: expected error `{code}`, the example decoded as a result",
             M::INFO.name
         ),
+    }
+}
+
+/// Decodes variants of a successful example that other server versions could send.
+fn bend<M: Method>(body: &str, status: u16, identities: &[&str]) {
+    let Ok(original) = serde_json::from_str::<Value>(body) else {
+        return;
+    };
+    // Decodes, leaving out no other entries than the example itself does, except the bent
+    // value itself when it is an entry of a map (`null` for a count is a bad entry).
+    let expected = decode_response::<M>(Some(status), body.as_bytes())
+        .map(|r| r.skipped)
+        .unwrap_or_default();
+    let decodes = |value: &Value, at: &str| match decode_response::<M>(
+        Some(status),
+        value.to_string().as_bytes(),
+    ) {
+        Ok(r) => {
+            let extra: Vec<_> = r
+                .skipped
+                .iter()
+                .filter(|s| !expected.contains(s) && s.entry != at)
+                .collect();
+            if extra.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("it leaves out {extra:?}"))
+            }
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    let mut places = Vec::new();
+    if let Some(result) = original.get("result") {
+        members(
+            result,
+            &mut vec![PathStep::Key("result".into())],
+            &mut places,
+        );
+    }
+    for (path, key) in &places {
+        let identity = identities.contains(&key.as_str());
+        let at = render(path);
+        for (what, bent) in [
+            ("without", edit(&original, path, None)),
+            ("with null for", edit(&original, path, Some(Value::Null))),
+        ] {
+            if let Err(e) = decodes(&bent, &at)
+                && !identity
+            {
+                panic!(
+                    "{}: the example {what} `{at}` does not decode: {e}",
+                    M::INFO.name
+                );
+            }
+        }
+    }
+    let mut as_strings = original.clone();
+    numbers_as_strings(&mut as_strings);
+    if let Err(e) = decodes(&as_strings, "") {
+        panic!(
+            "{}: the example with numbers sent as strings does not decode: {e}",
+            M::INFO.name
+        );
+    }
+}
+
+#[derive(Clone)]
+enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+/// Every object member below `value`: its path and its key.
+fn members(value: &Value, path: &mut Vec<PathStep>, out: &mut Vec<(Vec<PathStep>, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                path.push(PathStep::Key(key.clone()));
+                out.push((path.clone(), key.clone()));
+                members(inner, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, inner) in items.iter().enumerate() {
+                path.push(PathStep::Index(i));
+                members(inner, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A copy of `value` with the member at `path` removed (`None`) or replaced.
+fn edit(value: &Value, path: &[PathStep], replacement: Option<Value>) -> Value {
+    let mut copy = value.clone();
+    let Some((PathStep::Key(last), parents)) = path.split_last() else {
+        return copy;
+    };
+    let mut here = &mut copy;
+    for step in parents {
+        let next = match step {
+            PathStep::Key(k) => here.get_mut(k.as_str()),
+            PathStep::Index(i) => here.get_mut(*i),
+        };
+        match next {
+            Some(v) => here = v,
+            None => return copy,
+        }
+    }
+    if let Value::Object(map) = here {
+        match replacement {
+            Some(v) => {
+                map.insert(last.clone(), v);
+            }
+            None => {
+                map.remove(last);
+            }
+        }
+    }
+    copy
+}
+
+fn render(path: &[PathStep]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            PathStep::Key(k) if out.is_empty() => out.push_str(k),
+            PathStep::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            PathStep::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+fn numbers_as_strings(value: &mut Value) {
+    match value {
+        Value::Number(n) => *value = Value::String(n.to_string()),
+        Value::Array(items) => items.iter_mut().for_each(numbers_as_strings),
+        Value::Object(map) => map.values_mut().for_each(numbers_as_strings),
+        _ => {}
     }
 }
 
@@ -86,6 +259,8 @@ fn same_json(original: &Value, encoded: &Value, path: &str) -> Result<(), String
         {
             Ok(())
         }
+        // PHP's `[]` for an empty object, re-encoded with its empty fields.
+        (Value::Array(a), Value::Object(b)) if a.is_empty() && b.values().all(is_nothing) => Ok(()),
         (Value::Array(a), Value::Array(b)) => {
             if a.len() != b.len() {
                 return Err(format!(
@@ -112,10 +287,53 @@ fn same_json(original: &Value, encoded: &Value, path: &str) -> Result<(), String
     }
 }
 
+/// A value the typed response may add for a key the original omits: a "no value" spelling,
+/// or the empty value of a field whose absence means empty (`[]`, `{}`, `"N"`).
 fn is_nothing(value: &Value) -> bool {
     match value {
         Value::Null | Value::Bool(false) => true,
-        Value::String(s) => s.is_empty(),
+        Value::String(s) => s.is_empty() || s == "N",
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        Value::Number(_) | Value::Bool(true) => false,
+    }
+}
+
+/// Removes the value at a path such as `result.users[1]` (keys without dots or brackets).
+fn remove_path(value: &mut Value, path: &str) -> bool {
+    let mut steps: Vec<Result<usize, &str>> = Vec::new();
+    for part in path.split('.') {
+        let mut pieces = part.split('[');
+        if let Some(key) = pieces.next().filter(|k| !k.is_empty()) {
+            steps.push(Err(key));
+        }
+        for index in pieces {
+            match index.trim_end_matches(']').parse() {
+                Ok(i) => steps.push(Ok(i)),
+                Err(_) => return false,
+            }
+        }
+    }
+    let Some((last, parents)) = steps.split_last() else {
+        return false;
+    };
+    let mut here = value;
+    for step in parents {
+        let next = match step {
+            Ok(i) => here.get_mut(*i),
+            Err(k) => here.get_mut(*k),
+        };
+        match next {
+            Some(v) => here = v,
+            None => return false,
+        }
+    }
+    match (last, here) {
+        (Ok(i), Value::Array(items)) if *i < items.len() => {
+            items.remove(*i);
+            true
+        }
+        (Err(k), Value::Object(map)) => map.remove(*k).is_some(),
         _ => false,
     }
 }
@@ -134,5 +352,20 @@ mod tests {
         let err = same_json(&json!({"x": 1, "extra": 2}), &json!({"x": 1}), "").unwrap_err();
         assert!(err.contains("`.extra`"), "{err}");
         assert!(same_json(&json!({"x": [1, 2]}), &json!({"x": [1]}), "").is_err());
+        assert!(same_json(&json!({}), &json!({"files": [], "flag": "N"}), "").is_ok());
+        assert!(same_json(&json!({}), &json!({"flag": "Y"}), "").is_err());
+        assert!(same_json(&json!({"p": []}), &json!({"p": {"LIKE": []}}), "").is_ok());
+    }
+
+    #[test]
+    fn paths_of_skipped_entries() {
+        let mut v = json!({"result": {"users": [{"id": 1}, {"x": 0}, {"id": 3}], "m": {"7": 1}}});
+        assert!(remove_path(&mut v, "result.users[1]"));
+        assert!(remove_path(&mut v, "result.m.7"));
+        assert_eq!(
+            v,
+            json!({"result": {"users": [{"id": 1}, {"id": 3}], "m": {}}})
+        );
+        assert!(!remove_path(&mut v, "result.users[5]"));
     }
 }

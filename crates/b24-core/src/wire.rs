@@ -1,7 +1,9 @@
 //! Wire codecs: how each spec type travels as JSON, quirks included.
 //!
-//! Generated code never derives plain serde for a field; it names a codec instead:
-//! `#[serde(with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::DateTime>>")]`.
+//! Generated code never derives plain serde for a field; it names a codec instead: generated
+//! objects implement [`Object`] with one codec per member (`w::take::<w::OrFalse<w::DateTime>,
+//! _, _>(map)`), requests name it in an attribute
+//! (`#[serde(with = "w::As::<w::Opt<w::Int>>")]`), where `w` is `::b24_core::wire`.
 //! A codec decodes leniently (Bitrix24 servers of different versions send numbers as strings,
 //! `false` or `""` for an absent value, `[]` for an empty object) and encodes the way the server
 //! sends, so a decoded response re-encodes faithfully.
@@ -36,6 +38,12 @@ pub trait Codec<T> {
     const OBJECT_IS_VALUE: bool = false;
     /// An array (`[...]`, even `[]`) is a real value.
     const ARRAY_IS_VALUE: bool = false;
+
+    /// The value is "not sent": an object member holding it is left out when encoding.
+    fn is_absent(value: &T) -> bool {
+        let _ = value;
+        false
+    }
 
     /// Decodes a value.
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error>;
@@ -463,11 +471,18 @@ impl<C: Codec<T>, T> Codec<Vec<T>> for List<C> {
                 Ok(out)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
-                let mut out = Vec::new();
-                while map.next_key::<IgnoredAny>()?.is_some() {
-                    out.push(map.next_value_seed(Seed::<C, T>::new())?);
+                // PHP writes a filtered list as `{"0": .., "2": ..}`: keep the index order, which
+                // is also the key order of such a body (and the only order a map decoded
+                // through a sorted map, such as `serde_json::Value`, still knows).
+                let mut out: Vec<(Option<u64>, T)> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let index = key.trim().parse::<u64>().ok();
+                    out.push((index, map.next_value_seed(Seed::<C, T>::new())?));
                 }
-                Ok(out)
+                if out.iter().all(|(index, _)| index.is_some()) {
+                    out.sort_by_key(|(index, _)| *index);
+                }
+                Ok(out.into_iter().map(|(_, item)| item).collect())
             }
         }
         deserializer.deserialize_any(V::<C, T>(PhantomData))
@@ -719,10 +734,304 @@ macro_rules! absent_codec {
     };
 }
 
-absent_codec!(Opt, Absent::Missing);
+/// A value that may be missing (older servers omit fields) or `null`; `None` is left out when
+/// encoding an object.
+impl<C: Codec<T>, T> Codec<Option<T>> for Opt<C> {
+    const OBJECT_IS_VALUE: bool = C::OBJECT_IS_VALUE;
+    const ARRAY_IS_VALUE: bool = C::ARRAY_IS_VALUE;
+    fn is_absent(value: &Option<T>) -> bool {
+        value.is_none()
+    }
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+        decode_absent::<C, T, D>(Absent::Missing, deserializer)
+    }
+    fn encode<S: Serializer>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
+        encode_absent::<C, T, S>(Absent::Missing, value, serializer)
+    }
+}
 absent_codec!(OrNull, Absent::Null);
 absent_codec!(OrFalse, Absent::False);
 absent_codec!(OrEmpty, Absent::EmptyStr);
+
+/// A value whose absence (or `null`, or the "not set" spellings its codec does not take as a
+/// value: `false`, `""`, `{}` for a scalar) is its empty value: `false`, `""`, `[]`, an empty
+/// map, an object with every field unset. Encodes the value as it is.
+#[derive(Debug)]
+pub struct OrDefault<C>(PhantomData<C>);
+
+impl<C: Codec<T>, T: Default> Codec<T> for OrDefault<C> {
+    const FALSE_IS_VALUE: bool = C::FALSE_IS_VALUE;
+    const EMPTY_STR_IS_VALUE: bool = C::EMPTY_STR_IS_VALUE;
+    const OBJECT_IS_VALUE: bool = C::OBJECT_IS_VALUE;
+    const ARRAY_IS_VALUE: bool = C::ARRAY_IS_VALUE;
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        decode_absent::<C, T, D>(Absent::Missing, deserializer).map(Option::unwrap_or_default)
+    }
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        C::encode(value, serializer)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated objects
+// ---------------------------------------------------------------------------------------------
+
+/// A generated object type, decoded and encoded member by member through each field's codec
+/// (one small match per type instead of a derived visitor per type and a wrapper per field:
+/// the generated crate compiles much faster). Unknown members are skipped; a missing member
+/// leaves its field at its default, except the [`Object::REQUIRED`] ones.
+pub trait Object: Default {
+    /// Wire names of the members an object cannot do without (its identity), checked after
+    /// decoding.
+    const REQUIRED: &'static [&'static str];
+
+    /// Decodes the value of the member `key` into its field; `false` when the type has no such
+    /// member (the caller skips the value).
+    ///
+    /// # Errors
+    /// When the value does not fit the field's codec.
+    fn decode_member<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error>;
+
+    /// Encodes every member the way the server sends it.
+    ///
+    /// # Errors
+    /// When the serializer fails.
+    fn encode_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+}
+
+/// Encodes one member with codec `C`, unless the codec says the value is not sent.
+///
+/// # Errors
+/// When the serializer fails.
+pub fn put<C: Codec<T>, T, M: SerializeMap>(
+    map: &mut M,
+    key: &'static str,
+    value: &T,
+) -> Result<(), M::Error> {
+    if C::is_absent(value) {
+        return Ok(());
+    }
+    map.serialize_entry(key, &Encoded::<C, T>::new(value))
+}
+
+/// Decodes the value of the current member with codec `C`.
+///
+/// # Errors
+/// When the value does not fit.
+pub fn take<'de, C: Codec<T>, T, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+    map.next_value_seed(Seed::<C, T>::new())
+}
+
+/// A member name, borrowed from the input when it can be.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Borrowed(s) => s,
+            Self::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_string()))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+/// `Deserialize` of a generated object.
+///
+/// # Errors
+/// When the value is not an object, a member does not fit, or a required member is missing.
+pub fn decode_object<'de, T: Object, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: Object> Visitor<'de> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+            let mut value = T::default();
+            let mut seen: u64 = 0;
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                let key = key.as_str();
+                if let Some(i) = T::REQUIRED.iter().position(|r| *r == key) {
+                    seen |= 1 << (i % 64);
+                }
+                if !value.decode_member(key, &mut map)? {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            for (i, name) in T::REQUIRED.iter().enumerate() {
+                if seen & (1 << (i % 64)) == 0 {
+                    return Err(de::Error::missing_field(name));
+                }
+            }
+            Ok(value)
+        }
+    }
+    deserializer.deserialize_map(V::<T>(PhantomData))
+}
+
+/// `Serialize` of a generated object.
+///
+/// # Errors
+/// When the serializer fails.
+pub fn encode_object<T: Object, S: Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(None)?;
+    value.encode_members(&mut map)?;
+    map.end()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values of several shapes
+// ---------------------------------------------------------------------------------------------
+
+/// The kind of a JSON value, which tells the shapes of a [`Shapes`] type apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl Kind {
+    fn unexpected(self) -> de::Unexpected<'static> {
+        match self {
+            Self::Null => de::Unexpected::Unit,
+            Self::Bool => de::Unexpected::Other("a boolean"),
+            Self::Number => de::Unexpected::Other("a number"),
+            Self::String => de::Unexpected::Other("a string"),
+            Self::Array => de::Unexpected::Seq,
+            Self::Object => de::Unexpected::Map,
+        }
+    }
+}
+
+/// A value servers of different versions send in different shapes (`10` or `{"ID": 10}`),
+/// told apart by the kind of JSON value. Generated `one_of` types implement it; decode and
+/// encode them with the [`Shaped`] codec.
+pub trait Shapes: Sized {
+    /// What the error says was expected (`"an integer or an object"`).
+    const EXPECTING: &'static str;
+    /// `false` is a value of one of the shapes (not "absent" inside an optional wrapper).
+    const FALSE_IS_VALUE: bool = false;
+    /// `""` is a value of one of the shapes.
+    const EMPTY_STR_IS_VALUE: bool = false;
+    /// Decodes a value of this kind, or says that no shape has it (`None`).
+    ///
+    /// # Errors
+    /// When the shape chosen by the kind does not fit.
+    fn decode_kind<'de, D: Deserializer<'de>>(
+        kind: Kind,
+        deserializer: D,
+    ) -> Option<Result<Self, D::Error>>;
+    /// Encodes the value in its own shape.
+    ///
+    /// # Errors
+    /// When the serializer fails.
+    fn encode_shape<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+}
+
+/// The codec of a [`Shapes`] type.
+#[derive(Debug)]
+pub struct Shaped;
+
+struct ShapedVisitor<T>(PhantomData<T>);
+
+impl<T: Shapes> ShapedVisitor<T> {
+    fn pick<'de, D: Deserializer<'de>>(kind: Kind, deserializer: D) -> Result<T, D::Error> {
+        T::decode_kind(kind, deserializer).unwrap_or_else(|| {
+            Err(de::Error::invalid_type(
+                kind.unexpected(),
+                &ShapedVisitor::<T>(PhantomData),
+            ))
+        })
+    }
+}
+
+impl<'de, T: Shapes> Visitor<'de> for ShapedVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Self::pick(Kind::Null, de::value::UnitDeserializer::<E>::new())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+        Self::pick(Kind::Bool, BoolDeserializer::<E>::new(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        Self::pick(Kind::Number, U64Deserializer::<E>::new(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        Self::pick(Kind::Number, I64Deserializer::<E>::new(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        Self::pick(Kind::Number, F64Deserializer::<E>::new(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        Self::pick(Kind::String, StrDeserializer::<E>::new(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        Self::pick(Kind::Array, SeqAccessDeserializer::new(seq))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        Self::pick(Kind::Object, MapAccessDeserializer::new(map))
+    }
+}
+
+impl<T: Shapes> Codec<T> for Shaped {
+    const FALSE_IS_VALUE: bool = T::FALSE_IS_VALUE;
+    const EMPTY_STR_IS_VALUE: bool = T::EMPTY_STR_IS_VALUE;
+    const OBJECT_IS_VALUE: bool = true;
+    const ARRAY_IS_VALUE: bool = true;
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_any(ShapedVisitor::<T>(PhantomData))
+    }
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        value.encode_shape(serializer)
+    }
+}
 
 #[cfg(test)]
 mod tests {

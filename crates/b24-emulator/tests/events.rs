@@ -113,5 +113,8 @@ async fn events_are_recorded_for_subscribers_and_acknowledged_by_offset() {
         200,
         include_bytes!("../../../spec/im/examples/v2.Event.get.json"),
     );
-    assert_eq!(typed.result.events[0].kind, ImEventType::Onimv2messageadd);
+    assert_eq!(
+        typed.result.events[0].kind,
+        Some(ImEventType::Onimv2messageadd)
+    );
 }

@@ -27,11 +27,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let body = std::fs::read(path)?;
     let response = decode_response::<DialogUsersListRequest>(Some(200), &body)?;
     for user in &response.result {
-        // `idle` is "datetime or false" on the wire: an Option here.
-        println!(
-            "{:>6} {:<24} idle since {:?}",
-            user.id, user.name, user.idle
-        );
+        // Only the id is always there; older servers omit other fields, so they are Options.
+        // `idle` is "datetime or false" on the wire: `None` when not idle.
+        let name = user.name.as_deref().unwrap_or("(no name)");
+        println!("{:>6} {name:<24} idle since {:?}", user.id, user.idle);
+    }
+    for skipped in &response.skipped {
+        eprintln!("{skipped}"); // entries that did not fit, left out of `result`
     }
     println!(
         "total {:?}, next page at {:?}",

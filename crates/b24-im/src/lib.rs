@@ -2,8 +2,16 @@
 //!
 //! Each method has a request type (`…Request`) that implements [`b24_core::Method`], so it
 //! knows its wire name, result type and error codes; result objects and enums are re-exported
-//! here. The types are faithful to what real servers send: fields that older servers omit are
-//! `Option`s, "value or `false`" fields decode to `Option`, open enums keep unknown values.
+//! here. The types are faithful to what real servers of every version send: a missing key is
+//! never an error except an object's identity (fields older servers omit are `Option`s, or
+//! their empty value where absence means empty), "value or `false`" fields decode to
+//! `Option`, open enums keep unknown values, a result that changed shape is an enum of its
+//! shapes, and an entry of a list that does not fit is left out and reported in
+//! [`b24_core::Response::skipped`].
+//!
+//! Cargo features: one per method group (`chat`, `counters`, `dialog`, `message`, `user`,
+//! `v2`; all on by default), so a program compiles only the groups it calls; `registry` adds
+//! `METHODS`, the table that dispatches by method name at run time.
 //!
 //! ```
 //! use b24_im::DialogUsersListRequest;
@@ -22,4 +30,6 @@
 #[rustfmt::skip]
 mod generated;
 
+// Without any method group enabled there is nothing to re-export.
+#[allow(unused_imports)]
 pub use generated::*;

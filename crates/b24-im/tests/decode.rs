@@ -30,7 +30,7 @@ fn missing_keys_of_older_servers() {
     assert_eq!(user.desktop_last_date, None);
     assert_eq!(user.kind, None);
     assert_eq!(user.email, None);
-    assert_eq!(user.first_name, "Alexander");
+    assert_eq!(user.first_name.as_deref(), Some("Alexander"));
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn numbers_as_strings_and_integers_for_floats() {
     body["time"]["finish"] = json!("1772477165.5");
     let response = decode(&body).unwrap();
     assert_eq!(response.result[0].id, 1269);
-    assert_eq!(response.result[0].departments, [1, 5]);
+    assert_eq!(response.result[0].departments, Some(vec![1, 5]));
     assert_eq!(response.total, Some(3));
     let time = response.time.unwrap();
     assert_eq!(time.duration, Some(1.0));
@@ -96,8 +96,8 @@ fn open_enums_keep_unknown_values() {
     body["result"][0]["status"] = json!("vacation");
     body["result"][0]["type"] = json!("robot");
     let user = &decode(&body).unwrap().result[0];
-    assert!(matches!(user.status, UserStatus::Unknown(_)));
-    assert_eq!(user.status.as_str(), "vacation");
+    assert!(matches!(user.status, Some(UserStatus::Unknown(_))));
+    assert_eq!(user.status.as_ref().unwrap().as_str(), "vacation");
     assert_eq!(user.kind.as_ref().unwrap().as_str(), "robot");
     assert_eq!(
         decode(&documented()).unwrap().result[0].kind,
@@ -106,26 +106,51 @@ fn open_enums_keep_unknown_values() {
 }
 
 #[test]
-fn undecodable_value_is_a_typed_error_with_the_json_path() {
+fn a_user_that_does_not_fit_is_left_out_and_reported_with_its_json_path() {
     let mut body = documented();
     let first = body["result"][0].clone();
     body["result"].as_array_mut().unwrap().push(first);
     body["result"][3]["idle"] = json!(12.5);
+    body["result"][1].as_object_mut().unwrap().remove("id");
+    let response = decode(&body).unwrap();
+    let ids: Vec<u64> = response.result.iter().map(|u| u.id).collect();
+    assert_eq!(ids, [1269, 1271], "the users that fit, in order");
+    let [no_id, bad_idle] = response.skipped.as_slice() else {
+        panic!("two entries left out: {:?}", response.skipped)
+    };
+    assert_eq!(no_id.entry, "result[1]");
+    assert!(
+        no_id.error.message.contains("missing field `id`"),
+        "{no_id}"
+    );
+    assert_eq!(
+        bad_idle.entry, "result[3]",
+        "the original index, not the shifted one"
+    );
+    assert_eq!(bad_idle.error.path, "result[3].idle");
+    assert!(
+        bad_idle.error.message.contains("floating point `12.5`"),
+        "{bad_idle}"
+    );
+    assert!(bad_idle.to_string().contains("`result[3]`"), "{bad_idle}");
+}
+
+#[test]
+fn a_body_that_does_not_fit_outside_the_entries_is_a_typed_error_with_the_json_path() {
+    let mut body = documented();
+    body["total"] = json!("many");
     match decode(&body) {
         Err(ResponseError::Decode(e)) => {
-            assert_eq!(e.path, "result[3].idle");
-            assert!(e.message.contains("floating point `12.5`"), "{}", e.message);
-            assert!(e.to_string().contains("`result[3].idle`"));
+            assert_eq!(e.path, "total");
+            assert!(e.message.contains("\"many\""), "{}", e.message);
+            assert!(e.to_string().contains("`total`"));
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
     let mut body = documented();
-    body["result"][1].as_object_mut().unwrap().remove("id");
+    body["result"] = json!("users");
     match decode(&body) {
-        Err(ResponseError::Decode(e)) => {
-            assert_eq!(e.path, "result[1]");
-            assert!(e.message.contains("missing field `id`"), "{}", e.message);
-        }
+        Err(ResponseError::Decode(e)) => assert_eq!(e.path, "result"),
         other => panic!("expected a decode error, got {other:?}"),
     }
 }
@@ -174,4 +199,26 @@ fn error_answers_get_typed_codes() {
     assert!(matches!(e.code, DialogUsersListErrorCode::Unknown(_)));
     assert_eq!(e.code.as_str(), "SOMETHING_NEW");
     assert_eq!(e.to_string(), "SOMETHING_NEW: ? (HTTP 400)");
+}
+
+#[test]
+fn error_codes_know_their_documented_statuses_and_messages() {
+    let access = DialogUsersListErrorCode::AccessError;
+    assert_eq!(access.http_statuses(), [403, 400]);
+    assert_eq!(
+        access.messages(),
+        [
+            "You do not have access to the specified dialog",
+            "You don't have access to this chat"
+        ]
+    );
+    let limit = DialogUsersListErrorCode::System(SystemErrorCode::QueryLimitExceeded);
+    assert_eq!(limit.http_statuses(), [503]);
+    assert_eq!(
+        b24_core::ErrorCode::http_statuses(&limit),
+        limit.http_statuses(),
+        "the trait says the same"
+    );
+    let unknown = DialogUsersListErrorCode::from("SOMETHING_NEW");
+    assert!(unknown.http_statuses().is_empty() && unknown.messages().is_empty());
 }

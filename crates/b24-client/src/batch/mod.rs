@@ -415,22 +415,22 @@ impl BatchResults {
             Some(value) if !answers.errors.contains_key(&label) => value,
             _ => return Err(answers.failure(&label, M::INFO.name)),
         };
-        let mut track = serde_path_to_error::Track::new();
-        let output = M::decode_result(serde_path_to_error::Deserializer::new(value, &mut track))
-            .map_err(|e| Error::Decode {
+        // Entries that do not fit are left out and reported, as in a single call.
+        let at = format!("result.result.{label}");
+        let (output, mut skipped) = b24_core::response::decode_result_value::<M>(value, &at)
+            .map_err(|error| Error::Decode {
                 status: 200,
                 error: DecodeError::new(
-                    self.scrubber.scrub(&format!(
-                        "result.result.{label}{}",
-                        path_suffix(&track.path().to_string())
-                    )),
-                    self.scrubber.scrub(&e.to_string()),
+                    self.scrubber.scrub(&error.path),
+                    self.scrubber.scrub(&error.message),
                 ),
             })?;
+        self.scrubber.report_skipped(M::INFO.name, &mut skipped);
         Ok(Response::new(output)
             .with_total(answers.totals.get(&label).copied())
             .with_next(answers.nexts.get(&label).copied())
-            .with_time(answers.times.get(&label).cloned()))
+            .with_time(answers.times.get(&label).cloned())
+            .with_skipped(skipped))
     }
 
     /// Every command that failed, with its error.
@@ -442,14 +442,6 @@ impl BatchResults {
     #[must_use]
     pub fn succeeded(&self) -> usize {
         self.answers.results.len()
-    }
-}
-
-fn path_suffix(path: &str) -> String {
-    match path {
-        "." | "" => String::new(),
-        p if p.starts_with('[') => p.to_owned(),
-        p => format!(".{p}"),
     }
 }
 
@@ -485,6 +477,11 @@ impl<M: Method> Method for BatchOf<M> {
     };
     type Output = Wire<M::Output>;
     type ErrorCode = RawErrorCode;
+    // Each command's result sits at `result.<label>`; bad entries in it are left out as in a
+    // single call.
+    const SKIP: &'static [&'static [b24_core::Step]] = M::SKIP;
+    const SKIP_BASE: &'static [b24_core::Step] =
+        &[b24_core::Step::Key("result"), b24_core::Step::Entry];
 
     fn decode_result<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self::Output, D::Error> {
         deserializer.deserialize_map(WireVisitor::<M>(PhantomData))

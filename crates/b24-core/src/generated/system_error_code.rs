@@ -314,6 +314,65 @@ impl SystemErrorCode {
             Self::UserAccessError => "The user does not have access to the application",
         }
     }
+    /// The HTTP statuses it comes with (one for every system error).
+    #[must_use]
+    pub const fn http_statuses(self) -> &'static [u16] {
+        match self {
+            Self::AccessDenied => &[403u16],
+            Self::ErrorBatchLengthExceeded => &[400u16],
+            Self::ErrorBatchMethodNotAllowed => &[405u16],
+            Self::ErrorManifestIsNotAvailable => &[404u16],
+            Self::ErrorMethodNotFound => &[404u16],
+            Self::ErrorUnexpectedAnswer => &[500u16],
+            Self::InternalServerError => &[500u16],
+            Self::InvalidCredentials => &[403u16],
+            Self::InvalidRequest => &[400u16],
+            Self::NoAuthFound => &[401u16],
+            Self::OperationTimeLimit => &[429u16],
+            Self::OverloadLimit => &[503u16],
+            Self::PortalDeleted => &[500u16],
+            Self::QueryLimitExceeded => &[503u16],
+            Self::ExpiredToken => &[401u16],
+            Self::InsufficientScope => &[403u16],
+            Self::InvalidToken => &[401u16],
+            Self::UserAccessError => &[403u16],
+        }
+    }
+    /// Every documented `error_description` (they differ between server versions
+    /// and languages: never match on them).
+    #[must_use]
+    pub const fn messages(self) -> &'static [&'static str] {
+        match self {
+            Self::AccessDenied => &["REST API is available only on commercial plans"],
+            Self::ErrorBatchLengthExceeded => &["Max batch length exceeded"],
+            Self::ErrorBatchMethodNotAllowed => {
+                &["Method is not allowed for batch usage"]
+            }
+            Self::ErrorManifestIsNotAvailable => &["Manifest is not available"],
+            Self::ErrorMethodNotFound => &["Method not found!"],
+            Self::ErrorUnexpectedAnswer => &["Server returned an unexpected response"],
+            Self::InternalServerError => &["Internal server error"],
+            Self::InvalidCredentials => &["Invalid request credentials"],
+            Self::InvalidRequest => &["Https required"],
+            Self::NoAuthFound => &["Wrong authorization data"],
+            Self::OperationTimeLimit => {
+                &["Method is blocked due to operation time limit."]
+            }
+            Self::OverloadLimit => &["REST API is blocked due to overload"],
+            Self::PortalDeleted => &["Portal was deleted"],
+            Self::QueryLimitExceeded => &["Too many requests"],
+            Self::ExpiredToken => &["The access token provided has expired."],
+            Self::InsufficientScope => {
+                &[
+                    "The request requires higher privileges than provided by the webhook token",
+                ]
+            }
+            Self::InvalidToken => &["The access token provided is invalid."],
+            Self::UserAccessError => {
+                &["The user does not have access to the application"]
+            }
+        }
+    }
 }
 impl ::std::fmt::Display for SystemErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

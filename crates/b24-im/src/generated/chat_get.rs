@@ -3,9 +3,10 @@
 //! `im.chat.get`: Finds the chat bound to an external entity (ENTITY_TYPE + ENTITY_ID) and returns its id, or null.
 //!
 //! Spec: `spec/im/chat.get.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.chat.get`: Finds the chat bound to an external entity (ENTITY_TYPE + ENTITY_ID) and returns its id, or null.
 ///
-/// What the server really does (SERVER-BEHAVIOUR.md §3 and the `chatGet` handler):
+/// What the server really does (see `docs/server-behaviour.md`):
 ///
 /// - With `ENTITY_TYPE` and `ENTITY_ID` (both non-empty) it returns `{"ID": <chat id>}` for the
 ///   first matching chat; with several matches, which one is not defined (no ordering).
@@ -38,7 +39,7 @@ pub struct ChatGetRequest {
         rename = "ENTITY_TYPE",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+        with = "w::As::<w::Opt<w::Same>>"
     )]
     pub entity_type: ::std::option::Option<crate::generated::chat_get::ChatEntityType>,
     /// Id of the object within `ENTITY_TYPE`, as text; the format depends on the type: `CRM`:
@@ -52,7 +53,7 @@ pub struct ChatGetRequest {
         rename = "ENTITY_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+        with = "w::As::<w::Opt<w::Str>>"
     )]
     pub entity_id: ::std::option::Option<::std::string::String>,
     /// Undocumented: return the full chat object of this dialog (as `im.dialog.get`) instead of
@@ -64,7 +65,7 @@ pub struct ChatGetRequest {
         rename = "DIALOG_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+        with = "w::As::<w::Opt<w::Same>>"
     )]
     pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
 }
@@ -108,25 +109,21 @@ impl ::b24_core::Method for ChatGetRequest {
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
     };
-    /// `result`: `ChatRef` or `null`.
+    /// `result`: `ChatGetResult` or `null`.
     ///
     /// The chat found, or `null` when none matches or the entity pair is incomplete.
-    type Output = ::std::option::Option<crate::generated::chat_get::ChatRef>;
+    type Output = ::std::option::Option<crate::generated::chat_get::ChatGetResult>;
     type ErrorCode = ChatGetErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-        >::deserialize(deserializer)
+        w::As::<w::OrNull<w::Shaped>>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-        >::serialize(output, serializer)
+        w::As::<w::OrNull<w::Shaped>>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.chat.get`.
@@ -165,55 +162,13 @@ pub enum ChatGetErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl ChatGetErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AuthorizeError => "AUTHORIZE_ERROR",
-            Self::DialogIdEmpty => "DIALOG_ID_EMPTY",
-            Self::AccessError => "ACCESS_ERROR",
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for ChatGetErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "AUTHORIZE_ERROR" => Self::AuthorizeError,
-            "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
-            "ACCESS_ERROR" => Self::AccessError,
-            _ => {
-                match ::b24_core::SystemErrorCode::from_code(code) {
-                    ::std::option::Option::Some(code) => Self::System(code),
-                    ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(code))
-                    }
-                }
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for ChatGetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for ChatGetErrorCode {
-    fn as_str(&self) -> &str {
-        ChatGetErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(
+    ChatGetErrorCode { AuthorizeError = "AUTHORIZE_ERROR"[403]
+    ["Method not available for guest session."], DialogIdEmpty = "DIALOG_ID_EMPTY"[400]
+    ["Dialog ID can't be empty"], AccessError = "ACCESS_ERROR"[403, 400]
+    ["You do not have access to the specified dialog",
+    "You don't have access to this chat"] }
+);
 /// Kinds of external objects chats are bound to (modules can define more).
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -278,107 +233,107 @@ pub enum ChatEntityType {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-impl ChatEntityType {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Videoconf,
-        Self::AiAssistantPrivate,
-        Self::Lines,
-        Self::Livechat,
-        Self::Announcement,
-        Self::Calendar,
-        Self::Mail,
-        Self::Crm,
-        Self::SonetGroup,
-        Self::TasksTask,
-        Self::Tasks,
-        Self::Call,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
+::b24_core::open_enum_impls!(
+    ChatEntityType { Videoconf = "VIDEOCONF", AiAssistantPrivate =
+    "AI_ASSISTANT_PRIVATE", Lines = "LINES", Livechat = "LIVECHAT", Announcement =
+    "ANNOUNCEMENT", Calendar = "CALENDAR", Mail = "MAIL", Crm = "CRM", SonetGroup =
+    "SONET_GROUP", TasksTask = "TASKS_TASK", Tasks = "TASKS", Call = "CALL" }
+);
+/// The chat found. Revisions differ in how they send it.
+///
+/// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub enum ChatGetResult {
+    /// Today's shape, `{"ID": 10}`.
+    ///
+    /// Sent as an object: `ChatRef`.
+    Ref(crate::generated::chat_get::ChatRef),
+    /// The bare chat id, `10`, as older revisions of the method answer.
+    ///
+    /// Sent as a number: u64.
+    Id(u64),
+}
+impl w::Shapes for ChatGetResult {
+    const EXPECTING: &'static str = "an object or a number";
+    const FALSE_IS_VALUE: bool = false;
+    const EMPTY_STR_IS_VALUE: bool = false;
+    fn decode_kind<'de, D: ::serde::Deserializer<'de>>(
+        kind: w::Kind,
+        deserializer: D,
+    ) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
+        ::std::option::Option::Some(
+            match kind {
+                w::Kind::Object | w::Kind::Array => {
+                    w::As::<w::Obj>::deserialize(deserializer).map(Self::Ref)
+                }
+                w::Kind::Number | w::Kind::String => {
+                    w::As::<w::Int>::deserialize(deserializer).map(Self::Id)
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+    fn encode_shape<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Videoconf => "VIDEOCONF",
-            Self::AiAssistantPrivate => "AI_ASSISTANT_PRIVATE",
-            Self::Lines => "LINES",
-            Self::Livechat => "LIVECHAT",
-            Self::Announcement => "ANNOUNCEMENT",
-            Self::Calendar => "CALENDAR",
-            Self::Mail => "MAIL",
-            Self::Crm => "CRM",
-            Self::SonetGroup => "SONET_GROUP",
-            Self::TasksTask => "TASKS_TASK",
-            Self::Tasks => "TASKS",
-            Self::Call => "CALL",
-            Self::Unknown(value) => value.as_str(),
+            Self::Ref(value) => w::As::<w::Obj>::serialize(value, serializer),
+            Self::Id(value) => w::As::<w::Int>::serialize(value, serializer),
         }
     }
 }
-impl ::std::convert::From<&str> for ChatEntityType {
-    fn from(value: &str) -> Self {
-        match value {
-            "VIDEOCONF" => Self::Videoconf,
-            "AI_ASSISTANT_PRIVATE" => Self::AiAssistantPrivate,
-            "LINES" => Self::Lines,
-            "LIVECHAT" => Self::Livechat,
-            "ANNOUNCEMENT" => Self::Announcement,
-            "CALENDAR" => Self::Calendar,
-            "MAIL" => Self::Mail,
-            "CRM" => Self::Crm,
-            "SONET_GROUP" => Self::SonetGroup,
-            "TASKS_TASK" => Self::TasksTask,
-            "TASKS" => Self::Tasks,
-            "CALL" => Self::Call,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-impl ::std::str::FromStr for ChatEntityType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for ChatEntityType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for ChatEntityType {
+impl ::serde::Serialize for ChatGetResult {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        w::As::<w::Shaped>::serialize(self, serializer)
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ChatEntityType {
+impl<'de> ::serde::Deserialize<'de> for ChatGetResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
+        w::As::<w::Shaped>::deserialize(deserializer)
     }
 }
 /// A reference to a chat, key upper-case.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct ChatRef {
     /// Chat id (use it as `chat<ID>` where a dialog id is needed).
     ///
-    /// Wire: `ID`, u64.
-    #[serde(rename = "ID", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
+    /// Wire: `ID`, u64. The object's identity: always sent.
     pub id: u64,
 }
-impl ChatRef {
-    /// Creates a value from its required member `ID`; every optional member starts unset.
-    pub fn new(id: u64) -> Self {
-        Self { id }
+impl w::Object for ChatRef {
+    const REQUIRED: &'static [&'static str] = &["ID"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "ID" => self.id = w::take::<w::Int, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "ID", &self.id)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(ChatRef);

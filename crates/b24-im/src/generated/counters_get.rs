@@ -3,9 +3,10 @@
 //! `im.counters.get`: Returns the current user's unread counters, totals by type and per chat and dialog.
 //!
 //! Spec: `spec/im/counters.get.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.counters.get`: Returns the current user's unread counters, totals by type and per chat and dialog.
 ///
-/// What the server really sends (SERVER-BEHAVIOUR.md §3, `counterGet` and the counter services):
+/// What the server really sends (see `docs/server-behaviour.md`):
 ///
 /// - Keys are upper-case. The per-chat maps (`CHAT`, `CHAT_MUTED`, `LINES`, `DIALOG`, ...) are
 ///   objects keyed by chat id (`DIALOG`: by the other user's id) and arrive as `[]` when empty.
@@ -53,16 +54,36 @@ impl ::b24_core::Method for CountersGetRequest {
     /// The counters.
     type Output = crate::generated::counters_get::Counters;
     type ErrorCode = CountersGetErrorCode;
+    const SKIP: &'static [&'static [::b24_core::Step]] = &[
+        &[::b24_core::Step::Key("CHANNEL_COMMENT"), ::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Key("CHANNEL_COMMENT"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Entry,
+        ],
+        &[::b24_core::Step::Key("CHAT"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("CHAT_MUTED"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("CHAT_UNREAD"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("COLLAB"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("COLLAB_UNREAD"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("COPILOT"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("COPILOT_UNREAD"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("DIALOG"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("DIALOG_UNREAD"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("LINES"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("TASKS_TASK"), ::b24_core::Step::Entry],
+        &[::b24_core::Step::Key("TASKS_TASK_UNREAD"), ::b24_core::Step::Entry],
+    ];
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Obj>::deserialize(deserializer)
+        w::As::<w::Obj>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Obj>::serialize(output, serializer)
+        w::As::<w::Obj>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.counters.get`.
@@ -82,377 +103,303 @@ pub enum CountersGetErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl CountersGetErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for CountersGetErrorCode {
-    fn from(code: &str) -> Self {
-        match ::b24_core::SystemErrorCode::from_code(code) {
-            ::std::option::Option::Some(code) => Self::System(code),
-            ::std::option::Option::None => {
-                Self::Unknown(::b24_core::UnknownCode::__new(code))
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for CountersGetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for CountersGetErrorCode {
-    fn as_str(&self) -> &str {
-        CountersGetErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(CountersGetErrorCode {});
 /// Unread totals by kind.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct CounterTotals {
     /// Everything unread, notifications included.
     ///
-    /// Wire: `ALL`, u32.
-    #[serde(rename = "ALL", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub all: u32,
+    /// Wire: `ALL`, u32. Optional: may be absent.
+    pub all: ::std::option::Option<u32>,
     /// Unread notifications.
     ///
-    /// Wire: `NOTIFY`, u32.
-    #[serde(rename = "NOTIFY", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub notify: u32,
+    /// Wire: `NOTIFY`, u32. Optional: may be absent.
+    pub notify: ::std::option::Option<u32>,
     /// Unread messages in group chats (a chat marked "unread" counts as one).
     ///
-    /// Wire: `CHAT`, u32.
-    #[serde(rename = "CHAT", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub chat: u32,
+    /// Wire: `CHAT`, u32. Optional: may be absent.
+    pub chat: ::std::option::Option<u32>,
     /// Unread messages in private dialogs.
     ///
-    /// Wire: `DIALOG`, u32.
-    #[serde(rename = "DIALOG", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub dialog: u32,
+    /// Wire: `DIALOG`, u32. Optional: may be absent.
+    pub dialog: ::std::option::Option<u32>,
     /// Unread messages in Open Channels.
     ///
-    /// Wire: `LINES`, u32.
-    #[serde(rename = "LINES", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub lines: u32,
+    /// Wire: `LINES`, u32. Optional: may be absent.
+    pub lines: ::std::option::Option<u32>,
     /// Unread messages of all chats and dialogs, without notifications. Missing on older servers.
     ///
     /// Wire: `MESSENGER`, u32. Optional: may be absent.
-    #[serde(
-        rename = "MESSENGER",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub messenger: ::std::option::Option<u32>,
     /// Unread messages in Copilot chats. Newer servers only.
     ///
     /// Wire: `COPILOT`, u32. Optional: may be absent.
-    #[serde(
-        rename = "COPILOT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub copilot: ::std::option::Option<u32>,
     /// Unread messages in collab chats. Newer servers only.
     ///
     /// Wire: `COLLAB`, u32. Optional: may be absent.
-    #[serde(
-        rename = "COLLAB",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub collab: ::std::option::Option<u32>,
     /// Unread messages in task chats. Newer servers only.
     ///
     /// Wire: `TASKS_TASK`, u32. Optional: may be absent.
-    #[serde(
-        rename = "TASKS_TASK",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub tasks_task: ::std::option::Option<u32>,
 }
-impl CounterTotals {
-    /// Creates a value from its required members `ALL`, `NOTIFY`, `CHAT`, `DIALOG`, `LINES`; every optional member starts unset.
-    pub fn new(all: u32, notify: u32, chat: u32, dialog: u32, lines: u32) -> Self {
-        Self {
-            all,
-            notify,
-            chat,
-            dialog,
-            lines,
-            messenger: ::std::option::Option::None,
-            copilot: ::std::option::Option::None,
-            collab: ::std::option::Option::None,
-            tasks_task: ::std::option::Option::None,
+impl w::Object for CounterTotals {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "ALL" => self.all = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "NOTIFY" => self.notify = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "CHAT" => self.chat = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "DIALOG" => self.dialog = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "LINES" => self.lines = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "MESSENGER" => self.messenger = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "COPILOT" => self.copilot = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "COLLAB" => self.collab = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "TASKS_TASK" => self.tasks_task = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
         }
+        ::std::result::Result::Ok(true)
     }
-    /// Sets `MESSENGER`.
-    pub fn messenger(mut self, value: u32) -> Self {
-        self.messenger = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `COPILOT`.
-    pub fn copilot(mut self, value: u32) -> Self {
-        self.copilot = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `COLLAB`.
-    pub fn collab(mut self, value: u32) -> Self {
-        self.collab = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `TASKS_TASK`.
-    pub fn tasks_task(mut self, value: u32) -> Self {
-        self.tasks_task = ::std::option::Option::Some(value);
-        self
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Int>, _, _>(map, "ALL", &self.all)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "NOTIFY", &self.notify)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "CHAT", &self.chat)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "DIALOG", &self.dialog)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "LINES", &self.lines)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "MESSENGER", &self.messenger)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "COPILOT", &self.copilot)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "COLLAB", &self.collab)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "TASKS_TASK", &self.tasks_task)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(CounterTotals);
 /// Unread counters of the current user.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct Counters {
     /// Totals by kind.
     ///
-    /// Wire: `TYPE`, `CounterTotals`.
-    #[serde(rename = "TYPE", with = "::b24_core::wire::As::<::b24_core::wire::Obj>")]
+    /// Wire: `TYPE`, `CounterTotals`. Absent means empty.
     pub totals: crate::generated::counters_get::CounterTotals,
     /// Unread messages per group chat (not muted), keyed by chat id.
     ///
-    /// Wire: `CHAT`, map from u64 to u32.
-    #[serde(
-        rename = "CHAT",
-        with = "::b24_core::wire::As::<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>"
-    )]
+    /// Wire: `CHAT`, map from u64 to u32. Absent means empty.
     pub chat: ::std::collections::BTreeMap<u64, u32>,
     /// Unread messages per chat with notifications turned off, keyed by chat id.
     ///
-    /// Wire: `CHAT_MUTED`, map from u64 to u32.
-    #[serde(
-        rename = "CHAT_MUTED",
-        with = "::b24_core::wire::As::<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>"
-    )]
+    /// Wire: `CHAT_MUTED`, map from u64 to u32. Absent means empty.
     pub chat_muted: ::std::collections::BTreeMap<u64, u32>,
     /// Ids of chats marked "unread" by hand.
     ///
-    /// Wire: `CHAT_UNREAD`, list of u64.
-    #[serde(
-        rename = "CHAT_UNREAD",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Int>>"
-    )]
+    /// Wire: `CHAT_UNREAD`, list of u64. Absent means empty.
     pub chat_unread: ::std::vec::Vec<u64>,
     /// Unread messages per Open Channels chat, keyed by chat id.
     ///
-    /// Wire: `LINES`, map from u64 to u32.
-    #[serde(
-        rename = "LINES",
-        with = "::b24_core::wire::As::<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>"
-    )]
+    /// Wire: `LINES`, map from u64 to u32. Absent means empty.
     pub lines: ::std::collections::BTreeMap<u64, u32>,
     /// Unread messages per private dialog, keyed by the other user's id.
     ///
-    /// Wire: `DIALOG`, map from u64 to u32.
-    #[serde(
-        rename = "DIALOG",
-        with = "::b24_core::wire::As::<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>"
-    )]
+    /// Wire: `DIALOG`, map from u64 to u32. Absent means empty.
     pub dialog: ::std::collections::BTreeMap<u64, u32>,
     /// User ids of private dialogs marked "unread" by hand.
     ///
-    /// Wire: `DIALOG_UNREAD`, list of u64.
-    #[serde(
-        rename = "DIALOG_UNREAD",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Int>>"
-    )]
+    /// Wire: `DIALOG_UNREAD`, list of u64. Absent means empty.
     pub dialog_unread: ::std::vec::Vec<u64>,
     /// Unread messages per Copilot chat. Newer servers only.
     ///
-    /// Wire: `COPILOT`, map from u64 to u32. Optional: may be absent.
-    #[serde(
-        rename = "COPILOT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
-    )]
-    pub copilot: ::std::option::Option<::std::collections::BTreeMap<u64, u32>>,
+    /// Wire: `COPILOT`, map from u64 to u32. Absent means empty.
+    pub copilot: ::std::collections::BTreeMap<u64, u32>,
     /// Copilot chats marked "unread". Newer servers only.
     ///
-    /// Wire: `COPILOT_UNREAD`, list of u64. Optional: may be absent.
-    #[serde(
-        rename = "COPILOT_UNREAD",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
-    pub copilot_unread: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// Wire: `COPILOT_UNREAD`, list of u64. Absent means empty.
+    pub copilot_unread: ::std::vec::Vec<u64>,
     /// Unread messages per collab chat. Newer servers only.
     ///
-    /// Wire: `COLLAB`, map from u64 to u32. Optional: may be absent.
-    #[serde(
-        rename = "COLLAB",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
-    )]
-    pub collab: ::std::option::Option<::std::collections::BTreeMap<u64, u32>>,
+    /// Wire: `COLLAB`, map from u64 to u32. Absent means empty.
+    pub collab: ::std::collections::BTreeMap<u64, u32>,
     /// Collab chats marked "unread". Newer servers only.
     ///
-    /// Wire: `COLLAB_UNREAD`, list of u64. Optional: may be absent.
-    #[serde(
-        rename = "COLLAB_UNREAD",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
-    pub collab_unread: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// Wire: `COLLAB_UNREAD`, list of u64. Absent means empty.
+    pub collab_unread: ::std::vec::Vec<u64>,
     /// Unread comments, keyed by channel chat id, then by comment chat id. Newer servers only.
     ///
-    /// Wire: `CHANNEL_COMMENT`, map from u64 to map from u64 to u32. Optional: may be absent.
-    #[serde(
-        rename = "CHANNEL_COMMENT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>>"
-    )]
-    pub channel_comment: ::std::option::Option<
-        ::std::collections::BTreeMap<u64, ::std::collections::BTreeMap<u64, u32>>,
+    /// Wire: `CHANNEL_COMMENT`, map from u64 to map from u64 to u32. Absent means empty.
+    pub channel_comment: ::std::collections::BTreeMap<
+        u64,
+        ::std::collections::BTreeMap<u64, u32>,
     >,
     /// Unread messages per task chat. Newer servers only.
     ///
-    /// Wire: `TASKS_TASK`, map from u64 to u32. Optional: may be absent.
-    #[serde(
-        rename = "TASKS_TASK",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Int>>>"
-    )]
-    pub tasks_task: ::std::option::Option<::std::collections::BTreeMap<u64, u32>>,
+    /// Wire: `TASKS_TASK`, map from u64 to u32. Absent means empty.
+    pub tasks_task: ::std::collections::BTreeMap<u64, u32>,
     /// Task chats marked "unread". Newer servers only.
     ///
-    /// Wire: `TASKS_TASK_UNREAD`, list of u64. Optional: may be absent.
-    #[serde(
-        rename = "TASKS_TASK_UNREAD",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
-    pub tasks_task_unread: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// Wire: `TASKS_TASK_UNREAD`, list of u64. Absent means empty.
+    pub tasks_task_unread: ::std::vec::Vec<u64>,
 }
-impl Counters {
-    /// Creates a value from its required members `TYPE`, `CHAT`, `CHAT_MUTED`, `CHAT_UNREAD`, `LINES`, `DIALOG`, `DIALOG_UNREAD`; every optional member starts unset.
-    pub fn new(
-        totals: crate::generated::counters_get::CounterTotals,
-        chat: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-        chat_muted: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-        chat_unread: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-        lines: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-        dialog: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-        dialog_unread: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        Self {
-            totals,
-            chat: chat.into(),
-            chat_muted: chat_muted.into(),
-            chat_unread: chat_unread.into(),
-            lines: lines.into(),
-            dialog: dialog.into(),
-            dialog_unread: dialog_unread.into(),
-            copilot: ::std::option::Option::None,
-            copilot_unread: ::std::option::Option::None,
-            collab: ::std::option::Option::None,
-            collab_unread: ::std::option::Option::None,
-            channel_comment: ::std::option::Option::None,
-            tasks_task: ::std::option::Option::None,
-            tasks_task_unread: ::std::option::Option::None,
+impl w::Object for Counters {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "TYPE" => self.totals = w::take::<w::OrDefault<w::Obj>, _, _>(map)?,
+            "CHAT" => {
+                self.chat = w::take::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map)?;
+            }
+            "CHAT_MUTED" => {
+                self.chat_muted = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Int>>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "CHAT_UNREAD" => {
+                self.chat_unread = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
+            }
+            "LINES" => {
+                self.lines = w::take::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map)?;
+            }
+            "DIALOG" => {
+                self.dialog = w::take::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map)?;
+            }
+            "DIALOG_UNREAD" => {
+                self.dialog_unread = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
+            }
+            "COPILOT" => {
+                self.copilot = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Int>>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COPILOT_UNREAD" => {
+                self.copilot_unread = w::take::<
+                    w::OrDefault<w::List<w::Int>>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "COLLAB" => {
+                self.collab = w::take::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map)?;
+            }
+            "COLLAB_UNREAD" => {
+                self.collab_unread = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
+            }
+            "CHANNEL_COMMENT" => {
+                self.channel_comment = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Map<w::Int, w::Int>>>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "TASKS_TASK" => {
+                self.tasks_task = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Int>>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "TASKS_TASK_UNREAD" => {
+                self.tasks_task_unread = w::take::<
+                    w::OrDefault<w::List<w::Int>>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
         }
+        ::std::result::Result::Ok(true)
     }
-    /// Sets `COPILOT`.
-    pub fn copilot(
-        mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-    ) -> Self {
-        self.copilot = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `COPILOT_UNREAD`.
-    pub fn copilot_unread(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.copilot_unread = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `COLLAB`.
-    pub fn collab(
-        mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-    ) -> Self {
-        self.collab = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `COLLAB_UNREAD`.
-    pub fn collab_unread(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.collab_unread = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `CHANNEL_COMMENT`.
-    pub fn channel_comment(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<u64, ::std::collections::BTreeMap<u64, u32>>,
-        >,
-    ) -> Self {
-        self.channel_comment = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `TASKS_TASK`.
-    pub fn tasks_task(
-        mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<u64, u32>>,
-    ) -> Self {
-        self.tasks_task = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `TASKS_TASK_UNREAD`.
-    pub fn tasks_task_unread(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.tasks_task_unread = ::std::option::Option::Some(value.into());
-        self
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::OrDefault<w::Obj>, _, _>(map, "TYPE", &self.totals)?;
+        w::put::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map, "CHAT", &self.chat)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Int>>,
+            _,
+            _,
+        >(map, "CHAT_MUTED", &self.chat_muted)?;
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
+            _,
+            _,
+        >(map, "CHAT_UNREAD", &self.chat_unread)?;
+        w::put::<w::OrDefault<w::Map<w::Int, w::Int>>, _, _>(map, "LINES", &self.lines)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Int>>,
+            _,
+            _,
+        >(map, "DIALOG", &self.dialog)?;
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
+            _,
+            _,
+        >(map, "DIALOG_UNREAD", &self.dialog_unread)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Int>>,
+            _,
+            _,
+        >(map, "COPILOT", &self.copilot)?;
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
+            _,
+            _,
+        >(map, "COPILOT_UNREAD", &self.copilot_unread)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Int>>,
+            _,
+            _,
+        >(map, "COLLAB", &self.collab)?;
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
+            _,
+            _,
+        >(map, "COLLAB_UNREAD", &self.collab_unread)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Map<w::Int, w::Int>>>,
+            _,
+            _,
+        >(map, "CHANNEL_COMMENT", &self.channel_comment)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Int>>,
+            _,
+            _,
+        >(map, "TASKS_TASK", &self.tasks_task)?;
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
+            _,
+            _,
+        >(map, "TASKS_TASK_UNREAD", &self.tasks_task_unread)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(Counters);

@@ -3,9 +3,10 @@
 //! `im.dialog.messages.get`: Returns a window of a dialog's messages with the users and files they refer to.
 //!
 //! Spec: `spec/im/dialog.messages.get.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.dialog.messages.get`: Returns a window of a dialog's messages with the users and files they refer to.
 ///
-/// How the server really pages (SERVER-BEHAVIOUR.md §3 and `Chat::getMessages`):
+/// How the server really pages (see `docs/server-behaviour.md`):
 ///
 /// - Cursors: `LAST_ID` gives messages with a smaller id, newest first (walk back in history by
 ///   sending the smallest id received); `FIRST_ID` gives messages with a larger id, oldest first
@@ -48,7 +49,7 @@ pub struct DialogMessagesGetRequest {
         rename = "DIALOG_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+        with = "w::As::<w::Opt<w::Same>>"
     )]
     pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
     /// Undocumented: a chat id, used as `DIALOG_ID=chat<CHAT_ID>`. Wins over `DIALOG_ID` when > 0.
@@ -58,7 +59,7 @@ pub struct DialogMessagesGetRequest {
         rename = "CHAT_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub chat_id: ::std::option::Option<u64>,
     /// Return messages with a smaller id, newest first. Send the smallest `id` of the previous
@@ -69,7 +70,7 @@ pub struct DialogMessagesGetRequest {
         rename = "LAST_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub last_id: ::std::option::Option<u64>,
     /// Return messages with a larger id, oldest first. Send the largest `id` received to fetch
@@ -80,7 +81,7 @@ pub struct DialogMessagesGetRequest {
         rename = "FIRST_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub first_id: ::std::option::Option<u64>,
     /// Messages per page. Absent means 20; above 50 is capped at 50. `0` or a negative value is
@@ -91,7 +92,7 @@ pub struct DialogMessagesGetRequest {
         rename = "LIMIT",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub limit: ::std::option::Option<u32>,
     /// Undocumented. Exactly `Y` adds `text_converted` (the text in the legacy format) to each message.
@@ -101,7 +102,7 @@ pub struct DialogMessagesGetRequest {
         rename = "CONVERT_TEXT",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub convert_text: ::std::option::Option<bool>,
 }
@@ -184,20 +185,89 @@ impl ::b24_core::Method for DialogMessagesGetRequest {
         crate::generated::dialog_messages_get::DialogMessagesPage,
     >;
     type ErrorCode = DialogMessagesGetErrorCode;
+    const SKIP: &'static [&'static [::b24_core::Step]] = &[
+        &[::b24_core::Step::Key("files"), ::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Key("files"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("mediaUrl"),
+            ::b24_core::Step::Key("preview"),
+            ::b24_core::Step::Entry,
+        ],
+        &[::b24_core::Step::Key("messages"), ::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("ATTACH"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("CHAT_USER"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("CODE"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("FILE_ID"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("LIKE"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("LINK_ACTIVE"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("params"),
+            ::b24_core::Step::Key("URL_ID"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Key("messages"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("replaces"),
+            ::b24_core::Step::Entry,
+        ],
+        &[::b24_core::Step::Key("users"), ::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Key("users"),
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("departments"),
+            ::b24_core::Step::Entry,
+        ],
+    ];
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
-        >::deserialize(deserializer)
+        w::As::<w::OrFalse<w::Obj>>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::OrFalse<::b24_core::wire::Obj>,
-        >::serialize(output, serializer)
+        w::As::<w::OrFalse<w::Obj>>::serialize(output, serializer)
     }
 }
 impl ::b24_core::Paged for DialogMessagesGetRequest {
@@ -282,546 +352,382 @@ pub enum DialogMessagesGetErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl DialogMessagesGetErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DialogIdEmpty => "DIALOG_ID_EMPTY",
-            Self::AccessError => "ACCESS_ERROR",
-            Self::FirstIdString => "FIRST_ID_STRING",
-            Self::LastIdString => "LAST_ID_STRING",
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for DialogMessagesGetErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
-            "ACCESS_ERROR" => Self::AccessError,
-            "FIRST_ID_STRING" => Self::FirstIdString,
-            "LAST_ID_STRING" => Self::LastIdString,
-            _ => {
-                match ::b24_core::SystemErrorCode::from_code(code) {
-                    ::std::option::Option::Some(code) => Self::System(code),
-                    ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(code))
-                    }
-                }
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for DialogMessagesGetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for DialogMessagesGetErrorCode {
-    fn as_str(&self) -> &str {
-        DialogMessagesGetErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(
+    DialogMessagesGetErrorCode { DialogIdEmpty = "DIALOG_ID_EMPTY"[400]
+    ["Dialog ID can't be empty"], AccessError = "ACCESS_ERROR"[403]
+    ["You do not have access to the specified dialog"], FirstIdString =
+    "FIRST_ID_STRING"[400] ["First ID can't be string"], LastIdString =
+    "LAST_ID_STRING"[400] ["Last ID can't be string"] }
+);
 /// A file attached to a message (camelCase keys).
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct DialogFile {
     /// File id on Drive.
     ///
-    /// Wire: `id`, u64.
-    #[serde(rename = "id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
+    /// Wire: `id`, u64. The object's identity: always sent.
     pub id: u64,
     /// Chat id.
     ///
-    /// Wire: `chatId`, u64.
-    #[serde(rename = "chatId", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub chat_id: u64,
+    /// Wire: `chatId`, u64. Optional: may be absent.
+    pub chat_id: ::std::option::Option<u64>,
     /// When the file was uploaded.
     ///
-    /// Wire: `date`, datetime.
-    #[serde(
-        rename = "date",
-        with = "::b24_core::wire::As::<::b24_core::wire::DateTime>"
-    )]
-    pub date: ::b24_core::DateTime,
+    /// Wire: `date`, datetime. Optional: may be absent.
+    pub date: ::std::option::Option<::b24_core::DateTime>,
     /// Kind of file.
     ///
-    /// Wire: `type`, `FileKind`.
-    #[serde(rename = "type", with = "::b24_core::wire::As::<::b24_core::wire::Same>")]
-    pub kind: crate::generated::dialog_messages_get::FileKind,
+    /// Wire: `type`, `FileKind`. Optional: may be absent.
+    pub kind: ::std::option::Option<crate::generated::dialog_messages_get::FileKind>,
     /// File name.
     ///
-    /// Wire: `name`, string.
-    #[serde(rename = "name", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
-    pub name: ::std::string::String,
+    /// Wire: `name`, string. Optional: may be absent.
+    pub name: ::std::option::Option<::std::string::String>,
     /// Extension, lower-case.
     ///
-    /// Wire: `extension`, string.
-    #[serde(
-        rename = "extension",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
-    )]
-    pub extension: ::std::string::String,
+    /// Wire: `extension`, string. Optional: may be absent.
+    pub extension: ::std::option::Option<::std::string::String>,
     /// Size in bytes.
     ///
-    /// Wire: `size`, u64.
-    #[serde(rename = "size", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub size: u64,
+    /// Wire: `size`, u64. Optional: may be absent.
+    pub size: ::std::option::Option<u64>,
     /// Picture size of images and videos; `false` for other files.
     ///
     /// Wire: `image`, `FileImage` or `false`. Optional: may be absent.
-    #[serde(
-        rename = "image",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrFalse<::b24_core::wire::Obj>>"
-    )]
     pub image: ::std::option::Option<crate::generated::dialog_messages_get::FileImage>,
     /// Upload state.
     ///
-    /// Wire: `status`, `FileStatus`.
-    #[serde(rename = "status", with = "::b24_core::wire::As::<::b24_core::wire::Same>")]
-    pub status: crate::generated::dialog_messages_get::FileStatus,
+    /// Wire: `status`, `FileStatus`. Optional: may be absent.
+    pub status: ::std::option::Option<crate::generated::dialog_messages_get::FileStatus>,
     /// Upload progress in percent; `100` when done, `-1` while uploading.
     ///
-    /// Wire: `progress`, i32.
-    #[serde(rename = "progress", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub progress: i32,
+    /// Wire: `progress`, i32. Optional: may be absent.
+    pub progress: ::std::option::Option<i32>,
     /// Uploader's user id.
     ///
-    /// Wire: `authorId`, u64.
-    #[serde(rename = "authorId", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub author_id: u64,
+    /// Wire: `authorId`, u64. Optional: may be absent.
+    pub author_id: ::std::option::Option<u64>,
     /// Uploader's name.
     ///
-    /// Wire: `authorName`, string.
-    #[serde(
-        rename = "authorName",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
-    )]
-    pub author_name: ::std::string::String,
+    /// Wire: `authorName`, string. Optional: may be absent.
+    pub author_name: ::std::option::Option<::std::string::String>,
     /// Preview link (images and videos); empty for other files and while uploading.
     ///
-    /// Wire: `urlPreview`, string.
-    #[serde(
-        rename = "urlPreview",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
-    )]
-    pub url_preview: ::std::string::String,
+    /// Wire: `urlPreview`, string. Optional: may be absent.
+    pub url_preview: ::std::option::Option<::std::string::String>,
     /// Link that shows the file; empty while uploading.
     ///
-    /// Wire: `urlShow`, string.
-    #[serde(rename = "urlShow", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
-    pub url_show: ::std::string::String,
+    /// Wire: `urlShow`, string. Optional: may be absent.
+    pub url_show: ::std::option::Option<::std::string::String>,
     /// Download link; empty while uploading.
     ///
-    /// Wire: `urlDownload`, string.
-    #[serde(
-        rename = "urlDownload",
-        with = "::b24_core::wire::As::<::b24_core::wire::Str>"
-    )]
-    pub url_download: ::std::string::String,
+    /// Wire: `urlDownload`, string. Optional: may be absent.
+    pub url_download: ::std::option::Option<::std::string::String>,
     /// Attributes for the built-in viewer; `null` when the file has no viewer.
     ///
     /// Wire: `viewerAttrs`, `FileViewerAttrs` or `null`. Optional: may be absent.
-    #[serde(
-        rename = "viewerAttrs",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrNull<::b24_core::wire::Obj>>"
-    )]
     pub viewer_attrs: ::std::option::Option<
         crate::generated::dialog_messages_get::FileViewerAttrs,
     >,
     /// Preview links by size. Missing on older servers.
     ///
     /// Wire: `mediaUrl`, `FileMediaUrl`. Optional: may be absent.
-    #[serde(
-        rename = "mediaUrl",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
-    )]
     pub media_url: ::std::option::Option<
         crate::generated::dialog_messages_get::FileMediaUrl,
     >,
     /// The file can be transcribed. Missing on older servers.
     ///
     /// Wire: `isTranscribable`, bool. Optional: may be absent.
-    #[serde(
-        rename = "isTranscribable",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub is_transcribable: ::std::option::Option<bool>,
     /// A video note. Missing on older servers.
     ///
     /// Wire: `isVideoNote`, bool. Optional: may be absent.
-    #[serde(
-        rename = "isVideoNote",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub is_video_note: ::std::option::Option<bool>,
     /// A voice note. Missing on older servers.
     ///
     /// Wire: `isVoiceNote`, bool. Optional: may be absent.
-    #[serde(
-        rename = "isVoiceNote",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Bool>>"
-    )]
     pub is_voice_note: ::std::option::Option<bool>,
 }
-impl DialogFile {
-    /// Creates a value from its required members `id`, `chatId`, `date`, `type`, `name`, `extension`, `size`, `status`, `progress`, `authorId`, `authorName`, `urlPreview`, `urlShow`, `urlDownload`; every optional member starts unset.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: u64,
-        chat_id: u64,
-        date: ::b24_core::DateTime,
-        kind: crate::generated::dialog_messages_get::FileKind,
-        name: impl ::std::convert::Into<::std::string::String>,
-        extension: impl ::std::convert::Into<::std::string::String>,
-        size: u64,
-        status: crate::generated::dialog_messages_get::FileStatus,
-        progress: i32,
-        author_id: u64,
-        author_name: impl ::std::convert::Into<::std::string::String>,
-        url_preview: impl ::std::convert::Into<::std::string::String>,
-        url_show: impl ::std::convert::Into<::std::string::String>,
-        url_download: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        Self {
-            id,
-            chat_id,
-            date,
-            kind,
-            name: name.into(),
-            extension: extension.into(),
-            size,
-            image: ::std::option::Option::None,
-            status,
-            progress,
-            author_id,
-            author_name: author_name.into(),
-            url_preview: url_preview.into(),
-            url_show: url_show.into(),
-            url_download: url_download.into(),
-            viewer_attrs: ::std::option::Option::None,
-            media_url: ::std::option::Option::None,
-            is_transcribable: ::std::option::Option::None,
-            is_video_note: ::std::option::Option::None,
-            is_voice_note: ::std::option::Option::None,
+impl w::Object for DialogFile {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "chatId" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "date" => self.date = w::take::<w::Opt<w::DateTime>, _, _>(map)?,
+            "type" => self.kind = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "name" => self.name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "extension" => self.extension = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "size" => self.size = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "image" => self.image = w::take::<w::OrFalse<w::Obj>, _, _>(map)?,
+            "status" => self.status = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "progress" => self.progress = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "authorId" => self.author_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "authorName" => self.author_name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "urlPreview" => self.url_preview = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "urlShow" => self.url_show = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "urlDownload" => self.url_download = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "viewerAttrs" => self.viewer_attrs = w::take::<w::OrNull<w::Obj>, _, _>(map)?,
+            "mediaUrl" => self.media_url = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "isTranscribable" => {
+                self.is_transcribable = w::take::<w::Opt<w::Bool>, _, _>(map)?;
+            }
+            "isVideoNote" => self.is_video_note = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "isVoiceNote" => self.is_voice_note = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
         }
+        ::std::result::Result::Ok(true)
     }
-    /// Sets `image`.
-    pub fn image(
-        mut self,
-        value: crate::generated::dialog_messages_get::FileImage,
-    ) -> Self {
-        self.image = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `viewerAttrs`.
-    pub fn viewer_attrs(
-        mut self,
-        value: crate::generated::dialog_messages_get::FileViewerAttrs,
-    ) -> Self {
-        self.viewer_attrs = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `mediaUrl`.
-    pub fn media_url(
-        mut self,
-        value: crate::generated::dialog_messages_get::FileMediaUrl,
-    ) -> Self {
-        self.media_url = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `isTranscribable`.
-    pub fn is_transcribable(mut self, value: bool) -> Self {
-        self.is_transcribable = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `isVideoNote`.
-    pub fn is_video_note(mut self, value: bool) -> Self {
-        self.is_video_note = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `isVoiceNote`.
-    pub fn is_voice_note(mut self, value: bool) -> Self {
-        self.is_voice_note = ::std::option::Option::Some(value);
-        self
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "chatId", &self.chat_id)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date", &self.date)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "type", &self.kind)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "name", &self.name)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "extension", &self.extension)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "size", &self.size)?;
+        w::put::<w::OrFalse<w::Obj>, _, _>(map, "image", &self.image)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "status", &self.status)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "progress", &self.progress)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "authorId", &self.author_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "authorName", &self.author_name)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "urlPreview", &self.url_preview)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "urlShow", &self.url_show)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "urlDownload", &self.url_download)?;
+        w::put::<w::OrNull<w::Obj>, _, _>(map, "viewerAttrs", &self.viewer_attrs)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "mediaUrl", &self.media_url)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "isTranscribable", &self.is_transcribable)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "isVideoNote", &self.is_video_note)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "isVoiceNote", &self.is_voice_note)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(DialogFile);
 /// One message as `im.dialog.messages.get` returns it.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct DialogMessage {
     /// Message id.
     ///
-    /// Wire: `id`, u64.
-    #[serde(rename = "id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
+    /// Wire: `id`, u64. The object's identity: always sent.
     pub id: u64,
     /// Chat id.
     ///
-    /// Wire: `chat_id`, u64.
-    #[serde(rename = "chat_id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub chat_id: u64,
+    /// Wire: `chat_id`, u64. Optional: may be absent.
+    pub chat_id: ::std::option::Option<u64>,
     /// Author's user id; `0` for system messages.
     ///
-    /// Wire: `author_id`, u64.
-    #[serde(
-        rename = "author_id",
-        with = "::b24_core::wire::As::<::b24_core::wire::Int>"
-    )]
-    pub author_id: u64,
+    /// Wire: `author_id`, u64. Optional: may be absent.
+    pub author_id: ::std::option::Option<u64>,
     /// When the message was sent.
     ///
-    /// Wire: `date`, datetime.
-    #[serde(
-        rename = "date",
-        with = "::b24_core::wire::As::<::b24_core::wire::DateTime>"
-    )]
-    pub date: ::b24_core::DateTime,
+    /// Wire: `date`, datetime. Optional: may be absent.
+    pub date: ::std::option::Option<::b24_core::DateTime>,
     /// Message text with BB codes. A deleted message (no text, files, keyboard or attachment
     /// left) carries a localized "message deleted" text and `params.IS_DELETED = Y`.
     ///
-    /// Wire: `text`, string.
-    #[serde(rename = "text", with = "::b24_core::wire::As::<::b24_core::wire::Str>")]
-    pub text: ::std::string::String,
+    /// Wire: `text`, string. Optional: may be absent.
+    pub text: ::std::option::Option<::std::string::String>,
     /// The text in the legacy format; only with `CONVERT_TEXT=Y`.
     ///
     /// Wire: `text_converted`, string. Optional: may be absent.
-    #[serde(
-        rename = "text_converted",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub text_converted: ::std::option::Option<::std::string::String>,
     /// The caller has not read it yet.
     ///
-    /// Wire: `unread`, bool.
-    #[serde(rename = "unread", with = "::b24_core::wire::As::<::b24_core::wire::Bool>")]
-    pub unread: bool,
+    /// Wire: `unread`, bool. Optional: may be absent.
+    pub unread: ::std::option::Option<bool>,
     /// Client-side id of the message; `null` for system messages.
     ///
     /// Wire: `uuid`, string or `null`. Optional: may be absent.
-    #[serde(
-        rename = "uuid",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrNull<::b24_core::wire::Str>>"
-    )]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Text replacements (mentions and the like) of the message; usually `[]`.
     ///
-    /// Wire: `replaces`, list of json. Optional: may be absent.
-    #[serde(
-        rename = "replaces",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Any>>>"
-    )]
-    pub replaces: ::std::option::Option<::std::vec::Vec<::b24_core::Json>>,
+    /// Wire: `replaces`, list of json. Absent means empty.
+    pub replaces: ::std::vec::Vec<::b24_core::Json>,
     /// Extra message parameters; `[]` when there are none.
     ///
-    /// Wire: `params`, `MessageParams`. Optional: may be absent.
-    #[serde(
-        rename = "params",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
-    )]
-    pub params: ::std::option::Option<
-        crate::generated::dialog_messages_get::MessageParams,
-    >,
+    /// Wire: `params`, `MessageParams`. Absent means empty.
+    pub params: crate::generated::dialog_messages_get::MessageParams,
     /// When the message will disappear; `null` when it will not. Missing on older servers.
     ///
     /// Wire: `disappearing_date`, datetime or `null`. Optional: may be absent.
-    #[serde(
-        rename = "disappearing_date",
-        default,
-        with = "::b24_core::wire::As::<::b24_core::wire::OrNull<::b24_core::wire::DateTime>>"
-    )]
     pub disappearing_date: ::std::option::Option<::b24_core::DateTime>,
 }
-impl DialogMessage {
-    /// Creates a value from its required members `id`, `chat_id`, `author_id`, `date`, `text`, `unread`; every optional member starts unset.
-    pub fn new(
-        id: u64,
-        chat_id: u64,
-        author_id: u64,
-        date: ::b24_core::DateTime,
-        text: impl ::std::convert::Into<::std::string::String>,
-        unread: bool,
-    ) -> Self {
-        Self {
-            id,
-            chat_id,
-            author_id,
-            date,
-            text: text.into(),
-            text_converted: ::std::option::Option::None,
-            unread,
-            uuid: ::std::option::Option::None,
-            replaces: ::std::option::Option::None,
-            params: ::std::option::Option::None,
-            disappearing_date: ::std::option::Option::None,
+impl w::Object for DialogMessage {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "chat_id" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "author_id" => self.author_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "date" => self.date = w::take::<w::Opt<w::DateTime>, _, _>(map)?,
+            "text" => self.text = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "text_converted" => {
+                self.text_converted = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "unread" => self.unread = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "uuid" => self.uuid = w::take::<w::OrNull<w::Str>, _, _>(map)?,
+            "replaces" => {
+                self.replaces = w::take::<w::OrDefault<w::List<w::Any>>, _, _>(map)?;
+            }
+            "params" => self.params = w::take::<w::OrDefault<w::Obj>, _, _>(map)?,
+            "disappearing_date" => {
+                self.disappearing_date = w::take::<w::OrNull<w::DateTime>, _, _>(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
         }
+        ::std::result::Result::Ok(true)
     }
-    /// Sets `text_converted`.
-    pub fn text_converted(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text_converted = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `uuid`.
-    pub fn uuid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.uuid = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `replaces`.
-    pub fn replaces(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::b24_core::Json>>,
-    ) -> Self {
-        self.replaces = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `params`.
-    pub fn params(
-        mut self,
-        value: crate::generated::dialog_messages_get::MessageParams,
-    ) -> Self {
-        self.params = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `disappearing_date`.
-    pub fn disappearing_date(mut self, value: ::b24_core::DateTime) -> Self {
-        self.disappearing_date = ::std::option::Option::Some(value);
-        self
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "chat_id", &self.chat_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "author_id", &self.author_id)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date", &self.date)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "text", &self.text)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "text_converted", &self.text_converted)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "unread", &self.unread)?;
+        w::put::<w::OrNull<w::Str>, _, _>(map, "uuid", &self.uuid)?;
+        w::put::<w::OrDefault<w::List<w::Any>>, _, _>(map, "replaces", &self.replaces)?;
+        w::put::<w::OrDefault<w::Obj>, _, _>(map, "params", &self.params)?;
+        w::put::<
+            w::OrNull<w::DateTime>,
+            _,
+            _,
+        >(map, "disappearing_date", &self.disappearing_date)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(DialogMessage);
 /// The `result` of `im.dialog.messages.get`.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct DialogMessagesPage {
     /// Id of the chat behind the dialog.
     ///
-    /// Wire: `chat_id`, u64.
-    #[serde(rename = "chat_id", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub chat_id: u64,
+    /// Wire: `chat_id`, u64. Optional: may be absent.
+    pub chat_id: ::std::option::Option<u64>,
     /// The messages, in the order described in the method notes; empty at the end of history.
     ///
-    /// Wire: `messages`, list of `DialogMessage`.
-    #[serde(
-        rename = "messages",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
-    )]
+    /// Wire: `messages`, list of `DialogMessage`. Absent means empty.
     pub messages: ::std::vec::Vec<crate::generated::dialog_messages_get::DialogMessage>,
     /// Authors of the messages (and users named in `CHAT_USER` params), once each.
     ///
-    /// Wire: `users`, list of `DialogUser`.
-    #[serde(
-        rename = "users",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
-    )]
+    /// Wire: `users`, list of `DialogUser`. Absent means empty.
     pub users: ::std::vec::Vec<crate::generated::types::DialogUser>,
     /// Files attached to the messages.
     ///
-    /// Wire: `files`, list of `DialogFile`.
-    #[serde(
-        rename = "files",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
-    )]
+    /// Wire: `files`, list of `DialogFile`. Absent means empty.
     pub files: ::std::vec::Vec<crate::generated::dialog_messages_get::DialogFile>,
 }
-impl DialogMessagesPage {
-    /// Creates a value from its required members `chat_id`, `messages`, `users`, `files`; every optional member starts unset.
-    pub fn new(
-        chat_id: u64,
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::generated::dialog_messages_get::DialogMessage>,
-        >,
-        users: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::generated::types::DialogUser>,
-        >,
-        files: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::generated::dialog_messages_get::DialogFile>,
-        >,
-    ) -> Self {
-        Self {
-            chat_id,
-            messages: messages.into(),
-            users: users.into(),
-            files: files.into(),
+impl w::Object for DialogMessagesPage {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "chat_id" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "messages" => {
+                self.messages = w::take::<w::OrDefault<w::List<w::Obj>>, _, _>(map)?;
+            }
+            "users" => self.users = w::take::<w::OrDefault<w::List<w::Obj>>, _, _>(map)?,
+            "files" => self.files = w::take::<w::OrDefault<w::List<w::Obj>>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
         }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Int>, _, _>(map, "chat_id", &self.chat_id)?;
+        w::put::<w::OrDefault<w::List<w::Obj>>, _, _>(map, "messages", &self.messages)?;
+        w::put::<w::OrDefault<w::List<w::Obj>>, _, _>(map, "users", &self.users)?;
+        w::put::<w::OrDefault<w::List<w::Obj>>, _, _>(map, "files", &self.files)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(DialogMessagesPage);
 /// Picture size of an image or video.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct FileImage {
     /// Height in pixels.
     ///
-    /// Wire: `height`, u32.
-    #[serde(rename = "height", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub height: u32,
+    /// Wire: `height`, u32. Optional: may be absent.
+    pub height: ::std::option::Option<u32>,
     /// Width in pixels.
     ///
-    /// Wire: `width`, u32.
-    #[serde(rename = "width", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
-    pub width: u32,
+    /// Wire: `width`, u32. Optional: may be absent.
+    pub width: ::std::option::Option<u32>,
 }
-impl FileImage {
-    /// Creates a value from its required members `height`, `width`; every optional member starts unset.
-    pub fn new(height: u32, width: u32) -> Self {
-        Self { height, width }
+impl w::Object for FileImage {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "height" => self.height = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "width" => self.width = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Int>, _, _>(map, "height", &self.height)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "width", &self.width)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(FileImage);
 /// Kind of a chat file.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -845,104 +751,51 @@ pub enum FileKind {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-impl FileKind {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Image,
-        Self::Video,
-        Self::Audio,
-        Self::File,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Image => "image",
-            Self::Video => "video",
-            Self::Audio => "audio",
-            Self::File => "file",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for FileKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "image" => Self::Image,
-            "video" => Self::Video,
-            "audio" => Self::Audio,
-            "file" => Self::File,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-impl ::std::str::FromStr for FileKind {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for FileKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FileKind {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileKind {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    FileKind { Image = "image", Video = "video", Audio = "audio", File = "file" }
+);
 /// Media links of a file.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct FileMediaUrl {
     /// Preview links keyed by their size in pixels.
     ///
     /// Wire: `preview`, map from u32 to string. Optional: may be absent.
-    #[serde(
-        rename = "preview",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Map<::b24_core::wire::Int, ::b24_core::wire::Str>>>"
-    )]
     pub preview: ::std::option::Option<
         ::std::collections::BTreeMap<u32, ::std::string::String>,
     >,
 }
-impl FileMediaUrl {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
+impl w::Object for FileMediaUrl {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "preview" => {
+                self.preview = w::take::<w::Opt<w::Map<w::Int, w::Str>>, _, _>(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
     }
-    /// Sets `preview`.
-    pub fn preview(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<u32, ::std::string::String>,
-        >,
-    ) -> Self {
-        self.preview = ::std::option::Option::Some(value.into());
-        self
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Map<w::Int, w::Str>>, _, _>(map, "preview", &self.preview)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(FileMediaUrl);
 /// Upload state of a chat file.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -966,559 +819,262 @@ pub enum FileStatus {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-impl FileStatus {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[Self::Done, Self::Upload];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Done => "done",
-            Self::Upload => "upload",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for FileStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "done" => Self::Done,
-            "upload" => Self::Upload,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-impl ::std::str::FromStr for FileStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for FileStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FileStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(FileStatus { Done = "done", Upload = "upload" });
 /// Attributes the web viewer needs (camelCase keys).
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct FileViewerAttrs {
     /// Viewer marker (usually empty).
     ///
     /// Wire: `viewer`, string. Optional: may be absent.
-    #[serde(
-        rename = "viewer",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub viewer: ::std::option::Option<::std::string::String>,
     /// How the file is shown (`image`, `video`, `document`, ...).
     ///
     /// Wire: `viewerType`, string. Optional: may be absent.
-    #[serde(
-        rename = "viewerType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub viewer_type: ::std::option::Option<::std::string::String>,
     /// Link to the file.
     ///
     /// Wire: `src`, string. Optional: may be absent.
-    #[serde(
-        rename = "src",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub src: ::std::option::Option<::std::string::String>,
     /// Link to a reduced copy (usually empty).
     ///
     /// Wire: `viewerResized`, string. Optional: may be absent.
-    #[serde(
-        rename = "viewerResized",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub viewer_resized: ::std::option::Option<::std::string::String>,
     /// Drive object id, as text.
     ///
     /// Wire: `objectId`, string. Optional: may be absent.
-    #[serde(
-        rename = "objectId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub object_id: ::std::option::Option<::std::string::String>,
     /// Group the viewer pages through (the chat id, as text).
     ///
     /// Wire: `viewerGroupBy`, string. Optional: may be absent.
-    #[serde(
-        rename = "viewerGroupBy",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub viewer_group_by: ::std::option::Option<::std::string::String>,
     /// Chat id.
     ///
     /// Wire: `imChatId`, u64. Optional: may be absent.
-    #[serde(
-        rename = "imChatId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub im_chat_id: ::std::option::Option<u64>,
     /// File name.
     ///
     /// Wire: `title`, string. Optional: may be absent.
-    #[serde(
-        rename = "title",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub title: ::std::option::Option<::std::string::String>,
     /// Viewer actions, as a JSON text.
     ///
     /// Wire: `actions`, string. Optional: may be absent.
-    #[serde(
-        rename = "actions",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub actions: ::std::option::Option<::std::string::String>,
 }
-impl FileViewerAttrs {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
+impl w::Object for FileViewerAttrs {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "viewer" => self.viewer = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "viewerType" => self.viewer_type = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "src" => self.src = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "viewerResized" => {
+                self.viewer_resized = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "objectId" => self.object_id = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "viewerGroupBy" => {
+                self.viewer_group_by = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "imChatId" => self.im_chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "title" => self.title = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "actions" => self.actions = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
     }
-    /// Sets `viewer`.
-    pub fn viewer(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.viewer = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `viewerType`.
-    pub fn viewer_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.viewer_type = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `viewerResized`.
-    pub fn viewer_resized(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.viewer_resized = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `objectId`.
-    pub fn object_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.object_id = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `viewerGroupBy`.
-    pub fn viewer_group_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.viewer_group_by = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `imChatId`.
-    pub fn im_chat_id(mut self, value: u64) -> Self {
-        self.im_chat_id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `actions`.
-    pub fn actions(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.actions = ::std::option::Option::Some(value.into());
-        self
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewer", &self.viewer)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewerType", &self.viewer_type)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "src", &self.src)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewerResized", &self.viewer_resized)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "objectId", &self.object_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewerGroupBy", &self.viewer_group_by)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "imChatId", &self.im_chat_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "title", &self.title)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "actions", &self.actions)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(FileViewerAttrs);
 /// Extra parameters of a message, keys upper-case. The docs describe `LIKE`, `CODE` and
 /// `NOTIFY`; the other fields are common ones the server sends. The server knows many more
 /// keys (call, Open Channels, forms, ...); the format has no catch-all, so those are dropped
 /// when decoding.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct MessageParams {
     /// Users who liked the message.
     ///
-    /// Wire: `LIKE`, list of u64. Optional: may be absent.
-    #[serde(
-        rename = "LIKE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
-    pub like: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// Wire: `LIKE`, list of u64. Absent means empty.
+    pub like: ::std::vec::Vec<u64>,
     /// Codes of a system message (`CHAT_JOIN`, `CHAT_LEAVE`, ...).
     ///
-    /// Wire: `CODE`, list of `SystemMessageCode`. Optional: may be absent.
-    #[serde(
-        rename = "CODE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Same>>>"
-    )]
-    pub code: ::std::option::Option<
-        ::std::vec::Vec<crate::generated::dialog_messages_get::SystemMessageCode>,
-    >,
+    /// Wire: `CODE`, list of `SystemMessageCode`. Absent means empty.
+    pub code: ::std::vec::Vec<crate::generated::dialog_messages_get::SystemMessageCode>,
     /// `"N"` when the message did not notify anybody; the server can also send the list of
     /// user ids it notified.
     ///
     /// Wire: `NOTIFY`, json. Optional: may be absent.
-    #[serde(
-        rename = "NOTIFY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Any>>"
-    )]
     pub notify: ::std::option::Option<::b24_core::Json>,
     /// Ids of the attached files (see `files`).
     ///
-    /// Wire: `FILE_ID`, list of u64. Optional: may be absent.
-    #[serde(
-        rename = "FILE_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
-    pub file_id: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// Wire: `FILE_ID`, list of u64. Absent means empty.
+    pub file_id: ::std::vec::Vec<u64>,
     /// Attachments as stored. Unlike the `Attach` sent to `im.message.add`, single blocks are
     /// stored as lists (`"LINK": [{...}]`) and the server adds `DESCRIPTION` and colours.
     ///
-    /// Wire: `ATTACH`, list of json. Optional: may be absent.
-    #[serde(
-        rename = "ATTACH",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Any>>>"
-    )]
-    pub attach: ::std::option::Option<::std::vec::Vec<::b24_core::Json>>,
+    /// Wire: `ATTACH`, list of json. Absent means empty.
+    pub attach: ::std::vec::Vec<::b24_core::Json>,
     /// The keyboard buttons as stored (a list), or `"N"`.
     ///
     /// Wire: `KEYBOARD`, json. Optional: may be absent.
-    #[serde(
-        rename = "KEYBOARD",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Any>>"
-    )]
     pub keyboard: ::std::option::Option<::b24_core::Json>,
     /// The context-menu items as stored (a list), or `"N"`.
     ///
     /// Wire: `MENU`, json. Optional: may be absent.
-    #[serde(
-        rename = "MENU",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Any>>"
-    )]
     pub menu: ::std::option::Option<::b24_core::Json>,
     /// Ids of the rich link previews.
     ///
-    /// Wire: `URL_ID`, list of u64. Optional: may be absent.
-    #[serde(
-        rename = "URL_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
-    pub url_id: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// Wire: `URL_ID`, list of u64. Absent means empty.
+    pub url_id: ::std::vec::Vec<u64>,
     /// The text is a link only.
     ///
     /// Wire: `URL_ONLY`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "URL_ONLY",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub url_only: ::std::option::Option<bool>,
     /// Users for whom links in the message are active.
     ///
-    /// Wire: `LINK_ACTIVE`, list of u64. Optional: may be absent.
-    #[serde(
-        rename = "LINK_ACTIVE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
-    pub link_active: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// Wire: `LINK_ACTIVE`, list of u64. Absent means empty.
+    pub link_active: ::std::vec::Vec<u64>,
     /// The message was edited.
     ///
     /// Wire: `IS_EDITED`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "IS_EDITED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub is_edited: ::std::option::Option<bool>,
     /// The message was deleted.
     ///
     /// Wire: `IS_DELETED`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "IS_DELETED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub is_deleted: ::std::option::Option<bool>,
     /// The message is pinned.
     ///
     /// Wire: `IS_PINNED`, yes_no. Optional: may be absent.
-    #[serde(
-        rename = "IS_PINNED",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
-    )]
     pub is_pinned: ::std::option::Option<bool>,
     /// Users a system message is about (their user objects are in `users`).
     ///
-    /// Wire: `CHAT_USER`, list of u64. Optional: may be absent.
-    #[serde(
-        rename = "CHAT_USER",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::List<::b24_core::wire::Int>>>"
-    )]
-    pub chat_user: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// Wire: `CHAT_USER`, list of u64. Absent means empty.
+    pub chat_user: ::std::vec::Vec<u64>,
     /// A chat the message refers to (e.g. the chat of a thread).
     ///
     /// Wire: `CHAT_ID`, u64. Optional: may be absent.
-    #[serde(
-        rename = "CHAT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_id: ::std::option::Option<u64>,
     /// Number of messages in that chat.
     ///
     /// Wire: `CHAT_MESSAGE`, u64. Optional: may be absent.
-    #[serde(
-        rename = "CHAT_MESSAGE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
-    )]
     pub chat_message: ::std::option::Option<u64>,
     /// Client component that draws the message.
     ///
     /// Wire: `COMPONENT_ID`, string. Optional: may be absent.
-    #[serde(
-        rename = "COMPONENT_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
-    )]
     pub component_id: ::std::option::Option<::std::string::String>,
     /// Parameters of that component.
     ///
     /// Wire: `COMPONENT_PARAMS`, json. Optional: may be absent.
-    #[serde(
-        rename = "COMPONENT_PARAMS",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Any>>"
-    )]
     pub component_params: ::std::option::Option<::b24_core::Json>,
 }
-impl MessageParams {
-    /// Creates a value with every optional member unset.
-    pub fn new() -> Self {
-        Self::default()
+impl w::Object for MessageParams {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "LIKE" => self.like = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?,
+            "CODE" => self.code = w::take::<w::OrDefault<w::List<w::Same>>, _, _>(map)?,
+            "NOTIFY" => self.notify = w::take::<w::Opt<w::Any>, _, _>(map)?,
+            "FILE_ID" => {
+                self.file_id = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
+            }
+            "ATTACH" => {
+                self.attach = w::take::<w::OrDefault<w::List<w::Any>>, _, _>(map)?;
+            }
+            "KEYBOARD" => self.keyboard = w::take::<w::Opt<w::Any>, _, _>(map)?,
+            "MENU" => self.menu = w::take::<w::Opt<w::Any>, _, _>(map)?,
+            "URL_ID" => {
+                self.url_id = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
+            }
+            "URL_ONLY" => self.url_only = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
+            "LINK_ACTIVE" => {
+                self.link_active = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
+            }
+            "IS_EDITED" => self.is_edited = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
+            "IS_DELETED" => self.is_deleted = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
+            "IS_PINNED" => self.is_pinned = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
+            "CHAT_USER" => {
+                self.chat_user = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
+            }
+            "CHAT_ID" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "CHAT_MESSAGE" => self.chat_message = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "COMPONENT_ID" => self.component_id = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "COMPONENT_PARAMS" => {
+                self.component_params = w::take::<w::Opt<w::Any>, _, _>(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
     }
-    /// Sets `LIKE`.
-    pub fn like(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.like = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `CODE`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::generated::dialog_messages_get::SystemMessageCode>,
-        >,
-    ) -> Self {
-        self.code = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `NOTIFY`.
-    pub fn notify(mut self, value: impl ::std::convert::Into<::b24_core::Json>) -> Self {
-        self.notify = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `FILE_ID`.
-    pub fn file_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.file_id = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `ATTACH`.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::b24_core::Json>>,
-    ) -> Self {
-        self.attach = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `KEYBOARD`.
-    pub fn keyboard(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::Json>,
-    ) -> Self {
-        self.keyboard = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `MENU`.
-    pub fn menu(mut self, value: impl ::std::convert::Into<::b24_core::Json>) -> Self {
-        self.menu = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `URL_ID`.
-    pub fn url_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.url_id = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `URL_ONLY`.
-    pub fn url_only(mut self, value: bool) -> Self {
-        self.url_only = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `LINK_ACTIVE`.
-    pub fn link_active(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.link_active = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `IS_EDITED`.
-    pub fn is_edited(mut self, value: bool) -> Self {
-        self.is_edited = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `IS_DELETED`.
-    pub fn is_deleted(mut self, value: bool) -> Self {
-        self.is_deleted = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `IS_PINNED`.
-    pub fn is_pinned(mut self, value: bool) -> Self {
-        self.is_pinned = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `CHAT_USER`.
-    pub fn chat_user(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<u64>>,
-    ) -> Self {
-        self.chat_user = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `CHAT_ID`.
-    pub fn chat_id(mut self, value: u64) -> Self {
-        self.chat_id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `CHAT_MESSAGE`.
-    pub fn chat_message(mut self, value: u64) -> Self {
-        self.chat_message = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `COMPONENT_ID`.
-    pub fn component_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.component_id = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `COMPONENT_PARAMS`.
-    pub fn component_params(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::Json>,
-    ) -> Self {
-        self.component_params = ::std::option::Option::Some(value.into());
-        self
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::OrDefault<w::List<w::Int>>, _, _>(map, "LIKE", &self.like)?;
+        w::put::<w::OrDefault<w::List<w::Same>>, _, _>(map, "CODE", &self.code)?;
+        w::put::<w::Opt<w::Any>, _, _>(map, "NOTIFY", &self.notify)?;
+        w::put::<w::OrDefault<w::List<w::Int>>, _, _>(map, "FILE_ID", &self.file_id)?;
+        w::put::<w::OrDefault<w::List<w::Any>>, _, _>(map, "ATTACH", &self.attach)?;
+        w::put::<w::Opt<w::Any>, _, _>(map, "KEYBOARD", &self.keyboard)?;
+        w::put::<w::Opt<w::Any>, _, _>(map, "MENU", &self.menu)?;
+        w::put::<w::OrDefault<w::List<w::Int>>, _, _>(map, "URL_ID", &self.url_id)?;
+        w::put::<w::Opt<w::YesNo>, _, _>(map, "URL_ONLY", &self.url_only)?;
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
+            _,
+            _,
+        >(map, "LINK_ACTIVE", &self.link_active)?;
+        w::put::<w::Opt<w::YesNo>, _, _>(map, "IS_EDITED", &self.is_edited)?;
+        w::put::<w::Opt<w::YesNo>, _, _>(map, "IS_DELETED", &self.is_deleted)?;
+        w::put::<w::Opt<w::YesNo>, _, _>(map, "IS_PINNED", &self.is_pinned)?;
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
+            _,
+            _,
+        >(map, "CHAT_USER", &self.chat_user)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "CHAT_ID", &self.chat_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "CHAT_MESSAGE", &self.chat_message)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "COMPONENT_ID", &self.component_id)?;
+        w::put::<w::Opt<w::Any>, _, _>(map, "COMPONENT_PARAMS", &self.component_params)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(MessageParams);
 /// Code of a system message.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -1542,52 +1098,6 @@ pub enum SystemMessageCode {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-impl SystemMessageCode {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[Self::ChatJoin, Self::ChatLeave];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ChatJoin => "CHAT_JOIN",
-            Self::ChatLeave => "CHAT_LEAVE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for SystemMessageCode {
-    fn from(value: &str) -> Self {
-        match value {
-            "CHAT_JOIN" => Self::ChatJoin,
-            "CHAT_LEAVE" => Self::ChatLeave,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-impl ::std::str::FromStr for SystemMessageCode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for SystemMessageCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for SystemMessageCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SystemMessageCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    SystemMessageCode { ChatJoin = "CHAT_JOIN", ChatLeave = "CHAT_LEAVE" }
+);

@@ -3,9 +3,10 @@
 //! `im.dialog.users.list`: Lists the participants of a dialog with full user objects, page by page.
 //!
 //! Spec: `spec/im/dialog.users.list.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.dialog.users.list`: Lists the participants of a dialog with full user objects, page by page.
 ///
-/// How the server really pages (SERVER-BEHAVIOUR.md §2):
+/// How the server really pages (see `docs/server-behaviour.md`):
 ///
 /// - Offset mode (no `LAST_ID`): rows in the order users joined the chat; `start` wins over
 ///   `OFFSET` when it is > 0; the envelope always has `total` (counted before the access filter)
@@ -32,10 +33,7 @@ pub struct DialogUsersListRequest {
     /// though undocumented) or a user id (private dialog).
     ///
     /// Wire: `DIALOG_ID`, dialog_id.
-    #[serde(
-        rename = "DIALOG_ID",
-        with = "::b24_core::wire::As::<::b24_core::wire::Same>"
-    )]
+    #[serde(rename = "DIALOG_ID", with = "w::As::<w::Same>")]
     pub dialog_id: ::b24_core::DialogId,
     /// Leave out external (system) users. Only an exact `Y` switches it on.
     ///
@@ -44,7 +42,7 @@ pub struct DialogUsersListRequest {
         rename = "SKIP_EXTERNAL",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_external: ::std::option::Option<bool>,
     /// External user types to keep while skipping the others, sent comma-joined (`bot,email`).
@@ -55,7 +53,7 @@ pub struct DialogUsersListRequest {
         rename = "SKIP_EXTERNAL_EXCEPT_TYPES",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::CommaList>>"
+        with = "w::As::<w::Opt<w::CommaList>>"
     )]
     pub skip_external_except_types: ::std::option::Option<
         ::std::vec::Vec<crate::generated::types::ExternalUserType>,
@@ -67,7 +65,7 @@ pub struct DialogUsersListRequest {
         rename = "LIMIT",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub limit: ::std::option::Option<u32>,
     /// Keyset paging: return users with an id greater than this, in id order. Selects keyset mode
@@ -78,7 +76,7 @@ pub struct DialogUsersListRequest {
         rename = "LAST_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub last_id: ::std::option::Option<u64>,
     /// Offset paging. The framework-level `start` parameter, when > 0, wins over it.
@@ -88,7 +86,7 @@ pub struct DialogUsersListRequest {
         rename = "OFFSET",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub offset: ::std::option::Option<u64>,
 }
@@ -172,20 +170,24 @@ impl ::b24_core::Method for DialogUsersListRequest {
     /// The participants on this page; at most one entry per user.
     type Output = ::std::vec::Vec<crate::generated::types::DialogUser>;
     type ErrorCode = DialogUsersListErrorCode;
+    const SKIP: &'static [&'static [::b24_core::Step]] = &[
+        &[::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("departments"),
+            ::b24_core::Step::Entry,
+        ],
+    ];
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::List<::b24_core::wire::Obj>,
-        >::deserialize(deserializer)
+        w::As::<w::List<w::Obj>>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::List<::b24_core::wire::Obj>,
-        >::serialize(output, serializer)
+        w::As::<w::List<w::Obj>>::serialize(output, serializer)
     }
 }
 impl ::b24_core::Paged for DialogUsersListRequest {
@@ -254,50 +256,9 @@ pub enum DialogUsersListErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl DialogUsersListErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DialogIdEmpty => "DIALOG_ID_EMPTY",
-            Self::AccessError => "ACCESS_ERROR",
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for DialogUsersListErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
-            "ACCESS_ERROR" => Self::AccessError,
-            _ => {
-                match ::b24_core::SystemErrorCode::from_code(code) {
-                    ::std::option::Option::Some(code) => Self::System(code),
-                    ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(code))
-                    }
-                }
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for DialogUsersListErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for DialogUsersListErrorCode {
-    fn as_str(&self) -> &str {
-        DialogUsersListErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(
+    DialogUsersListErrorCode { DialogIdEmpty = "DIALOG_ID_EMPTY"[400]
+    ["Dialog ID can't be empty"], AccessError = "ACCESS_ERROR"[403, 400]
+    ["You do not have access to the specified dialog",
+    "You don't have access to this chat"] }
+);

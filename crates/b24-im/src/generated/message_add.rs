@@ -3,9 +3,10 @@
 //! `im.message.add`: Sends a message (text, attachment, keyboard, context menu, reply) to a dialog; returns its id.
 //!
 //! Spec: `spec/im/message.add.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.message.add`: Sends a message (text, attachment, keyboard, context menu, reply) to a dialog; returns its id.
 ///
-/// What the server really does (SERVER-BEHAVIOUR.md §3 and the `messageAdd` handler):
+/// What the server really does (see `docs/server-behaviour.md`):
 ///
 /// - Target: `DIALOG_ID` is turned into a chat id (`chat<N>`, `sg<N>`, `crm<N>`) or a user id
 ///   (anything else, read as an integer). The legacy parameters `USER_ID` and `CHAT_ID` are
@@ -51,7 +52,7 @@ pub struct MessageAddRequest {
         rename = "DIALOG_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Same>>"
+        with = "w::As::<w::Opt<w::Same>>"
     )]
     pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
     /// Legacy target (undocumented): the user of a private dialog, instead of `DIALOG_ID`. Checked
@@ -62,7 +63,7 @@ pub struct MessageAddRequest {
         rename = "USER_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub user_id: ::std::option::Option<u64>,
     /// Legacy target (undocumented): a group chat id, instead of `DIALOG_ID=chat<N>`. `0` gives
@@ -73,7 +74,7 @@ pub struct MessageAddRequest {
         rename = "CHAT_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub chat_id: ::std::option::Option<u64>,
     /// Message text, with BB-code formatting; trimmed by the server. Needed unless `ATTACH` is
@@ -84,7 +85,7 @@ pub struct MessageAddRequest {
         rename = "MESSAGE",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+        with = "w::As::<w::Opt<w::Str>>"
     )]
     pub message: ::std::option::Option<::std::string::String>,
     /// Attachment with content blocks (text, links, user cards, grids, images, files, dividers).
@@ -95,7 +96,7 @@ pub struct MessageAddRequest {
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
+        with = "w::As::<w::Opt<w::Obj>>"
     )]
     pub attach: ::std::option::Option<crate::generated::types::Attach>,
     /// Buttons under the message. Sent in the full form; see `Keyboard` for the short form.
@@ -105,7 +106,7 @@ pub struct MessageAddRequest {
         rename = "KEYBOARD",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
+        with = "w::As::<w::Opt<w::Obj>>"
     )]
     pub keyboard: ::std::option::Option<crate::generated::types::Keyboard>,
     /// Extra context-menu items. Sent in the full form; see `Menu` for the short form.
@@ -115,7 +116,7 @@ pub struct MessageAddRequest {
         rename = "MENU",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Obj>>"
+        with = "w::As::<w::Opt<w::Obj>>"
     )]
     pub menu: ::std::option::Option<crate::generated::types::Menu>,
     /// `Y`: post as a system message. Effective only for webhook/OAuth calls by users who can
@@ -126,7 +127,7 @@ pub struct MessageAddRequest {
         rename = "SYSTEM",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub system: ::std::option::Option<bool>,
     /// Turn links in the text into rich previews. Only an exact `N` switches it off.
@@ -136,7 +137,7 @@ pub struct MessageAddRequest {
         rename = "URL_PREVIEW",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub url_preview: ::std::option::Option<bool>,
     /// Id of the message this one answers. It must be visible to the caller
@@ -148,7 +149,7 @@ pub struct MessageAddRequest {
         rename = "REPLY_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub reply_id: ::std::option::Option<u64>,
     /// Undocumented: the bot that receives the `COMMAND`s of `KEYBOARD` buttons and `MENU`
@@ -159,7 +160,7 @@ pub struct MessageAddRequest {
         rename = "BOT_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub bot_id: ::std::option::Option<u64>,
     /// Undocumented: `Y` (any case) keeps the message inside Bitrix24, without relaying it to an
@@ -170,7 +171,7 @@ pub struct MessageAddRequest {
         rename = "SKIP_CONNECTOR",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_connector: ::std::option::Option<bool>,
     /// Undocumented: a client-side id stored with the message; cut to 255 characters.
@@ -180,7 +181,7 @@ pub struct MessageAddRequest {
         rename = "TEMPLATE_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+        with = "w::As::<w::Opt<w::Str>>"
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
 }
@@ -282,13 +283,13 @@ impl ::b24_core::Method for MessageAddRequest {
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Int>::deserialize(deserializer)
+        w::As::<w::Int>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Int>::serialize(output, serializer)
+        w::As::<w::Int>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.message.add`.
@@ -386,70 +387,18 @@ pub enum MessageAddErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl MessageAddErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MessageEmpty => "MESSAGE_EMPTY",
-            Self::UserIdEmpty => "USER_ID_EMPTY",
-            Self::UserNotFound => "USER_NOT_FOUND",
-            Self::ChatIdEmpty => "CHAT_ID_EMPTY",
-            Self::AccessError => "ACCESS_ERROR",
-            Self::ParamsError => "PARAMS_ERROR",
-            Self::AttachError => "ATTACH_ERROR",
-            Self::AttachOversize => "ATTACH_OVERSIZE",
-            Self::KeyboardError => "KEYBOARD_ERROR",
-            Self::MenuError => "MENU_ERROR",
-            Self::ReplyAccessError => "REPLY_ACCESS_ERROR",
-            Self::ReplyFromOtherChatError => "REPLY_FROM_OTHER_CHAT_ERROR",
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for MessageAddErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "MESSAGE_EMPTY" => Self::MessageEmpty,
-            "USER_ID_EMPTY" => Self::UserIdEmpty,
-            "USER_NOT_FOUND" => Self::UserNotFound,
-            "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
-            "ACCESS_ERROR" => Self::AccessError,
-            "PARAMS_ERROR" => Self::ParamsError,
-            "ATTACH_ERROR" => Self::AttachError,
-            "ATTACH_OVERSIZE" => Self::AttachOversize,
-            "KEYBOARD_ERROR" => Self::KeyboardError,
-            "MENU_ERROR" => Self::MenuError,
-            "REPLY_ACCESS_ERROR" => Self::ReplyAccessError,
-            "REPLY_FROM_OTHER_CHAT_ERROR" => Self::ReplyFromOtherChatError,
-            _ => {
-                match ::b24_core::SystemErrorCode::from_code(code) {
-                    ::std::option::Option::Some(code) => Self::System(code),
-                    ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(code))
-                    }
-                }
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for MessageAddErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for MessageAddErrorCode {
-    fn as_str(&self) -> &str {
-        MessageAddErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(
+    MessageAddErrorCode { MessageEmpty = "MESSAGE_EMPTY"[400] ["Message can't be empty",
+    "Wrong message type"], UserIdEmpty = "USER_ID_EMPTY"[400] ["User ID can't be empty"],
+    UserNotFound = "USER_NOT_FOUND"[400] ["User not found"], ChatIdEmpty =
+    "CHAT_ID_EMPTY"[400] ["Chat ID can't be empty"], AccessError = "ACCESS_ERROR"[403]
+    ["Action unavailable", "It is forbidden to send messages to this chat"], ParamsError
+    = "PARAMS_ERROR"[400] ["Incorrect params", "Message isn't added"], AttachError =
+    "ATTACH_ERROR"[400] ["Incorrect attach params"], AttachOversize =
+    "ATTACH_OVERSIZE"[400] ["You have exceeded the maximum allowable size of attach"],
+    KeyboardError = "KEYBOARD_ERROR"[400] ["Incorrect keyboard params"], MenuError =
+    "MENU_ERROR"[400] ["Incorrect menu params"], ReplyAccessError =
+    "REPLY_ACCESS_ERROR"[403] ["Action unavailable"], ReplyFromOtherChatError =
+    "REPLY_FROM_OTHER_CHAT_ERROR"[403]
+    ["You can only reply to a message within the same chat"] }
+);

@@ -2,40 +2,64 @@
 
 //! Generated types of the `im` scope: one module per method, re-exported here.
 mod types;
+#[cfg(feature = "chat")]
 mod chat_get;
+#[cfg(feature = "counters")]
 mod counters_get;
+#[cfg(feature = "dialog")]
 mod dialog_messages_get;
+#[cfg(feature = "dialog")]
 mod dialog_users_list;
+#[cfg(feature = "message")]
 mod message_add;
+#[cfg(feature = "user")]
 mod user_list_get;
+#[cfg(feature = "v2")]
 mod v2_event_get;
+#[cfg(feature = "v2")]
 mod v2_event_subscribe;
 #[cfg(test)]
 mod examples;
+#[cfg(feature = "dialog")]
+pub use types::ExternalUserType;
+#[cfg(any(feature = "dialog", feature = "user"))]
+pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
+#[cfg(feature = "message")]
 pub use types::{
     Attach, AttachAvatarType, AttachBlock, AttachDelimiter, AttachFile, AttachGridItem,
-    AttachImage, AttachLink, AttachPreviewSize, AttachRichLink, AttachUser, BotData,
-    BotType, ButtonAction, ButtonContext, ButtonDisplay, ColorToken, DialogUser,
-    ExternalUserType, GridDisplay, Keyboard, KeyboardButton, KeyboardButtonType, Menu,
-    MenuItem, UserPhones, UserStatus, UserType,
+    AttachImage, AttachLink, AttachPreviewSize, AttachRichLink, AttachUser, ButtonAction,
+    ButtonContext, ButtonDisplay, ColorToken, GridDisplay, Keyboard, KeyboardButton,
+    KeyboardButtonType, Menu, MenuItem,
 };
-pub use chat_get::{ChatGetRequest, ChatGetErrorCode, ChatEntityType, ChatRef};
+#[cfg(feature = "chat")]
+pub use chat_get::{
+    ChatGetRequest, ChatGetErrorCode, ChatEntityType, ChatGetResult, ChatRef,
+};
+#[cfg(feature = "counters")]
 pub use counters_get::{
     CountersGetRequest, CountersGetErrorCode, CounterTotals, Counters,
 };
+#[cfg(feature = "dialog")]
 pub use dialog_messages_get::{
     DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogFile, DialogMessage,
     DialogMessagesPage, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
     MessageParams, SystemMessageCode,
 };
+#[cfg(feature = "dialog")]
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
+#[cfg(feature = "message")]
 pub use message_add::{MessageAddRequest, MessageAddErrorCode};
-pub use user_list_get::{UserListGetRequest, UserListGetErrorCode};
+#[cfg(feature = "user")]
+pub use user_list_get::{UserListGetRequest, UserListGetErrorCode, UserList};
+#[cfg(feature = "v2")]
 pub use v2_event_get::{
     V2EventGetRequest, V2EventGetErrorCode, EventPage, ImEvent, ImEventType,
 };
+#[cfg(feature = "v2")]
 pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode};
-/// Every method of the `im` scope, sorted by wire name, for dispatch by name at run time.
+/** Every method of the `im` scope, sorted by wire name, for dispatch by name at run time
+ (feature `registry`: the table instantiates every method's decoder).*/
+#[cfg(feature = "registry")]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>(),
@@ -51,7 +75,8 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     >(),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
-/// can dispatch typed paging by name without a hand-written table.
+/// can dispatch typed paging by name without a hand-written table (feature `registry`).
+#[cfg(feature = "registry")]
 #[macro_export]
 macro_rules! with_paged_methods {
     ($callback:ident) => {

@@ -3,9 +3,10 @@
 //! `im.user.list.get`: Returns the messenger data of several users, as an object keyed by user id.
 //!
 //! Spec: `spec/im/user.list.get.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.user.list.get`: Returns the messenger data of several users, as an object keyed by user id.
 ///
-/// What the server really does (SERVER-BEHAVIOUR.md §3 and the `userList` handler):
+/// What the server really does (see `docs/server-behaviour.md`):
 ///
 /// - `ID` may be a JSON array or a string the server parses as one (`"[1,2]"`). Non-positive and
 ///   non-numeric entries are dropped and duplicates merged; if nothing is left: `INVALID_FORMAT`.
@@ -14,9 +15,7 @@
 ///   their extranet groups (an older docs revision showed this), and ids of users that do not
 ///   exist come back as `null` too (the user lookup returns nothing).
 /// - `RESULT_TYPE=array` (compared case-insensitively) turns `result` into a plain list, which is
-///   the shape of the documented example. The typed result models the default object only; a
-///   list still decodes, but keyed by position (0, 1, ...) instead of by user id, so read the ids
-///   from the entries (and the `null` entries lose their id).
+///   the shape of the documented example. The typed result (`UserList`) takes both shapes.
 /// - `AVATAR_HR` no longer matters: `avatar_hr` is always sent.
 /// - The user objects have the same shape as those of `im.dialog.users.list`.
 ///
@@ -35,10 +34,7 @@ pub struct UserListGetRequest {
     /// dropped, and an empty result of that gives `INVALID_FORMAT`.
     ///
     /// Wire: `ID`, list of u64.
-    #[serde(
-        rename = "ID",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Int>>"
-    )]
+    #[serde(rename = "ID", with = "w::As::<w::List<w::Int>>")]
     pub id: ::std::vec::Vec<u64>,
     /// Ask for `avatar_hr`. Ignored by current servers, which always send it.
     ///
@@ -47,18 +43,18 @@ pub struct UserListGetRequest {
         rename = "AVATAR_HR",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::YesNo>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub avatar_hr: ::std::option::Option<bool>,
     /// `array` (any case) returns a plain list instead of the object keyed by id; any other value
-    /// keeps the object. The typed result is the object (see the method notes).
+    /// keeps the object. The typed result takes both shapes.
     ///
     /// Wire: `RESULT_TYPE`, string.
     #[serde(
         rename = "RESULT_TYPE",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Str>>"
+        with = "w::As::<w::Opt<w::Str>>"
     )]
     pub result_type: ::std::option::Option<::std::string::String>,
 }
@@ -95,35 +91,30 @@ impl ::b24_core::Method for UserListGetRequest {
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
     };
-    /// `result`: map from u64 to `DialogUser` or `null`.
+    /// `result`: `UserList`.
     ///
     /// The users, keyed by id; `null` for an id the caller may not see or that does not exist.
-    /// With `RESULT_TYPE=array`, keyed by position instead.
-    type Output = ::std::collections::BTreeMap<
-        u64,
-        ::std::option::Option<crate::generated::types::DialogUser>,
-    >;
+    /// With `RESULT_TYPE=array`, a list in the order of the ids asked for.
+    type Output = crate::generated::user_list_get::UserList;
     type ErrorCode = UserListGetErrorCode;
+    const SKIP: &'static [&'static [::b24_core::Step]] = &[
+        &[::b24_core::Step::Entry],
+        &[
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("departments"),
+            ::b24_core::Step::Entry,
+        ],
+    ];
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::Map<
-                ::b24_core::wire::Int,
-                ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-            >,
-        >::deserialize(deserializer)
+        w::As::<w::Shaped>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<
-            ::b24_core::wire::Map<
-                ::b24_core::wire::Int,
-                ::b24_core::wire::OrNull<::b24_core::wire::Obj>,
-            >,
-        >::serialize(output, serializer)
+        w::As::<w::Shaped>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.user.list.get`.
@@ -149,48 +140,78 @@ pub enum UserListGetErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl UserListGetErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InvalidFormat => "INVALID_FORMAT",
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
+::b24_core::error_code_impls!(
+    UserListGetErrorCode { InvalidFormat = "INVALID_FORMAT"[400]
+    ["A wrong format for the ID field is passed"] }
+);
+/// The users of `im.user.list.get`, in the shape `RESULT_TYPE` chose.
+///
+/// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+pub enum UserList {
+    /// The default shape, keyed by user id; `null` for a user the caller may not see.
+    ///
+    /// Sent as an object: map from u64 to `DialogUser` or `null`.
+    ById(
+        ::std::collections::BTreeMap<
+            u64,
+            ::std::option::Option<crate::generated::types::DialogUser>,
+        >,
+    ),
+    /// `RESULT_TYPE=array`: a plain list. An empty answer is `[]` in both shapes, so it decodes as an empty list.
+    ///
+    /// Sent as an array: list of `DialogUser` or `null`.
+    List(::std::vec::Vec<::std::option::Option<crate::generated::types::DialogUser>>),
 }
-impl ::std::convert::From<&str> for UserListGetErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "INVALID_FORMAT" => Self::InvalidFormat,
-            _ => {
-                match ::b24_core::SystemErrorCode::from_code(code) {
-                    ::std::option::Option::Some(code) => Self::System(code),
-                    ::std::option::Option::None => {
-                        Self::Unknown(::b24_core::UnknownCode::__new(code))
-                    }
+impl w::Shapes for UserList {
+    const EXPECTING: &'static str = "an object or an array";
+    const FALSE_IS_VALUE: bool = false;
+    const EMPTY_STR_IS_VALUE: bool = false;
+    fn decode_kind<'de, D: ::serde::Deserializer<'de>>(
+        kind: w::Kind,
+        deserializer: D,
+    ) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
+        ::std::option::Option::Some(
+            match kind {
+                w::Kind::Object => {
+                    w::As::<w::Map<w::Int, w::OrNull<w::Obj>>>::deserialize(deserializer)
+                        .map(Self::ById)
                 }
+                w::Kind::Array => {
+                    w::As::<w::List<w::OrNull<w::Obj>>>::deserialize(deserializer)
+                        .map(Self::List)
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+    fn encode_shape<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ById(value) => {
+                w::As::<w::Map<w::Int, w::OrNull<w::Obj>>>::serialize(value, serializer)
+            }
+            Self::List(value) => {
+                w::As::<w::List<w::OrNull<w::Obj>>>::serialize(value, serializer)
             }
         }
     }
 }
-impl ::std::fmt::Display for UserListGetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+impl ::serde::Serialize for UserList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        w::As::<w::Shaped>::serialize(self, serializer)
     }
 }
-impl ::b24_core::ErrorCode for UserListGetErrorCode {
-    fn as_str(&self) -> &str {
-        UserListGetErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+impl<'de> ::serde::Deserialize<'de> for UserList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        w::As::<w::Shaped>::deserialize(deserializer)
     }
 }

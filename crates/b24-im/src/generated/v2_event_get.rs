@@ -3,10 +3,10 @@
 //! `im.v2.Event.get`: Returns the current user's recorded messenger events; `offset` acknowledges the ones before it.
 //!
 //! Spec: `spec/im/v2.Event.get.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.v2.Event.get`: Returns the current user's recorded messenger events; `offset` acknowledges the ones before it.
 ///
-/// What the server really does (SERVER-BEHAVIOUR.md §3, `im/lib/V2/Controller/Event.php` and
-/// `EventService`):
+/// What the server really does (see `docs/server-behaviour.md`):
 ///
 /// - Parameters are camelCase and matched as sent (a D7 controller: `LIMIT` is not `limit`).
 /// - `limit` is clamped to 1…1000 (default 100); `offset` to ≥ 0.
@@ -39,7 +39,7 @@ pub struct V2EventGetRequest {
         rename = "offset",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub offset: ::std::option::Option<u64>,
     /// Events per page; clamped to 1…1000.
@@ -49,7 +49,7 @@ pub struct V2EventGetRequest {
         rename = "limit",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "::b24_core::wire::As::<::b24_core::wire::Opt<::b24_core::wire::Int>>"
+        with = "w::As::<w::Opt<w::Int>>"
     )]
     pub limit: ::std::option::Option<u32>,
 }
@@ -98,16 +98,19 @@ impl ::b24_core::Method for V2EventGetRequest {
     /// A page of events.
     type Output = crate::generated::v2_event_get::EventPage;
     type ErrorCode = V2EventGetErrorCode;
+    const SKIP: &'static [&'static [::b24_core::Step]] = &[
+        &[::b24_core::Step::Key("events"), ::b24_core::Step::Entry],
+    ];
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Obj>::deserialize(deserializer)
+        w::As::<w::Obj>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Obj>::serialize(output, serializer)
+        w::As::<w::Obj>::serialize(output, serializer)
     }
 }
 impl ::b24_core::Paged for V2EventGetRequest {
@@ -137,8 +140,7 @@ impl ::b24_core::Paged for V2EventGetRequest {
         output: &Self::Output,
     ) -> ::std::option::Option<(u64, ::std::option::Option<bool>)> {
         let page = output;
-        ::b24_core::AsKey::as_key(&page.next_offset)
-            .map(|next| (next, ::std::option::Option::Some(page.has_more)))
+        ::b24_core::AsKey::as_key(&page.next_offset).map(|next| (next, page.has_more))
     }
     fn set_continuation(&mut self, value: u64) {
         self.offset = ::std::option::Option::Some(value);
@@ -161,144 +163,116 @@ pub enum V2EventGetErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl V2EventGetErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for V2EventGetErrorCode {
-    fn from(code: &str) -> Self {
-        match ::b24_core::SystemErrorCode::from_code(code) {
-            ::std::option::Option::Some(code) => Self::System(code),
-            ::std::option::Option::None => {
-                Self::Unknown(::b24_core::UnknownCode::__new(code))
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for V2EventGetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for V2EventGetErrorCode {
-    fn as_str(&self) -> &str {
-        V2EventGetErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(V2EventGetErrorCode {});
 /// One page of the user's event queue.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct EventPage {
     /// The events, oldest first.
     ///
-    /// Wire: `events`, list of `ImEvent`.
-    #[serde(
-        rename = "events",
-        with = "::b24_core::wire::As::<::b24_core::wire::List<::b24_core::wire::Obj>>"
-    )]
+    /// Wire: `events`, list of `ImEvent`. Absent means empty.
     pub events: ::std::vec::Vec<crate::generated::v2_event_get::ImEvent>,
     /// The `offset` for the next call (acknowledges this page).
     ///
-    /// Wire: `nextOffset`, u64.
-    #[serde(
-        rename = "nextOffset",
-        with = "::b24_core::wire::As::<::b24_core::wire::Int>"
-    )]
-    pub next_offset: u64,
+    /// Wire: `nextOffset`, u64. Optional: may be absent.
+    pub next_offset: ::std::option::Option<u64>,
     /// Events returned ≥ `limit`; `true` does not promise that more remain.
     ///
-    /// Wire: `hasMore`, bool.
-    #[serde(rename = "hasMore", with = "::b24_core::wire::As::<::b24_core::wire::Bool>")]
-    pub has_more: bool,
+    /// Wire: `hasMore`, bool. Optional: may be absent.
+    pub has_more: ::std::option::Option<bool>,
 }
-impl EventPage {
-    /// Creates a value from its required members `events`, `nextOffset`, `hasMore`; every optional member starts unset.
-    pub fn new(
-        events: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::generated::v2_event_get::ImEvent>,
-        >,
-        next_offset: u64,
-        has_more: bool,
-    ) -> Self {
-        Self {
-            events: events.into(),
-            next_offset,
-            has_more,
+impl w::Object for EventPage {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "events" => {
+                self.events = w::take::<w::OrDefault<w::List<w::Obj>>, _, _>(map)?;
+            }
+            "nextOffset" => self.next_offset = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "hasMore" => self.has_more = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
         }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::OrDefault<w::List<w::Obj>>, _, _>(map, "events", &self.events)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "nextOffset", &self.next_offset)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "hasMore", &self.has_more)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(EventPage);
 /// One recorded event.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    ::std::default::Default
 )]
 #[non_exhaustive]
 pub struct ImEvent {
     /// Event id, increasing.
     ///
-    /// Wire: `eventId`, u64.
-    #[serde(rename = "eventId", with = "::b24_core::wire::As::<::b24_core::wire::Int>")]
+    /// Wire: `eventId`, u64. The object's identity: always sent.
     pub event_id: u64,
     /// What happened.
     ///
-    /// Wire: `type`, `ImEventType`.
-    #[serde(rename = "type", with = "::b24_core::wire::As::<::b24_core::wire::Same>")]
-    pub kind: crate::generated::v2_event_get::ImEventType,
+    /// Wire: `type`, `ImEventType`. Optional: may be absent.
+    pub kind: ::std::option::Option<crate::generated::v2_event_get::ImEventType>,
     /// When it happened.
     ///
-    /// Wire: `date`, datetime.
-    #[serde(
-        rename = "date",
-        with = "::b24_core::wire::As::<::b24_core::wire::DateTime>"
-    )]
-    pub date: ::b24_core::DateTime,
+    /// Wire: `date`, datetime. Optional: may be absent.
+    pub date: ::std::option::Option<::b24_core::DateTime>,
     /// The payload; its shape depends on `type` (`message`, `chat`, `user`, `language` for
     /// messages; see the event formats page).
     ///
-    /// Wire: `data`, json.
-    #[serde(rename = "data", with = "::b24_core::wire::As::<::b24_core::wire::Any>")]
+    /// Wire: `data`, json. Absent means empty.
     pub data: ::b24_core::Json,
 }
-impl ImEvent {
-    /// Creates a value from its required members `eventId`, `type`, `date`, `data`; every optional member starts unset.
-    pub fn new(
-        event_id: u64,
-        kind: crate::generated::v2_event_get::ImEventType,
-        date: ::b24_core::DateTime,
-        data: impl ::std::convert::Into<::b24_core::Json>,
-    ) -> Self {
-        Self {
-            event_id,
-            kind,
-            date,
-            data: data.into(),
+impl w::Object for ImEvent {
+    const REQUIRED: &'static [&'static str] = &["eventId"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "eventId" => self.event_id = w::take::<w::Int, _, _>(map)?,
+            "type" => self.kind = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "date" => self.date = w::take::<w::Opt<w::DateTime>, _, _>(map)?,
+            "data" => self.data = w::take::<w::OrDefault<w::Any>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
         }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "eventId", &self.event_id)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "type", &self.kind)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date", &self.date)?;
+        w::put::<w::OrDefault<w::Any>, _, _>(map, "data", &self.data)?;
+        ::std::result::Result::Ok(())
     }
 }
+::b24_core::object_serde!(ImEvent);
 /// Kind of event.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -334,64 +308,8 @@ pub enum ImEventType {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-impl ImEventType {
-    /// Every value this crate knows.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Onimv2messageadd,
-        Self::Onimv2messageupdate,
-        Self::Onimv2messagedelete,
-        Self::Onimv2reactionchange,
-        Self::Onimv2joinchat,
-    ];
-    /// The value as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Onimv2messageadd => "ONIMV2MESSAGEADD",
-            Self::Onimv2messageupdate => "ONIMV2MESSAGEUPDATE",
-            Self::Onimv2messagedelete => "ONIMV2MESSAGEDELETE",
-            Self::Onimv2reactionchange => "ONIMV2REACTIONCHANGE",
-            Self::Onimv2joinchat => "ONIMV2JOINCHAT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for ImEventType {
-    fn from(value: &str) -> Self {
-        match value {
-            "ONIMV2MESSAGEADD" => Self::Onimv2messageadd,
-            "ONIMV2MESSAGEUPDATE" => Self::Onimv2messageupdate,
-            "ONIMV2MESSAGEDELETE" => Self::Onimv2messagedelete,
-            "ONIMV2REACTIONCHANGE" => Self::Onimv2reactionchange,
-            "ONIMV2JOINCHAT" => Self::Onimv2joinchat,
-            other => Self::Unknown(::b24_core::UnknownValue::__new(other)),
-        }
-    }
-}
-impl ::std::str::FromStr for ImEventType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for ImEventType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for ImEventType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ImEventType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::deserialize_open_text(deserializer)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
+::b24_core::open_enum_impls!(
+    ImEventType { Onimv2messageadd = "ONIMV2MESSAGEADD", Onimv2messageupdate =
+    "ONIMV2MESSAGEUPDATE", Onimv2messagedelete = "ONIMV2MESSAGEDELETE",
+    Onimv2reactionchange = "ONIMV2REACTIONCHANGE", Onimv2joinchat = "ONIMV2JOINCHAT" }
+);

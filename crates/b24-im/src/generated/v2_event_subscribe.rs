@@ -3,6 +3,7 @@
 //! `im.v2.Event.subscribe`: Starts recording the current user's messenger events, to be polled with im.v2.Event.get.
 //!
 //! Spec: `spec/im/v2.Event.subscribe.yaml`.
+use ::b24_core::wire as w;
 /// Request for `im.v2.Event.subscribe`: Starts recording the current user's messenger events, to be polled with im.v2.Event.get.
 ///
 /// Idempotent: a repeated call is safe and answers `true` again. Events are recorded only from
@@ -45,13 +46,13 @@ impl ::b24_core::Method for V2EventSubscribeRequest {
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self::Output, D::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Bool>::deserialize(deserializer)
+        w::As::<w::Bool>::deserialize(deserializer)
     }
     fn encode_result<S: ::serde::Serializer>(
         output: &Self::Output,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::b24_core::wire::As::<::b24_core::wire::Bool>::serialize(output, serializer)
+        w::As::<w::Bool>::serialize(output, serializer)
     }
 }
 /// Error codes of `im.v2.Event.subscribe`.
@@ -71,42 +72,4 @@ pub enum V2EventSubscribeErrorCode {
     /// A code this crate did not know when it was generated.
     Unknown(::b24_core::UnknownCode),
 }
-impl V2EventSubscribeErrorCode {
-    /// The code as the server spells it.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::System(code) => code.as_str(),
-            Self::Unknown(code) => code.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for V2EventSubscribeErrorCode {
-    fn from(code: &str) -> Self {
-        match ::b24_core::SystemErrorCode::from_code(code) {
-            ::std::option::Option::Some(code) => Self::System(code),
-            ::std::option::Option::None => {
-                Self::Unknown(::b24_core::UnknownCode::__new(code))
-            }
-        }
-    }
-}
-impl ::std::fmt::Display for V2EventSubscribeErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::b24_core::ErrorCode for V2EventSubscribeErrorCode {
-    fn as_str(&self) -> &str {
-        V2EventSubscribeErrorCode::as_str(self)
-    }
-    fn system(&self) -> ::std::option::Option<::b24_core::SystemErrorCode> {
-        match self {
-            Self::System(code) => ::std::option::Option::Some(*code),
-            _ => ::std::option::Option::None,
-        }
-    }
-    fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
+::b24_core::error_code_impls!(V2EventSubscribeErrorCode {});
