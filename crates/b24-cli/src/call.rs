@@ -161,10 +161,15 @@ pub async fn run(args: &CallArgs) -> ExitCode {
             return ExitCode::from(USAGE_ERROR);
         }
     };
+    let entry = b24_core::registry::find(b24_im::METHODS, &args.method);
+    // A request the server would refuse for want of a target or content is not sent.
+    if let Some(Err(missing)) = entry.map(|e| e.info.check_params(&params)) {
+        eprintln!("error: {missing}");
+        return ExitCode::from(USAGE_ERROR);
+    }
     if args.all {
         return crate::all::run(args, &client, params).await;
     }
-    let entry = b24_core::registry::find(b24_im::METHODS, &args.method);
     let read_only = entry.is_some_and(|e| e.info.read_only);
     let outcome = if read_only {
         client.call_raw_read_only(&args.method, &params).await

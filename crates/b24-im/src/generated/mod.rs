@@ -3,15 +3,57 @@
 //! Generated types of the `im` scope: one module per method, re-exported here.
 mod types;
 #[cfg(feature = "chat")]
+mod chat_add;
+#[cfg(feature = "chat")]
 mod chat_get;
+#[cfg(feature = "chat")]
+mod chat_leave;
+#[cfg(feature = "chat")]
+mod chat_mute;
+#[cfg(feature = "chat")]
+mod chat_set_owner;
+#[cfg(feature = "chat")]
+mod chat_update_avatar;
+#[cfg(feature = "chat")]
+mod chat_update_color;
+#[cfg(feature = "chat")]
+mod chat_update_title;
+#[cfg(feature = "chat")]
+mod chat_user_add;
+#[cfg(feature = "chat")]
+mod chat_user_delete;
+#[cfg(feature = "chat")]
+mod chat_user_list;
 #[cfg(feature = "counters")]
 mod counters_get;
 #[cfg(feature = "dialog")]
+mod dialog_get;
+#[cfg(feature = "dialog")]
 mod dialog_messages_get;
 #[cfg(feature = "dialog")]
+mod dialog_messages_search;
+#[cfg(feature = "dialog")]
+mod dialog_read;
+#[cfg(feature = "dialog")]
+mod dialog_read_all;
+#[cfg(feature = "dialog")]
+mod dialog_unread;
+#[cfg(feature = "dialog")]
 mod dialog_users_list;
+#[cfg(feature = "dialog")]
+mod dialog_writing;
 #[cfg(feature = "message")]
 mod message_add;
+#[cfg(feature = "recent")]
+mod recent_get;
+#[cfg(feature = "recent")]
+mod recent_hide;
+#[cfg(feature = "recent")]
+mod recent_list;
+#[cfg(feature = "recent")]
+mod recent_pin;
+#[cfg(feature = "recent")]
+mod recent_unread;
 #[cfg(feature = "user")]
 mod user_list_get;
 #[cfg(feature = "v2")]
@@ -20,9 +62,16 @@ mod v2_event_get;
 mod v2_event_subscribe;
 #[cfg(test)]
 mod examples;
+#[cfg(feature = "chat")]
+pub use types::{ChatColor, ChatEntityType};
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent"))]
+pub use types::{
+    Chat, ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader,
+    ChatRestrictions, ChatRole,
+};
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
 #[cfg(feature = "message")]
 pub use types::{
@@ -31,14 +80,36 @@ pub use types::{
     ButtonContext, ButtonDisplay, ColorToken, GridDisplay, Keyboard, KeyboardButton,
     KeyboardButtonType, Menu, MenuItem,
 };
+#[cfg(feature = "recent")]
+pub use types::{RecentAvatar, RecentItem, RecentLines, RecentMessage};
 #[cfg(feature = "chat")]
-pub use chat_get::{
-    ChatGetRequest, ChatGetErrorCode, ChatEntityType, ChatGetResult, ChatRef,
-};
+pub use chat_add::{ChatAddRequest, ChatAddErrorCode, ChatAddType};
+#[cfg(feature = "chat")]
+pub use chat_get::{ChatGetRequest, ChatGetErrorCode, ChatGetResult, ChatRef};
+#[cfg(feature = "chat")]
+pub use chat_leave::{ChatLeaveRequest, ChatLeaveErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_mute::{ChatMuteRequest, ChatMuteErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_set_owner::{ChatSetOwnerRequest, ChatSetOwnerErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_update_avatar::{ChatUpdateAvatarRequest, ChatUpdateAvatarErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_update_color::{ChatUpdateColorRequest, ChatUpdateColorErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_update_title::{ChatUpdateTitleRequest, ChatUpdateTitleErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_user_add::{ChatUserAddRequest, ChatUserAddErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_user_delete::{ChatUserDeleteRequest, ChatUserDeleteErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_user_list::{ChatUserListRequest, ChatUserListErrorCode};
 #[cfg(feature = "counters")]
 pub use counters_get::{
     CountersGetRequest, CountersGetErrorCode, CounterTotals, Counters,
 };
+#[cfg(feature = "dialog")]
+pub use dialog_get::{DialogGetRequest, DialogGetErrorCode};
 #[cfg(feature = "dialog")]
 pub use dialog_messages_get::{
     DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogFile, DialogMessage,
@@ -46,9 +117,40 @@ pub use dialog_messages_get::{
     MessageParams, SystemMessageCode,
 };
 #[cfg(feature = "dialog")]
+pub use dialog_messages_search::{
+    DialogMessagesSearchRequest, DialogMessagesSearchErrorCode,
+    DialogMessagesSearchMessage, DialogMessagesSearchOrder, DialogMessagesSearchPhones,
+    DialogMessagesSearchReaction, DialogMessagesSearchResult, DialogMessagesSearchTariff,
+    DialogMessagesSearchUser, SortDirection,
+};
+#[cfg(feature = "dialog")]
+pub use dialog_read::{
+    DialogReadRequest, DialogReadErrorCode, DialogReadDialogId, DialogReadResult,
+    DialogReadState,
+};
+#[cfg(feature = "dialog")]
+pub use dialog_read_all::{DialogReadAllRequest, DialogReadAllErrorCode};
+#[cfg(feature = "dialog")]
+pub use dialog_unread::{DialogUnreadRequest, DialogUnreadErrorCode};
+#[cfg(feature = "dialog")]
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
+#[cfg(feature = "dialog")]
+pub use dialog_writing::{DialogWritingRequest, DialogWritingErrorCode};
 #[cfg(feature = "message")]
 pub use message_add::{MessageAddRequest, MessageAddErrorCode};
+#[cfg(feature = "recent")]
+pub use recent_get::{RecentGetRequest, RecentGetErrorCode};
+#[cfg(feature = "recent")]
+pub use recent_hide::{RecentHideRequest, RecentHideErrorCode};
+#[cfg(feature = "recent")]
+pub use recent_list::{
+    RecentListRequest, RecentListErrorCode, CopilotAvatar, CopilotPrompt, CopilotRole,
+    RecentListCopilot, RecentListResult,
+};
+#[cfg(feature = "recent")]
+pub use recent_pin::{RecentPinRequest, RecentPinErrorCode};
+#[cfg(feature = "recent")]
+pub use recent_unread::{RecentUnreadRequest, RecentUnreadErrorCode};
 #[cfg(feature = "user")]
 pub use user_list_get::{UserListGetRequest, UserListGetErrorCode, UserList};
 #[cfg(feature = "v2")]
@@ -61,13 +163,38 @@ pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode}
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
+    ::b24_core::registry::MethodEntry::of::<chat_add::ChatAddRequest>(),
     ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_leave::ChatLeaveRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_mute::ChatMuteRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_set_owner::ChatSetOwnerRequest>(),
+    ::b24_core::registry::MethodEntry::of::<
+        chat_update_avatar::ChatUpdateAvatarRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<chat_update_color::ChatUpdateColorRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_update_title::ChatUpdateTitleRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_user_add::ChatUserAddRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_user_delete::ChatUserDeleteRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_user_list::ChatUserListRequest>(),
     ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<dialog_get::DialogGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
     >(),
+    ::b24_core::registry::MethodEntry::of::<
+        dialog_messages_search::DialogMessagesSearchRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<dialog_read::DialogReadRequest>(),
+    ::b24_core::registry::MethodEntry::of::<dialog_read_all::DialogReadAllRequest>(),
+    ::b24_core::registry::MethodEntry::of::<dialog_unread::DialogUnreadRequest>(),
     ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>(),
+    ::b24_core::registry::MethodEntry::of::<dialog_writing::DialogWritingRequest>(),
     ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
+    ::b24_core::registry::MethodEntry::of::<recent_get::RecentGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<recent_hide::RecentHideRequest>(),
+    ::b24_core::registry::MethodEntry::of::<recent_list::RecentListRequest>(),
+    ::b24_core::registry::MethodEntry::of::<recent_pin::RecentPinRequest>(),
+    ::b24_core::registry::MethodEntry::of::<recent_unread::RecentUnreadRequest>(),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<
@@ -81,7 +208,8 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
 macro_rules! with_paged_methods {
     ($callback:ident) => {
         $callback ! { ("im.dialog.messages.get", $crate::DialogMessagesGetRequest),
-        ("im.dialog.users.list", $crate::DialogUsersListRequest), ("im.v2.Event.get",
-        $crate::V2EventGetRequest) }
+        ("im.dialog.messages.search", $crate::DialogMessagesSearchRequest),
+        ("im.dialog.users.list", $crate::DialogUsersListRequest), ("im.recent.list",
+        $crate::RecentListRequest), ("im.v2.Event.get", $crate::V2EventGetRequest) }
     };
 }
