@@ -28,6 +28,7 @@ mod chat;
 mod counters;
 mod dialog;
 mod message;
+mod recent;
 pub mod render;
 mod user;
 pub(crate) mod v2;
@@ -109,6 +110,14 @@ impl Failure {
     }
 }
 
+/// The server's `getLimit`: absent or <= 0 gives 50, >= 200 gives 200.
+pub(crate) fn get_limit(value: Option<&Value>) -> usize {
+    match value.map(crate::php::php_int) {
+        Some(n) if n > 0 => usize::try_from(n.min(200)).unwrap_or(200),
+        _ => 50,
+    }
+}
+
 /// A call that only reads the portal.
 pub type Read<'a> = Call<&'a Portal>;
 
@@ -131,6 +140,7 @@ const GROUPS: &[(&str, &[(&str, Handler)])] = &[
     ("counters", counters::HANDLERS),
     ("dialog", dialog::HANDLERS),
     ("message", message::HANDLERS),
+    ("recent", recent::HANDLERS),
     ("user", user::HANDLERS),
     ("v2", v2::HANDLERS),
 ];

@@ -5,11 +5,13 @@
 //! here; every write is visible to every later read.
 
 mod access;
+mod chats;
 mod data;
 mod generate;
 mod model;
 
 pub use access::{dialog_chat, parse_dialog_id};
+pub use chats::{ChatProfile, PALETTE, RecentMark, Right, palette_hex};
 pub use data::{dump_portal, load_portal};
 pub use generate::Shape;
 pub use model::*;

@@ -92,11 +92,13 @@ pub enum DialogGetErrorCode {
     ///
     /// Server messages: "Dialog ID can't be empty".
     DialogIdEmpty,
-    /// `ACCESS_ERROR` (HTTP 403).
+    /// `ACCESS_ERROR` (HTTP 403 or 400).
     ///
-    /// The caller may not read the dialog (not a member of a closed chat), or it does not exist.
+    /// The caller may not read the dialog (not a member of a closed chat), or it does not exist
+    /// (403); a private dialog that never started has no chat (400), as with
+    /// `im.dialog.users.list`.
     ///
-    /// Server messages: "You do not have access to the specified dialog".
+    /// Server messages: "You do not have access to the specified dialog", "You don't have access to this chat".
     AccessError,
     /// An error any method can return (limits, auth, ...).
     System(::b24_core::SystemErrorCode),
@@ -105,6 +107,7 @@ pub enum DialogGetErrorCode {
 }
 ::b24_core::error_code_impls!(
     DialogGetErrorCode { DialogIdEmpty = "DIALOG_ID_EMPTY"[400]
-    ["Dialog ID can't be empty"], AccessError = "ACCESS_ERROR"[403]
-    ["You do not have access to the specified dialog"] }
+    ["Dialog ID can't be empty"], AccessError = "ACCESS_ERROR"[403, 400]
+    ["You do not have access to the specified dialog",
+    "You don't have access to this chat"] }
 );

@@ -12,7 +12,8 @@
 //! - `TYPE.ALL` sums `CHAT`, `DIALOG`, `LINES` and `NOTIFY` (no notifications are modelled, so
 //!   `NOTIFY` is 0); `TYPE.MESSENGER` (current servers) is `ALL` without `NOTIFY`.
 //! - Maps and lists are `[]` when empty, as PHP encodes empty arrays. Chats marked "unread" by
-//!   hand are not modelled, so `CHAT_UNREAD` and `DIALOG_UNREAD` are always `[]`. The newer
+//!   hand (`im.recent.unread`) are listed in `CHAT_UNREAD` (chat ids) and `DIALOG_UNREAD` (the
+//!   other user's id of a private dialog); the mark adds nothing to the totals. The newer
 //!   Copilot, collab and task-chat members are not sent (they are optional in the spec).
 //! - The undocumented `ONLY_COUNTER` and `JSON=Y` (which change the shape of `result`) are not
 //!   reproduced: the parameters are ignored, as the method documents none.
@@ -44,11 +45,18 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         BTreeMap::new(),
         BTreeMap::new(),
     );
+    let (mut chat_unread, mut dialog_unread) = (Vec::new(), Vec::new());
     for c in portal
         .chats
         .iter()
         .filter(|c| c.members.iter().any(|r| r.user_id == me))
     {
+        if c.members.iter().any(|r| r.user_id == me && r.recent.unread) {
+            match c.members.iter().find(|r| r.user_id != me) {
+                Some(other) if c.kind == "private" => dialog_unread.push(other.user_id),
+                _ => chat_unread.push(c.id),
+            }
+        }
         let count = portal.unread(c.id, me).len();
         if count == 0 {
             continue;
@@ -82,10 +90,10 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         },
         "CHAT": id_map(&chat),
         "CHAT_MUTED": id_map(&muted),
-        "CHAT_UNREAD": [],
+        "CHAT_UNREAD": chat_unread,
         "LINES": id_map(&lines),
         "DIALOG": id_map(&dialog),
-        "DIALOG_UNREAD": [],
+        "DIALOG_UNREAD": dialog_unread,
     });
     Ok(Outcome::of(result, rows))
 }

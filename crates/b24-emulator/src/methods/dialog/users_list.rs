@@ -3,18 +3,10 @@
 
 use serde_json::Value;
 
-use crate::methods::{Failure, Outcome, Read, render};
+use crate::methods::{Failure, Outcome, Read, get_limit as limit, render};
 use crate::php::{php_int, scalar_text};
 use crate::portal::EXTERNAL_TYPES;
 use crate::portal::{dialog_chat, parse_dialog_id};
-
-/// `getLimit`: absent or <= 0 gives 50, >= 200 gives 200.
-fn limit(value: Option<&Value>) -> usize {
-    match value.map(php_int) {
-        Some(n) if n > 0 => usize::try_from(n.min(200)).unwrap_or(200),
-        _ => 50,
-    }
-}
 
 pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let params = &call.params;
