@@ -60,6 +60,15 @@ fn chat_id(params: &Params) -> Result<u64, Failure> {
         .ok_or_else(chat_id_empty)
 }
 
+/// `USER_ID`: a positive number, else `USER_ID_EMPTY`.
+fn user_id(params: &Params) -> Result<u64, Failure> {
+    params
+        .int("USER_ID")
+        .and_then(|u| u64::try_from(u).ok())
+        .filter(|u| *u > 0)
+        .ok_or_else(|| Failure::new(400, "USER_ID_EMPTY", "User ID can't be empty"))
+}
+
 /// The chat a call names: `DIALOG_ID` when set (a group chat's `chat<N>`, a workgroup's
 /// `sg<N>`, and with `private` a user id for the caller's private dialog; anything else is
 /// `DIALOG_ID_EMPTY`), otherwise `CHAT_ID` (a positive number; `chat12` reads as 0, so

@@ -8,6 +8,24 @@ fn date_or_false(value: Option<&String>) -> Value {
     value.map_or(Value::Bool(false), |d| Value::String(d.clone()))
 }
 
+/// A `snake_case` key in the camelCase of the newer API (`first_name` -> `firstName`).
+#[must_use]
+pub fn camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A user in `toRestFormat` shape (`im.dialog.users.list`, `im.user.list.get`, message authors).
 #[must_use]
 pub fn user(portal: &Portal, u: &User) -> Value {

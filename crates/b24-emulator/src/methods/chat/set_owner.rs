@@ -5,17 +5,12 @@
 
 use serde_json::json;
 
-use super::{member_chat, name_of, notice, target};
+use super::{member_chat, name_of, notice, target, user_id};
 use crate::methods::{Failure, Outcome, Write};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let id = target(&call.params, call.portal, call.caller, false)?;
-    let user = call
-        .params
-        .int("USER_ID")
-        .and_then(|u| u64::try_from(u).ok())
-        .filter(|u| *u > 0)
-        .ok_or_else(|| Failure::new(400, "USER_ID_EMPTY", "User ID can't be empty"))?;
+    let user = user_id(&call.params)?;
     let chat = member_chat(call.portal, id, call.caller)?;
     if chat.owner != call.caller || !chat.has_member(user) {
         return Err(Failure::new(

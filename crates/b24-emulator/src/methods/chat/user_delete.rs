@@ -7,18 +7,13 @@
 
 use serde_json::json;
 
-use super::{chat_id, is_plain_group, member_chat, name_of, notice};
+use super::{chat_id, is_plain_group, member_chat, name_of, notice, user_id};
 use crate::methods::{Failure, Outcome, Write};
 use crate::portal::Right;
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let id = chat_id(&call.params)?;
-    let user = call
-        .params
-        .int("USER_ID")
-        .and_then(|u| u64::try_from(u).ok())
-        .filter(|u| *u > 0)
-        .ok_or_else(|| Failure::new(400, "USER_ID_EMPTY", "User ID can't be empty"))?;
+    let user = user_id(&call.params)?;
     let chat = member_chat(call.portal, id, call.caller)?;
     if !is_plain_group(chat) {
         return Err(Failure::new(

@@ -21,27 +21,12 @@ fn camel_keys(value: Value) -> Value {
     let Value::Object(map) = value else {
         return value;
     };
-    let camel = |key: &str| {
-        let mut out = String::new();
-        let mut upper = false;
-        for c in key.chars() {
-            if c == '_' {
-                upper = true;
-            } else if upper {
-                out.extend(c.to_uppercase());
-                upper = false;
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    };
     Value::Object(
         map.into_iter()
             .map(|(k, v)| {
                 // Phone keys stay as the user object has them.
                 let v = if k == "phones" { v } else { camel_keys(v) };
-                (camel(&k), v)
+                (render::camel(&k), v)
             })
             .collect::<Map<_, _>>(),
     )
