@@ -306,7 +306,7 @@ pub enum DialogMessagesSearchErrorCode {
     ["CHAT_ID can`t be empty", "CHAT_ID can't be empty"], AccessError =
     "ACCESS_ERROR"[403] ["You do not have access to this chat"] }
 );
-/// The `DialogMessagesSearchMessage` object.
+/// A found message, in the camelCase format of the newer API.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -317,67 +317,67 @@ pub enum DialogMessagesSearchErrorCode {
 )]
 #[non_exhaustive]
 pub struct DialogMessagesSearchMessage {
-    /// Identifier of the message
+    /// Message id.
     ///
     /// Wire: `id`, u64. The object's identity: always sent.
     pub id: u64,
-    /// Identifier of the chat
+    /// The message's chat.
     ///
     /// Wire: `chatId`, u64. Optional: may be absent.
     pub chat_id: ::std::option::Option<u64>,
-    /// Identifier of the chat. A duplicate of the `chatId` field in the old spelling
+    /// `chatId` again, in the older snake_case spelling.
     ///
     /// Wire: `chat_id`, u64. Optional: may be absent.
     pub chat_id_snake: ::std::option::Option<u64>,
-    /// Identifier of the message author
+    /// The author; `0` for a system message.
     ///
     /// Wire: `authorId`, u64. Optional: may be absent.
     pub author_id: ::std::option::Option<u64>,
-    /// Identifier of the message author. A duplicate of the `authorId` field in the old spelling
+    /// `authorId` again, in the older snake_case spelling.
     ///
     /// Wire: `author_id`, u64. Optional: may be absent.
     pub author_id_snake: ::std::option::Option<u64>,
-    /// Date and time of message creation
+    /// When it was posted.
     ///
     /// Wire: `date`, datetime. Optional: may be absent.
     pub date: ::std::option::Option<::b24_core::DateTime>,
-    /// Text of the message
+    /// The text, with BB-codes.
     ///
     /// Wire: `text`, string. Optional: may be absent.
     pub text: ::std::option::Option<::std::string::String>,
-    /// Indicator of a system message
+    /// A system message (a notice of a change in the chat).
     ///
     /// Wire: `isSystem`, bool. Optional: may be absent.
     pub is_system: ::std::option::Option<bool>,
-    /// External UUID of the message. Can be `null`
+    /// Client-side id of the message; `null` when it has none.
     ///
     /// Wire: `uuid`, string or `null`. Optional: may be absent.
     pub uuid: ::std::option::Option<::std::string::String>,
-    /// Information about forwarding. Can be `null`
+    /// Where the message was forwarded from; `null` for none.
     ///
     /// Wire: `forward`, json or `null`. Optional: may be absent.
     pub forward: ::std::option::Option<::b24_core::Json>,
-    /// Message parameters
+    /// Extra data (attachments, keyboard, ...); `[]` for none.
     ///
     /// Wire: `params`, json. Absent means empty.
     pub params: ::b24_core::Json,
-    /// Indicator that the message has been viewed by other participants
+    /// Somebody other than the author has seen it.
     ///
     /// Wire: `viewedByOthers`, bool. Optional: may be absent.
     pub viewed_by_others: ::std::option::Option<bool>,
-    /// Indicator of an unread message for the current user
+    /// The caller has not read it.
     ///
     /// Wire: `unread`, bool. Optional: may be absent.
     pub unread: ::std::option::Option<bool>,
-    /// Indicator that the message has been viewed by the current user
+    /// The caller has seen it.
     ///
     /// Wire: `viewed`, bool. Optional: may be absent.
     pub viewed: ::std::option::Option<bool>,
-    /// Number of participants who have viewed the message
+    /// How many members have seen it.
     ///
     /// Wire: `viewedCount`, u32. Optional: may be absent.
     pub viewed_count: ::std::option::Option<u32>,
-    /// Service data of the message block. Can be `null`
+    /// Block data of the message; `null` for none (not described by the docs).
     ///
     /// Wire: `block`, json or `null`. Optional: may be absent.
     pub block: ::std::option::Option<::b24_core::Json>,
@@ -798,7 +798,7 @@ impl w::Object for DialogMessagesSearchTariff {
     }
 }
 ::b24_core::object_serde!(DialogMessagesSearchTariff);
-/// The `DialogMessagesSearchUser` object.
+/// The author of a found message, in the camelCase format of the newer API.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -809,11 +809,11 @@ impl w::Object for DialogMessagesSearchTariff {
 )]
 #[non_exhaustive]
 pub struct DialogMessagesSearchUser {
-    /// Identifier of the user
+    /// User id.
     ///
     /// Wire: `id`, u64. The object's identity: always sent.
     pub id: u64,
-    /// User is active
+    /// The account is active.
     ///
     /// Wire: `active`, bool. Optional: may be absent.
     pub active: ::std::option::Option<bool>,
@@ -829,97 +829,97 @@ pub struct DialogMessagesSearchUser {
     ///
     /// Wire: `lastName`, string. Optional: may be absent.
     pub last_name: ::std::option::Option<::std::string::String>,
-    /// Position
+    /// Job title.
     ///
     /// Wire: `workPosition`, string. Optional: may be absent.
     pub work_position: ::std::option::Option<::std::string::String>,
-    /// Profile color in hex format
+    /// Profile colour as a HEX code.
     ///
     /// Wire: `color`, string. Optional: may be absent.
     pub color: ::std::option::Option<::std::string::String>,
-    /// Avatar URL
+    /// Avatar URL; empty for none.
     ///
     /// Wire: `avatar`, string. Optional: may be absent.
     pub avatar: ::std::option::Option<::std::string::String>,
-    /// High-resolution avatar URL
+    /// Large avatar URL.
     ///
     /// Wire: `avatarHr`, string. Optional: may be absent.
     pub avatar_hr: ::std::option::Option<::std::string::String>,
-    /// Gender
+    /// `M`, `F` or empty.
     ///
     /// Wire: `gender`, string. Optional: may be absent.
     pub gender: ::std::option::Option<::std::string::String>,
-    /// Birthday
+    /// Birthday (`DD-MM`); empty when not set.
     ///
     /// Wire: `birthday`, string. Optional: may be absent.
     pub birthday: ::std::option::Option<::std::string::String>,
-    /// Indicator of an extranet user
+    /// An extranet user.
     ///
     /// Wire: `extranet`, bool. Optional: may be absent.
     pub extranet: ::std::option::Option<bool>,
-    /// Indicator of a Bitrix24 Network user
+    /// A Bitrix24 Network user.
     ///
     /// Wire: `network`, bool. Optional: may be absent.
     pub network: ::std::option::Option<bool>,
-    /// Indicator of a bot
+    /// A bot.
     ///
     /// Wire: `bot`, bool. Optional: may be absent.
     pub bot: ::std::option::Option<bool>,
-    /// Indicator of a connector user
+    /// An Open Channels connector user.
     ///
     /// Wire: `connector`, bool. Optional: may be absent.
     pub connector: ::std::option::Option<bool>,
-    /// External authorization code
+    /// External authorization type (`default` for employees).
     ///
     /// Wire: `externalAuthId`, string. Optional: may be absent.
     pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// User status
+    /// Messenger status.
     ///
     /// Wire: `status`, `UserStatus`. Optional: may be absent.
     pub status: ::std::option::Option<crate::generated::types::UserStatus>,
-    /// Indicator of inactivity
+    /// Idle since; `false` when active.
     ///
     /// Wire: `idle`, datetime or `false`. Optional: may be absent.
     pub idle: ::std::option::Option<::b24_core::DateTime>,
-    /// Date and time of last activity
+    /// Last activity; `false` when unknown.
     ///
     /// Wire: `lastActivityDate`, datetime or `false`. Optional: may be absent.
     pub last_activity_date: ::std::option::Option<::b24_core::DateTime>,
-    /// Last activity in the mobile app. Can be `false`
+    /// Last activity in the mobile app; `false` for none.
     ///
     /// Wire: `mobileLastDate`, datetime or `false`. Optional: may be absent.
     pub mobile_last_date: ::std::option::Option<::b24_core::DateTime>,
-    /// Last activity in the desktop app. Can be `false`
+    /// Last activity in the desktop app; `false` for none.
     ///
     /// Wire: `desktopLastDate`, datetime or `false`. Optional: may be absent.
     pub desktop_last_date: ::std::option::Option<::b24_core::DateTime>,
-    /// Indicator of absence
+    /// Absent until; `false` when present.
     ///
     /// Wire: `absent`, datetime or `false`. Optional: may be absent.
     pub absent: ::std::option::Option<::b24_core::DateTime>,
-    /// Array of department identifiers
+    /// Department ids.
     ///
     /// Wire: `departments`, list of u64. Absent means empty.
     pub departments: ::std::vec::Vec<u64>,
-    /// User's phones
+    /// Phone numbers; `false` for none.
     ///
     /// Wire: `phones`, `DialogMessagesSearchPhones` or `false`. Optional: may be absent.
     pub phones: ::std::option::Option<
         crate::generated::dialog_messages_search::DialogMessagesSearchPhones,
     >,
-    /// Additional bot data. For a regular user `null`
+    /// Bot data; `null` for people.
     ///
     /// Wire: `botData`, json or `null`. Optional: may be absent.
     pub bot_data: ::std::option::Option<::b24_core::Json>,
-    /// User type
+    /// Kind of account.
     ///
     /// Wire: `type`, `UserType`. Optional: may be absent.
     pub kind: ::std::option::Option<crate::generated::types::UserType>,
-    /// User's website
+    /// Website.
     ///
     /// Wire: `website`, string. Optional: may be absent.
     pub website: ::std::option::Option<::std::string::String>,
-    /// User's e-mail
+    /// E-mail.
     ///
     /// Wire: `email`, string. Optional: may be absent.
     pub email: ::std::option::Option<::std::string::String>,

@@ -23,7 +23,7 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RecentGetRequest {
-    /// Skip chats from Open Channels.
+    /// `Y`: leave out Open Channels chats.
     ///
     /// Wire: `SKIP_OPENLINES`, yes_no.
     #[serde(
@@ -33,7 +33,7 @@ pub struct RecentGetRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_openlines: ::std::option::Option<bool>,
-    /// Skip group chats.
+    /// `Y`: leave out group chats.
     ///
     /// Wire: `SKIP_CHAT`, yes_no.
     #[serde(
@@ -43,7 +43,7 @@ pub struct RecentGetRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_chat: ::std::option::Option<bool>,
-    /// Skip one-on-one dialogs.
+    /// `Y`: leave out private dialogs.
     ///
     /// Wire: `SKIP_DIALOG`, yes_no.
     #[serde(
@@ -75,9 +75,8 @@ pub struct RecentGetRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub only_openlines: ::std::option::Option<bool>,
-    /// Date of the previous retrieval in ATOM (ISO-8601) format to load changes that occurred in the list since the specified date.
-    ///
-    /// The retrieval returns data no older than 7 days
+    /// When the caller last fetched the list: only entries changed since then, at most 7 days
+    /// back.
     ///
     /// Wire: `LAST_SYNC_DATE`, datetime.
     #[serde(

@@ -32,7 +32,7 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RecentListRequest {
-    /// Skip open channel chats.
+    /// `Y`: leave out Open Channels chats.
     ///
     /// Wire: `SKIP_OPENLINES`, yes_no.
     #[serde(
@@ -42,7 +42,7 @@ pub struct RecentListRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_openlines: ::std::option::Option<bool>,
-    /// Skip one-on-one dialogs.
+    /// `Y`: leave out private dialogs.
     ///
     /// Wire: `SKIP_DIALOG`, yes_no.
     #[serde(
@@ -52,7 +52,7 @@ pub struct RecentListRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_dialog: ::std::option::Option<bool>,
-    /// Skip group chats.
+    /// `Y`: leave out group chats.
     ///
     /// Wire: `SKIP_CHAT`, yes_no.
     #[serde(
@@ -73,7 +73,7 @@ pub struct RecentListRequest {
         with = "w::As::<w::Opt<w::DateTime>>"
     )]
     pub last_message_date: ::std::option::Option<::b24_core::DateTime>,
-    /// Return only dialogs with unread messages.
+    /// `Y`: only entries with something unread (or marked unread).
     ///
     /// Wire: `UNREAD_ONLY`, yes_no.
     #[serde(
@@ -83,7 +83,7 @@ pub struct RecentListRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub unread_only: ::std::option::Option<bool>,
-    /// Parse the text of the last message.
+    /// `Y`: the newest message's text with its formatting turned into plain text.
     ///
     /// Wire: `PARSE_TEXT`, yes_no.
     #[serde(
@@ -93,7 +93,7 @@ pub struct RecentListRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub parse_text: ::std::option::Option<bool>,
-    /// Return the original text of the message without transformations.
+    /// `Y`: the newest message's text exactly as stored.
     ///
     /// Wire: `GET_ORIGINAL_TEXT`, yes_no.
     #[serde(
@@ -103,7 +103,7 @@ pub struct RecentListRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub get_original_text: ::std::option::Option<bool>,
-    /// Skip undistributed open channel chats.
+    /// `Y`: leave out Open Channels chats no operator has taken yet.
     ///
     /// Wire: `SKIP_UNDISTRIBUTED_OPENLINES`, yes_no.
     #[serde(
@@ -113,7 +113,7 @@ pub struct RecentListRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_undistributed_openlines: ::std::option::Option<bool>,
-    /// Return only BitrixGPT chats.
+    /// `Y`: only chats with the BitrixGPT assistant.
     ///
     /// Wire: `ONLY_COPILOT`, yes_no.
     #[serde(
@@ -123,7 +123,7 @@ pub struct RecentListRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub only_copilot: ::std::option::Option<bool>,
-    /// Return only channels.
+    /// `Y`: only channels.
     ///
     /// Wire: `ONLY_CHANNEL`, yes_no.
     #[serde(
@@ -133,7 +133,7 @@ pub struct RecentListRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub only_channel: ::std::option::Option<bool>,
-    /// Return only chats with message management rights.
+    /// `Y`: only chats where the caller may manage others' messages.
     ///
     /// Wire: `CAN_MANAGE_MESSAGES`, yes_no.
     #[serde(
