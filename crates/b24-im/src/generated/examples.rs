@@ -579,6 +579,22 @@ fn dialog_messages_search_example_2() {
         &["id", "messageId"],
     );
 }
+/// `spec/im/examples/dialog.messages.search.backtick.json`: Constructed from `docs/server-behaviour.md`: the text the server sends, with a backtick.
+#[test]
+#[cfg(feature = "dialog")]
+fn dialog_messages_search_example_3() {
+    ::b24_core::testing::check_example::<
+        crate::generated::dialog_messages_search::DialogMessagesSearchRequest,
+    >(
+        include_str!(
+            "../../../../spec/im/examples/dialog.messages.search.backtick.json"
+        ),
+        400u16,
+        ::std::option::Option::Some("CHAT_ID_EMPTY"),
+        &[],
+        &["id", "messageId"],
+    );
+}
 /// `spec/im/examples/dialog.read.json`: The documented example response.
 #[test]
 #[cfg(feature = "dialog")]
