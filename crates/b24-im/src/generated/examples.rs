@@ -937,10 +937,25 @@ fn recent_list_example_1() {
         &["code", "id", "user_id"],
     );
 }
-/// `spec/im/examples/recent.list.error.json`: The documented error response (the method has no codes of its own).
+/** `spec/im/examples/recent.list.more.json`: Constructed from `docs/server-behaviour.md`: the documented page with more entries after
+it, so the envelope carries `next` (offset 0 + the entries returned) beside `total: -1`.*/
 #[test]
 #[cfg(feature = "recent")]
 fn recent_list_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::recent_list::RecentListRequest,
+    >(
+        include_str!("../../../../spec/im/examples/recent.list.more.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["code", "id", "user_id"],
+    );
+}
+/// `spec/im/examples/recent.list.error.json`: The documented error response (the method has no codes of its own).
+#[test]
+#[cfg(feature = "recent")]
+fn recent_list_example_3() {
     ::b24_core::testing::check_example::<
         crate::generated::recent_list::RecentListRequest,
     >(
