@@ -1568,8 +1568,8 @@ pub struct Chat {
     pub text_field_enabled: ::std::option::Option<bool>,
     /// Background of the chat; `null` for the default.
     ///
-    /// Wire: `background_id`, string or `null`. Optional: may be absent.
-    pub background_id: ::std::option::Option<::std::string::String>,
+    /// Wire: `background_id`, u64 or `null`. Optional: may be absent.
+    pub background_id: ::std::option::Option<u64>,
     /// Who may do what in the chat.
     ///
     /// Wire: `permissions`, `ChatPermissions`. Optional: may be absent.
@@ -1658,7 +1658,7 @@ impl w::Object for Chat {
                 self.text_field_enabled = w::take::<w::Opt<w::Bool>, _, _>(map)?;
             }
             "background_id" => {
-                self.background_id = w::take::<w::OrNull<w::Str>, _, _>(map)?;
+                self.background_id = w::take::<w::OrNull<w::Int>, _, _>(map)?;
             }
             "permissions" => self.permissions = w::take::<w::Opt<w::Obj>, _, _>(map)?,
             "is_new" => self.is_new = w::take::<w::Opt<w::Bool>, _, _>(map)?,
@@ -1730,7 +1730,7 @@ impl w::Object for Chat {
             _,
             _,
         >(map, "text_field_enabled", &self.text_field_enabled)?;
-        w::put::<w::OrNull<w::Str>, _, _>(map, "background_id", &self.background_id)?;
+        w::put::<w::OrNull<w::Int>, _, _>(map, "background_id", &self.background_id)?;
         w::put::<w::Opt<w::Obj>, _, _>(map, "permissions", &self.permissions)?;
         w::put::<w::Opt<w::Bool>, _, _>(map, "is_new", &self.is_new)?;
         w::put::<
