@@ -181,6 +181,9 @@ pub struct TypeDef {
     pub module: String,
     pub doc: Option<String>,
     pub kind: TypeKind,
+    /// Objects: members set to their empty value are not sent, and `[]` stands for an object
+    /// with none set.
+    pub sparse: bool,
     /// Reached from a method's parameters: built by callers (`new(..)` + setters).
     pub request_side: bool,
     /// Reached from a method's result: decoded, and built by servers such as the emulator.

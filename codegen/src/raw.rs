@@ -324,6 +324,11 @@ pub struct TypeDef {
     /// array, object), so no two shapes may share one.
     #[serde(default)]
     pub one_of: Option<Sp<Vec<Tolerant<Shape>>>>,
+    /// Objects only: the server sends only the members that are set, and `[]` when none is
+    /// (a PHP array of flags and lists, such as a message's `params`). Members whose absence
+    /// means empty are then left out when empty, instead of being sent as `[]` or `"N"`.
+    #[serde(default)]
+    pub sparse: Option<Sp<bool>>,
 }
 
 /// One shape of a `one_of` type.

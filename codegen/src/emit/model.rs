@@ -219,7 +219,7 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
                 Build::Builder => doc,
             };
             let body = struct_tokens(&def.name, &doc, &members, &TokenStream::new(), build, true);
-            let serde = object_impl(&def.name, fields)?;
+            let serde = object_impl(&def.name, fields, def.sparse)?;
             Ok(quote!(#body #serde))
         }
         ir::TypeKind::Enum(values) => Ok(enum_tokens(&def.name, &doc, values)),
@@ -229,14 +229,14 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
 }
 
 /// `wire::Object` (member by member through each field's codec) and serde through it.
-fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> {
+fn object_impl(name: &str, fields: &[ir::Field], sparse: bool) -> Result<TokenStream, String> {
     let name_ident = ident(name);
     let required = fields.iter().filter(|f| f.is_required()).map(|f| &f.wire);
     let mut arms = Vec::new();
     let mut puts = Vec::new();
     for f in fields {
         let (field, wire) = (ident(&f.rust), &f.wire);
-        let codec = field_codec(f)?;
+        let codec = field_codec(f, sparse)?;
         arms.push(quote!(#wire => self.#field = w::take::<#codec, _, _>(map)?,));
         puts.push(quote!(w::put::<#codec, _, _>(map, #wire, &self.#field)?;));
     }
@@ -256,9 +256,17 @@ fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> 
     } else {
         quote!(#(#puts)*)
     };
+    let is_empty = sparse.then(|| {
+        quote! {
+            fn is_empty(&self) -> bool {
+                *self == Self::default()
+            }
+        }
+    });
     Ok(quote! {
         impl w::Object for #name_ident {
             const REQUIRED: &'static [&'static str] = &[#(#required),*];
+            #is_empty
             fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> ::std::result::Result<bool, A::Error> {
                 #decode
             }
@@ -271,13 +279,14 @@ fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> 
     })
 }
 
-/// The codec of an object field: its type's, or the empty-value wrapper.
-fn field_codec(f: &ir::Field) -> Result<TokenStream, String> {
+/// The codec of an object field: its type's, or the empty-value wrapper (which leaves the
+/// empty value out in a sparse object).
+fn field_codec(f: &ir::Field, sparse: bool) -> Result<TokenStream, String> {
     let codec = super::codec(&f.ty);
-    let codec = if f.presence == ir::Presence::Empty {
-        format!("w::OrDefault<{codec}>")
-    } else {
-        codec
+    let codec = match (f.presence == ir::Presence::Empty, sparse) {
+        (true, true) => format!("w::Sparse<{codec}>"),
+        (true, false) => format!("w::OrDefault<{codec}>"),
+        (false, _) => codec,
     };
     codec
         .parse::<TokenStream>()

@@ -139,11 +139,28 @@ impl Lowerer<'_> {
                 ir::TypeKind::OneOf(self.lower_shapes(resolver, file, name, shapes)?)
             }
         };
+        let sparse = match &def.sparse {
+            Some(flag) if flag.value && !matches!(kind, ir::TypeKind::Object(_)) => {
+                self.error(
+                    file,
+                    flag.span.clone(),
+                    format!("`sparse` on `{name}`, which is not an object"),
+                    "",
+                )
+                .help = Some(
+                    "`sparse` says which members of an object are sent; leave it out here".into(),
+                );
+                false
+            }
+            Some(flag) => flag.value,
+            None => false,
+        };
         Some(ir::TypeDef {
             name: name.to_owned(),
             module: entry.module.clone(),
             doc: def.doc.clone(),
             kind,
+            sparse,
             // Decided for the whole scope once every type is known (`scope::sides`).
             request_side: false,
             response_side: false,

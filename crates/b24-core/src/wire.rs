@@ -536,6 +536,10 @@ impl<KC: Codec<K>, VC: Codec<V>, K: Ord, V> Codec<BTreeMap<K, V>> for Map<KC, VC
     }
 
     fn encode<S: Serializer>(value: &BTreeMap<K, V>, serializer: S) -> Result<S::Ok, S::Error> {
+        // PHP sends an empty array as `[]`, whatever it holds when full.
+        if value.is_empty() {
+            return serializer.serialize_seq(Some(0))?.end();
+        }
         let mut map = serializer.serialize_map(Some(value.len()))?;
         for (k, v) in value {
             map.serialize_entry(&Encoded::<KC, K>::new(k), &Encoded::<VC, V>::new(v))?;
@@ -772,6 +776,27 @@ impl<C: Codec<T>, T: Default> Codec<T> for OrDefault<C> {
     }
 }
 
+/// A member of a sparse object whose absence means empty: decoded like [`OrDefault`], and left
+/// out when encoding while it holds its empty value (the server sends only what is set).
+#[derive(Debug)]
+pub struct Sparse<C>(PhantomData<C>);
+
+impl<C: Codec<T>, T: Default + PartialEq> Codec<T> for Sparse<C> {
+    const FALSE_IS_VALUE: bool = C::FALSE_IS_VALUE;
+    const EMPTY_STR_IS_VALUE: bool = C::EMPTY_STR_IS_VALUE;
+    const OBJECT_IS_VALUE: bool = C::OBJECT_IS_VALUE;
+    const ARRAY_IS_VALUE: bool = C::ARRAY_IS_VALUE;
+    fn is_absent(value: &T) -> bool {
+        *value == T::default()
+    }
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        OrDefault::<C>::decode(deserializer)
+    }
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        C::encode(value, serializer)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generated objects
 // ---------------------------------------------------------------------------------------------
@@ -801,6 +826,11 @@ pub trait Object: Default {
     /// # Errors
     /// When the serializer fails.
     fn encode_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+
+    /// A sparse object with no member set: sent as `[]`, PHP's empty array.
+    fn is_empty(&self) -> bool {
+        false
+    }
 }
 
 /// Encodes one member with codec `C`, unless the codec says the value is not sent.
@@ -908,6 +938,9 @@ pub fn encode_object<T: Object, S: Serializer>(
     value: &T,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
+    if value.is_empty() {
+        return serializer.serialize_seq(Some(0))?.end();
+    }
     let mut map = serializer.serialize_map(None)?;
     value.encode_members(&mut map)?;
     map.end()

@@ -892,7 +892,7 @@ async fn dialog_messages_get_deleted_system_and_named_users() {
     }
 
     // An author whose account is gone: the server's date-only fragment, which is no user object.
-    let (status, body) = common::call_raw(
+    let (status, body) = common::call_unchecked(
         &emu,
         "im.dialog.messages.get",
         json!({"DIALOG_ID": "chat4", "LAST_ID": ghost + 1, "LIMIT": 1}),

@@ -73,7 +73,7 @@ pub fn prepare_command<'a>(
     if method.eq_ignore_ascii_case("batch") {
         return Err(Failure::system(SystemErrorCode::ErrorBatchMethodNotAllowed));
     }
-    let invalid = |text: &str| Failure::new(400, "INVALID_REQUEST", text);
+    let invalid = |text: &str| Failure::system(SystemErrorCode::InvalidRequest).explained(text);
     let mut params = Params::from_query(query).map_err(|e| invalid(&e.to_string()))?;
     let mut budget = MAX_EXPANSION;
     for value in params.0.values_mut() {

@@ -13,9 +13,10 @@
 //!
 //! The guest-session `AUTHORIZE_ERROR` cannot happen here: every emulator call is authorized.
 
-use serde_json::{Value, json};
+use b24_im::{ChatGetErrorCode as Code, ChatGetRequest as Method, ChatGetResult, ChatRef};
+use serde_json::Value;
 
-use crate::methods::{Failure, Outcome, Read};
+use crate::methods::{Failure, Outcome, Read, fail};
 use crate::php::scalar_text;
 use crate::php::{empty, isset};
 use crate::portal::{dialog_chat, parse_dialog_id};
@@ -41,21 +42,18 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let params = &call.params;
     if let Some(value) = isset(params.get("DIALOG_ID")) {
         let Some(dialog) = parse_dialog_id(Some(value)) else {
-            return Err(Failure::new(
-                400,
-                "DIALOG_ID_EMPTY",
-                "Dialog ID can't be empty",
-            ));
+            return Err(fail(Code::DialogIdEmpty));
         };
-        dialog_chat(call.portal, call.caller, dialog)?;
+        dialog_chat(call.portal, call.caller, dialog)
+            .map_err(|denied| denied.answer(Code::AccessError))?;
         // The full chat object is not reproduced (see the module notes).
-        return Ok(Outcome::of(Value::Null, 0));
+        return Outcome::of::<Method>(&None, 0);
     }
 
     let entity_type = params.get("ENTITY_TYPE");
     let entity_id = params.get("ENTITY_ID");
     if empty(entity_type) || empty(entity_id) {
-        return Ok(Outcome::of(Value::Null, 0));
+        return Outcome::of::<Method>(&None, 0);
     }
     let types = entity_type.map(filter_values).unwrap_or_default();
     let ids = entity_id.map(filter_values).unwrap_or_default();
@@ -69,8 +67,11 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         };
         matches(&chat.entity_type, &types) && matches(&chat.entity_id, &ids)
     });
-    Ok(match found {
-        Some(chat) => Outcome::of(json!({ "ID": chat.id }), 1),
-        None => Outcome::of(Value::Null, 0),
-    })
+    let found = found.map(|chat| {
+        let mut reference = ChatRef::default();
+        reference.id = chat.id;
+        ChatGetResult::Ref(reference)
+    });
+    let rows = usize::from(found.is_some());
+    Outcome::of::<Method>(&found, rows)
 }
