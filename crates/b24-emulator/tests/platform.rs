@@ -706,3 +706,58 @@ fn bad_flags_get_a_usage_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown fault `boom`"));
 }
+
+/// Sends a raw body to `batch` (so key order is exactly as written) and returns the messages
+/// the commands stored, in id order, as (text).
+async fn batch_in_order(
+    emu: &b24_emulator::Emulator,
+    content_type: &str,
+    body: String,
+) -> Vec<String> {
+    let before = emu.with_portal(|p| p.next_message_id);
+    let response = common::client()
+        .post(format!("{}batch", emu.webhook_url()))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["result"]["result_error"], json!([]), "{answer}");
+    emu.with_portal(|p| {
+        p.messages
+            .iter()
+            .filter(|m| m.id >= before)
+            .map(|m| m.text.clone())
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn batch_runs_commands_in_the_order_sent() {
+    let emu = common::start(common::unlimited()).await;
+    // `c10` sorts before `c2` as text; the server keeps the order of the request, so `c2` runs
+    // first and `c10` can refer to its result.
+    let first = "im.message.add?DIALOG_ID=chat2&MESSAGE=first";
+    let second = "im.message.add?DIALOG_ID=chat2&MESSAGE=after+$result[c2]";
+    let json_body = format!(r#"{{"halt": 0, "cmd": {{"c2": "{first}", "c10": "{second}"}}}}"#);
+    let texts = batch_in_order(&emu, "application/json", json_body).await;
+    assert_eq!(texts.len(), 2);
+    assert_eq!(texts[0], "first");
+    let reply_to: u64 = texts[1].strip_prefix("after ").unwrap().parse().unwrap();
+    assert!(reply_to > 0, "c10 saw the result of c2: {texts:?}");
+
+    let encode = |text: &str| form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+    let form_body = format!("cmd[c2]={}&cmd[c10]={}", encode(first), encode(second));
+    let texts = batch_in_order(&emu, "application/x-www-form-urlencoded", form_body).await;
+    assert_eq!(texts[0], "first", "form bodies keep the order too");
+    assert!(
+        texts[1]
+            .strip_prefix("after ")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 0
+    );
+}

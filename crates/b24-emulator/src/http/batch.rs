@@ -138,15 +138,8 @@ pub(crate) async fn run_batch(state: &State, caller: &Caller, mut params: Params
     let started = unix_now();
     let clock = Instant::now();
     let halt = truthy(params.take("halt").as_ref());
-    let commands: Vec<(String, Value)> = match params.take("cmd") {
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| (i.to_string(), v))
-            .collect(),
-        Some(Value::Object(map)) => map.into_iter().collect(),
-        _ => Vec::new(),
-    };
+    // In the order sent, as the server runs them.
+    let commands = params.take_entries("cmd").unwrap_or_default();
     let mut result = PhpArray::default();
     let mut errors = PhpArray::default();
     let mut totals = PhpArray::default();
