@@ -210,6 +210,8 @@ pub struct Shape {
     pub kinds: Vec<JsonKind>,
     /// Kinds its codec also reads that no other shape is sent as (a numeric string).
     pub also: Vec<JsonKind>,
+    /// Object shapes among several: the key that tells this one apart.
+    pub when_key: Option<String>,
     pub doc: Option<String>,
 }
 

@@ -343,6 +343,10 @@ pub struct Shape {
     /// Documentation: which servers send this shape.
     #[serde(default)]
     pub doc: Option<String>,
+    /// Object types only, when several object types are shapes: the key only this shape's
+    /// objects carry (its identity, e.g. `ID` for `{"ID": 10}` and `id` for a whole chat).
+    #[serde(default)]
+    pub when_key: Option<Sp<String>>,
 }
 
 /// A field of an object type.

@@ -307,6 +307,18 @@ fn sentence(text: &str) -> String {
     out
 }
 
+/// `w::Kind::Object` and the like.
+fn kind_pattern(kind: ir::JsonKind) -> TokenStream {
+    let k = ident(match kind {
+        ir::JsonKind::Bool => "Bool",
+        ir::JsonKind::Number => "Number",
+        ir::JsonKind::String => "String",
+        ir::JsonKind::Array => "Array",
+        ir::JsonKind::Object => "Object",
+    });
+    quote!(w::Kind::#k)
+}
+
 /// An enum of the shapes a value arrives in, told apart by JSON kind.
 fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStream, String> {
     let name_ident = ident(name);
@@ -321,6 +333,10 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
     let mut encodes = Vec::new();
     let mut expecting = Vec::new();
     let (mut false_is_value, mut empty_is_value) = (false, false);
+    // Object shapes told apart by a key: the object is read whole, then decoded as the shape
+    // whose key it has (as the first one when it has none, whose error then says what lacks).
+    let (mut keyed, mut keyed_kinds, mut keyed_first) =
+        (Vec::new(), Vec::<ir::JsonKind>::new(), None);
     for s in shapes {
         let var = ident(&s.rust);
         let ty = rust_type(&s.ty);
@@ -335,28 +351,47 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
             )),
         ]));
         variants.push(quote!(#d #var(#ty),));
-        let patterns = s.kinds.iter().chain(&s.also).map(|k| {
-            let k = ident(match k {
-                ir::JsonKind::Bool => "Bool",
-                ir::JsonKind::Number => "Number",
-                ir::JsonKind::String => "String",
-                ir::JsonKind::Array => "Array",
-                ir::JsonKind::Object => "Object",
-            });
-            quote!(w::Kind::#k)
-        });
-        arms.push(
-            quote!(#(#patterns)|* => w::As::<#codec>::deserialize(deserializer).map(Self::#var),),
-        );
+        let patterns = s.kinds.iter().chain(&s.also).map(|k| kind_pattern(*k));
+        match &s.when_key {
+            Some(key) => {
+                for kind in s.kinds.iter().chain(&s.also) {
+                    if !keyed_kinds.contains(kind) {
+                        keyed_kinds.push(*kind);
+                    }
+                }
+                keyed.push(quote!((::std::option::Option::Some(#key), object) => object.decode::<#codec, _, D::Error>().map(Self::#var),));
+                keyed_first.get_or_insert(var.clone());
+            }
+            None => arms.push(
+                quote!(#(#patterns)|* => w::As::<#codec>::deserialize(deserializer).map(Self::#var),),
+            ),
+        }
         encodes.push(quote!(Self::#var(value) => w::As::<#codec>::serialize(value, serializer),));
         expecting.push(s.kinds.first().map_or("a value", |k| k.describe()));
         false_is_value |= s.kinds.contains(&ir::JsonKind::Bool);
         empty_is_value |= s.kinds.contains(&ir::JsonKind::String);
     }
+    if let Some(first) = &keyed_first {
+        let keys = shapes.iter().filter_map(|s| s.when_key.as_deref());
+        let keyed_kinds = keyed_kinds.iter().map(|k| kind_pattern(*k));
+        arms.push(quote! {
+            #(#keyed_kinds)|* => match w::Buffered::read(deserializer) {
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                ::std::result::Result::Ok(object) => match (object.pick(&[#(#keys),*]), object) {
+                    #(#keyed)*
+                    (_, object) => object.decode::<w::Obj, _, D::Error>().map(Self::#first),
+                },
+            },
+        });
+    }
     let expecting = match expecting.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => expecting.join(""),
     };
+    // A whole object beside a bare id: decoded once per answer, so not boxed.
+    let large = keyed_first
+        .is_some()
+        .then(|| quote!(#[allow(clippy::large_enum_variant)]));
     let derives: TokenStream =
         "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]"
             .parse()
@@ -365,6 +400,7 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
         #doc
         #derives
         #[non_exhaustive]
+        #large
         pub enum #name_ident {
             #(#variants)*
         }

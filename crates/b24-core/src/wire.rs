@@ -1005,6 +1005,52 @@ pub trait Shapes: Sized {
     fn encode_shape<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
 }
 
+/// An object read whole, for [`Shapes`] types whose object shapes are told apart by a key
+/// (`{"ID": 10}` or a whole chat with `id`): the key decides, then the object is decoded as
+/// that shape. A `[]` is an empty object, as PHP sends it.
+#[derive(Debug)]
+pub struct Buffered(serde_json::Map<String, serde_json::Value>);
+
+impl Buffered {
+    /// Reads an object (or `[]`).
+    ///
+    /// # Errors
+    /// When the value is not an object.
+    pub fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Object(map) => Ok(Self(map)),
+            serde_json::Value::Array(items) if items.is_empty() => Ok(Self(serde_json::Map::new())),
+            _ => Err(de::Error::invalid_type(
+                de::Unexpected::Other("not an object"),
+                &"an object",
+            )),
+        }
+    }
+
+    /// The first of `keys` the object has.
+    #[must_use]
+    pub fn pick(&self, keys: &[&'static str]) -> Option<&'static str> {
+        keys.iter().copied().find(|key| self.0.contains_key(*key))
+    }
+
+    /// Decodes the object with codec `C`; an error names the path inside it.
+    ///
+    /// # Errors
+    /// When the object does not fit.
+    pub fn decode<C: Codec<T>, T, E: de::Error>(self) -> Result<T, E> {
+        let mut track = serde_path_to_error::Track::new();
+        let value = serde_json::Value::Object(self.0);
+        C::decode(serde_path_to_error::Deserializer::new(value, &mut track)).map_err(|e| {
+            let path = track.path().to_string();
+            if path.is_empty() || path == "." {
+                E::custom(e)
+            } else {
+                E::custom(format_args!("at `{path}`: {e}"))
+            }
+        })
+    }
+}
+
 /// The codec of a [`Shapes`] type.
 #[derive(Debug)]
 pub struct Shaped;

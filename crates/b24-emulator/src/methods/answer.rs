@@ -57,7 +57,8 @@ pub struct Failure {
 }
 
 /// The error `code` of a method (a variant of its generated `…ErrorCode` enum), answered with
-/// the status and text the spec lists first for it: `Err(fail(DialogUsersListErrorCode::DialogIdEmpty))`.
+/// the status and text the spec lists first for it:
+/// `Err(fail(DialogUsersListErrorCode::DialogIdEmpty))`.
 pub fn fail(code: impl ErrorCode) -> Failure {
     fail_nth(code, 0)
 }

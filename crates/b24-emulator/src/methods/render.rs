@@ -86,3 +86,138 @@ pub fn user(portal: &Portal, u: &User) -> DialogUser {
     out.email = Some(u.email.clone());
     out
 }
+
+/// A chat as `caller` sees it (`im.dialog.get`, `im.chat.get` with `DIALOG_ID`), asked for as
+/// `dialog`. What the portal does not model is sent as a chat with default settings has it:
+/// no avatar, thread, Drive folder, background, marked message or public link, the default
+/// permissions of a group chat, `restrictions` left out; the colour is the owner's, the creation
+/// date that of the first message (else `now`), and only CRM bindings have an `entity_link`.
+#[must_use]
+pub fn chat(
+    portal: &Portal,
+    chat: &crate::portal::Chat,
+    caller: u64,
+    dialog: b24_core::DialogId,
+    now: i64,
+) -> b24_im::Chat {
+    use b24_im::{ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader};
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let messages: Vec<&crate::portal::Message> = portal
+        .messages
+        .iter()
+        .filter(|m| m.chat_id == chat.id)
+        .collect();
+    let last_message = messages.iter().map(|m| m.id).max().unwrap_or(0);
+    let relation = chat.members.iter().find(|r| r.user_id == caller);
+    let unread = portal.unread(chat.id, caller);
+    let owner = portal.user(chat.owner);
+    let member_users = chat.members.iter().filter_map(|r| portal.user(r.user_id));
+
+    let mut out = b24_im::Chat::default();
+    out.id = chat.id;
+    out.parent_chat_id = Some(0);
+    out.parent_message_id = Some(0);
+    out.name = Some(chat.title.clone());
+    out.description = Some(String::new());
+    out.owner = Some(chat.owner);
+    out.extranet = Some(member_users.clone().any(|u| u.kind == "extranet"));
+    out.avatar = Some(String::new());
+    out.color = owner.map(|u| u.color.clone());
+    out.kind = Some(chat.kind.clone());
+    out.counter = Some(count(unread.len()));
+    out.user_counter = Some(count(chat.members.len()));
+    out.message_count = Some(count(messages.len()));
+    out.unread_id = Some(unread.first().copied().unwrap_or(0));
+    out.last_message_id = Some(last_message);
+    out.last_id = Some(relation.map_or(0, |r| r.last_read.min(last_message)));
+    out.marked_id = Some(0);
+    out.disk_folder_id = Some(0);
+    out.entity_type = Some(chat.entity_type.clone().unwrap_or_default());
+    out.entity_id = Some(chat.entity_id.clone().unwrap_or_default());
+    out.entity_data_1 = Some(String::new());
+    out.entity_data_2 = Some(String::new());
+    out.entity_data_3 = Some(String::new());
+    out.mute_list = Some(
+        chat.members
+            .iter()
+            .filter(|r| r.muted)
+            .map(|r| r.user_id)
+            .collect(),
+    );
+    out.date_create = messages
+        .iter()
+        .min_by_key(|m| m.id)
+        .and_then(|m| date(Some(&m.date)))
+        .or_else(|| date(Some(&crate::portal::iso(now))));
+    out.message_type = Some(
+        match chat.kind.as_str() {
+            "private" => "P",
+            "open" => "O",
+            "lines" => "L",
+            _ => "C",
+        }
+        .to_owned(),
+    );
+    out.public = Some(String::new());
+    out.role = Some(
+        match relation {
+            _ if chat.owner == caller => "owner",
+            Some(_) => "member",
+            None => "none",
+        }
+        .to_owned(),
+    );
+    let mut link = ChatEntityLink::default();
+    let (mut kind, mut url, mut id) = (String::new(), String::new(), String::new());
+    let binding = chat.entity_id.as_deref().and_then(|e| e.split_once('|'));
+    if chat.entity_type.as_deref() == Some("CRM")
+        && let Some((entity, number)) = binding
+    {
+        kind = entity.to_owned();
+        url = format!("/crm/{}/details/{number}/", entity.to_lowercase());
+        id = format!("{entity}|{number}");
+    }
+    link.kind = Some(kind);
+    link.url = Some(url);
+    link.id = Some(id);
+    out.entity_link = Some(link);
+    out.text_field_enabled = Some(true);
+    out.background_id = None;
+    let mut permissions = ChatPermissions::default();
+    permissions.manage_users_add = Some("member".into());
+    permissions.manage_users_delete = Some("manager".into());
+    permissions.manage_ui = Some("member".into());
+    permissions.manage_settings = Some("owner".into());
+    permissions.manage_messages = Some("member".into());
+    permissions.can_post = Some("member".into());
+    out.permissions = Some(permissions);
+    out.is_new = Some(false);
+    out.readed_list = Some(
+        chat.members
+            .iter()
+            .filter(|r| r.user_id != caller)
+            .filter_map(|r| {
+                let user = portal.user(r.user_id)?;
+                let mut reader = ChatReader::default();
+                reader.user_id = user.id;
+                reader.user_name = Some(user.name());
+                reader.message_id = Some(r.last_read.min(last_message));
+                reader.date = None;
+                Some(reader)
+            })
+            .collect(),
+    );
+    out.manager_list = Some(vec![chat.owner]);
+    let mut views = ChatMessageViews::default();
+    views.message_id = Some(last_message);
+    views.first_viewers = Some(Vec::new());
+    views.count_of_viewers = Some(count(
+        chat.members
+            .iter()
+            .filter(|r| r.user_id != caller && last_message > 0 && r.last_read >= last_message)
+            .count(),
+    ));
+    out.last_message_views = Some(views);
+    out.dialog_id = Some(dialog);
+    out
+}

@@ -20,6 +20,10 @@ mod v2_event_get;
 mod v2_event_subscribe;
 #[cfg(test)]
 mod examples;
+#[cfg(feature = "chat")]
+pub use types::{
+    Chat, ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader, ChatRestrictions,
+};
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
 #[cfg(any(feature = "dialog", feature = "user"))]

@@ -1,10 +1,9 @@
-//! `im.chat.get`, as the server's `chatGet` does it (SERVER-BEHAVIOUR.md §3).
+//! `im.chat.get`, as the server's `chatGet` does it (`docs/server-behaviour.md`).
 //!
 //! - `DIALOG_ID` set (not `null`): the dialog checks of `im.dialog.get` (`DIALOG_ID_EMPTY`, 403 /
-//!   400 `ACCESS_ERROR`), then the server returns the full chat object of `Chat::getById`. The
-//!   portal does not hold most of that object (colour, avatar, creation date, permissions,
-//!   restrictions, disk folder, managers, ...), so rather than invent it the emulator answers
-//!   `null` after the same checks. The entity pair is ignored on this path, as on the server.
+//!   400 `ACCESS_ERROR`), then the whole chat object, as `im.dialog.get` gives it
+//!   ([`render::chat`], which says what the portal does not model). The entity pair is ignored
+//!   on this path, as on the server.
 //! - Otherwise `ENTITY_TYPE` and `ENTITY_ID`, both set and not PHP-`empty` (so `"0"` counts as
 //!   missing): the id of the first chat bound to that pair, in id order (the server's query has
 //!   no `ORDER BY`; the primary key order is what MySQL gives). There is no access check: any
@@ -16,7 +15,7 @@
 use b24_im::{ChatGetErrorCode as Code, ChatGetRequest as Method, ChatGetResult, ChatRef};
 use serde_json::Value;
 
-use crate::methods::{Failure, Outcome, Read, fail};
+use crate::methods::{Failure, Outcome, Read, fail, render};
 use crate::php::scalar_text;
 use crate::php::{empty, isset};
 use crate::portal::{dialog_chat, parse_dialog_id};
@@ -44,10 +43,13 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         let Some(dialog) = parse_dialog_id(Some(value)) else {
             return Err(fail(Code::DialogIdEmpty));
         };
-        dialog_chat(call.portal, call.caller, dialog)
+        let chat_id = dialog_chat(call.portal, call.caller, dialog)
             .map_err(|denied| denied.answer(Code::AccessError))?;
-        // The full chat object is not reproduced (see the module notes).
-        return Outcome::of::<Method>(&None, 0);
+        let Some(chat) = call.portal.chat(chat_id) else {
+            return Err(crate::portal::Denied::NoChat.answer(Code::AccessError));
+        };
+        let whole = render::chat(call.portal, chat, call.caller, dialog, call.now);
+        return Outcome::of::<Method>(&Some(ChatGetResult::Chat(whole)), 1);
     }
 
     let entity_type = params.get("ENTITY_TYPE");
