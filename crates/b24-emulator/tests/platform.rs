@@ -18,17 +18,6 @@ use serde_json::{Value, json};
 
 const M: &str = "im.dialog.users.list";
 
-async fn stats(emu: &Emulator) -> Value {
-    common::client()
-        .get(format!("{}/_emulator/stats", emu.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 fn small() -> Value {
     json!({"DIALOG_ID": "chat1", "LIMIT": 1})
 }
@@ -54,7 +43,7 @@ async fn leaky_bucket_refuses_the_request_that_overflows_and_drains() {
         (status, body["error"].as_str().unwrap()),
         (503, "QUERY_LIMIT_EXCEEDED")
     );
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert_eq!(s["by_status"]["503"], 1);
     assert_eq!(s["by_error"]["QUERY_LIMIT_EXCEEDED"], 1);
     tokio::time::sleep(Duration::from_millis(2_200)).await; // drains one request
@@ -91,7 +80,7 @@ async fn a_batch_counts_as_one_request_for_the_bucket() {
         "the batch used one slot of two"
     );
     assert_eq!(common::call(&emu, M, small()).await.0, 503);
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert_eq!(s["batched_commands"], 20);
     assert_eq!(s["by_method"]["batch"], 1);
 }
@@ -149,7 +138,7 @@ async fn cost_model_shows_in_time_and_batch_commands_run_one_after_another() {
         latest_start < earliest_finish,
         "parallel requests overlap: {spans:?}"
     );
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert!(s["operating_ms"][M].as_f64().unwrap() > 6.0 * 40.0);
 }
 
@@ -482,7 +471,7 @@ async fn injected_500_and_html_502_after_the_method_ran() {
         (500, "INTERNAL_SERVER_ERROR")
     );
     assert_eq!(
-        stats(&emu).await["executed"][M],
+        common::stats(&emu).await["executed"][M],
         1,
         "the effect happened, the answer was lost"
     );
@@ -502,7 +491,7 @@ async fn injected_503_refuses_before_running() {
         (status, body["error"].as_str().unwrap()),
         (503, "QUERY_LIMIT_EXCEEDED")
     );
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert!(s["executed"].get(M).is_none(), "nothing ran");
     assert_eq!(s["faults"]["503"], 1);
 }
@@ -541,7 +530,7 @@ async fn injected_reset_truncate_and_stall() {
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err}");
-    assert_eq!(stats(&emu).await["executed"][M], 1);
+    assert_eq!(common::stats(&emu).await["executed"][M], 1);
 }
 
 #[tokio::test]
@@ -590,7 +579,7 @@ async fn stats_and_reset() {
         common::call(&emu, M, small()).await;
     }
     common::call(&emu, "im.nope", json!({})).await;
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert_eq!(s["requests"], 5);
     assert_eq!(s["by_status"]["200"], 3);
     assert_eq!(s["by_status"]["503"], 2);
@@ -602,7 +591,7 @@ async fn stats_and_reset() {
         .await
         .unwrap();
     assert_eq!(reset.status().as_u16(), 200);
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert_eq!(s["requests"], 0);
     assert_eq!(
         common::call(&emu, M, small()).await.0,

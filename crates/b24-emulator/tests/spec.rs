@@ -97,17 +97,6 @@ fn calls_of(method: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-async fn stats(emu: &b24_emulator::Emulator) -> Value {
-    common::client()
-        .get(format!("{}/_emulator/stats", emu.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[test]
 fn every_handler_is_exercised() {
     let spec: BTreeSet<&str> = b24_im::METHODS.iter().map(|m| m.info.name).collect();
@@ -152,7 +141,7 @@ async fn every_handler_answers_as_the_spec_says() {
             );
         }
     }
-    let stats = stats(&emu).await;
+    let stats = common::stats(&emu).await;
     assert_eq!(
         stats["answered_from_example"],
         json!({}),
@@ -171,7 +160,7 @@ async fn methods_without_a_handler_answer_from_their_spec_example() {
         ..common::unlimited()
     })
     .await;
-    let listed = stats(&emu).await["answered_from_example"].clone();
+    let listed = common::stats(&emu).await["answered_from_example"].clone();
     let expected: serde_json::Map<String, Value> =
         names.iter().map(|n| (n.clone(), json!(0))).collect();
     assert_eq!(listed, Value::Object(expected), "listed before any call");
@@ -200,13 +189,21 @@ async fn methods_without_a_handler_answer_from_their_spec_example() {
             );
         }
     }
-    let counted = stats(&emu).await["answered_from_example"].clone();
+    let counted = common::stats(&emu).await["answered_from_example"].clone();
     for name in &names {
         assert_eq!(
             counted[name], 1,
             "{name} was answered from its example once"
         );
     }
+    // A reset zeroes the counts and keeps the list.
+    let reset = common::client()
+        .post(format!("{}/_emulator/reset", emu.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 200);
+    assert_eq!(common::stats(&emu).await["answered_from_example"], listed);
     // Nothing ran: the portal did not change.
     assert_eq!(emu.with_portal(|p| p.messages.len()), {
         let fresh = common::start(common::unlimited()).await;
@@ -262,7 +259,7 @@ async fn parameters_are_still_checked_with_the_generated_request_type() {
             "{body}"
         );
     }
-    let counted = stats(&emu).await["answered_from_example"].clone();
+    let counted = common::stats(&emu).await["answered_from_example"].clone();
     assert_eq!(counted["im.dialog.users.list"], 3);
 }
 

@@ -27,6 +27,18 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder().build().unwrap()
 }
 
+/// `GET /_emulator/stats`.
+pub async fn stats(emu: &Emulator) -> Value {
+    client()
+        .get(format!("{}/_emulator/stats", emu.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Checks an answer of `method` strictly against its spec. Names not in the spec and bodies
 /// that are not JSON (an injected HTML 502 or cut body) are not the method's answer.
 pub fn check_strictly(method: &str, status: u16, body: &[u8]) {

@@ -36,7 +36,7 @@ pub(super) fn get(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         .events
         .iter()
         .filter(|e| e.user_id == caller && e.id >= offset)
-        .take(usize::try_from(limit).unwrap_or(1000))
+        .take(usize::try_from(limit).unwrap_or(0))
         .collect();
     let next_offset = records.last().map_or(offset, |e| offset.max(e.id + 1));
     let returned = records.len();
