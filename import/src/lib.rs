@@ -20,6 +20,8 @@ mod json;
 pub mod markdown;
 mod page;
 #[allow(missing_docs)]
+pub mod paging;
+#[allow(missing_docs)]
 pub mod shape;
 mod writer;
 
@@ -172,6 +174,7 @@ pub fn known(api: &ir::Api, scope: &str) -> Known {
                 fields: Vec::new(),
                 required: Vec::new(),
                 values: Vec::new(),
+                integers: Vec::new(),
             };
             match &t.kind {
                 ir::TypeKind::Object(fields) => {
@@ -179,6 +182,11 @@ pub fn known(api: &ir::Api, scope: &str) -> Known {
                     shared.required = fields
                         .iter()
                         .filter(|f| f.is_required())
+                        .map(|f| f.wire.clone())
+                        .collect();
+                    shared.integers = fields
+                        .iter()
+                        .filter(|f| matches!(f.ty.present(), ir::Ty::Builtin(b) if b.is_integer()))
                         .map(|f| f.wire.clone())
                         .collect();
                 }
@@ -192,6 +200,9 @@ pub fn known(api: &ir::Api, scope: &str) -> Known {
         known.taken.extend(s.types.iter().map(|t| t.name.clone()));
         for m in &s.methods {
             known.taken.extend(m.types.iter().map(|t| t.name.clone()));
+            // The names the generator gives every method's request and error-code types.
+            known.taken.insert(m.request.clone());
+            known.taken.insert(m.error_code.clone());
         }
     }
     known

@@ -55,6 +55,8 @@ pub struct Object {
     pub fields: Vec<Field>,
     /// Fields the example leaves out of at least one entry (servers that do not send them).
     pub sparse: Vec<String>,
+    /// Sent in requests (a parameter's object): its `required` fields are request-side.
+    pub request: bool,
 }
 
 /// A field of an object (or a request parameter object).
@@ -226,6 +228,7 @@ impl Types for IrTypes<'_> {
                     })
                     .collect(),
                 sparse: Vec::new(),
+                request: false,
             }),
             ir::TypeKind::Enum(values) => Shape::Enum(EnumDef {
                 hint: def.name.clone(),

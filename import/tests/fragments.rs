@@ -69,7 +69,7 @@ fn field_type(i: &Imported, ty: &str, field: &str) -> String {
 fn required<'a>(i: &'a Imported, ty: &str) -> Vec<&'a str> {
     fields(i, ty)
         .iter()
-        .filter(|f| f.required)
+        .filter(|f| f.is_required())
         .map(|f| f.name.as_str())
         .collect()
 }
@@ -161,7 +161,7 @@ fn parameter_table_type_links_and_required_markers() {
     };
     let flags: Vec<(&str, bool)> = fields
         .iter()
-        .map(|f| (f.name.as_str(), f.required))
+        .map(|f| (f.name.as_str(), f.is_required()))
         .collect();
     assert_eq!(flags, [("name", true), ("message", false)]);
     let mode = i
@@ -393,6 +393,7 @@ fn shared_types_are_reused_by_field_set() {
             .to_vec(),
             required: vec!["id".into()],
             values: Vec::new(),
+            integers: vec!["id".into()],
         }],
         ..Known::default()
     };
