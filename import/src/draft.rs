@@ -159,6 +159,9 @@ pub struct SharedType {
 pub struct Known {
     /// Shared types of the scope.
     pub shared: Vec<SharedType>,
+    /// Object types local to one method (the method's wire name and the type): a draft with the
+    /// same object is told to move the type to the shared file.
+    pub local: Vec<(String, SharedType)>,
     /// Every type name in use in the scope (shared and per-method).
     pub taken: BTreeSet<String>,
     /// System error codes (`spec/_system/errors.yaml`).
@@ -173,6 +176,7 @@ pub fn build(page: &Page, method: &str, known: &Known, docs_url: Option<&str>) -
     let prefix = names::method_pascal(stem);
     let mut b = Builder {
         known,
+        method: method.to_owned(),
         prefix,
         types: Vec::new(),
         review: Vec::new(),
@@ -315,6 +319,8 @@ fn top_down(mut types: Vec<TypeDef>, result: &Shape, params: &[Param]) -> Vec<Ty
 
 struct Builder<'k> {
     known: &'k Known,
+    /// The method drafted (its own types in `known.local` are not "another method's").
+    method: String,
     /// `DialogUsersList`: the prefix of every type this draft defines.
     prefix: String,
     types: Vec<TypeDef>,
@@ -536,6 +542,13 @@ impl Builder<'_> {
 
     fn lift_object(&mut self, o: Object) -> Shape {
         let wires: BTreeSet<&str> = o.fields.iter().map(|f| f.wire.as_str()).collect();
+        let shareable = self
+            .shareable(&wires)
+            .map(|(other, method)| {
+                format!(
+                    "the same object as `{other}` of `{method}`: move `{other}` to `_types.yaml` and use it here instead"
+                )
+            });
         if let Some((shared, missing)) = self.reusable(&wires) {
             let strict: Vec<&String> = self
                 .known
@@ -604,33 +617,35 @@ impl Builder<'_> {
             return Shape::Named(existing.name.clone());
         }
         let name = self.type_name(&o.hint);
+        let review = shareable.into_iter().collect();
         self.types.push(TypeDef {
             name: name.clone(),
             doc: o.doc,
             body: TypeBody::Object(fields),
-            review: Vec::new(),
+            review,
         });
         Shape::Named(name)
     }
 
-    /// A shared object type whose fields match (most of) these, and the fields it lacks.
+    /// A shared object type whose fields match these, and the fields it lacks.
     fn reusable(&self, wires: &BTreeSet<&str>) -> Option<(String, Vec<String>)> {
-        let mut best: Option<(f64, &str, Vec<String>)> = None;
-        for shared in &self.known.shared {
-            if shared.fields.is_empty() {
-                continue;
-            }
-            let theirs: BTreeSet<&str> = shared.fields.iter().map(String::as_str).collect();
-            let common = wires.intersection(&theirs).count();
-            let union = wires.union(&theirs).count();
-            #[allow(clippy::cast_precision_loss)]
-            let score = common as f64 / union.max(1) as f64;
-            if common >= 3 && score >= 0.75 && best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-                let missing = wires.difference(&theirs).map(|s| (*s).to_owned()).collect();
-                best = Some((score, &shared.name, missing));
-            }
-        }
-        best.map(|(_, name, missing)| (name.to_owned(), missing))
+        best_match(wires, self.known.shared.iter())
+            .map(|(shared, missing)| (shared.name.clone(), missing))
+    }
+
+    /// Another method's own object type with these fields: worth sharing.
+    fn shareable(&self, wires: &BTreeSet<&str>) -> Option<(&str, &str)> {
+        let others: Vec<&(String, SharedType)> = self
+            .known
+            .local
+            .iter()
+            .filter(|(method, _)| *method != self.method)
+            .collect();
+        let (found, _) = best_match(wires, others.iter().map(|(_, t)| t))?;
+        others
+            .iter()
+            .find(|(_, t)| t.name == found.name)
+            .map(|(m, t)| (t.name.as_str(), m.as_str()))
     }
 
     /// `DialogMessagesGet` + `message` -> `DialogMessagesGetMessage`, unique in the scope.
@@ -748,6 +763,41 @@ fn has_default(ty: &Shape) -> bool {
         Shape::List(_) | Shape::CommaList(_) | Shape::Map(..) | Shape::Or(..) => true,
         Shape::Enum(_) | Shape::Union => false,
     }
+}
+
+/// The object type whose fields best match `wires`, and the fields of `wires` it lacks. A match
+/// has at least three fields in common, covers three quarters of `wires` and half of its own
+/// fields: a page often lists only some fields of an object the spec knows in full (a user in
+/// `im.recent.get` has 19 of `DialogUser`'s 29), and an object with a few more fields than the
+/// known type is still that type.
+fn best_match<'t>(
+    wires: &BTreeSet<&str>,
+    candidates: impl Iterator<Item = &'t SharedType>,
+) -> Option<(&'t SharedType, Vec<String>)> {
+    let mut best: Option<(f64, &SharedType, Vec<String>)> = None;
+    for candidate in candidates {
+        if candidate.fields.is_empty() {
+            continue;
+        }
+        let theirs: BTreeSet<&str> = candidate.fields.iter().map(String::as_str).collect();
+        let common = wires.intersection(&theirs).count();
+        let union = wires.union(&theirs).count();
+        #[allow(clippy::cast_precision_loss)]
+        let (score, covers, covered) = (
+            common as f64 / union.max(1) as f64,
+            common as f64 / wires.len().max(1) as f64,
+            common as f64 / theirs.len() as f64,
+        );
+        if common >= 3
+            && covers >= 0.75
+            && covered >= 0.5
+            && best.as_ref().is_none_or(|(s, _, _)| score > *s)
+        {
+            let missing = wires.difference(&theirs).map(|s| (*s).to_owned()).collect();
+            best = Some((score, candidate, missing));
+        }
+    }
+    best.map(|(_, t, missing)| (t, missing))
 }
 
 /// `json` or a list of `json`: what the page could not tell.

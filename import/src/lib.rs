@@ -168,7 +168,11 @@ pub fn known(api: &ir::Api, scope: &str) -> Known {
         ..Known::default()
     };
     if let Some(s) = api.scopes.iter().find(|s| s.name == scope) {
-        for t in &s.types {
+        let local = s
+            .methods
+            .iter()
+            .flat_map(|m| m.types.iter().map(move |t| (Some(m.wire.clone()), t)));
+        for (owner, t) in s.types.iter().map(|t| (None, t)).chain(local) {
             let mut shared = SharedType {
                 name: t.name.clone(),
                 fields: Vec::new(),
@@ -195,7 +199,10 @@ pub fn known(api: &ir::Api, scope: &str) -> Known {
                 }
                 ir::TypeKind::Union(_) | ir::TypeKind::OneOf(_) => {}
             }
-            known.shared.push(shared);
+            match owner {
+                None => known.shared.push(shared),
+                Some(method) => known.local.push((method, shared)),
+            }
         }
         known.taken.extend(s.types.iter().map(|t| t.name.clone()));
         for m in &s.methods {
