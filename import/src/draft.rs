@@ -305,7 +305,11 @@ fn top_down(mut types: Vec<TypeDef>, result: &Shape, params: &[Param]) -> Vec<Ty
             | Shape::Or(inner, _) => {
                 visit(inner, types, out);
             }
-            Shape::Scalar(_) | Shape::Object(_) | Shape::Enum(_) | Shape::Union => {}
+            Shape::Scalar(_)
+            | Shape::Object(_)
+            | Shape::Enum(_)
+            | Shape::Union
+            | Shape::OneOf(_) => {}
         }
     }
     let mut out = Vec::new();
@@ -536,7 +540,7 @@ impl Builder<'_> {
             Shape::CommaList(inner) => Shape::CommaList(Box::new(self.lift(*inner))),
             Shape::Map(k, inner) => Shape::Map(k, Box::new(self.lift(*inner))),
             Shape::Or(inner, absent) => Shape::Or(Box::new(self.lift(*inner)), absent),
-            other @ (Shape::Scalar(_) | Shape::Named(_) | Shape::Union) => other,
+            other @ (Shape::Scalar(_) | Shape::Named(_) | Shape::Union | Shape::OneOf(_)) => other,
         }
     }
 
@@ -761,7 +765,7 @@ fn has_default(ty: &Shape) -> bool {
         Shape::Scalar(s) => !matches!(*s, "datetime" | "date" | "day_month" | "dialog_id"),
         Shape::Named(_) | Shape::Object(_) => true,
         Shape::List(_) | Shape::CommaList(_) | Shape::Map(..) | Shape::Or(..) => true,
-        Shape::Enum(_) | Shape::Union => false,
+        Shape::Enum(_) | Shape::Union | Shape::OneOf(_) => false,
     }
 }
 

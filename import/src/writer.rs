@@ -261,7 +261,7 @@ pub fn type_expr(shape: &Shape) -> String {
         Shape::Scalar(s) => (*s).to_owned(),
         Shape::Named(n) => n.clone(),
         // Objects and enums are named by the draft before writing; an unnamed one is `json`.
-        Shape::Object(_) | Shape::Enum(_) | Shape::Union => "json".into(),
+        Shape::Object(_) | Shape::Enum(_) | Shape::Union | Shape::OneOf(_) => "json".into(),
         Shape::List(inner) => format!("list<{}>", type_expr(inner)),
         Shape::CommaList(inner) => format!("comma_list<{}>", type_expr(inner)),
         Shape::Map(key, inner) => format!("map<{key}, {}>", type_expr(inner)),
