@@ -316,8 +316,9 @@ pub fn compare(
         &top_level(spec_params),
         &mut misses,
     );
-    let fields = hits(&draft_fields, &spec_fields, &mut misses);
-    let fields_typed = typed_hits(&draft_fields, &spec_fields);
+    let spec_shown = shown(&spec_fields, &draft_fields);
+    let fields = hits(&draft_fields, &spec_shown, &mut misses);
+    let fields_typed = typed_hits(&draft_fields, &spec_shown);
     Report {
         method: method.wire.clone(),
         entries,
@@ -371,6 +372,35 @@ fn hits(draft: &[Flat], spec: &[Flat], misses: &mut Vec<String>) -> (usize, usiz
         }
     }
     (hit, spec.len())
+}
+
+/// The curated entries a page can show: below a `one_of` value, only the fields of the shapes
+/// the draft has (a page documents one shape of `im.user.list.get`'s list-or-map; the other's
+/// fields are not the draft's misses).
+fn shown(spec: &[Flat], draft: &[Flat]) -> Vec<Flat> {
+    let one_ofs: Vec<&str> = spec
+        .iter()
+        .filter(|f| !f.alternatives.is_empty())
+        .map(|f| f.path.as_str())
+        .collect();
+    spec.iter()
+        .filter(|f| {
+            one_ofs.iter().all(|p| {
+                let Some(rest) = f.path.strip_prefix(p) else {
+                    return true;
+                };
+                // `result{}.id` below `result`: the shape is the map (`result{}`).
+                let container = match rest.chars().next() {
+                    Some('[') => format!("{p}[]"),
+                    Some('{') => format!("{p}{{}}"),
+                    Some('.') => format!("{p}."),
+                    _ => return true,
+                };
+                draft.iter().any(|d| d.path.starts_with(&container))
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// Curated entries the draft reproduces with the same path and type, whatever `required` says.
