@@ -125,6 +125,12 @@ fn one_of_results_are_compared_shape_by_shape() {
             "{}",
             report.render(true)
         );
+        // The shape the page does not show (the map keyed by id) is not counted as missed.
+        assert!(
+            !report.misses.iter().any(|m| m.starts_with("result{}")),
+            "{:?}",
+            report.misses
+        );
     }
 }
 
