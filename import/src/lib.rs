@@ -142,6 +142,9 @@ fn notes(d: &Draft) -> Vec<String> {
     for p in &d.params {
         out.extend(p.review.iter().map(|n| format!("param {}: {n}", p.name)));
     }
+    if let Some(p) = &d.pagination {
+        out.extend(p.review.iter().map(|n| format!("pagination: {n}")));
+    }
     for t in &d.types {
         out.extend(t.review.iter().map(|n| format!("type {}: {n}", t.name)));
         if let draft::TypeBody::Object(fields) = &t.body {
