@@ -424,6 +424,9 @@ impl Builder<'_> {
             }
             "string" | "text" | "char" if name_lower == "dialogid" => Shape::Scalar("dialog_id"),
             "string" | "text" | "char" | "boolean" if yes_no => Shape::Scalar("yes_no"),
+            "string" | "text" | "char" if is_comma_list(&desc) => {
+                self.comma_list(row, &codes, review)
+            }
             "string" | "text" | "char" => match infer::listed_values(&row.desc) {
                 Some(values) => self.lift(Shape::Enum(crate::shape::EnumDef {
                     hint: row.name.clone(),
@@ -448,7 +451,7 @@ impl Builder<'_> {
             }
             "object" => match self.param_object(row, page) {
                 Some(shape) => shape,
-                None => Shape::Scalar("json"),
+                None => self.shared_by_name(&row.name, review),
             },
             "file" => {
                 review.push("a file parameter: the draft sends its content as a string".into());
@@ -461,6 +464,59 @@ impl Builder<'_> {
                 ));
                 Shape::Scalar("string")
             }
+        }
+    }
+
+    /// "A list of types, separated by commas. For example: `bot, email`": a `comma_list`, of a
+    /// shared enum when the example values are among its values.
+    fn comma_list(&self, row: &Row, codes: &[&str], review: &mut Vec<String>) -> Shape {
+        let values: BTreeSet<&str> = codes
+            .iter()
+            .filter(|c| **c != row.name)
+            .flat_map(|c| c.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        let shared = (!values.is_empty())
+            .then(|| {
+                self.known.shared.iter().find(|s| {
+                    !s.values.is_empty() && values.iter().all(|v| s.values.iter().any(|x| x == v))
+                })
+            })
+            .flatten();
+        match shared {
+            Some(e) => {
+                review.push(format!(
+                    "a comma-separated list; its example values are values of `{}`",
+                    e.name
+                ));
+                Shape::CommaList(Box::new(Shape::Named(e.name.clone())))
+            }
+            None => {
+                review.push("a comma-separated list of strings; an enum may fit better".into());
+                Shape::CommaList(Box::new(Shape::Scalar("string")))
+            }
+        }
+    }
+
+    /// An `object` parameter the page does not describe: the shared object type of the same
+    /// name (`ATTACH` -> `Attach`, `KEYBOARD` -> `Keyboard`) if there is one, else `json`.
+    fn shared_by_name(&self, name: &str, review: &mut Vec<String>) -> Shape {
+        let wanted = names::variant(name);
+        match self
+            .known
+            .shared
+            .iter()
+            .find(|s| s.name == wanted && !s.fields.is_empty())
+        {
+            Some(s) => {
+                review.push(format!(
+                    "the page does not describe the object; `{}` is the shared type of that name",
+                    s.name
+                ));
+                Shape::Named(s.name.clone())
+            }
+            None => Shape::Scalar("json"),
         }
     }
 
@@ -802,6 +858,13 @@ fn best_match<'t>(
         }
     }
     best.map(|(_, t, missing)| (t, missing))
+}
+
+/// A description that says the value is several items in one string.
+fn is_comma_list(lower_desc: &str) -> bool {
+    ["separated by comma", "comma-separated", "comma separated"]
+        .iter()
+        .any(|cue| lower_desc.contains(cue))
 }
 
 /// `json` or a list of `json`: what the page could not tell.

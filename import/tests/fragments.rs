@@ -110,6 +110,7 @@ fn parameter_table_type_links_and_required_markers() {
             ("AVATAR", "string".into(), false),
             ("MODE", "TestParamsMode".into(), false),
             ("FILTER", "string".into(), false),
+            ("KINDS", "comma_list<string>".into(), false),
             ("type", "string".into(), false),
             ("fields", "TestParamsFields".into(), true),
         ]
@@ -539,4 +540,33 @@ fn names_come_from_the_generators_naming_authority() {
         "TestPaging"
     );
     assert_eq!(type_expr(&i.draft.result), "TestPagingResult");
+}
+
+#[test]
+fn parameters_reuse_shared_types() {
+    let shared = |name: &str, fields: &[&str], values: &[&str]| SharedType {
+        name: name.into(),
+        fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+        required: Vec::new(),
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+        integers: Vec::new(),
+    };
+    let known = Known {
+        shared: vec![
+            shared("Attach", &["ID", "COLOR", "BLOCKS"], &[]),
+            shared("Kind", &[], &["bot", "email", "network"]),
+        ],
+        ..Known::default()
+    };
+    let i = draft_with("params.md", &known);
+    // An `object` the page does not describe: the shared object of the parameter's name.
+    assert_eq!(type_expr(&param(&i, "ATTACH").ty), "Attach");
+    // A comma-separated string whose example values are values of a shared enum.
+    assert_eq!(type_expr(&param(&i, "KINDS").ty), "comma_list<Kind>");
+    assert!(
+        param(&i, "KINDS")
+            .review
+            .iter()
+            .any(|r| r.contains("values of `Kind`"))
+    );
 }
