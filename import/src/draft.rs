@@ -234,15 +234,16 @@ pub fn build(page: &Page, method: &str, known: &Known, docs_url: Option<&str>) -
     let pagination = if paging.is_empty() {
         None
     } else {
-        let drafted =
-            crate::paging::draft(page, &params, &result, &types, &known.shared, &mut b.review);
-        if drafted.is_none() {
-            b.review.push(format!(
-                "the page documents paging ({}); add a `pagination:` block",
-                paging.join(", ")
-            ));
-        }
-        drafted
+        let drafted = crate::paging::draft(
+            page,
+            &params,
+            &result,
+            &types,
+            &known.shared,
+            &paging,
+            &mut b.review,
+        );
+        drafted.map_err(|note| b.review.push(note)).ok()
     };
 
     let scope = match &page.scope {

@@ -54,7 +54,7 @@ struct Lookup<'a> {
 }
 
 impl Lookup<'_> {
-    /// Wire names and whether each is an integer.
+    /// Wire names and types (for a shared type: `u64` for its integer fields, else unknown).
     fn fields(&self, name: &str) -> Option<Vec<(String, Option<Shape>)>> {
         if let Some(def) = self.types.iter().find(|t| t.name == name) {
             return match &def.body {
@@ -95,16 +95,18 @@ fn is_bool(shape: Option<&Shape>) -> bool {
     )
 }
 
-/// The pagination block the page suggests, if it shows paging and the result has a list of
-/// items to page through. Notes on what stayed undecided go to `notes`.
+/// The pagination block of a page that shows paging (`shown`: the paging names it uses), or the
+/// note that says why none was drafted. Notes on a cursor that could not be drafted go to
+/// `notes`.
 pub fn draft(
     page: &Page,
     params: &[Param],
     result: &Shape,
     types: &[TypeDef],
     shared: &[SharedType],
+    shown: &[&str],
     notes: &mut Vec<String>,
-) -> Option<Pagination> {
+) -> Result<Pagination, String> {
     let lookup = Lookup { types, shared };
     // A paging parameter: optional and an integer (the client sets it page by page).
     let param = |wire: &str| {
@@ -251,14 +253,16 @@ pub fn draft(
     }
 
     if out.offset.is_none() && out.keyset.is_empty() && out.continuation.is_none() {
-        return None;
+        return Err(format!(
+            "the page documents paging ({}); add a `pagination:` block",
+            shown.join(", ")
+        ));
     }
     if item.is_none() {
-        notes.push(
-            "the page documents paging, but the result has no list of items to page through; add a `pagination:` block by hand if it pages"
-                .into(),
-        );
-        return None;
+        return Err(format!(
+            "the page documents paging ({}), but the result has no list of items to page through; add a `pagination:` block by hand if it pages",
+            shown.join(", ")
+        ));
     }
 
     if let Some(p) = param("LIMIT") {
@@ -275,5 +279,5 @@ pub fn draft(
             )),
         }
     }
-    Some(out)
+    Ok(out)
 }
