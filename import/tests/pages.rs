@@ -49,6 +49,11 @@ fn spec_text(set: &SourceSet, method: &str) -> String {
     set.get(id).unwrap().text.clone()
 }
 
+/// The drift report of a curated method's page against the repository's spec.
+fn curated_report(set: &SourceSet, api: &ir::Api, name: &str) -> b24_import::Report {
+    b24_import::drift(&page(name), api, &spec_text(set, name), Options::default()).unwrap()
+}
+
 #[test]
 fn drafts_of_three_real_pages() {
     let (_, api) = spec();
@@ -84,13 +89,7 @@ fn curated_specs_have_no_unexpected_drift() {
     let (set, api) = spec();
     let mut all = String::new();
     for name in CURATED {
-        let report = b24_import::drift(
-            &page(name),
-            &api,
-            &spec_text(&set, name),
-            Options::default(),
-        )
-        .unwrap();
+        let report = curated_report(&set, &api, name);
         assert_eq!(report.drift(), 0, "{}", report.render(true));
         all.push_str(&report.render(true));
     }
@@ -105,13 +104,7 @@ fn curated_specs_have_no_unexpected_drift() {
 fn one_of_results_are_compared_shape_by_shape() {
     let (set, api) = spec();
     for name in ["im.chat.get", "im.user.list.get"] {
-        let report = b24_import::drift(
-            &page(name),
-            &api,
-            &spec_text(&set, name),
-            Options::default(),
-        )
-        .unwrap();
+        let report = curated_report(&set, &api, name);
         assert!(
             !report
                 .entries
@@ -138,14 +131,7 @@ fn one_of_results_are_compared_shape_by_shape() {
 #[test]
 fn marked_differences_are_listed_only_when_verbose() {
     let (set, api) = spec();
-    let name = "im.counters.get";
-    let report = b24_import::drift(
-        &page(name),
-        &api,
-        &spec_text(&set, name),
-        Options::default(),
-    )
-    .unwrap();
+    let report = curated_report(&set, &api, "im.counters.get");
     assert!(report.entries.iter().any(|e| e.expected.is_some()));
     let short = report.render(false);
     assert!(!short.contains("result.COPILOT"), "{short}");
