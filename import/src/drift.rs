@@ -274,6 +274,7 @@ pub fn compare(
 
     let mut entries = Vec::new();
     diff_flat(Item::Param, &page_params, &spec_params, true, &mut entries);
+    let spec_fields = object_shapes_shown(spec_fields, &page_fields);
     diff_flat(Item::Field, &page_fields, &spec_fields, false, &mut entries);
     let page_codes: BTreeSet<&str> = draft.errors.iter().map(|e| e.code.as_str()).collect();
     let spec_codes: BTreeSet<&str> = method.errors.iter().map(|e| e.code.as_str()).collect();
@@ -372,6 +373,23 @@ fn hits(draft: &[Flat], spec: &[Flat], misses: &mut Vec<String>) -> (usize, usiz
         }
     }
     (hit, spec.len())
+}
+
+/// Below a `one_of` value, object shapes (told apart by a key, `when_key`) share one path
+/// prefix; a page documents one of them, so a field of an object shape counts only where the
+/// page has it (`im.chat.get`: the page shows `{"ID": ..}`, the server also sends a whole chat).
+fn object_shapes_shown(spec: Vec<Flat>, page: &[Flat]) -> Vec<Flat> {
+    let one_ofs: Vec<String> = spec
+        .iter()
+        .filter(|f| !f.alternatives.is_empty())
+        .map(|f| format!("{}.", f.path))
+        .collect();
+    spec.into_iter()
+        .filter(|f| {
+            !one_ofs.iter().any(|p| f.path.starts_with(p.as_str()))
+                || page.iter().any(|d| d.path == f.path)
+        })
+        .collect()
 }
 
 /// The curated entries a page can show: below a `one_of` value, only the fields of the shapes
