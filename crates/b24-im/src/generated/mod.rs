@@ -20,6 +20,10 @@ mod v2_event_get;
 mod v2_event_subscribe;
 #[cfg(test)]
 mod examples;
+#[cfg(feature = "chat")]
+pub use types::{
+    Chat, ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader, ChatRestrictions,
+};
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
 #[cfg(any(feature = "dialog", feature = "user"))]
@@ -61,18 +65,32 @@ pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode}
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
-    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/chat.get.json")),
+    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/counters.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>(),
-    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
-    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/dialog.messages.get.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/dialog.users.list.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.add.json")),
+    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/user.list.get.json")),
+    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/v2.Event.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_subscribe::V2EventSubscribeRequest,
-    >(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
+        ),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).
