@@ -274,7 +274,7 @@ pub fn compare(
 
     let mut entries = Vec::new();
     diff_flat(Item::Param, &page_params, &spec_params, true, &mut entries);
-    let spec_fields = object_shapes_shown(spec_fields, &page_fields);
+    let spec_fields = object_shapes_shown(&spec_fields, &page_fields);
     diff_flat(Item::Field, &page_fields, &spec_fields, false, &mut entries);
     let page_codes: BTreeSet<&str> = draft.errors.iter().map(|e| e.code.as_str()).collect();
     let spec_codes: BTreeSet<&str> = method.errors.iter().map(|e| e.code.as_str()).collect();
@@ -378,17 +378,26 @@ fn hits(draft: &[Flat], spec: &[Flat], misses: &mut Vec<String>) -> (usize, usiz
 /// Below a `one_of` value, object shapes (told apart by a key, `when_key`) share one path
 /// prefix; a page documents one of them, so a field of an object shape counts only where the
 /// page has it (`im.chat.get`: the page shows `{"ID": ..}`, the server also sends a whole chat).
-fn object_shapes_shown(spec: Vec<Flat>, page: &[Flat]) -> Vec<Flat> {
-    let one_ofs: Vec<String> = spec
-        .iter()
-        .filter(|f| !f.alternatives.is_empty())
-        .map(|f| format!("{}.", f.path))
-        .collect();
-    spec.into_iter()
+fn object_shapes_shown(spec: &[Flat], page: &[Flat]) -> Vec<Flat> {
+    let one_ofs = one_of_paths(spec);
+    spec.iter()
         .filter(|f| {
-            !one_ofs.iter().any(|p| f.path.starts_with(p.as_str()))
-                || page.iter().any(|d| d.path == f.path)
+            let below_object_shape = one_ofs.iter().any(|p| {
+                f.path
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            });
+            !below_object_shape || page.iter().any(|d| d.path == f.path)
         })
+        .cloned()
+        .collect()
+}
+
+/// The paths of the `one_of` values among the curated entries.
+fn one_of_paths(spec: &[Flat]) -> Vec<&str> {
+    spec.iter()
+        .filter(|f| !f.alternatives.is_empty())
+        .map(|f| f.path.as_str())
         .collect()
 }
 
@@ -396,11 +405,7 @@ fn object_shapes_shown(spec: Vec<Flat>, page: &[Flat]) -> Vec<Flat> {
 /// the draft has (a page documents one shape of `im.user.list.get`'s list-or-map; the other's
 /// fields are not the draft's misses).
 fn shown(spec: &[Flat], draft: &[Flat]) -> Vec<Flat> {
-    let one_ofs: Vec<&str> = spec
-        .iter()
-        .filter(|f| !f.alternatives.is_empty())
-        .map(|f| f.path.as_str())
-        .collect();
+    let one_ofs = one_of_paths(spec);
     spec.iter()
         .filter(|f| {
             one_ofs.iter().all(|p| {
