@@ -93,7 +93,7 @@ async fn a_chat_is_created_changed_handed_over_and_left() {
         .await
         .unwrap()
         .result;
-    assert_eq!(got.id, Some(id));
+    assert_eq!(got.id, id);
     assert_eq!(
         got.name.as_deref(),
         Some("Deal 1663"),

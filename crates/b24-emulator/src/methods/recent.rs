@@ -7,23 +7,29 @@ mod list;
 mod pin;
 mod unread;
 
-use super::{Failure, Handler};
+use b24_core::ErrorCode;
+
+use super::{Failure, Handler, handler};
 use crate::http::body::Params;
-use crate::portal::{Chat, Portal, dialog_chat, parse_dialog_id};
+use crate::portal::{Chat, Portal, dialog_chat};
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
-    ("im.recent.get", Handler::Read(get::handle)),
-    ("im.recent.hide", Handler::Write(hide::handle)),
-    ("im.recent.list", Handler::Read(list::handle)),
-    ("im.recent.pin", Handler::Write(pin::handle)),
-    ("im.recent.unread", Handler::Write(unread::handle)),
+    handler::<b24_im::RecentGetRequest>(Handler::Read(get::handle)),
+    handler::<b24_im::RecentHideRequest>(Handler::Write(hide::handle)),
+    handler::<b24_im::RecentListRequest>(Handler::Read(list::handle)),
+    handler::<b24_im::RecentPinRequest>(Handler::Write(pin::handle)),
+    handler::<b24_im::RecentUnreadRequest>(Handler::Write(unread::handle)),
 ];
 
-/// The chat of `DIALOG_ID` for the caller: 400 `DIALOG_ID_EMPTY` for what is not a dialog id,
-/// `Ok(None)` for a dialog they cannot read.
-fn dialog(params: &Params, portal: &Portal, caller: u64) -> Result<Option<u64>, Failure> {
-    let dialog = parse_dialog_id(params.get("DIALOG_ID"))
-        .ok_or_else(|| Failure::new(400, "DIALOG_ID_EMPTY", "Dialog ID can't be empty"))?;
+/// The chat of `DIALOG_ID` for the caller: the method's `DIALOG_ID_EMPTY` for what is not a
+/// dialog id, `Ok(None)` for a dialog they cannot read.
+fn dialog(
+    params: &Params,
+    portal: &Portal,
+    caller: u64,
+    dialog_id_empty: impl ErrorCode,
+) -> Result<Option<u64>, Failure> {
+    let dialog = super::dialog::dialog_param(params, dialog_id_empty)?;
     Ok(dialog_chat(portal, caller, dialog).ok())
 }
 

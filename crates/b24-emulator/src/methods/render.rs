@@ -1,11 +1,15 @@
-//! Objects the way the server formats them.
+//! Portal data as the generated result types, the way the server fills them in. Handlers
+//! serialize these through [`super::Outcome::of`], so names and shapes are the spec's.
 
-use serde_json::{Value, json};
+use b24_core::DateTime;
+use b24_im::{BotData, DialogUser, UserPhones};
 
 use crate::portal::{Chat, Portal, Right, User, iso};
 
-fn date_or_false(value: Option<&String>) -> Value {
-    value.map_or(Value::Bool(false), |d| Value::String(d.clone()))
+/// An ISO-8601 date of the portal's data; `None` (sent as `false`) when absent or unreadable.
+#[must_use]
+pub fn date(value: Option<&String>) -> Option<DateTime> {
+    value.and_then(|text| DateTime::parse_from_rfc3339(text).ok())
 }
 
 /// A `snake_case` key in the camelCase of the newer API (`first_name` -> `firstName`).
@@ -28,7 +32,7 @@ pub fn camel(key: &str) -> String {
 
 /// A user in `toRestFormat` shape (`im.dialog.users.list`, `im.user.list.get`, message authors).
 #[must_use]
-pub fn user(portal: &Portal, u: &User) -> Value {
+pub fn user(portal: &Portal, u: &User) -> DialogUser {
     let avatar = |path: &str| {
         if path.is_empty() || path.starts_with("http") {
             path.to_owned()
@@ -42,215 +46,310 @@ pub fn user(portal: &Portal, u: &User) -> Value {
         avatar(&u.avatar.replace(".png", "@2x.png"))
     };
     let bot_data = match (&u.bot_code, u.kind.as_str()) {
-        (Some(code), "bot") => json!({
-            "id": u.id,
-            "code": code,
-            "type": "bot",
-            "is_hidden": false,
-            "is_support_openline": code.contains("openline"),
-            "openline": code.contains("openline"),
-            "background_id": null,
-            "reactions_enabled": true,
-        }),
-        _ => Value::Null,
+        (Some(code), "bot") => {
+            let mut bot = BotData::default();
+            bot.id = Some(u.id);
+            bot.code = Some(code.clone());
+            bot.kind = Some("bot".into());
+            bot.is_hidden = Some(false);
+            bot.is_support_openline = Some(code.contains("openline"));
+            bot.openline = Some(code.contains("openline"));
+            bot.background_id = None;
+            bot.reactions_enabled = Some(true);
+            Some(bot)
+        }
+        _ => None,
     };
-    json!({
-        "id": u.id,
-        "active": u.active,
-        "name": u.name(),
-        "first_name": u.first_name,
-        "last_name": u.last_name,
-        "work_position": u.work_position,
-        "color": u.color,
-        "avatar": avatar(&u.avatar),
-        "avatar_hr": avatar_hr,
-        "gender": u.gender,
-        "birthday": u.birthday.clone().unwrap_or_default(),
-        "extranet": u.kind == "extranet",
-        "network": false,
-        "bot": u.kind == "bot",
-        "connector": u.external_auth_id.as_deref() == Some("imconnector"),
-        "external_auth_id": u.external_auth_id.clone().unwrap_or_else(|| "default".into()),
-        "status": u.status,
-        "idle": date_or_false(u.idle.as_ref()),
-        "last_activity_date": date_or_false(u.last_activity.as_ref()),
-        "mobile_last_date": date_or_false(u.mobile_last.as_ref()),
-        "desktop_last_date": date_or_false(u.desktop_last.as_ref()),
-        "absent": date_or_false(u.absent.as_ref()),
-        "departments": u.departments,
-        "phones": if u.phones.is_empty() { Value::Bool(false) } else { json!(u.phones) },
-        "bot_data": bot_data,
-        "type": u.kind,
-        "website": u.website,
-        "email": u.email,
-    })
+    let phones = (!u.phones.is_empty()).then(|| {
+        let phone = |kind: &str| u.phones.get(kind).cloned();
+        let mut phones = UserPhones::default();
+        phones.work_phone = phone("work_phone");
+        phones.personal_mobile = phone("personal_mobile");
+        phones.personal_phone = phone("personal_phone");
+        phones.inner_phone = phone("inner_phone");
+        phones
+    });
+    let mut out = DialogUser::default();
+    out.id = u.id;
+    out.active = Some(u.active);
+    out.name = Some(u.name());
+    out.first_name = Some(u.first_name.clone());
+    out.last_name = Some(u.last_name.clone());
+    out.work_position = u.work_position.clone();
+    out.color = Some(u.color.clone());
+    out.avatar = Some(avatar(&u.avatar));
+    out.avatar_hr = Some(avatar_hr);
+    out.gender = Some(u.gender.clone());
+    out.birthday = u.birthday.as_deref().and_then(|b| b.parse().ok());
+    out.extranet = Some(u.kind == "extranet");
+    out.network = Some(false);
+    out.bot = Some(u.kind == "bot");
+    out.connector = Some(u.external_auth_id.as_deref() == Some("imconnector"));
+    out.external_auth_id = Some(
+        u.external_auth_id
+            .clone()
+            .unwrap_or_else(|| "default".into()),
+    );
+    out.status = Some(u.status.as_str().into());
+    out.idle = date(u.idle.as_ref());
+    out.last_activity_date = date(u.last_activity.as_ref());
+    out.mobile_last_date = date(u.mobile_last.as_ref());
+    out.desktop_last_date = date(u.desktop_last.as_ref());
+    out.absent = date(u.absent.as_ref());
+    out.departments = Some(u.departments.clone());
+    out.phones = phones;
+    out.bot_data = bot_data;
+    out.kind = Some(u.kind.as_str().into());
+    out.website = Some(u.website.clone());
+    out.email = Some(u.email.clone());
+    out
 }
 
-/// A chat in `toRestFormat` shape, as `viewer` sees it (`im.dialog.get`, with `dialog_id`;
-/// the `chat` of recent-list entries without the per-viewer counters).
+/// A chat as `caller` sees it (`im.dialog.get`, `im.chat.get` with `DIALOG_ID`), asked for as
+/// `dialog` (`None`: the `chat` of a recent-list entry, which leaves out the description, the
+/// counters, the read list and the dialog id). What the portal does not model is sent as a
+/// chat with default settings has it: no thread, Drive folder, background, marked message or
+/// public link; only CRM bindings have an `entity_link`. A chat the chat methods did not
+/// colour has its owner's colour; a chat they did not create dates from its first message
+/// (else `now`).
 #[must_use]
-pub fn chat(portal: &Portal, chat: &Chat, viewer: u64, dialog_id: &Value) -> Value {
-    let unread = portal.unread(chat.id, viewer);
-    let relation = chat.members.iter().find(|r| r.user_id == viewer);
-    let role = chat.role_of(viewer);
+pub fn chat(
+    portal: &Portal,
+    chat: &Chat,
+    caller: u64,
+    dialog: Option<b24_core::DialogId>,
+    now: i64,
+) -> b24_im::Chat {
+    use b24_im::{ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader, ChatRestrictions};
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let messages: Vec<&crate::portal::Message> = portal
+        .messages
+        .iter()
+        .filter(|m| m.chat_id == chat.id)
+        .collect();
+    let last_message = messages.iter().map(|m| m.id).max().unwrap_or(0);
+    let relation = chat.members.iter().find(|r| r.user_id == caller);
+    let unread = portal.unread(chat.id, caller);
+    let member_users = chat.members.iter().filter_map(|r| portal.user(r.user_id));
+    let role = chat.role_of(caller);
     let member = role != "none";
+    let private = chat.kind == "private";
     let profile = &chat.profile;
-    let mute_list: serde_json::Map<String, Value> = chat
+    let whole = dialog.is_some();
+
+    let mut out = b24_im::Chat::default();
+    out.id = chat.id;
+    out.parent_chat_id = Some(0);
+    out.parent_message_id = Some(0);
+    out.name = Some(chat.title.clone());
+    out.description = whole.then(|| profile.description.clone());
+    out.owner = Some(chat.owner);
+    out.extranet = Some(member_users.clone().any(|u| u.kind == "extranet"));
+    out.contains_collaber = Some(false);
+    out.avatar = Some(profile.avatar.clone());
+    out.color = Some(color(portal, chat));
+    out.kind = Some(chat.kind.clone());
+    out.user_counter = Some(count(chat.members.len()));
+    out.entity_type = Some(chat.entity_type.clone().unwrap_or_default());
+    out.entity_id = Some(chat.entity_id.clone().unwrap_or_default());
+    out.entity_data_1 = Some(String::new());
+    out.entity_data_2 = Some(String::new());
+    out.entity_data_3 = Some(String::new());
+    out.mute_list = chat
         .members
         .iter()
         .filter(|r| r.muted)
-        .map(|r| (r.user_id.to_string(), Value::Bool(true)))
+        .map(|r| (r.user_id, true))
         .collect();
-    let readers: Vec<Value> = chat
+    out.manager_list = vec![chat.owner];
+    let created = (profile.created > 0).then(|| iso(profile.created));
+    out.date_create = date(created.as_ref())
+        .or_else(|| {
+            messages
+                .iter()
+                .min_by_key(|m| m.id)
+                .and_then(|m| date(Some(&m.date)))
+        })
+        .or_else(|| date(Some(&iso(now))));
+    out.message_type = Some(
+        match chat.kind.as_str() {
+            "private" => "P",
+            "open" => "O",
+            "lines" => "L",
+            "chat" => "C",
+            _ => "X",
+        }
+        .to_owned(),
+    );
+    out.public = Some(String::new());
+    out.role = Some(role.to_owned());
+    let mut restrictions = ChatRestrictions::default();
+    restrictions.avatar = Some(!private && chat.allows(caller, Right::Ui));
+    restrictions.rename = Some(!private && chat.allows(caller, Right::Ui));
+    restrictions.extend = Some(!private && chat.allows(caller, Right::AddUsers));
+    restrictions.call = Some(member);
+    restrictions.mute = Some(member);
+    restrictions.leave = Some(member && !private);
+    restrictions.leave_owner = Some(member && !private);
+    restrictions.send = Some(member);
+    restrictions.user_list = Some(member);
+    restrictions.path = Some(String::new());
+    restrictions.path_title = Some(String::new());
+    out.restrictions = Some(restrictions);
+    let mut link = ChatEntityLink::default();
+    let (mut kind, mut url, mut id) = (String::new(), String::new(), String::new());
+    let binding = chat.entity_id.as_deref().and_then(|e| e.split_once('|'));
+    if chat.entity_type.as_deref() == Some("CRM")
+        && let Some((entity, number)) = binding
+    {
+        kind = entity.to_owned();
+        url = format!("/crm/{}/details/{number}/", entity.to_lowercase());
+        id = format!("{entity}|{number}");
+    }
+    link.kind = Some(kind);
+    link.url = Some(url);
+    link.id = Some(id);
+    out.entity_link = Some(link);
+    out.text_field_enabled = Some(member || chat.kind == "open");
+    out.background_id = None;
+    let mut permissions = ChatPermissions::default();
+    permissions.manage_users_add = Some(profile.role_for(Right::AddUsers).into());
+    permissions.manage_users_delete = Some(profile.role_for(Right::DeleteUsers).into());
+    permissions.manage_ui = Some(profile.role_for(Right::Ui).into());
+    permissions.manage_settings = Some("owner".into());
+    permissions.manage_messages = Some("member".into());
+    permissions.can_post = Some("member".into());
+    out.permissions = Some(permissions);
+    if !whole {
+        return out;
+    }
+    out.counter = Some(count(unread.len()));
+    out.message_count = Some(count(messages.len()));
+    out.unread_id = Some(unread.first().copied().unwrap_or(0));
+    out.last_message_id = Some(last_message);
+    out.last_id = Some(relation.map_or(0, |r| r.last_read.min(last_message)));
+    out.marked_id = Some(0);
+    out.disk_folder_id = Some(0);
+    out.is_new = Some(false);
+    out.readed_list = chat
         .members
         .iter()
-        .filter(|r| r.user_id != viewer)
+        .filter(|r| r.user_id != caller)
         .filter_map(|r| {
             let user = portal.user(r.user_id)?;
-            Some(json!({
-                "user_id": r.user_id,
-                "user_name": user.name(),
-                "message_id": r.last_read,
-                "date": Value::Null,
-            }))
+            let mut reader = ChatReader::default();
+            reader.user_id = user.id;
+            reader.user_name = Some(user.name());
+            reader.message_id = Some(r.last_read.min(last_message));
+            reader.date = None;
+            Some(reader)
         })
         .collect();
-    let last_message = portal.last_message_id(chat.id);
-    let private = chat.kind == "private";
-    json!({
-        "id": chat.id,
-        "parent_chat_id": 0,
-        "parent_message_id": 0,
-        "name": chat.title,
-        "description": profile.description,
-        "owner": chat.owner,
-        "extranet": false,
-        "contains_collaber": false,
-        "avatar": profile.avatar,
-        "color": chat.color_hex(),
-        "type": chat.kind,
-        "counter": unread.len(),
-        "user_counter": chat.members.len(),
-        "message_count": portal.messages.iter().filter(|m| m.chat_id == chat.id).count(),
-        "unread_id": unread.first().copied().unwrap_or(0),
-        "restrictions": {
-            "avatar": !private && chat.allows(viewer, Right::Ui),
-            "rename": !private && chat.allows(viewer, Right::Ui),
-            "extend": !private && chat.allows(viewer, Right::AddUsers),
-            "call": member,
-            "mute": member,
-            "leave": member && !private,
-            "leave_owner": member && !private,
-            "send": member,
-            "user_list": member,
-            "path": "",
-            "path_title": "",
-        },
-        "last_message_id": last_message,
-        "last_id": relation.map_or(0, |r| r.last_read),
-        "marked_id": 0,
-        "disk_folder_id": 0,
-        "entity_type": chat.entity_type.clone().unwrap_or_default(),
-        "entity_id": chat.entity_id.clone().unwrap_or_default(),
-        "entity_data_1": "",
-        "entity_data_2": "",
-        "entity_data_3": "",
-        "mute_list": if mute_list.is_empty() { json!([]) } else { Value::Object(mute_list) },
-        "manager_list": [chat.owner],
-        "date_create": iso(profile.created),
-        "message_type": match chat.kind.as_str() { "private" => "P", "open" => "O", "chat" => "C", _ => "X" },
-        "public": "",
-        "role": role,
-        "entity_link": { "type": "", "url": "", "id": "" },
-        "text_field_enabled": member,
-        "background_id": Value::Null,
-        "permissions": {
-            "manage_users_add": profile.role_for(Right::AddUsers),
-            "manage_users_delete": profile.role_for(Right::DeleteUsers),
-            "manage_ui": profile.role_for(Right::Ui),
-            "manage_settings": "owner",
-            "manage_messages": "member",
-            "can_post": "member",
-        },
-        "is_new": false,
-        "readed_list": readers,
-        "last_message_views": { "message_id": last_message, "first_viewers": [], "count_of_viewers": 0 },
-        "dialog_id": dialog_id,
-    })
+    let mut views = ChatMessageViews::default();
+    views.message_id = Some(last_message);
+    views.first_viewers = Vec::new();
+    views.count_of_viewers = Some(count(
+        chat.members
+            .iter()
+            .filter(|r| r.user_id != caller && last_message > 0 && r.last_read >= last_message)
+            .count(),
+    ));
+    out.last_message_views = Some(views);
+    out.dialog_id = dialog;
+    out
 }
 
-/// `viewer`'s recent-list entry of a chat (`im.recent.get`, `im.recent.list`).
+/// The HEX colour a chat reports: its palette colour once the chat methods set one, else its
+/// owner's colour (chats of loaded or generated data).
+fn color(portal: &Portal, chat: &Chat) -> String {
+    crate::portal::palette_hex(&chat.profile.color).map_or_else(
+        || {
+            portal
+                .user(chat.owner)
+                .map(|u| u.color.clone())
+                .unwrap_or_default()
+        },
+        str::to_owned,
+    )
+}
+
+/// `viewer`'s recent-list entry of a chat (`im.recent.get`, `im.recent.list`): a private
+/// dialog is keyed by the other user's id and carries that user and only a few settings of its
+/// chat; a group chat is keyed `chat<N>` and carries the chat ([`chat`] without the counters).
 #[must_use]
-pub fn recent_item(portal: &Portal, chat: &Chat, viewer: u64) -> Value {
+pub fn recent_item(portal: &Portal, chat: &Chat, viewer: u64, now: i64) -> b24_im::RecentItem {
+    use b24_im::{RecentAvatar, RecentChat, RecentChatSettings, RecentItem, RecentMessage};
     let other = (chat.kind == "private")
         .then(|| chat.members.iter().find(|r| r.user_id != viewer))
         .flatten()
         .and_then(|r| portal.user(r.user_id));
-    let (id, kind, title, user) = match other {
-        Some(u) => (u.id.to_string(), "user", u.name(), self::user(portal, u)),
-        None => (
-            format!("chat{}", chat.id),
-            "chat",
-            chat.title.clone(),
-            json!({ "id": 0 }),
-        ),
-    };
+    let mut out = RecentItem::default();
+    match other {
+        Some(u) => {
+            out.id = u.id.to_string();
+            out.kind = Some("user".into());
+            out.title = Some(u.name());
+            out.user = Some(self::user(portal, u));
+            let mut settings = RecentChatSettings::default();
+            settings.text_field_enabled = Some(true);
+            settings.background_id = None;
+            settings.mute_list = chat
+                .members
+                .iter()
+                .filter(|r| r.muted)
+                .map(|r| (r.user_id, true))
+                .collect();
+            out.chat = Some(RecentChat::Settings(settings));
+        }
+        None => {
+            out.id = format!("chat{}", chat.id);
+            out.kind = Some("chat".into());
+            out.title = Some(chat.title.clone());
+            let mut nobody = DialogUser::default();
+            nobody.id = 0;
+            out.user = Some(nobody);
+            out.chat = Some(RecentChat::Chat(self::chat(
+                portal, chat, viewer, None, now,
+            )));
+        }
+    }
     let relation = chat.members.iter().find(|r| r.user_id == viewer);
     let mark = relation.map(|r| r.recent).unwrap_or_default();
     let last = portal.messages.iter().rev().find(|m| m.chat_id == chat.id);
-    let date = last.map_or_else(|| iso(chat.profile.created), |m| m.date.clone());
-    let message = match last {
-        Some(m) => json!({
-            "id": m.id,
-            "text": m.text,
-            "file": false,
-            "author_id": m.author_id,
-            "attach": m.params.contains_key("ATTACH"),
-            "sticker": Value::Null,
-            "date": m.date,
-            "status": "received",
-            "uuid": m.uuid,
-        }),
-        None => json!({
-            "id": 0, "text": "", "file": false, "author_id": 0, "attach": false,
-            "sticker": Value::Null, "date": date, "status": "received", "uuid": Value::Null,
-        }),
-    };
-    let mut chat_object = self::chat(portal, chat, viewer, &Value::Null);
-    if let Value::Object(map) = &mut chat_object {
-        for key in [
-            "description",
-            "counter",
-            "message_count",
-            "unread_id",
-            "last_message_id",
-            "last_id",
-            "marked_id",
-            "disk_folder_id",
-            "is_new",
-            "readed_list",
-            "last_message_views",
-            "dialog_id",
-        ] {
-            map.remove(key);
-        }
+    let created = iso(if chat.profile.created > 0 {
+        chat.profile.created
+    } else {
+        now
+    });
+    let when = date(Some(last.map_or(&created, |m| &m.date)));
+    let mut message = RecentMessage::default();
+    message.file = serde_json::Value::Bool(false);
+    message.sticker = serde_json::Value::Null;
+    message.status = Some("received".into());
+    message.date = when;
+    message.attach = Some(false);
+    message.text = Some(String::new());
+    message.author_id = Some(0);
+    if let Some(m) = last {
+        message.id = m.id;
+        message.text = Some(m.text.clone());
+        message.author_id = Some(m.author_id);
+        message.attach = Some(m.params.contains_key("ATTACH"));
+        message.uuid = m.uuid.clone();
     }
-    json!({
-        "id": id,
-        "chat_id": chat.id,
-        "type": kind,
-        "avatar": { "url": chat.profile.avatar, "color": chat.color_hex() },
-        "title": title,
-        "message": message,
-        "counter": portal.unread(chat.id, viewer).len(),
-        "last_id": relation.map_or(0, |r| r.last_read),
-        "pinned": mark.pinned,
-        "unread": mark.unread,
-        "has_reminder": false,
-        "date_update": date,
-        "date_last_activity": date,
-        "chat": chat_object,
-        "user": user,
-        "options": [],
-    })
+    let mut avatar = RecentAvatar::default();
+    avatar.url = Some(chat.profile.avatar.clone());
+    avatar.color = Some(color(portal, chat));
+    out.chat_id = Some(chat.id);
+    out.avatar = Some(avatar);
+    out.message = Some(message);
+    out.counter = Some(u32::try_from(portal.unread(chat.id, viewer).len()).unwrap_or(u32::MAX));
+    out.last_id = Some(relation.map_or(0, |r| r.last_read));
+    out.pinned = Some(mark.pinned);
+    out.unread = Some(mark.unread);
+    out.has_reminder = Some(false);
+    out.date_update = when;
+    out.date_last_activity = when;
+    out.options = serde_json::Value::Array(Vec::new());
+    out
 }

@@ -64,13 +64,13 @@ mod v2_event_subscribe;
 mod examples;
 #[cfg(feature = "chat")]
 pub use types::{ChatColor, ChatEntityType};
-#[cfg(feature = "dialog")]
-pub use types::ExternalUserType;
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 pub use types::{
     Chat, ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader,
     ChatRestrictions, ChatRole,
 };
+#[cfg(feature = "dialog")]
+pub use types::ExternalUserType;
 #[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
 #[cfg(feature = "message")]
@@ -81,7 +81,9 @@ pub use types::{
     KeyboardButtonType, Menu, MenuItem,
 };
 #[cfg(feature = "recent")]
-pub use types::{RecentAvatar, RecentItem, RecentLines, RecentMessage};
+pub use types::{
+    RecentAvatar, RecentChat, RecentChatSettings, RecentItem, RecentLines, RecentMessage,
+};
 #[cfg(feature = "chat")]
 pub use chat_add::{ChatAddRequest, ChatAddErrorCode, ChatAddType};
 #[cfg(feature = "chat")]
@@ -163,43 +165,88 @@ pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode}
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
-    ::b24_core::registry::MethodEntry::of::<chat_add::ChatAddRequest>(),
-    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<chat_leave::ChatLeaveRequest>(),
-    ::b24_core::registry::MethodEntry::of::<chat_mute::ChatMuteRequest>(),
-    ::b24_core::registry::MethodEntry::of::<chat_set_owner::ChatSetOwnerRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_add::ChatAddRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/chat.add.json")),
+    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/chat.get.json")),
+    ::b24_core::registry::MethodEntry::of::<chat_leave::ChatLeaveRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/chat.leave.json")),
+    ::b24_core::registry::MethodEntry::of::<chat_mute::ChatMuteRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/chat.mute.json")),
+    ::b24_core::registry::MethodEntry::of::<chat_set_owner::ChatSetOwnerRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/chat.setOwner.json")),
     ::b24_core::registry::MethodEntry::of::<
         chat_update_avatar::ChatUpdateAvatarRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<chat_update_color::ChatUpdateColorRequest>(),
-    ::b24_core::registry::MethodEntry::of::<chat_update_title::ChatUpdateTitleRequest>(),
-    ::b24_core::registry::MethodEntry::of::<chat_user_add::ChatUserAddRequest>(),
-    ::b24_core::registry::MethodEntry::of::<chat_user_delete::ChatUserDeleteRequest>(),
-    ::b24_core::registry::MethodEntry::of::<chat_user_list::ChatUserListRequest>(),
-    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<dialog_get::DialogGetRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/chat.updateAvatar.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<chat_update_color::ChatUpdateColorRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/chat.updateColor.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<chat_update_title::ChatUpdateTitleRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/chat.updateTitle.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<chat_user_add::ChatUserAddRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/chat.user.add.json")),
+    ::b24_core::registry::MethodEntry::of::<chat_user_delete::ChatUserDeleteRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/chat.user.delete.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<chat_user_list::ChatUserListRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/chat.user.list.json")),
+    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/counters.get.json")),
+    ::b24_core::registry::MethodEntry::of::<dialog_get::DialogGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/dialog.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
-    >(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/dialog.messages.get.json"),
+        ),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_search::DialogMessagesSearchRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<dialog_read::DialogReadRequest>(),
-    ::b24_core::registry::MethodEntry::of::<dialog_read_all::DialogReadAllRequest>(),
-    ::b24_core::registry::MethodEntry::of::<dialog_unread::DialogUnreadRequest>(),
-    ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>(),
-    ::b24_core::registry::MethodEntry::of::<dialog_writing::DialogWritingRequest>(),
-    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
-    ::b24_core::registry::MethodEntry::of::<recent_get::RecentGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<recent_hide::RecentHideRequest>(),
-    ::b24_core::registry::MethodEntry::of::<recent_list::RecentListRequest>(),
-    ::b24_core::registry::MethodEntry::of::<recent_pin::RecentPinRequest>(),
-    ::b24_core::registry::MethodEntry::of::<recent_unread::RecentUnreadRequest>(),
-    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/dialog.messages.search.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<dialog_read::DialogReadRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/dialog.read.json")),
+    ::b24_core::registry::MethodEntry::of::<dialog_read_all::DialogReadAllRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/dialog.read.all.json")),
+    ::b24_core::registry::MethodEntry::of::<dialog_unread::DialogUnreadRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/dialog.unread.json")),
+    ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/dialog.users.list.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<dialog_writing::DialogWritingRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/dialog.writing.json")),
+    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.add.json")),
+    ::b24_core::registry::MethodEntry::of::<recent_get::RecentGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/recent.get.json")),
+    ::b24_core::registry::MethodEntry::of::<recent_hide::RecentHideRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/recent.hide.json")),
+    ::b24_core::registry::MethodEntry::of::<recent_list::RecentListRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/recent.list.json")),
+    ::b24_core::registry::MethodEntry::of::<recent_pin::RecentPinRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/recent.pin.json")),
+    ::b24_core::registry::MethodEntry::of::<recent_unread::RecentUnreadRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/recent.unread.json")),
+    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/user.list.get.json")),
+    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/v2.Event.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_subscribe::V2EventSubscribeRequest,
-    >(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
+        ),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).

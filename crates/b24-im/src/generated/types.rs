@@ -1418,10 +1418,11 @@ pub enum ButtonDisplay {
 }
 #[cfg(feature = "message")]
 ::b24_core::open_enum_impls!(ButtonDisplay { Line = "LINE", Block = "BLOCK" });
-#[cfg(any(feature = "dialog", feature = "recent"))]
-/// A chat as `im.dialog.get` returns it (the `toRestFormat` shape, keys lower-cased); the
-/// `chat` of a recent-list entry is the same object without `description`, the counters,
-/// the read list and `dialog_id`. A private dialog has a chat too (type `private`).
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+/// A chat as the caller sees it: the object `im.dialog.get` returns (and `im.chat.get` with
+/// `DIALOG_ID`), keys lower-case. The `chat` of a group chat's recent-list entry is the same
+/// object without `description`, the counters, the read list and `dialog_id`. Only `id` is
+/// always there; servers of other versions add and drop members.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -1432,11 +1433,10 @@ pub enum ButtonDisplay {
 )]
 #[non_exhaustive]
 pub struct Chat {
-    /// Chat id (`chat<id>` is its dialog id). Not an identity: the `chat` of a private
-    /// dialog's recent-list entry carries only a few settings and no id.
+    /// Chat id (`chat<id>` is its dialog id).
     ///
-    /// Wire: `id`, u64. Optional: may be absent.
-    pub id: ::std::option::Option<u64>,
+    /// Wire: `id`, u64. The object's identity: always sent.
+    pub id: u64,
     /// Chat of the message this chat discusses (a thread); `0` for none.
     ///
     /// Wire: `parent_chat_id`, u64. Optional: may be absent.
@@ -1593,16 +1593,16 @@ pub struct Chat {
     /// Wire: `dialog_id`, dialog_id. Optional: may be absent.
     pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for Chat {
-    const REQUIRED: &'static [&'static str] = &[];
+    const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "id" => self.id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
             "parent_chat_id" => {
                 self.parent_chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
             }
@@ -1677,7 +1677,7 @@ impl w::Object for Chat {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        w::put::<w::Opt<w::Int>, _, _>(map, "id", &self.id)?;
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
         w::put::<w::Opt<w::Int>, _, _>(map, "parent_chat_id", &self.parent_chat_id)?;
         w::put::<
             w::Opt<w::Int>,
@@ -1747,7 +1747,7 @@ impl w::Object for Chat {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(Chat);
 #[cfg(feature = "chat")]
 /// The palette the chat methods take (`im.chat.add`, `im.chat.updateColor`); a chat reports
@@ -1837,7 +1837,7 @@ pub enum ChatColor {
     "LIME", Brown = "BROWN", Azure = "AZURE", Khaki = "KHAKI", Sand = "SAND", Marengo =
     "MARENGO", Gray = "GRAY", Graphite = "GRAPHITE" }
 );
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 /// Where the object a chat is bound to is shown (all empty for an unbound chat).
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -1862,7 +1862,7 @@ pub struct ChatEntityLink {
     /// Wire: `id`, string. Optional: may be absent.
     pub id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for ChatEntityLink {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1888,7 +1888,7 @@ impl w::Object for ChatEntityLink {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(ChatEntityLink);
 #[cfg(feature = "chat")]
 /// Kinds of external objects chats are bound to (modules can define more).
@@ -1962,7 +1962,7 @@ pub enum ChatEntityType {
     "ANNOUNCEMENT", Calendar = "CALENDAR", Mail = "MAIL", Crm = "CRM", SonetGroup =
     "SONET_GROUP", TasksTask = "TASKS_TASK", Tasks = "TASKS", Call = "CALL" }
 );
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 /// Who has seen a message.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -1987,7 +1987,7 @@ pub struct ChatMessageViews {
     /// Wire: `count_of_viewers`, u32. Optional: may be absent.
     pub count_of_viewers: ::std::option::Option<u32>,
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for ChatMessageViews {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2021,9 +2021,9 @@ impl w::Object for ChatMessageViews {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(ChatMessageViews);
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 /// The least role needed for each action in a chat.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -2060,7 +2060,7 @@ pub struct ChatPermissions {
     /// Wire: `can_post`, `ChatRole`. Optional: may be absent.
     pub can_post: ::std::option::Option<crate::generated::types::ChatRole>,
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for ChatPermissions {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2108,9 +2108,9 @@ impl w::Object for ChatPermissions {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(ChatPermissions);
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 /// How far one member has read a chat.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -2139,7 +2139,7 @@ pub struct ChatReader {
     /// Wire: `date`, datetime or `null`. Optional: may be absent.
     pub date: ::std::option::Option<::b24_core::DateTime>,
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for ChatReader {
     const REQUIRED: &'static [&'static str] = &["user_id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2167,9 +2167,9 @@ impl w::Object for ChatReader {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(ChatReader);
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 /// What the caller may do in a chat.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -2226,7 +2226,7 @@ pub struct ChatRestrictions {
     /// Wire: `path_title`, string. Optional: may be absent.
     pub path_title: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for ChatRestrictions {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2268,9 +2268,9 @@ impl w::Object for ChatRestrictions {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(ChatRestrictions);
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 /// A member's standing in a chat, as the permission settings name it.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -2302,7 +2302,7 @@ pub enum ChatRole {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(any(feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::open_enum_impls!(
     ChatRole { None = "none", Member = "member", Manager = "manager", Owner = "owner" }
 );
@@ -3312,6 +3312,158 @@ impl w::Object for RecentAvatar {
 #[cfg(feature = "recent")]
 ::b24_core::object_serde!(RecentAvatar);
 #[cfg(feature = "recent")]
+/// The `chat` of a recent-list entry: a group chat's whole object, or for a private dialog
+/// only the settings the list needs, without an id.
+///
+/// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum RecentChat {
+    /// A chat (an entry of `type: chat`).
+    ///
+    /// Sent as an object: `Chat`.
+    Chat(crate::generated::types::Chat),
+    /// A private dialog: `{"text_field_enabled": true, "background_id": null, "mute_list": []}`.
+    ///
+    /// Sent as an object: `RecentChatSettings`.
+    Settings(crate::generated::types::RecentChatSettings),
+}
+#[cfg(feature = "recent")]
+impl w::Shapes for RecentChat {
+    const EXPECTING: &'static str = "an object or an object";
+    const FALSE_IS_VALUE: bool = false;
+    const EMPTY_STR_IS_VALUE: bool = false;
+    fn decode_kind<'de, D: ::serde::Deserializer<'de>>(
+        kind: w::Kind,
+        deserializer: D,
+    ) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
+        ::std::option::Option::Some(
+            match kind {
+                w::Kind::Object | w::Kind::Array => {
+                    match w::Buffered::read(deserializer) {
+                        ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                        ::std::result::Result::Ok(object) => {
+                            match (object.pick(&["id", "text_field_enabled"]), object) {
+                                (::std::option::Option::Some("id"), object) => {
+                                    object.decode::<w::Obj, _, D::Error>().map(Self::Chat)
+                                }
+                                (
+                                    ::std::option::Option::Some("text_field_enabled"),
+                                    object,
+                                ) => {
+                                    object.decode::<w::Obj, _, D::Error>().map(Self::Settings)
+                                }
+                                (_, object) => {
+                                    object.decode::<w::Obj, _, D::Error>().map(Self::Settings)
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+    fn encode_shape<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Chat(value) => w::As::<w::Obj>::serialize(value, serializer),
+            Self::Settings(value) => w::As::<w::Obj>::serialize(value, serializer),
+        }
+    }
+}
+#[cfg(feature = "recent")]
+impl ::serde::Serialize for RecentChat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        w::As::<w::Shaped>::serialize(self, serializer)
+    }
+}
+#[cfg(feature = "recent")]
+impl<'de> ::serde::Deserialize<'de> for RecentChat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        w::As::<w::Shaped>::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "recent")]
+/// The settings of a private dialog's chat that its recent-list entry carries.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct RecentChatSettings {
+    /// The caller may type in the dialog.
+    ///
+    /// Wire: `text_field_enabled`, bool. Optional: may be absent.
+    pub text_field_enabled: ::std::option::Option<bool>,
+    /// Background of the dialog; `null` for the default.
+    ///
+    /// Wire: `background_id`, u64 or `null`. Optional: may be absent.
+    pub background_id: ::std::option::Option<u64>,
+    /// Members who muted the dialog, keyed by user id (`[]` when nobody did).
+    ///
+    /// Wire: `mute_list`, map from u64 to bool. Absent means empty.
+    pub mute_list: ::std::collections::BTreeMap<u64, bool>,
+}
+#[cfg(feature = "recent")]
+impl w::Object for RecentChatSettings {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "text_field_enabled" => {
+                self.text_field_enabled = w::take::<w::Opt<w::Bool>, _, _>(map)?;
+            }
+            "background_id" => {
+                self.background_id = w::take::<w::OrNull<w::Int>, _, _>(map)?;
+            }
+            "mute_list" => {
+                self.mute_list = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Bool>>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<
+            w::Opt<w::Bool>,
+            _,
+            _,
+        >(map, "text_field_enabled", &self.text_field_enabled)?;
+        w::put::<w::OrNull<w::Int>, _, _>(map, "background_id", &self.background_id)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Bool>>,
+            _,
+            _,
+        >(map, "mute_list", &self.mute_list)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "recent")]
+::b24_core::object_serde!(RecentChatSettings);
+#[cfg(feature = "recent")]
 /// An entry of the caller's recent list (`im.recent.get`, `im.recent.list`): a private
 /// dialog (`type: user`, with `user`) or a chat (`type: chat`, with `chat`).
 ///
@@ -3380,10 +3532,10 @@ pub struct RecentItem {
     ///
     /// Wire: `user`, `DialogUser`. Optional: may be absent.
     pub user: ::std::option::Option<crate::generated::types::DialogUser>,
-    /// The chat.
+    /// The chat, or for a private dialog a few of its settings.
     ///
-    /// Wire: `chat`, `Chat`. Optional: may be absent.
-    pub chat: ::std::option::Option<crate::generated::types::Chat>,
+    /// Wire: `chat`, `RecentChat`. Optional: may be absent.
+    pub chat: ::std::option::Option<crate::generated::types::RecentChat>,
     /// The Open Channels session, for an Open Channels chat.
     ///
     /// Wire: `lines`, `RecentLines`. Optional: may be absent.
@@ -3420,7 +3572,7 @@ impl w::Object for RecentItem {
                 self.date_last_activity = w::take::<w::Opt<w::DateTime>, _, _>(map)?;
             }
             "user" => self.user = w::take::<w::Opt<w::Obj>, _, _>(map)?,
-            "chat" => self.chat = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "chat" => self.chat = w::take::<w::Opt<w::Shaped>, _, _>(map)?,
             "lines" => self.lines = w::take::<w::Opt<w::Obj>, _, _>(map)?,
             "options" => self.options = w::take::<w::OrDefault<w::Any>, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
@@ -3449,7 +3601,7 @@ impl w::Object for RecentItem {
             _,
         >(map, "date_last_activity", &self.date_last_activity)?;
         w::put::<w::Opt<w::Obj>, _, _>(map, "user", &self.user)?;
-        w::put::<w::Opt<w::Obj>, _, _>(map, "chat", &self.chat)?;
+        w::put::<w::Opt<w::Shaped>, _, _>(map, "chat", &self.chat)?;
         w::put::<w::Opt<w::Obj>, _, _>(map, "lines", &self.lines)?;
         w::put::<w::OrDefault<w::Any>, _, _>(map, "options", &self.options)?;
         ::std::result::Result::Ok(())

@@ -7,7 +7,8 @@
 //! `ENTITY_ID` bind the chat (found again by `im.chat.get`). `MESSAGE` is posted by the caller.
 //! There are no errors of its own.
 
-use serde_json::{Map, json};
+use b24_im::ChatAddRequest as Method;
+use serde_json::Map;
 
 use super::{avatar_image, avatar_url};
 use crate::methods::{Failure, Outcome, Write};
@@ -53,12 +54,9 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
                 format!("Chat with {}", names.join(", "))
             }
         });
-    let avatar = match params.get("AVATAR") {
-        Some(value) => avatar_image(Some(value))
-            .map(|ext| avatar_url(call.portal, next_id, 0, ext))
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let avatar = avatar_image(params.get("AVATAR"))
+        .map(|ext| avatar_url(call.portal, next_id, 0, ext))
+        .unwrap_or_default();
     let profile = ChatProfile {
         description: params.text("DESCRIPTION").unwrap_or_default(),
         color,
@@ -83,5 +81,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         let message = portal.add_message(id, call.caller, text, iso(call.now), Map::new());
         portal.mark_read(id, call.caller, message);
     }
-    Ok(Outcome::of(json!(id), 1))
+    Outcome::of::<Method>(&id, 1)
 }

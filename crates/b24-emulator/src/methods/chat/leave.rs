@@ -3,34 +3,24 @@
 //! `ACCESS_DENIED_KICK`; private dialogs, workgroup chats and the general chat cannot be left
 //! (`ACCESS_ERROR`). When the owner leaves, the longest-standing member becomes the owner.
 
-use serde_json::json;
+use b24_im::{ChatLeaveErrorCode as Code, ChatLeaveRequest as Method};
 
-use super::{chat_id, is_plain_group, name_of, notice};
-use crate::methods::{Failure, Outcome, Write};
+use super::{is_plain_group, name_of, notice, positive_id};
+use crate::methods::{Failure, Outcome, Write, fail, fail_nth};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = chat_id(&call.params)?;
+    let id = positive_id(&call.params, "CHAT_ID", Code::ChatIdEmpty)?;
     let caller = call.caller;
     let chat = call
         .portal
         .chat(id)
         .filter(|c| c.has_member(caller))
-        .ok_or_else(|| {
-            Failure::new(
-                403,
-                "ACCESS_DENIED_KICK",
-                "Access denied to kick user from chat",
-            )
-        })?;
+        .ok_or_else(|| fail(Code::AccessDeniedKick))?;
     if !is_plain_group(chat) {
-        return Err(Failure::new(
-            403,
-            "ACCESS_ERROR",
-            "It is forbidden to delete users of this chat",
-        ));
+        return Err(fail_nth(Code::AccessError, 1));
     }
     let text = format!("{} left the chat", name_of(call.portal, caller));
     notice(call.portal, id, caller, text, call.now);
     call.portal.leave_chat(id, caller);
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

@@ -3,19 +3,19 @@
 //! exist or that the caller is not a member of gives `ACCESS_ERROR` ("This chat cannot be
 //! muted"). Muted chats count in `CHAT_MUTED` of `im.counters.get` and in `mute_list`.
 
-use serde_json::json;
+use b24_im::{ChatMuteErrorCode as Code, ChatMuteRequest as Method};
 
 use super::target;
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = target(&call.params, call.portal, call.caller, true)?;
+    let id = target::<Code>(&call.params, call.portal, call.caller, true)?;
     let mute = call.params.text("MUTE").as_deref() != Some("N");
     let relation = call
         .portal
         .chat_mut(id)
         .and_then(|c| c.relation_mut(call.caller))
-        .ok_or_else(|| Failure::new(403, "ACCESS_ERROR", "This chat cannot be muted"))?;
+        .ok_or_else(|| fail(Code::AccessError))?;
     relation.muted = mute;
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

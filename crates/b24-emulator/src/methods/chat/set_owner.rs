@@ -3,21 +3,17 @@
 //! chat (`ACCESS_ERROR`), then the caller the owner and `USER_ID` a member (else
 //! `WRONG_REQUEST`, one message for both).
 
-use serde_json::json;
+use b24_im::{ChatSetOwnerErrorCode as Code, ChatSetOwnerRequest as Method};
 
-use super::{member_chat, name_of, notice, target, user_id};
-use crate::methods::{Failure, Outcome, Write};
+use super::{member_chat, name_of, notice, positive_id, target};
+use crate::methods::{Failure, Outcome, Write, fail};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = target(&call.params, call.portal, call.caller, false)?;
-    let user = user_id(&call.params)?;
-    let chat = member_chat(call.portal, id, call.caller)?;
+    let id = target::<Code>(&call.params, call.portal, call.caller, false)?;
+    let user = positive_id(&call.params, "USER_ID", Code::UserIdEmpty)?;
+    let chat = member_chat(call.portal, id, call.caller, Code::AccessError)?;
     if chat.owner != call.caller || !chat.has_member(user) {
-        return Err(Failure::new(
-            400,
-            "WRONG_REQUEST",
-            "Change owner can only owner and user must be member in chat",
-        ));
+        return Err(fail(Code::WrongRequest));
     }
     if user != call.caller {
         if let Some(chat) = call.portal.chat_mut(id) {
@@ -30,5 +26,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         );
         notice(call.portal, id, call.caller, text, call.now);
     }
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

@@ -4,28 +4,25 @@
 //! chat's avatar may change (not a private dialog, workgroup or general chat: `ACCESS_ERROR`)
 //! and the caller's role reaches `manage_ui` (`ACCESS_DENIED`). Each upload gets a new URL.
 
-use serde_json::json;
+use b24_im::{ChatUpdateAvatarErrorCode as Code, ChatUpdateAvatarRequest as Method};
 
 use super::{avatar_image, avatar_url, is_plain_group, member_chat, name_of, notice, target};
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail, fail_nth};
 use crate::portal::Right;
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = target(&call.params, call.portal, call.caller, false)?;
-    let extension = avatar_image(call.params.get("AVATAR"))?;
+    let id = target::<Code>(&call.params, call.portal, call.caller, false)?;
+    let extension = avatar_image(call.params.get("AVATAR"))
+        .map_err(|bad| fail_nth(Code::AvatarError, bad as usize))?;
     if call.portal.chat(id).is_none() {
-        return Err(Failure::new(400, "WRONG_REQUEST", "Chat doesn't exist"));
+        return Err(fail(Code::WrongRequest));
     }
-    let chat = member_chat(call.portal, id, call.caller)?;
+    let chat = member_chat(call.portal, id, call.caller, Code::AccessError)?;
     if !is_plain_group(chat) {
-        return Err(Failure::new(
-            403,
-            "ACCESS_ERROR",
-            "The avatar of this chat cannot be changed",
-        ));
+        return Err(fail_nth(Code::AccessError, 1));
     }
     if !chat.allows(call.caller, Right::Ui) {
-        return Err(Failure::new(403, "ACCESS_DENIED", "Access denied"));
+        return Err(fail(Code::AccessDenied));
     }
     let version = call
         .portal
@@ -42,5 +39,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         name_of(call.portal, call.caller)
     );
     notice(call.portal, id, call.caller, text, call.now);
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

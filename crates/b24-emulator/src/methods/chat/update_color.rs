@@ -4,34 +4,28 @@
 //! is a member whose role reaches `manage_ui`, and the chat is a plain group chat
 //! (`ACCESS_ERROR`). The chat then reports the colour's HEX code.
 
-use serde_json::json;
+use b24_im::{ChatUpdateColorErrorCode as Code, ChatUpdateColorRequest as Method};
 
-use super::{action_unavailable, is_plain_group, member_chat, name_of, notice, target};
-use crate::methods::{Failure, Outcome, Write};
+use super::{is_plain_group, member_chat, name_of, notice, target};
+use crate::methods::{Failure, Outcome, Write, fail};
 use crate::portal::{Right, palette_hex};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = target(&call.params, call.portal, call.caller, false)?;
+    let id = target::<Code>(&call.params, call.portal, call.caller, false)?;
     let color = call
         .params
         .text("COLOR")
         .map(|c| c.to_ascii_uppercase())
         .filter(|c| palette_hex(c).is_some())
-        .ok_or_else(|| Failure::new(400, "WRONG_COLOR", "This color currently unavailable"))?;
-    let wrong = || {
-        Failure::new(
-            400,
-            "WRONG_REQUEST",
-            "This color currently set or chat doesn't exist",
-        )
-    };
+        .ok_or_else(|| fail(Code::WrongColor))?;
+    let wrong = || fail(Code::WrongRequest);
     let chat = call.portal.chat(id).ok_or_else(wrong)?;
     if chat.profile.color == color {
         return Err(wrong());
     }
-    let chat = member_chat(call.portal, id, call.caller)?;
+    let chat = member_chat(call.portal, id, call.caller, Code::AccessError)?;
     if !is_plain_group(chat) || !chat.allows(call.caller, Right::Ui) {
-        return Err(action_unavailable());
+        return Err(fail(Code::AccessError));
     }
     let shown = color.replace('_', " ").to_lowercase();
     if let Some(chat) = call.portal.chat_mut(id) {
@@ -42,5 +36,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         name_of(call.portal, call.caller)
     );
     notice(call.portal, id, call.caller, text, call.now);
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

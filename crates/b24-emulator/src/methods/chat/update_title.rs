@@ -4,31 +4,27 @@
 //! the chat one that can be renamed (not a private dialog, workgroup or general chat:
 //! `ACCESS_ERROR` "This chat cannot be renamed"). The trimmed title is stored.
 
-use serde_json::json;
+use b24_im::{ChatUpdateTitleErrorCode as Code, ChatUpdateTitleRequest as Method};
 
-use super::{action_unavailable, is_plain_group, member_chat, name_of, notice, target};
-use crate::methods::{Failure, Outcome, Write};
+use super::{is_plain_group, member_chat, name_of, notice, target};
+use crate::methods::{Failure, Outcome, Write, fail, fail_nth};
 use crate::php::trim;
 use crate::portal::Right;
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = target(&call.params, call.portal, call.caller, false)?;
+    let id = target::<Code>(&call.params, call.portal, call.caller, false)?;
     let title = call
         .params
         .text("TITLE")
         .map(|t| trim(&t).to_owned())
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| Failure::new(400, "TITLE_EMPTY", "Title can't be empty"))?;
-    let chat = member_chat(call.portal, id, call.caller)?;
+        .ok_or_else(|| fail(Code::TitleEmpty))?;
+    let chat = member_chat(call.portal, id, call.caller, Code::AccessError)?;
     if !is_plain_group(chat) {
-        return Err(Failure::new(
-            403,
-            "ACCESS_ERROR",
-            "This chat cannot be renamed",
-        ));
+        return Err(fail_nth(Code::AccessError, 1));
     }
     if !chat.allows(call.caller, Right::Ui) {
-        return Err(action_unavailable());
+        return Err(fail(Code::AccessError));
     }
     let text = format!(
         "{} changed the chat title to \"{title}\"",
@@ -38,5 +34,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         chat.title = title;
     }
     notice(call.portal, id, call.caller, text, call.now);
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

@@ -5,29 +5,21 @@
 //! members are skipped. With `HIDE_HISTORY` other than `N` the new members see only messages
 //! posted after they joined.
 
-use serde_json::json;
+use b24_im::{ChatUserAddErrorCode as Code, ChatUserAddRequest as Method};
 
-use super::{chat_id, is_plain_group, member_chat, name_of, notice};
-use crate::methods::{Failure, Outcome, Write};
+use super::{is_plain_group, member_chat, name_of, notice, positive_id};
+use crate::methods::{Failure, Outcome, Write, fail, fail_nth};
 use crate::php::{array_values, intval};
 use crate::portal::Right;
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = chat_id(&call.params)?;
-    let chat = member_chat(call.portal, id, call.caller)?;
+    let id = positive_id(&call.params, "CHAT_ID", Code::ChatIdEmpty)?;
+    let chat = member_chat(call.portal, id, call.caller, Code::AccessError)?;
     if !is_plain_group(chat) {
-        return Err(Failure::new(
-            403,
-            "ACCESS_ERROR",
-            "It is forbidden to add users to this chat",
-        ));
+        return Err(fail_nth(Code::AccessError, 1));
     }
     if !chat.allows(call.caller, Right::AddUsers) {
-        return Err(Failure::new(
-            403,
-            "ACCESS_DENIED_EXTEND",
-            "Insufficient permissions to add participants to the chat",
-        ));
+        return Err(fail(Code::AccessDeniedExtend));
     }
     let hide_history = call.params.text("HIDE_HISTORY").as_deref() != Some("N");
     let users: Vec<u64> = call
@@ -57,5 +49,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         );
         notice(call.portal, id, call.caller, text, call.now);
     }
-    Ok(Outcome::of(json!(true), users.len()))
+    Outcome::of::<Method>(&true, users.len())
 }

@@ -5,36 +5,24 @@
 //! caller's role reaching `manage_users_delete` with `USER_ID` not the owner
 //! (`ACCESS_DENIED_KICK`).
 
-use serde_json::json;
+use b24_im::{ChatUserDeleteErrorCode as Code, ChatUserDeleteRequest as Method};
 
-use super::{chat_id, is_plain_group, member_chat, name_of, notice, user_id};
-use crate::methods::{Failure, Outcome, Write};
+use super::{is_plain_group, member_chat, name_of, notice, positive_id};
+use crate::methods::{Failure, Outcome, Write, fail, fail_nth};
 use crate::portal::Right;
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = chat_id(&call.params)?;
-    let user = user_id(&call.params)?;
-    let chat = member_chat(call.portal, id, call.caller)?;
+    let id = positive_id(&call.params, "CHAT_ID", Code::ChatIdEmpty)?;
+    let user = positive_id(&call.params, "USER_ID", Code::UserIdEmpty)?;
+    let chat = member_chat(call.portal, id, call.caller, Code::AccessError)?;
     if !is_plain_group(chat) {
-        return Err(Failure::new(
-            403,
-            "ACCESS_ERROR",
-            "It is forbidden to delete users of this chat",
-        ));
+        return Err(fail_nth(Code::AccessError, 1));
     }
     if !chat.has_member(user) {
-        return Err(Failure::new(
-            400,
-            "USER_NOT_FOUND",
-            "The specified user is not in the chat",
-        ));
+        return Err(fail(Code::UserNotFound));
     }
     if user == chat.owner || !chat.allows(call.caller, Right::DeleteUsers) {
-        return Err(Failure::new(
-            403,
-            "ACCESS_DENIED_KICK",
-            "Insufficient rights to exclude participants from the chat",
-        ));
+        return Err(fail(Code::AccessDeniedKick));
     }
     let text = format!(
         "{} removed {} from the chat",
@@ -43,5 +31,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     );
     call.portal.leave_chat(id, user);
     notice(call.portal, id, call.caller, text, call.now);
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

@@ -1,12 +1,12 @@
-//! `im.chat.user.list` (SERVER-BEHAVIOUR.md §3): the chat is `DIALOG_ID` when set (`chat<N>`,
+//! `im.chat.user.list` (`docs/server-behaviour.md`): the chat is `DIALOG_ID` when set (`chat<N>`,
 //! `sg<N>` or `crm<N>`, else `DIALOG_ID_EMPTY`), otherwise `CHAT_ID` (> 0, else
 //! `CHAT_ID_EMPTY`). The general chat gives 403 `ACCESS_ERROR`. A caller who is not a member
 //! (or a chat that does not exist) gets `[]`; members get the user ids in join order.
 
-use serde_json::json;
+use b24_im::{ChatUserListErrorCode as Code, ChatUserListRequest as Method};
 
-use super::{action_unavailable, chat_id, dialog_id_empty};
-use crate::methods::{Failure, Outcome, Read};
+use super::positive_id;
+use crate::methods::{Failure, Outcome, Read, fail};
 use crate::php::isset;
 use crate::portal::parse_dialog_id;
 
@@ -18,20 +18,20 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
             Some(DialogId::Workgroup(group)) => {
                 call.portal.workgroup_chat(group).map_or(0, |c| c.id)
             }
-            _ => return Err(dialog_id_empty()),
+            _ => return Err(fail(Code::DialogIdEmpty)),
         },
-        None => chat_id(&call.params)?,
+        None => positive_id(&call.params, "CHAT_ID", Code::ChatIdEmpty)?,
     };
     let Some(chat) = call.portal.chat(id) else {
-        return Ok(Outcome::of(json!([]), 0));
+        return Outcome::of::<Method>(&Vec::new(), 0);
     };
     if chat.general {
-        return Err(action_unavailable());
+        return Err(fail(Code::AccessError));
     }
     if !chat.has_member(call.caller) {
-        return Ok(Outcome::of(json!([]), 0));
+        return Outcome::of::<Method>(&Vec::new(), 0);
     }
     let ids: Vec<u64> = chat.members.iter().map(|r| r.user_id).collect();
     let rows = ids.len();
-    Ok(Outcome::of(json!(ids), rows))
+    Outcome::of::<Method>(&ids, rows)
 }

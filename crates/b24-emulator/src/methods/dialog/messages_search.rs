@@ -1,4 +1,4 @@
-//! `im.dialog.messages.search` (SERVER-BEHAVIOUR.md §3): `CHAT_ID` > 0 (400 `CHAT_ID_EMPTY`,
+//! `im.dialog.messages.search` (`docs/server-behaviour.md`): `CHAT_ID` > 0 (400 `CHAT_ID_EMPTY`,
 //! with the server's backtick) and a chat the caller may read (403 `ACCESS_ERROR`). Messages
 //! the caller may see (from their join point on) are filtered by `SEARCH_MESSAGE` (only when
 //! longer than 2 characters; case-insensitive), `DATE_FROM`, `DATE_TO` and `DATE` (the 24
@@ -6,11 +6,17 @@
 //! `ASC`), cut at `LAST_ID` (before it in that order) and at `LIMIT` (`getLimit`). The answer
 //! is in the camelCase format of the newer API; authors come in `users`.
 
+use b24_core::SystemErrorCode;
+use b24_im::{
+    DialogMessagesSearchErrorCode as Code, DialogMessagesSearchMessage,
+    DialogMessagesSearchRequest as Method, DialogMessagesSearchResult, DialogMessagesSearchTariff,
+    DialogMessagesSearchUser,
+};
 use chrono::{DateTime, Duration, FixedOffset};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use crate::methods::{Failure, Outcome, Read, get_limit, render};
-use crate::portal::Message;
+use crate::methods::{Failure, LimitRule, Outcome, Read, fail, render};
+use crate::portal::{Message, Portal, User};
 
 fn date(value: Option<String>) -> Option<DateTime<FixedOffset>> {
     value.and_then(|d| DateTime::parse_from_rfc3339(d.trim()).ok())
@@ -32,25 +38,36 @@ fn camel_keys(value: Value) -> Value {
     )
 }
 
-fn message(m: &Message, viewer: u64, last_read: u64) -> Value {
-    json!({
-        "id": m.id,
-        "chatId": m.chat_id,
-        "chat_id": m.chat_id,
-        "authorId": m.author_id,
-        "author_id": m.author_id,
-        "date": m.date,
-        "text": m.text,
-        "isSystem": m.params.contains_key("SYSTEM"),
-        "uuid": m.uuid,
-        "forward": Value::Null,
-        "params": if m.params.is_empty() { json!([]) } else { Value::Object(m.params.clone()) },
-        "viewedByOthers": false,
-        "block": Value::Null,
-        "unread": m.author_id != viewer && m.id > last_read,
-        "viewed": m.author_id == viewer || m.id <= last_read,
-        "viewedCount": 0,
-    })
+/// The user the other methods send ([`render::user`]), in the camelCase of the newer API.
+fn user(portal: &Portal, u: &User) -> Result<DialogMessagesSearchUser, Failure> {
+    let unexpected = |_| Failure::system(SystemErrorCode::ErrorUnexpectedAnswer);
+    let snake = serde_json::to_value(render::user(portal, u)).map_err(unexpected)?;
+    serde_json::from_value(camel_keys(snake)).map_err(unexpected)
+}
+
+fn message(m: &Message, viewer: u64, last_read: u64) -> DialogMessagesSearchMessage {
+    let mut out = DialogMessagesSearchMessage::default();
+    out.id = m.id;
+    out.chat_id = Some(m.chat_id);
+    out.chat_id_snake = Some(m.chat_id);
+    out.author_id = Some(m.author_id);
+    out.author_id_snake = Some(m.author_id);
+    out.date = render::date(Some(&m.date));
+    out.text = Some(m.text.clone());
+    out.is_system = Some(m.params.contains_key("SYSTEM"));
+    out.uuid = m.uuid.clone();
+    out.forward = None;
+    out.params = if m.params.is_empty() {
+        Value::Array(Vec::new())
+    } else {
+        Value::Object(m.params.clone())
+    };
+    out.viewed_by_others = Some(false);
+    out.block = None;
+    out.unread = Some(m.author_id != viewer && m.id > last_read);
+    out.viewed = Some(m.author_id == viewer || m.id <= last_read);
+    out.viewed_count = Some(0);
+    out
 }
 
 pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
@@ -59,13 +76,13 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         .int("CHAT_ID")
         .and_then(|n| u64::try_from(n).ok())
         .filter(|n| *n > 0)
-        .ok_or_else(|| Failure::new(400, "CHAT_ID_EMPTY", "CHAT_ID can`t be empty"))?;
+        .ok_or_else(|| fail(Code::ChatIdEmpty))?;
     let portal = call.portal;
     let relation = portal
         .chat(id)
         .and_then(|c| c.members.iter().find(|r| r.user_id == call.caller))
         .copied()
-        .ok_or_else(|| Failure::new(403, "ACCESS_ERROR", "You do not have access to this chat"))?;
+        .ok_or_else(|| fail(Code::AccessError))?;
     let text = params
         .text("SEARCH_MESSAGE")
         .map(|t| t.trim().to_lowercase())
@@ -82,7 +99,7 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         .int("LAST_ID")
         .and_then(|n| u64::try_from(n).ok())
         .filter(|n| *n > 0);
-    let limit = get_limit(params.get("LIMIT"));
+    let limit = usize::try_from(call.limit(LimitRule::Normalised)).unwrap_or(0);
     let mut found: Vec<&Message> = portal
         .messages
         .iter()
@@ -117,29 +134,21 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         .collect();
     authors.sort_unstable();
     authors.dedup();
-    let users: Vec<Value> = authors
+    let users = authors
         .iter()
         .filter_map(|a| portal.user(*a))
         .filter(|u| portal.can_see(call.caller, u))
-        .map(|u| camel_keys(render::user(portal, u)))
-        .collect();
-    let messages: Vec<Value> = found
+        .map(|u| user(portal, u))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut result = DialogMessagesSearchResult::default();
+    result.messages = found
         .iter()
         .map(|m| message(m, call.caller, relation.last_read))
         .collect();
-    let rows = messages.len();
-    Ok(Outcome::of(
-        json!({
-            "messages": messages,
-            "users": users,
-            "files": [],
-            "additionalMessages": [],
-            "copilot": Value::Null,
-            "stickers": [],
-            "reactions": [],
-            "tariffRestrictions": { "isHistoryLimitExceeded": false },
-            "usersShort": [],
-        }),
-        rows,
-    ))
+    result.users = users;
+    let mut tariff = DialogMessagesSearchTariff::default();
+    tariff.is_history_limit_exceeded = Some(false);
+    result.tariff_restrictions = Some(tariff);
+    let rows = result.messages.len();
+    Outcome::of::<Method>(&result, rows)
 }

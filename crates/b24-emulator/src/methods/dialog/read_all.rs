@@ -1,7 +1,7 @@
 //! `im.dialog.read.all`: every chat of the caller is read up to its newest message and every
 //! manual "unread" mark is cleared.
 
-use serde_json::json;
+use b24_im::DialogReadAllRequest as Method;
 
 use crate::methods::{Failure, Outcome, Write};
 
@@ -21,5 +21,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
             rel.recent.unread = false;
         }
     }
-    Ok(Outcome::of(json!(true), chats.len()))
+    Outcome::of::<Method>(&true, chats.len())
 }

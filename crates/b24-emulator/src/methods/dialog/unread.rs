@@ -3,10 +3,10 @@
 //! `MESSAGE_ID`, so it and every later message by somebody else count as unread again. A
 //! dialog the caller cannot read answers `false`.
 
-use serde_json::json;
+use b24_im::{DialogUnreadErrorCode as Code, DialogUnreadRequest as Method};
 
 use super::dialog_param;
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 use crate::portal::dialog_chat;
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
@@ -15,16 +15,10 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         .int("MESSAGE_ID")
         .and_then(|n| u64::try_from(n).ok())
         .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            Failure::new(
-                400,
-                "MESSAGE_ID_ERROR",
-                "First unread message id can't be empty",
-            )
-        })?;
-    let dialog = dialog_param(&call.params)?;
+        .ok_or_else(|| fail(Code::MessageIdError))?;
+    let dialog = dialog_param(&call.params, Code::DialogIdEmpty)?;
     let Ok(id) = dialog_chat(call.portal, call.caller, dialog) else {
-        return Ok(Outcome::of(json!(false), 0));
+        return Outcome::of::<Method>(&false, 0);
     };
     if let Some(rel) = call
         .portal
@@ -33,5 +27,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     {
         rel.last_read = rel.last_read.min(message - 1);
     }
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

@@ -2,13 +2,13 @@
 //! recent list until the next message in the dialog. A dialog the caller cannot read changes
 //! nothing; the answer is `true` either way.
 
-use serde_json::json;
+use b24_im::{RecentHideErrorCode as Code, RecentHideRequest as Method};
 
 use super::dialog;
 use crate::methods::{Failure, Outcome, Write};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    if let Some(id) = dialog(&call.params, call.portal, call.caller)?
+    if let Some(id) = dialog(&call.params, call.portal, call.caller, Code::DialogIdEmpty)?
         && let Some(rel) = call
             .portal
             .chat_mut(id)
@@ -17,5 +17,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         rel.recent.hidden = true;
         rel.recent.pinned = false;
     }
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

@@ -1,12 +1,12 @@
-//! `im.recent.list` (SERVER-BEHAVIOUR.md §3): one page of the recent list. The offset is
+//! `im.recent.list` (`docs/server-behaviour.md`): one page of the recent list. The offset is
 //! `start` when above 0, else `OFFSET`; `LIMIT` as `getLimit`. `hasMore` (and its older name
 //! `hasMorePages`) says whether entries remain; while they do the envelope carries `next` =
 //! offset + entries returned. `total` is always `-1`.
 
-use serde_json::{Value, json};
+use b24_im::{RecentListRequest as Method, RecentListResult};
 
 use super::entries;
-use crate::methods::{Failure, Outcome, Read, get_limit, render};
+use crate::methods::{Failure, LimitRule, Outcome, Read, render};
 
 pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let params = &call.params;
@@ -16,27 +16,20 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         .or_else(|| params.int("OFFSET").filter(|o| *o > 0))
         .and_then(|o| usize::try_from(o).ok())
         .unwrap_or(0);
-    let limit = get_limit(params.get("LIMIT"));
+    let limit = usize::try_from(call.limit(LimitRule::Normalised)).unwrap_or(0);
     let all = entries(params, call.portal, call.caller);
-    let items: Vec<Value> = all
+    let mut page = RecentListResult::default();
+    page.items = all
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|c| render::recent_item(call.portal, c, call.caller))
+        .map(|c| render::recent_item(call.portal, c, call.caller, call.now))
         .collect();
-    let end = offset + items.len();
+    let end = offset + page.items.len();
     let more = end < all.len();
-    let rows = items.len();
-    Ok(Outcome {
-        result: json!({
-            "items": items,
-            "hasMorePages": more,
-            "hasMore": more,
-            "copilot": Value::Null,
-            "messagesAutoDeleteConfigs": [],
-        }),
-        total: Some(-1),
-        next: more.then(|| u64::try_from(end).unwrap_or(u64::MAX)),
-        rows,
-    })
+    page.has_more = Some(more);
+    page.has_more_pages = Some(more);
+    let rows = page.items.len();
+    let next = more.then(|| u64::try_from(end).unwrap_or(u64::MAX));
+    Ok(Outcome::of::<Method>(&page, rows)?.paged(Some(-1), next))
 }

@@ -2,21 +2,16 @@
 //! 400 `ACCESS_ERROR`, as the docs list it); `PIN` other than `N` pins the entry, `N` unpins
 //! it. A pinned entry comes back into the list if it was hidden.
 
-use serde_json::json;
+use b24_im::{RecentPinErrorCode as Code, RecentPinRequest as Method};
 
 use super::dialog;
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let pin = call.params.text("PIN").as_deref() != Some("N");
-    let denied = || {
-        Failure::new(
-            400,
-            "ACCESS_ERROR",
-            "You don’t have permission to pin this chat",
-        )
-    };
-    let id = dialog(&call.params, call.portal, call.caller)?.ok_or_else(denied)?;
+    let denied = || fail(Code::AccessError);
+    let id =
+        dialog(&call.params, call.portal, call.caller, Code::DialogIdEmpty)?.ok_or_else(denied)?;
     let rel = call
         .portal
         .chat_mut(id)
@@ -26,5 +21,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     if pin {
         rel.recent.hidden = false;
     }
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

@@ -2,15 +2,15 @@
 //! the answer is `false`. `ACTION` other than `N` sets the entry's "unread" mark; `N` clears
 //! it and reads the dialog to its newest message.
 
-use serde_json::json;
+use b24_im::{RecentUnreadErrorCode as Code, RecentUnreadRequest as Method};
 
 use super::dialog;
 use crate::methods::{Failure, Outcome, Write};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let mark = call.params.text("ACTION").as_deref() != Some("N");
-    let Some(id) = dialog(&call.params, call.portal, call.caller)? else {
-        return Ok(Outcome::of(json!(false), 0));
+    let Some(id) = dialog(&call.params, call.portal, call.caller, Code::DialogIdEmpty)? else {
+        return Outcome::of::<Method>(&false, 0);
     };
     let last = call.portal.last_message_id(id);
     let Some(rel) = call
@@ -18,11 +18,11 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         .chat_mut(id)
         .and_then(|c| c.relation_mut(call.caller))
     else {
-        return Ok(Outcome::of(json!(false), 0));
+        return Outcome::of::<Method>(&false, 0);
     };
     rel.recent.unread = mark;
     if !mark {
         rel.last_read = rel.last_read.max(last);
     }
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }
