@@ -10,18 +10,48 @@ mod counters_get;
 mod dialog_messages_get;
 #[cfg(feature = "dialog")]
 mod dialog_users_list;
+#[cfg(feature = "disk")]
+mod disk_file_commit;
+#[cfg(feature = "disk")]
+mod disk_file_delete;
+#[cfg(feature = "disk")]
+mod disk_file_save;
+#[cfg(feature = "disk")]
+mod disk_folder_get;
 #[cfg(feature = "message")]
 mod message_add;
+#[cfg(feature = "message")]
+mod message_command;
+#[cfg(feature = "message")]
+mod message_delete;
+#[cfg(feature = "message")]
+mod message_like;
+#[cfg(feature = "message")]
+mod message_share;
+#[cfg(feature = "message")]
+mod message_update;
+#[cfg(feature = "revision")]
+mod revision_get;
 #[cfg(feature = "user")]
 mod user_list_get;
 #[cfg(feature = "v2")]
 mod v2_event_get;
 #[cfg(feature = "v2")]
 mod v2_event_subscribe;
+#[cfg(feature = "v2")]
+mod v2_event_unsubscribe;
+#[cfg(feature = "v2")]
+mod v2_file_download;
+#[cfg(feature = "v2")]
+mod v2_file_upload;
 #[cfg(test)]
 mod examples;
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+pub use types::{
+    DialogFile, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
+};
 #[cfg(any(feature = "dialog", feature = "user"))]
 pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
 #[cfg(feature = "message")]
@@ -41,14 +71,41 @@ pub use counters_get::{
 };
 #[cfg(feature = "dialog")]
 pub use dialog_messages_get::{
-    DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogFile, DialogMessage,
-    DialogMessagesPage, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
-    MessageParams, SystemMessageCode,
+    DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogMessage,
+    DialogMessagesPage, MessageParams, SystemMessageCode,
 };
 #[cfg(feature = "dialog")]
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
+#[cfg(feature = "disk")]
+pub use disk_file_commit::{
+    DiskFileCommitRequest, DiskFileCommitErrorCode, DiskFileCommitResult, DiskFileLinks,
+    DiskFileModel,
+};
+#[cfg(feature = "disk")]
+pub use disk_file_delete::{DiskFileDeleteRequest, DiskFileDeleteErrorCode};
+#[cfg(feature = "disk")]
+pub use disk_file_save::{
+    DiskFileSaveRequest, DiskFileSaveErrorCode, DiskFileSaved, DiskObjectRef,
+};
+#[cfg(feature = "disk")]
+pub use disk_folder_get::{DiskFolderGetRequest, DiskFolderGetErrorCode, DiskFolder};
 #[cfg(feature = "message")]
 pub use message_add::{MessageAddRequest, MessageAddErrorCode};
+#[cfg(feature = "message")]
+pub use message_command::{MessageCommandRequest, MessageCommandErrorCode};
+#[cfg(feature = "message")]
+pub use message_delete::{MessageDeleteRequest, MessageDeleteErrorCode};
+#[cfg(feature = "message")]
+pub use message_like::{MessageLikeRequest, MessageLikeErrorCode, LikeAction};
+#[cfg(feature = "message")]
+pub use message_share::{MessageShareRequest, MessageShareErrorCode, ShareType};
+#[cfg(feature = "message")]
+pub use message_update::{
+    MessageUpdateRequest, MessageUpdateErrorCode, AttachEdit, KeyboardEdit, MenuEdit,
+    Removal,
+};
+#[cfg(feature = "revision")]
+pub use revision_get::{RevisionGetRequest, RevisionGetErrorCode, Revisions};
 #[cfg(feature = "user")]
 pub use user_list_get::{UserListGetRequest, UserListGetErrorCode, UserList};
 #[cfg(feature = "v2")]
@@ -57,6 +114,16 @@ pub use v2_event_get::{
 };
 #[cfg(feature = "v2")]
 pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode};
+#[cfg(feature = "v2")]
+pub use v2_event_unsubscribe::{V2EventUnsubscribeRequest, V2EventUnsubscribeErrorCode};
+#[cfg(feature = "v2")]
+pub use v2_file_download::{
+    V2FileDownloadRequest, V2FileDownloadErrorCode, FileDownloadLink,
+};
+#[cfg(feature = "v2")]
+pub use v2_file_upload::{
+    V2FileUploadRequest, V2FileUploadErrorCode, FileUploadFields, FileUploaded,
+};
 /** Every method of the `im` scope, sorted by wire name, for dispatch by name at run time
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
@@ -67,12 +134,27 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         dialog_messages_get::DialogMessagesGetRequest,
     >(),
     ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>(),
+    ::b24_core::registry::MethodEntry::of::<disk_file_commit::DiskFileCommitRequest>(),
+    ::b24_core::registry::MethodEntry::of::<disk_file_delete::DiskFileDeleteRequest>(),
+    ::b24_core::registry::MethodEntry::of::<disk_file_save::DiskFileSaveRequest>(),
+    ::b24_core::registry::MethodEntry::of::<disk_folder_get::DiskFolderGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
+    ::b24_core::registry::MethodEntry::of::<message_command::MessageCommandRequest>(),
+    ::b24_core::registry::MethodEntry::of::<message_delete::MessageDeleteRequest>(),
+    ::b24_core::registry::MethodEntry::of::<message_like::MessageLikeRequest>(),
+    ::b24_core::registry::MethodEntry::of::<message_share::MessageShareRequest>(),
+    ::b24_core::registry::MethodEntry::of::<message_update::MessageUpdateRequest>(),
+    ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_subscribe::V2EventSubscribeRequest,
     >(),
+    ::b24_core::registry::MethodEntry::of::<
+        v2_event_unsubscribe::V2EventUnsubscribeRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<v2_file_download::V2FileDownloadRequest>(),
+    ::b24_core::registry::MethodEntry::of::<v2_file_upload::V2FileUploadRequest>(),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).
