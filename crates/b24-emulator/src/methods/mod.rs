@@ -27,8 +27,10 @@
 mod chat;
 mod counters;
 mod dialog;
+mod disk;
 mod message;
 pub mod render;
+mod revision;
 mod user;
 pub(crate) mod v2;
 
@@ -130,7 +132,9 @@ const GROUPS: &[(&str, &[(&str, Handler)])] = &[
     ("chat", chat::HANDLERS),
     ("counters", counters::HANDLERS),
     ("dialog", dialog::HANDLERS),
+    ("disk", disk::HANDLERS),
     ("message", message::HANDLERS),
+    ("revision", revision::HANDLERS),
     ("user", user::HANDLERS),
     ("v2", v2::HANDLERS),
 ];

@@ -67,3 +67,57 @@ pub fn user(portal: &Portal, u: &User) -> Value {
         "email": u.email,
     })
 }
+
+/// A chat file in the messenger's camelCase shape: `files` of `im.dialog.messages.get`, `file`
+/// of `im.v2.File.upload`, `FILES` of `im.disk.file.commit`. The `ajax.php` links are the
+/// portal's web links (not served by the emulator; `im.v2.File.download` gives one it serves).
+/// Images are not decoded, so `image` is `false` for every file.
+#[must_use]
+pub fn file(portal: &Portal, f: &crate::portal::drive::DriveFile) -> Value {
+    let extension = f.extension();
+    let kind = match extension.as_str() {
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "bmp" => "image",
+        "mp4" | "mov" | "webm" | "avi" => "video",
+        "mp3" | "ogg" | "wav" | "m4a" => "audio",
+        _ => "file",
+    };
+    let chat_id = f.chat_id(&portal.drive).unwrap_or(0);
+    let link = format!(
+        "https://{}/bitrix/services/main/ajax.php?action=disk.api.file.download&SITE_ID=s1&humanRE=1&fileId={}&exact=N&fileName={}",
+        portal.domain,
+        f.id,
+        form_urlencoded::byte_serialize(f.name.as_bytes()).collect::<String>()
+    );
+    json!({
+        "id": f.id,
+        "chatId": chat_id,
+        "date": f.date,
+        "type": kind,
+        "name": f.name,
+        "extension": extension,
+        "size": f.content.len(),
+        "image": false,
+        "status": "done",
+        "progress": 100,
+        "authorId": f.author_id,
+        "authorName": portal.user(f.author_id).map(User::name).unwrap_or_default(),
+        "urlPreview": "",
+        "urlShow": link,
+        "urlDownload": link,
+        "viewerAttrs": {
+            "viewer": "",
+            "viewerType": if kind == "file" { "code" } else { kind },
+            "src": link,
+            "viewerResized": "",
+            "objectId": f.id.to_string(),
+            "viewerGroupBy": chat_id.to_string(),
+            "imChatId": chat_id,
+            "title": f.name,
+            "actions": "[{\"type\":\"download\"}]",
+        },
+        "mediaUrl": {"preview": {"250": ""}},
+        "isTranscribable": false,
+        "isVideoNote": false,
+        "isVoiceNote": false,
+    })
+}

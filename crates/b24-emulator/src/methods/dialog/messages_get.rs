@@ -32,8 +32,8 @@
 //! shape with `idle`, `mobile_last_date` and `desktop_last_date` `false` (spec note); an author
 //! whose account does not exist gives the server's fragment of only those date keys. Users named
 //! in a message's `CHAT_USER` param follow (or replace the author entry in place), with all four
-//! activity dates `false` (`SKIP_ONLINE`), or `null` when they do not exist. `files` is always
-//! `[]`: the portal stores no Drive files.
+//! activity dates `false` (`SKIP_ONLINE`), or `null` when they do not exist. `files`: the
+//! files of the messages (their `params.FILE_ID`) that still exist, in message order.
 
 use serde_json::{Map, Value, json};
 
@@ -126,6 +126,8 @@ fn user_without(portal: &Portal, id: u64, keys: &[&str]) -> Option<Value> {
 struct Window {
     messages: Vec<Value>,
     users: Vec<Value>,
+    /// The files of the messages (not of the read messages after the unread ones).
+    files: Vec<Value>,
 }
 
 fn get_messages(
@@ -191,12 +193,26 @@ fn get_messages(
         return Window {
             messages: Vec::new(),
             users: Vec::new(),
+            files: Vec::new(),
         };
     }
 
     let mut users = Users::default();
     let mut messages = Vec::with_capacity(rows.len());
+    let mut files = Vec::new();
     for m in &rows {
+        for id in m
+            .params
+            .get("FILE_ID")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_u64)
+        {
+            if let Some(file) = portal.drive.file(id) {
+                files.push(render::file(portal, file));
+            }
+        }
         if m.author_id != 0 && !users.contains(m.author_id) {
             let author = user_without(portal, m.author_id, &["idle", "mobile_last_date", "desktop_last_date"])
                 .unwrap_or_else(|| json!({"last_activity_date": false, "desktop_last_date": false, "mobile_last_date": false, "idle": false}));
@@ -278,6 +294,7 @@ fn get_messages(
     Window {
         messages,
         users: users.0.into_iter().map(|(_, v)| v).collect(),
+        files,
     }
 }
 
@@ -336,7 +353,7 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
             "chat_id": chat.id,
             "messages": window.messages,
             "users": window.users,
-            "files": [],
+            "files": window.files,
         }),
         rows,
     ))

@@ -1,0 +1,81 @@
+//! `im.message.like`: the caller's "like" on a message, per user.
+//!
+//! Checks: `MESSAGE_ID` > 0 and a message the caller can read (a member of its chat, or an open
+//! chat, and not before their join point), else 400 `MESSAGE_ID_ERROR`. `ACTION`: `plus`,
+//! `minus`, anything else `auto` (toggle). A like that is already in the asked state is 400
+//! `WITHOUT_CHANGES`.
+//!
+//! Effects: the caller's id is added to or removed from the message's `params.LIKE` (ascending,
+//! each user once; the key is dropped when nobody likes it), and subscribers get
+//! `ONIMV2REACTIONCHANGE`.
+
+use serde_json::{Value, json};
+
+use super::add::can_read_message;
+use crate::methods::{Failure, Outcome, Write};
+use crate::php::intval;
+
+pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
+    let id = super::message_id(&call.params)?;
+    let caller = call.caller;
+    let no_message = || Failure::new(400, "MESSAGE_ID_ERROR", "Message ID can't be empty");
+    can_read_message(call.portal, caller, id).ok_or_else(no_message)?;
+    let action = call
+        .params
+        .get("ACTION")
+        .and_then(Value::as_str)
+        .unwrap_or("auto")
+        .to_owned();
+    let now = call.now;
+    let portal = &mut *call.portal;
+    let message = portal.message_mut(id).ok_or_else(no_message)?;
+    let mut likes: Vec<u64> = message
+        .params
+        .get("LIKE")
+        .and_then(Value::as_array)
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|v| u64::try_from(intval(v)).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let liked = likes.contains(&caller);
+    let like = match action.as_str() {
+        "plus" => true,
+        "minus" => false,
+        _ => !liked,
+    };
+    if like == liked {
+        return Err(Failure::new(
+            400,
+            "WITHOUT_CHANGES",
+            "Action completed without changes",
+        ));
+    }
+    if like {
+        likes.push(caller);
+        likes.sort_unstable();
+        likes.dedup();
+    } else {
+        likes.retain(|u| *u != caller);
+    }
+    if likes.is_empty() {
+        message.params.remove("LIKE");
+    } else {
+        message.params.insert("LIKE".into(), json!(likes));
+    }
+    let chat_id = message.chat_id;
+    if let Some(mut event) = portal
+        .message(id)
+        .map(|m| crate::methods::v2::event::message_added(portal, m))
+    {
+        if let Some(map) = event.as_object_mut() {
+            map.insert("reaction".into(), json!("like"));
+            map.insert("action".into(), json!(if like { "add" } else { "delete" }));
+            let user = crate::methods::v2::event::event_user(portal, caller);
+            map.insert("user".into(), user);
+        }
+        portal.record_event(chat_id, "ONIMV2REACTIONCHANGE", now, &event);
+    }
+    Ok(Outcome::of(json!(true), 1))
+}
