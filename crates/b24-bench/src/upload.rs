@@ -113,7 +113,9 @@ pub async fn run(quick: bool) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("b24-bench-upload-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let path = dir.join("bench.bin");
-    let content: Vec<u8> = (0..size).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let content: Vec<u8> = (0..size)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     std::fs::write(&path, &content).map_err(|e| e.to_string())?;
     drop(content);
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -121,7 +123,9 @@ pub async fn run(quick: bool) -> Result<(), String> {
         "## (f) peak memory of a {} MB upload (im.v2.File.upload, client process alone)\n",
         size / (1024 * 1024)
     );
-    println!("| variant | peak RSS (VmHWM) | RSS before | peak − before | (peak − before) / file size | time |");
+    println!(
+        "| variant | peak RSS (VmHWM) | RSS before | peak − before | (peak − before) / file size | time |"
+    );
     println!("|---|---|---|---|---|---|");
     let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
     for variant in VARIANTS {
@@ -142,7 +146,10 @@ pub async fn run(quick: bool) -> Result<(), String> {
             ));
         }
         let text = String::from_utf8_lossy(&output.stdout);
-        let fields: Vec<f64> = text.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+        let fields: Vec<f64> = text
+            .split_whitespace()
+            .filter_map(|v| v.parse().ok())
+            .collect();
         let [baseline, peak, seconds] = fields.as_slice() else {
             return Err(format!("{variant}: unexpected output `{text}`"));
         };
