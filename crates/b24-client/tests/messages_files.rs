@@ -61,6 +61,14 @@ fn group_chat(emu: &Emulator) -> (u64, u64) {
     })
 }
 
+async fn post(client: &Client, dialog: DialogId, text: &str) -> u64 {
+    client
+        .call(&MessageAddRequest::new().dialog_id(dialog).message(text))
+        .await
+        .unwrap()
+        .result
+}
+
 async fn message(client: &Client, chat: u64, id: u64) -> DialogMessage {
     let page = client
         .call(
@@ -84,15 +92,7 @@ async fn post_edit_like_unlike_delete_each_visible_in_the_dialog() {
     let (emu, client) = start().await;
     let (chat, _) = group_chat(&emu);
     let dialog = DialogId::Chat(chat);
-    let id = client
-        .call(
-            &MessageAddRequest::new()
-                .dialog_id(dialog)
-                .message("first draft"),
-        )
-        .await
-        .unwrap()
-        .result;
+    let id = post(&client, dialog, "first draft").await;
     assert_eq!(
         message(&client, chat, id).await.text.as_deref(),
         Some("first draft")
@@ -153,15 +153,7 @@ async fn an_empty_text_deletes_only_when_asked_for_and_others_cannot_edit() {
     assert!(MessageText::new(" \n ").is_err());
     let (emu, client) = start().await;
     let (chat, other) = group_chat(&emu);
-    let id = client
-        .call(
-            &MessageAddRequest::new()
-                .dialog_id(DialogId::Chat(chat))
-                .message("to go"),
-        )
-        .await
-        .unwrap()
-        .result;
+    let id = post(&client, DialogId::Chat(chat), "to go").await;
     let request = MessageUpdateRequest::new(id).message(MessageText::delete_message());
     assert_eq!(
         serde_json::to_value(&request).unwrap()["MESSAGE"],
@@ -209,15 +201,7 @@ async fn an_empty_text_deletes_only_when_asked_for_and_others_cannot_edit() {
 async fn a_bad_menu_is_the_lower_case_code_matched_exactly() {
     let (emu, client) = start().await;
     let (chat, _) = group_chat(&emu);
-    let id = client
-        .call(
-            &MessageAddRequest::new()
-                .dialog_id(DialogId::Chat(chat))
-                .message("menu"),
-        )
-        .await
-        .unwrap()
-        .result;
+    let id = post(&client, DialogId::Chat(chat), "menu").await;
     let bad = client
         .call_raw(
             "im.message.update",
@@ -417,15 +401,7 @@ async fn subscribe_produce_get_unsubscribe_then_no_new_events() {
             .unwrap()
             .result
     );
-    let id = client
-        .call(
-            &MessageAddRequest::new()
-                .dialog_id(dialog)
-                .message("event me"),
-        )
-        .await
-        .unwrap()
-        .result;
+    let id = post(&client, dialog, "event me").await;
     client
         .call(&MessageUpdateRequest::new(id).message(MessageText::new("edited").unwrap()))
         .await
@@ -454,14 +430,7 @@ async fn subscribe_produce_get_unsubscribe_then_no_new_events() {
             .result,
         "idempotent"
     );
-    client
-        .call(
-            &MessageAddRequest::new()
-                .dialog_id(dialog)
-                .message("unheard"),
-        )
-        .await
-        .unwrap();
+    post(&client, dialog, "unheard").await;
     let after = client
         .call(&V2EventGetRequest::new().offset(next))
         .await
@@ -475,15 +444,7 @@ async fn commands_reach_registered_bots_only_and_share_says_what_it_made() {
     let (emu, client) = start().await;
     let (chat, _) = group_chat(&emu);
     let dialog = DialogId::Chat(chat);
-    let id = client
-        .call(
-            &MessageAddRequest::new()
-                .dialog_id(dialog)
-                .message("plan the launch"),
-        )
-        .await
-        .unwrap()
-        .result;
+    let id = post(&client, dialog, "plan the launch").await;
     let bot = emu
         .with_portal(|p| p.bots.commands.first().map(|c| c.bot_id))
         .unwrap();

@@ -201,14 +201,7 @@ fn get_messages(
     let mut messages = Vec::with_capacity(rows.len());
     let mut files = Vec::new();
     for m in &rows {
-        for id in m
-            .params
-            .get("FILE_ID")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_u64)
-        {
+        for id in crate::php::id_list(m.params.get("FILE_ID")) {
             if let Some(file) = portal.drive.file(id) {
                 files.push(render::file(portal, file));
             }
@@ -255,15 +248,7 @@ fn get_messages(
         }
         messages.push(Value::Object(message));
 
-        let named: Vec<u64> = params
-            .get("CHAT_USER")
-            .and_then(Value::as_array)
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(|v| u64::try_from(intval(v)).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let named = crate::php::id_list(params.get("CHAT_USER"));
         for id in named {
             let all_dates = [
                 "idle",

@@ -43,11 +43,7 @@ pub(super) fn delete_message(portal: &mut Portal, id: u64, by: u64, now: i64) {
         return;
     };
     message.text.clear();
-    let files: Vec<u64> = message
-        .params
-        .remove("FILE_ID")
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
+    let files = crate::php::id_list(message.params.remove("FILE_ID").as_ref());
     for key in ["ATTACH", "KEYBOARD", "MENU", "IS_EDITED", "LIKE"] {
         message.params.remove(key);
     }

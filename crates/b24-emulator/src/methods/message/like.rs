@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::add::can_read_message;
 use crate::methods::{Failure, Outcome, Write};
-use crate::php::intval;
+use crate::php::id_list;
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let id = super::message_id(&call.params)?;
@@ -29,16 +29,7 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let now = call.now;
     let portal = &mut *call.portal;
     let message = portal.message_mut(id).ok_or_else(no_message)?;
-    let mut likes: Vec<u64> = message
-        .params
-        .get("LIKE")
-        .and_then(Value::as_array)
-        .map(|ids| {
-            ids.iter()
-                .filter_map(|v| u64::try_from(intval(v)).ok())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut likes = id_list(message.params.get("LIKE"));
     let liked = likes.contains(&caller);
     let like = match action.as_str() {
         "plus" => true,
