@@ -5,16 +5,18 @@ mod file_delete;
 mod file_save;
 mod folder_get;
 
-use super::{Failure, Handler};
+use b24_core::ErrorCode;
+
+use super::{Failure, Handler, fail, handler};
 use crate::http::body::Params;
 use crate::php::{intval, isset};
 use crate::portal::{Portal, dialog_chat, parse_dialog_id};
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
-    ("im.disk.file.commit", Handler::Write(file_commit::handle)),
-    ("im.disk.file.delete", Handler::Write(file_delete::handle)),
-    ("im.disk.file.save", Handler::Write(file_save::handle)),
-    ("im.disk.folder.get", Handler::Write(folder_get::handle)),
+    handler::<b24_im::DiskFileCommitRequest>(Handler::Write(file_commit::handle)),
+    handler::<b24_im::DiskFileDeleteRequest>(Handler::Write(file_delete::handle)),
+    handler::<b24_im::DiskFileSaveRequest>(Handler::Write(file_save::handle)),
+    handler::<b24_im::DiskFolderGetRequest>(Handler::Write(folder_get::handle)),
 ];
 
 /// A positive id parameter, or `None`.
@@ -25,31 +27,41 @@ fn positive(params: &Params, key: &str) -> Option<u64> {
         .filter(|v| *v > 0)
 }
 
-/// The chat of `CHAT_ID` or `DIALOG_ID` (`CHAT_ID` first) the caller is in: 400
-/// `CHAT_ID_EMPTY` when neither is usable, 400 `DIALOG_ID_EMPTY` for a `DIALOG_ID` that is
-/// not a dialog id, 403 `ACCESS_ERROR` when the caller may not read it or it does not exist.
-fn chat_of(portal: &Portal, caller: u64, params: &Params) -> Result<u64, Failure> {
-    let no_access = || {
-        Failure::new(
-            403,
-            "ACCESS_ERROR",
-            "You do not have access to the specified dialog",
-        )
-    };
+/// The codes a method answers when [`chat_of`] finds no chat: its `CHAT_ID_EMPTY`,
+/// `DIALOG_ID_EMPTY` and `ACCESS_ERROR`.
+struct ChatCodes<C> {
+    chat_id_empty: C,
+    dialog_id_empty: C,
+    access_error: C,
+}
+
+/// The chat of `CHAT_ID` or `DIALOG_ID` (`CHAT_ID` first) the caller is in: `CHAT_ID_EMPTY`
+/// when neither is usable, `DIALOG_ID_EMPTY` for a `DIALOG_ID` that is not a dialog id,
+/// `ACCESS_ERROR` when the caller may not read it or it does not exist.
+fn chat_of<C: ErrorCode>(
+    portal: &Portal,
+    caller: u64,
+    params: &Params,
+    codes: ChatCodes<C>,
+) -> Result<u64, Failure> {
     let dialog = if isset(params.get("CHAT_ID")).is_some() {
-        let id = positive(params, "CHAT_ID")
-            .ok_or_else(|| Failure::new(400, "CHAT_ID_EMPTY", "Chat ID can't be empty"))?;
+        let Some(id) = positive(params, "CHAT_ID") else {
+            return Err(fail(codes.chat_id_empty));
+        };
         b24_core::DialogId::Chat(id)
     } else if isset(params.get("DIALOG_ID")).is_some() {
-        parse_dialog_id(params.get("DIALOG_ID"))
-            .ok_or_else(|| Failure::new(400, "DIALOG_ID_EMPTY", "Dialog ID can't be empty"))?
+        let Some(dialog) = parse_dialog_id(params.get("DIALOG_ID")) else {
+            return Err(fail(codes.dialog_id_empty));
+        };
+        dialog
     } else {
-        return Err(Failure::new(400, "CHAT_ID_EMPTY", "Chat ID can't be empty"));
+        return Err(fail(codes.chat_id_empty));
     };
-    let chat = dialog_chat(portal, caller, dialog).map_err(|_| no_access())?;
     // An open chat is readable without membership, but its folder is for members only.
-    let member = portal
-        .chat(chat)
-        .is_some_and(|c| c.members.iter().any(|r| r.user_id == caller));
-    if member { Ok(chat) } else { Err(no_access()) }
+    let member = dialog_chat(portal, caller, dialog).ok().filter(|chat| {
+        portal
+            .chat(*chat)
+            .is_some_and(|c| c.members.iter().any(|r| r.user_id == caller))
+    });
+    member.ok_or_else(|| fail(codes.access_error))
 }

@@ -1,11 +1,11 @@
 //! `im.revision.get`: the messenger's API revisions (a D7 controller), with the extra
 //! `im_revision_mobile` the server adds, a copy of `mobile`.
 
-use serde_json::json;
+use b24_im::{RevisionGetRequest as Method, Revisions};
 
-use super::{Failure, Handler, Outcome, Read};
+use super::{Failure, Handler, Outcome, Read, handler};
 
-pub(super) const HANDLERS: &[(&str, Handler)] = &[("im.revision.get", Handler::Read(get))];
+pub(super) const HANDLERS: &[(&str, Handler)] = &[handler::<Method>(Handler::Read(get))];
 
 /// The revisions the emulator claims (those of the documented example).
 const REST: u32 = 32;
@@ -14,14 +14,11 @@ const MOBILE: u32 = 22;
 const DESKTOP: u32 = 6;
 
 fn get(_call: &mut Read<'_>) -> Result<Outcome, Failure> {
-    Ok(Outcome::of(
-        json!({
-            "rest": REST,
-            "web": WEB,
-            "mobile": MOBILE,
-            "desktop": DESKTOP,
-            "im_revision_mobile": MOBILE,
-        }),
-        1,
-    ))
+    let mut revisions = Revisions::default();
+    revisions.rest = Some(REST);
+    revisions.web = Some(WEB);
+    revisions.mobile = Some(MOBILE);
+    revisions.desktop = Some(DESKTOP);
+    revisions.im_revision_mobile = Some(MOBILE);
+    Outcome::of::<Method>(&revisions, 1)
 }

@@ -3,15 +3,12 @@
 pub(crate) mod event;
 mod file;
 
-use super::Handler;
+use super::{Handler, handler};
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
-    ("im.v2.Event.get", Handler::Write(event::get)),
-    ("im.v2.Event.subscribe", Handler::Write(event::subscribe)),
-    (
-        "im.v2.Event.unsubscribe",
-        Handler::Write(event::unsubscribe),
-    ),
-    ("im.v2.File.download", Handler::Write(file::download)),
-    ("im.v2.File.upload", Handler::Write(file::upload)),
+    handler::<b24_im::V2EventGetRequest>(Handler::Write(event::get)),
+    handler::<b24_im::V2EventSubscribeRequest>(Handler::Write(event::subscribe)),
+    handler::<b24_im::V2EventUnsubscribeRequest>(Handler::Write(event::unsubscribe)),
+    handler::<b24_im::V2FileDownloadRequest>(Handler::Write(file::download)),
+    handler::<b24_im::V2FileUploadRequest>(Handler::Write(file::upload)),
 ];

@@ -46,6 +46,10 @@ mod v2_file_download;
 mod v2_file_upload;
 #[cfg(test)]
 mod examples;
+#[cfg(feature = "chat")]
+pub use types::{
+    Chat, ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader, ChatRestrictions,
+};
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
 #[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
@@ -128,33 +132,68 @@ pub use v2_file_upload::{
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
-    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/chat.get.json")),
+    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/counters.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>(),
-    ::b24_core::registry::MethodEntry::of::<disk_file_commit::DiskFileCommitRequest>(),
-    ::b24_core::registry::MethodEntry::of::<disk_file_delete::DiskFileDeleteRequest>(),
-    ::b24_core::registry::MethodEntry::of::<disk_file_save::DiskFileSaveRequest>(),
-    ::b24_core::registry::MethodEntry::of::<disk_folder_get::DiskFolderGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
-    ::b24_core::registry::MethodEntry::of::<message_command::MessageCommandRequest>(),
-    ::b24_core::registry::MethodEntry::of::<message_delete::MessageDeleteRequest>(),
-    ::b24_core::registry::MethodEntry::of::<message_like::MessageLikeRequest>(),
-    ::b24_core::registry::MethodEntry::of::<message_share::MessageShareRequest>(),
-    ::b24_core::registry::MethodEntry::of::<message_update::MessageUpdateRequest>(),
-    ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/dialog.messages.get.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/dialog.users.list.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<disk_file_commit::DiskFileCommitRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/disk.file.commit.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<disk_file_delete::DiskFileDeleteRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/disk.file.delete.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<disk_file_save::DiskFileSaveRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/disk.file.save.json")),
+    ::b24_core::registry::MethodEntry::of::<disk_folder_get::DiskFolderGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/disk.folder.get.json")),
+    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.add.json")),
+    ::b24_core::registry::MethodEntry::of::<message_command::MessageCommandRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.command.json")),
+    ::b24_core::registry::MethodEntry::of::<message_delete::MessageDeleteRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.delete.json")),
+    ::b24_core::registry::MethodEntry::of::<message_like::MessageLikeRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.like.json")),
+    ::b24_core::registry::MethodEntry::of::<message_share::MessageShareRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.share.json")),
+    ::b24_core::registry::MethodEntry::of::<message_update::MessageUpdateRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.update.json")),
+    ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/revision.get.json")),
+    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/user.list.get.json")),
+    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/v2.Event.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_subscribe::V2EventSubscribeRequest,
-    >(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
+        ),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_unsubscribe::V2EventUnsubscribeRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<v2_file_download::V2FileDownloadRequest>(),
-    ::b24_core::registry::MethodEntry::of::<v2_file_upload::V2FileUploadRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/v2.Event.unsubscribe.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<v2_file_download::V2FileDownloadRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/v2.File.download.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<v2_file_upload::V2FileUploadRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/v2.File.upload.json")),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).

@@ -7,15 +7,20 @@
 //! (text `MESSAGE`) carries the copies, the caller's read mark moves to it, subscribers get
 //! `ONIMV2MESSAGEADD`. The answer sends dates as `{}`, as the live server does.
 
+use b24_im::{
+    DiskFileCommitErrorCode as Code, DiskFileCommitRequest as Method, DiskFileCommitResult,
+    DiskFileLinks, DiskFileModel,
+};
 use serde_json::{Map, Value, json};
 
-use crate::methods::{Failure, Outcome, Write, render};
+use super::ChatCodes;
+use crate::methods::{Failure, Outcome, Write, fail, render};
 use crate::php::{array_values, intval, isset, scalar_text};
-use crate::portal::drive::FolderOwner;
+use crate::portal::drive::{DriveFile, FolderOwner};
 use crate::portal::{Portal, iso};
 
 fn save_error() -> Failure {
-    Failure::new(400, "SAVE_ERROR", "Error during saving file to chat")
+    fail(Code::SaveError)
 }
 
 /// Whether `caller` may post the file: it is in their own folder or a chat they are in.
@@ -31,10 +36,15 @@ fn usable(portal: &Portal, caller: u64, file_id: u64) -> bool {
 }
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let chat_id = super::chat_of(call.portal, call.caller, &call.params)?;
+    let codes = ChatCodes {
+        chat_id_empty: Code::ChatIdEmpty,
+        dialog_id_empty: Code::DialogIdEmpty,
+        access_error: Code::AccessError,
+    };
+    let chat_id = super::chat_of(call.portal, call.caller, &call.params, codes)?;
     let raw = isset(call.params.get("FILE_ID"))
         .or_else(|| isset(call.params.get("UPLOAD_ID")))
-        .ok_or_else(|| Failure::new(400, "FILES_ERROR", "List of files is not specified"))?;
+        .ok_or_else(|| fail(Code::FilesError))?;
     let ids: Vec<u64> = match raw {
         Value::Array(_) | Value::Object(_) => array_values(raw).unwrap_or_default(),
         single => vec![single],
@@ -83,56 +93,50 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     {
         portal.record_event(chat_id, "ONIMV2MESSAGEADD", now, &event);
     }
-    let mut files = Map::new();
-    let mut models = Map::new();
+    let mut result = DiskFileCommitResult::default();
     for id in &copies {
         let Some(file) = portal.drive.file(*id) else {
             continue;
         };
+        let key = format!("upload{id}");
         let mut shown = render::file(portal, file);
-        if let Some(map) = shown.as_object_mut() {
-            map.insert("date".into(), json!({}));
-        }
-        files.insert(format!("upload{id}"), shown);
-        models.insert(
-            format!("upload{id}"),
-            json!({
-                "id": id,
-                "name": file.name,
-                "createTime": {},
-                "updateTime": {},
-                "deleteTime": null,
-                "code": null,
-                "xmlId": null,
-                "storageId": 1,
-                "realObjectId": id,
-                "parentId": folder,
-                "deletedType": 0,
-                "createdBy": caller.to_string(),
-                "updatedBy": caller.to_string(),
-                "deletedBy": "0",
-                "uniqueCode": format!("emu{id:017}"),
-                "typeFile": 0,
-                "globalContentVersion": 1,
-                "fileId": id,
-                "size": file.content.len(),
-                "etag": format!("{:032x}", u128::from(*id)),
-                "links": {
-                    "download": format!("/bitrix/services/main/ajax.php?action=disk.file.download&SITE_ID=s1&fileId={id}"),
-                    "showInGrid": format!("/bitrix/tools/disk/focus.php?objectId={id}&action=showObjectInGrid&ncc=1"),
-                    "preview": "",
-                },
-            }),
-        );
+        // The live server sends the dates of this answer as `{}`.
+        shown.date = None;
+        result.files.insert(key.clone(), shown);
+        result.file_models.insert(key, model(file, folder, caller));
     }
-    let disk_ids: Vec<String> = copies.iter().map(u64::to_string).collect();
-    Ok(Outcome::of(
-        json!({
-            "FILES": files,
-            "DISK_ID": disk_ids,
-            "FILE_MODELS": models,
-            "MESSAGE_ID": message_id,
-        }),
-        copies.len(),
-    ))
+    result.disk_id = copies.iter().map(u64::to_string).collect();
+    result.message_id = Some(message_id);
+    Outcome::of::<Method>(&result, copies.len())
+}
+
+/// The Drive object of a posted copy, as the answer's `FILE_MODELS` shows it (dates `{}`).
+fn model(file: &DriveFile, folder: u64, caller: u64) -> DiskFileModel {
+    let id = file.id;
+    let mut links = DiskFileLinks::default();
+    links.download = Some(format!(
+        "/bitrix/services/main/ajax.php?action=disk.file.download&SITE_ID=s1&fileId={id}"
+    ));
+    links.show_in_grid = Some(format!(
+        "/bitrix/tools/disk/focus.php?objectId={id}&action=showObjectInGrid&ncc=1"
+    ));
+    links.preview = Some(String::new());
+    let mut model = DiskFileModel::default();
+    model.id = id;
+    model.name = Some(file.name.clone());
+    model.storage_id = Some(1);
+    model.real_object_id = Some(id);
+    model.parent_id = Some(folder);
+    model.deleted_type = Some(0);
+    model.created_by = Some(caller.to_string());
+    model.updated_by = Some(caller.to_string());
+    model.deleted_by = Some("0".to_owned());
+    model.unique_code = Some(format!("emu{id:017}"));
+    model.type_file = Some(0);
+    model.global_content_version = Some(1);
+    model.file_id = Some(id);
+    model.size = u64::try_from(file.content.len()).ok();
+    model.etag = Some(format!("{:032x}", u128::from(id)));
+    model.links = links;
+    model
 }

@@ -6,15 +6,16 @@
 //! deleted. Deleting removes the file from the folder and from its message; a message left with
 //! no text, files, attachment or keyboard shows as deleted in `im.dialog.messages.get`.
 
-use serde_json::{Value, json};
+use b24_im::{DiskFileDeleteErrorCode as Code, DiskFileDeleteRequest as Method};
+use serde_json::Value;
 
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let chat_id = super::positive(&call.params, "CHAT_ID")
-        .ok_or_else(|| Failure::new(400, "CHAT_ID_EMPTY", "Chat ID can't be empty"))?;
-    let file_id = super::positive(&call.params, "FILE_ID")
-        .ok_or_else(|| Failure::new(400, "FILE_ID_EMPTY", "File ID can't be empty"))?;
+    let chat_id =
+        super::positive(&call.params, "CHAT_ID").ok_or_else(|| fail(Code::ChatIdEmpty))?;
+    let file_id =
+        super::positive(&call.params, "FILE_ID").ok_or_else(|| fail(Code::FileIdEmpty))?;
     let caller = call.caller;
     let portal = &mut *call.portal;
     let drive = &portal.drive;
@@ -23,10 +24,10 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         .filter(|f| f.chat_id(drive) == Some(chat_id))
         .map(|f| f.author_id);
     let (true, Some(author)) = (portal.relation(chat_id, caller).is_some(), file) else {
-        return Ok(Outcome::of(json!(false), 0));
+        return Outcome::of::<Method>(&false, 0);
     };
     if author != caller {
-        return Ok(Outcome::of(json!(true), 0));
+        return Outcome::of::<Method>(&true, 0);
     }
     portal.drive.remove_file(file_id);
     for message in portal.messages.iter_mut().filter(|m| m.chat_id == chat_id) {
@@ -38,5 +39,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
             message.params.remove("FILE_ID");
         }
     }
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

@@ -8,28 +8,28 @@
 //! Effects: the call is delivered to the bot ([`crate::portal::bots::Bots::delivered`]), as
 //! `ONIMCOMMANDADD` would reach its application.
 
-use serde_json::json;
+use b24_im::{MessageCommandErrorCode as Code, MessageCommandRequest as Method};
 
 use super::add::can_read_message;
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 use crate::php::{empty, intval, isset, scalar_text, trim};
 use crate::portal::bots::CommandCall;
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = super::message_id(&call.params)?;
+    let id = super::message_id(&call.params).ok_or_else(|| fail(Code::MessageIdError))?;
     let params = &call.params;
     let bot_id = isset(params.get("BOT_ID"))
         .map(intval)
         .and_then(|v| u64::try_from(v).ok())
         .filter(|v| *v > 0)
-        .ok_or_else(|| Failure::new(400, "BOT_ID_ERROR", "Bot ID can't be empty"))?;
+        .ok_or_else(|| fail(Code::BotIdError))?;
     let command = params
         .get("COMMAND")
         .filter(|v| !empty(Some(v)))
         .and_then(scalar_text)
         .map(|c| trim(&c).trim_start_matches('/').to_owned())
         .filter(|c| !c.is_empty())
-        .ok_or_else(|| Failure::new(400, "COMMAND_ERROR", "Command can't be empty"))?;
+        .ok_or_else(|| fail(Code::CommandError))?;
     let command_params = params
         .get("COMMAND_PARAMS")
         .and_then(scalar_text)
@@ -41,7 +41,7 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         && is_bot
         && portal.bots.registered(bot_id, &command);
     if !reaches {
-        return Err(Failure::new(400, "PARAMS_ERROR", "Incorrect params"));
+        return Err(fail(Code::ParamsError));
     }
     portal.bots.delivered.push(CommandCall {
         bot_id,
@@ -50,5 +50,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         message_id: id,
         user_id: caller,
     });
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

@@ -9,21 +9,17 @@
 //! Not reproduced: the editing period after which even the author may not delete, and the full
 //! removal of a message nobody has read yet (the server may drop such a message completely).
 
-use serde_json::json;
+use b24_im::{MessageDeleteErrorCode as Code, MessageDeleteRequest as Method};
 
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 use crate::portal::Portal;
 
 fn cant_edit() -> Failure {
-    Failure::new(
-        403,
-        "CANT_EDIT_MESSAGE",
-        "Time has expired for modification or you don't have access",
-    )
+    fail(Code::CantEditMessage)
 }
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = super::message_id(&call.params)?;
+    let id = super::message_id(&call.params).ok_or_else(|| fail(Code::MessageIdError))?;
     let portal = &*call.portal;
     let message = portal.message(id).ok_or_else(cant_edit)?;
     let owner = portal
@@ -33,7 +29,7 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         return Err(cant_edit());
     }
     delete_message(call.portal, id, call.caller, call.now);
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }
 
 /// Empties a message as the messenger's delete does, removes its files, and records

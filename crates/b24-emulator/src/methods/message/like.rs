@@ -9,16 +9,17 @@
 //! each user once; the key is dropped when nobody likes it), and subscribers get
 //! `ONIMV2REACTIONCHANGE`.
 
+use b24_im::{MessageLikeErrorCode as Code, MessageLikeRequest as Method};
 use serde_json::{Value, json};
 
 use super::add::can_read_message;
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 use crate::php::id_list;
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = super::message_id(&call.params)?;
+    let no_message = || fail(Code::MessageIdError);
+    let id = super::message_id(&call.params).ok_or_else(no_message)?;
     let caller = call.caller;
-    let no_message = || Failure::new(400, "MESSAGE_ID_ERROR", "Message ID can't be empty");
     can_read_message(call.portal, caller, id).ok_or_else(no_message)?;
     let action = call
         .params
@@ -37,11 +38,7 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         _ => !liked,
     };
     if like == liked {
-        return Err(Failure::new(
-            400,
-            "WITHOUT_CHANGES",
-            "Action completed without changes",
-        ));
+        return Err(fail(Code::WithoutChanges));
     }
     if like {
         likes.push(caller);
@@ -68,5 +65,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         }
         portal.record_event(chat_id, "ONIMV2REACTIONCHANGE", now, &event);
     }
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

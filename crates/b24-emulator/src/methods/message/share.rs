@@ -11,34 +11,22 @@
 //! calendar. Either way a system message in the dialog says what was created from which
 //! message, so `im.dialog.messages.get` shows it.
 
+use b24_im::{MessageShareErrorCode as Code, MessageShareRequest as Method};
 use serde_json::{Map, json};
 
 use super::add::can_read_message;
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 use crate::portal::{Chat, Relation, SharedObject, dialog_chat, iso, parse_dialog_id};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = super::message_id(&call.params)?;
+    let id = super::message_id(&call.params).ok_or_else(|| fail(Code::MessageIdError))?;
     let Some(dialog) = parse_dialog_id(call.params.get("DIALOG_ID")) else {
-        return Err(Failure::new(
-            400,
-            "DIALOG_ID_EMPTY",
-            "Dialog ID can't be empty",
-        ));
+        return Err(fail(Code::DialogIdEmpty));
     };
     let (caller, now) = (call.caller, call.now);
-    let chat_id = dialog_chat(call.portal, caller, dialog).map_err(|f| {
-        Failure::new(
-            403,
-            "ACCESS_ERROR",
-            if f.status == 403 {
-                f.description.as_str()
-            } else {
-                "You do not have access to the specified dialog"
-            },
-        )
-    })?;
-    let params_error = || Failure::new(400, "PARAMS_ERROR", "Incorrect params");
+    let chat_id =
+        dialog_chat(call.portal, caller, dialog).map_err(|d| d.answer(Code::AccessError))?;
+    let params_error = || fail(Code::ParamsError);
     let kind = call
         .params
         .get("TYPE")
@@ -126,5 +114,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         iso(now),
         params,
     );
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

@@ -13,27 +13,22 @@
 //!
 //! Not reproduced: the editing period (the server refuses edits of old messages), URL previews.
 
+use b24_im::{MessageUpdateErrorCode as Code, MessageUpdateRequest as Method};
 use serde_json::{Value, json};
 
 use super::add::{ATTACH_LIMIT, build_attach, build_keyboard, build_menu, within_limit};
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 use crate::php::{intval, isset, trim};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = super::message_id(&call.params)?;
+    let id = super::message_id(&call.params).ok_or_else(|| fail(Code::MessageIdError))?;
     let (caller, now) = (call.caller, call.now);
     let params = &call.params;
     let message = call
         .portal
         .message(id)
         .filter(|m| m.author_id == caller)
-        .ok_or_else(|| {
-            Failure::new(
-                403,
-                "CANT_EDIT_MESSAGE",
-                "Time has expired for modification or you don't have access",
-            )
-        })?;
+        .ok_or_else(|| fail(Code::CantEditMessage))?;
     let bot_id = message
         .params
         .get("KEYBOARD")
@@ -48,37 +43,26 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         if super::removes(raw) {
             changes.push(("ATTACH", None));
         } else {
-            let attach = build_attach(raw, now)
-                .ok_or_else(|| Failure::new(400, "ATTACH_ERROR", "Incorrect attach params"))?;
+            let attach = build_attach(raw, now).ok_or_else(|| fail(Code::AttachError))?;
             if serde_json::to_string(&attach).map_or(0, |s| s.chars().count()) >= ATTACH_LIMIT {
-                return Err(Failure::new(
-                    400,
-                    "ATTACH_OVERSIZE",
-                    "You have exceeded the maximum allowable size of attach",
-                ));
+                return Err(fail(Code::AttachOversize));
             }
             changes.push(("ATTACH", Some(json!([attach]))));
         }
     }
     if let Some(raw) = isset(params.get("KEYBOARD")) {
-        let keyboard =
-            if super::removes(raw) {
-                None
-            } else {
-                Some(build_keyboard(raw, bot_id).ok_or_else(|| {
-                    Failure::new(400, "KEYBOARD_ERROR", "Incorrect keyboard params")
-                })?)
-            };
+        let keyboard = if super::removes(raw) {
+            None
+        } else {
+            Some(build_keyboard(raw, bot_id).ok_or_else(|| fail(Code::KeyboardError))?)
+        };
         changes.push(("KEYBOARD", keyboard));
     }
     if let Some(raw) = isset(params.get("MENU")) {
         let menu = if super::removes(raw) {
             None
         } else {
-            Some(
-                build_menu(raw, bot_id)
-                    .ok_or_else(|| Failure::new(400, "menu_ERROR", "Incorrect menu params"))?,
-            )
+            Some(build_menu(raw, bot_id).ok_or_else(|| fail(Code::MenuErrorLowercase))?)
         };
         changes.push(("MENU", menu));
     }
@@ -94,11 +78,11 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
 
     if text.as_deref() == Some("") {
         super::delete::delete_message(call.portal, id, caller, now);
-        return Ok(Outcome::of(json!(true), 1));
+        return Outcome::of::<Method>(&true, 1);
     }
     let portal = &mut *call.portal;
     let Some(message) = portal.message_mut(id) else {
-        return Ok(Outcome::of(json!(false), 0));
+        return Outcome::of::<Method>(&false, 0);
     };
     if let Some(text) = text {
         message.text = text;
@@ -119,5 +103,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     {
         portal.record_event(chat_id, "ONIMV2MESSAGEUPDATE", now, &event);
     }
-    Ok(Outcome::of(json!(true), 1))
+    Outcome::of::<Method>(&true, 1)
 }

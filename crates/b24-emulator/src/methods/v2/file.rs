@@ -13,25 +13,27 @@
 //! to it and not deleted (400 `FILE_NOT_FOUND`). Each call hands out a new link with its own
 //! token, served at [`crate::portal::drive::DOWNLOAD_PATH`] without other authorization.
 
+use b24_core::DialogId;
+use b24_im::{
+    FileDownloadLink, FileUploaded, V2FileDownloadErrorCode as DownloadCode, V2FileDownloadRequest,
+    V2FileUploadErrorCode as UploadCode, V2FileUploadRequest,
+};
 use serde_json::{Map, Value, json};
 
-use crate::methods::{Failure, Outcome, Write, render};
+use crate::methods::{Failure, Outcome, Write, fail, render};
 use crate::php::{intval, scalar_text};
 use crate::portal::drive::{MAX_FILE_SIZE, decode_base64};
 use crate::portal::{dialog_chat, iso, parse_dialog_id};
 
-fn access_denied() -> Failure {
-    Failure::new(403, "ACCESS_DENIED", "Access denied")
-}
-
 /// The chat of `dialogId` the caller may post to; private dialogs are started on demand.
 fn target_chat(call: &mut Write<'_>) -> Result<u64, Failure> {
-    let not_found = || Failure::new(400, "CHAT_NOT_FOUND", "CHAT_NOT_FOUND");
+    let not_found = || fail(UploadCode::ChatNotFound);
+    let access_denied = || fail(UploadCode::AccessDenied);
     let dialog = parse_dialog_id(call.params.get("dialogId")).ok_or_else(not_found)?;
     let caller = call.caller;
     let portal = &mut *call.portal;
     match dialog {
-        b24_core::DialogId::User(user) => {
+        DialogId::User(user) => {
             let other = portal.user(user).ok_or_else(not_found)?;
             if !portal.can_see(caller, other) {
                 return Err(access_denied());
@@ -43,7 +45,7 @@ fn target_chat(call: &mut Write<'_>) -> Result<u64, Failure> {
         }
         chat_dialog => {
             let exists = match chat_dialog {
-                b24_core::DialogId::Workgroup(g) => portal.workgroup_chat(g).is_some(),
+                DialogId::Workgroup(g) => portal.workgroup_chat(g).is_some(),
                 other => portal.chat(other.number()).is_some(),
             };
             if !exists {
@@ -64,20 +66,15 @@ pub(super) fn upload(call: &mut Write<'_>) -> Result<Outcome, Failure> {
                 .filter(|s| !s.is_empty())
         };
         let (Some(name), Some(content)) = (text("name"), text("content")) else {
-            return Err(Failure::new(
-                400,
-                "FILE_EMPTY",
-                "File name and content are required",
-            ));
+            return Err(fail(UploadCode::FileEmpty));
         };
         // Base64 of 100 MB is about 133 MB; anything longer is too large before decoding.
         if content.len() > MAX_FILE_SIZE / 3 * 4 + 8 {
-            return Err(Failure::new(400, "FILE_TOO_LARGE", "File is too large"));
+            return Err(fail(UploadCode::FileTooLarge));
         }
-        let bytes = decode_base64(content)
-            .ok_or_else(|| Failure::new(400, "FILE_INVALID_CONTENT", "Invalid base64 content"))?;
+        let bytes = decode_base64(content).ok_or_else(|| fail(UploadCode::FileInvalidContent))?;
         if bytes.len() > MAX_FILE_SIZE {
-            return Err(Failure::new(400, "FILE_TOO_LARGE", "File is too large"));
+            return Err(fail(UploadCode::FileTooLarge));
         }
         let message = fields
             .and_then(|f| f.get("message"))
@@ -102,33 +99,27 @@ pub(super) fn upload(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     {
         portal.record_event(chat_id, "ONIMV2MESSAGEADD", now, &event);
     }
-    let file = portal
-        .drive
-        .file(file_id)
-        .map_or(Value::Null, |f| render::file(portal, f));
     let dialog_id = match portal.chat(chat_id) {
-        Some(chat) if chat.kind == "private" => chat
-            .members
-            .iter()
-            .map(|r| r.user_id)
-            .find(|u| *u != caller)
-            .unwrap_or(caller)
-            .to_string(),
-        _ => format!("chat{chat_id}"),
+        Some(chat) if chat.kind == "private" => DialogId::User(
+            chat.members
+                .iter()
+                .map(|r| r.user_id)
+                .find(|u| *u != caller)
+                .unwrap_or(caller),
+        ),
+        _ => DialogId::Chat(chat_id),
     };
-    Ok(Outcome::of(
-        json!({
-            "file": file,
-            "messageId": message_id,
-            "chatId": chat_id,
-            "dialogId": dialog_id,
-        }),
-        1,
-    ))
+    let mut uploaded = FileUploaded::default();
+    uploaded.file = portal.drive.file(file_id).map(|f| render::file(portal, f));
+    uploaded.message_id = Some(message_id);
+    uploaded.chat_id = Some(chat_id);
+    uploaded.dialog_id = Some(dialog_id);
+    Outcome::of::<V2FileUploadRequest>(&uploaded, 1)
 }
 
 pub(super) fn download(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let not_found = || Failure::new(400, "FILE_NOT_FOUND", "File not found");
+    let not_found = || fail(DownloadCode::FileNotFound);
+    let access_denied = || fail(DownloadCode::AccessDenied);
     let dialog = parse_dialog_id(call.params.get("dialogId")).ok_or_else(access_denied)?;
     let chat_id = dialog_chat(call.portal, call.caller, dialog).map_err(|_| access_denied())?;
     let file_id = call
@@ -146,5 +137,7 @@ pub(super) fn download(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     }
     let salt = u64::try_from(call.now).unwrap_or(0) ^ call.caller.rotate_left(17);
     let url = call.portal.drive.issue_download(file_id, salt);
-    Ok(Outcome::of(json!({"downloadUrl": url}), 1))
+    let mut link = FileDownloadLink::default();
+    link.download_url = Some(url);
+    Outcome::of::<V2FileDownloadRequest>(&link, 1)
 }
