@@ -5,7 +5,9 @@
 //! here; every write is visible to every later read.
 
 mod access;
+pub mod bots;
 mod data;
+pub mod drive;
 mod generate;
 mod model;
 
