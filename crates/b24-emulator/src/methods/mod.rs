@@ -52,11 +52,13 @@ mod answer;
 mod chat;
 mod counters;
 mod dialog;
+mod disk;
 pub mod example;
 mod message;
 mod paging;
 mod recent;
 pub mod render;
+mod revision;
 mod user;
 pub(crate) mod v2;
 
@@ -115,8 +117,10 @@ const GROUPS: &[(&str, &[(&str, Handler)])] = &[
     ("chat", chat::HANDLERS),
     ("counters", counters::HANDLERS),
     ("dialog", dialog::HANDLERS),
+    ("disk", disk::HANDLERS),
     ("message", message::HANDLERS),
     ("recent", recent::HANDLERS),
+    ("revision", revision::HANDLERS),
     ("user", user::HANDLERS),
     ("v2", v2::HANDLERS),
 ];

@@ -42,8 +42,26 @@ mod dialog_unread;
 mod dialog_users_list;
 #[cfg(feature = "dialog")]
 mod dialog_writing;
+#[cfg(feature = "disk")]
+mod disk_file_commit;
+#[cfg(feature = "disk")]
+mod disk_file_delete;
+#[cfg(feature = "disk")]
+mod disk_file_save;
+#[cfg(feature = "disk")]
+mod disk_folder_get;
 #[cfg(feature = "message")]
 mod message_add;
+#[cfg(feature = "message")]
+mod message_command;
+#[cfg(feature = "message")]
+mod message_delete;
+#[cfg(feature = "message")]
+mod message_like;
+#[cfg(feature = "message")]
+mod message_share;
+#[cfg(feature = "message")]
+mod message_update;
 #[cfg(feature = "recent")]
 mod recent_get;
 #[cfg(feature = "recent")]
@@ -54,12 +72,20 @@ mod recent_list;
 mod recent_pin;
 #[cfg(feature = "recent")]
 mod recent_unread;
+#[cfg(feature = "revision")]
+mod revision_get;
 #[cfg(feature = "user")]
 mod user_list_get;
 #[cfg(feature = "v2")]
 mod v2_event_get;
 #[cfg(feature = "v2")]
 mod v2_event_subscribe;
+#[cfg(feature = "v2")]
+mod v2_event_unsubscribe;
+#[cfg(feature = "v2")]
+mod v2_file_download;
+#[cfg(feature = "v2")]
+mod v2_file_upload;
 #[cfg(test)]
 mod examples;
 #[cfg(feature = "chat")]
@@ -71,6 +97,10 @@ pub use types::{
 };
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+pub use types::{
+    DialogFile, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
+};
 #[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
 #[cfg(feature = "message")]
@@ -114,9 +144,8 @@ pub use counters_get::{
 pub use dialog_get::{DialogGetRequest, DialogGetErrorCode};
 #[cfg(feature = "dialog")]
 pub use dialog_messages_get::{
-    DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogFile, DialogMessage,
-    DialogMessagesPage, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
-    MessageParams, SystemMessageCode,
+    DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogMessage,
+    DialogMessagesPage, MessageParams, SystemMessageCode,
 };
 #[cfg(feature = "dialog")]
 pub use dialog_messages_search::{
@@ -138,8 +167,34 @@ pub use dialog_unread::{DialogUnreadRequest, DialogUnreadErrorCode};
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
 #[cfg(feature = "dialog")]
 pub use dialog_writing::{DialogWritingRequest, DialogWritingErrorCode};
+#[cfg(feature = "disk")]
+pub use disk_file_commit::{
+    DiskFileCommitRequest, DiskFileCommitErrorCode, DiskFileCommitResult, DiskFileLinks,
+    DiskFileModel,
+};
+#[cfg(feature = "disk")]
+pub use disk_file_delete::{DiskFileDeleteRequest, DiskFileDeleteErrorCode};
+#[cfg(feature = "disk")]
+pub use disk_file_save::{
+    DiskFileSaveRequest, DiskFileSaveErrorCode, DiskFileSaved, DiskObjectRef,
+};
+#[cfg(feature = "disk")]
+pub use disk_folder_get::{DiskFolderGetRequest, DiskFolderGetErrorCode, DiskFolder};
 #[cfg(feature = "message")]
 pub use message_add::{MessageAddRequest, MessageAddErrorCode};
+#[cfg(feature = "message")]
+pub use message_command::{MessageCommandRequest, MessageCommandErrorCode};
+#[cfg(feature = "message")]
+pub use message_delete::{MessageDeleteRequest, MessageDeleteErrorCode};
+#[cfg(feature = "message")]
+pub use message_like::{MessageLikeRequest, MessageLikeErrorCode, LikeAction};
+#[cfg(feature = "message")]
+pub use message_share::{MessageShareRequest, MessageShareErrorCode, ShareType};
+#[cfg(feature = "message")]
+pub use message_update::{
+    MessageUpdateRequest, MessageUpdateErrorCode, AttachEdit, KeyboardEdit, MenuEdit,
+    Removal,
+};
 #[cfg(feature = "recent")]
 pub use recent_get::{RecentGetRequest, RecentGetErrorCode};
 #[cfg(feature = "recent")]
@@ -153,6 +208,8 @@ pub use recent_list::{
 pub use recent_pin::{RecentPinRequest, RecentPinErrorCode};
 #[cfg(feature = "recent")]
 pub use recent_unread::{RecentUnreadRequest, RecentUnreadErrorCode};
+#[cfg(feature = "revision")]
+pub use revision_get::{RevisionGetRequest, RevisionGetErrorCode, Revisions};
 #[cfg(feature = "user")]
 pub use user_list_get::{UserListGetRequest, UserListGetErrorCode, UserList};
 #[cfg(feature = "v2")]
@@ -161,6 +218,16 @@ pub use v2_event_get::{
 };
 #[cfg(feature = "v2")]
 pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode};
+#[cfg(feature = "v2")]
+pub use v2_event_unsubscribe::{V2EventUnsubscribeRequest, V2EventUnsubscribeErrorCode};
+#[cfg(feature = "v2")]
+pub use v2_file_download::{
+    V2FileDownloadRequest, V2FileDownloadErrorCode, FileDownloadLink,
+};
+#[cfg(feature = "v2")]
+pub use v2_file_upload::{
+    V2FileUploadRequest, V2FileUploadErrorCode, FileUploadFields, FileUploaded,
+};
 /** Every method of the `im` scope, sorted by wire name, for dispatch by name at run time
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
@@ -225,8 +292,30 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         ),
     ::b24_core::registry::MethodEntry::of::<dialog_writing::DialogWritingRequest>()
         .with_example(include_str!("../../../../spec/im/examples/dialog.writing.json")),
+    ::b24_core::registry::MethodEntry::of::<disk_file_commit::DiskFileCommitRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/disk.file.commit.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<disk_file_delete::DiskFileDeleteRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/disk.file.delete.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<disk_file_save::DiskFileSaveRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/disk.file.save.json")),
+    ::b24_core::registry::MethodEntry::of::<disk_folder_get::DiskFolderGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/disk.folder.get.json")),
     ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>()
         .with_example(include_str!("../../../../spec/im/examples/message.add.json")),
+    ::b24_core::registry::MethodEntry::of::<message_command::MessageCommandRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.command.json")),
+    ::b24_core::registry::MethodEntry::of::<message_delete::MessageDeleteRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.delete.json")),
+    ::b24_core::registry::MethodEntry::of::<message_like::MessageLikeRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.like.json")),
+    ::b24_core::registry::MethodEntry::of::<message_share::MessageShareRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.share.json")),
+    ::b24_core::registry::MethodEntry::of::<message_update::MessageUpdateRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.update.json")),
     ::b24_core::registry::MethodEntry::of::<recent_get::RecentGetRequest>()
         .with_example(include_str!("../../../../spec/im/examples/recent.get.json")),
     ::b24_core::registry::MethodEntry::of::<recent_hide::RecentHideRequest>()
@@ -237,6 +326,8 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         .with_example(include_str!("../../../../spec/im/examples/recent.pin.json")),
     ::b24_core::registry::MethodEntry::of::<recent_unread::RecentUnreadRequest>()
         .with_example(include_str!("../../../../spec/im/examples/recent.unread.json")),
+    ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/revision.get.json")),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
         .with_example(include_str!("../../../../spec/im/examples/user.list.get.json")),
     ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>()
@@ -247,6 +338,18 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         .with_example(
             include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
         ),
+    ::b24_core::registry::MethodEntry::of::<
+        v2_event_unsubscribe::V2EventUnsubscribeRequest,
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/v2.Event.unsubscribe.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<v2_file_download::V2FileDownloadRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/v2.File.download.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<v2_file_upload::V2FileUploadRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/v2.File.upload.json")),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).
