@@ -76,6 +76,7 @@ mod batch;
 mod bulk;
 mod client;
 mod error;
+mod file_store;
 mod governor;
 mod limiter;
 mod oauth;
@@ -87,8 +88,10 @@ pub use batch::{BATCH_MAX, Batch, BatchResults, Handle, Ref};
 pub use bulk::{BulkOptions, BulkPlan, PlanInput};
 pub use client::{Client, ClientBuilder};
 pub use error::{
-    AuthError, ConfigError, Error, LimitError, NotRunReason, TransportError, TransportKind,
+    AnyError, AuthError, ConfigError, Error, LimitError, NotRunReason, TransportError,
+    TransportKind,
 };
+pub use file_store::FileTokenStore;
 pub use governor::{BudgetStore, GovernorConfig, MemoryBudget, MethodBudget, OperatingGovernor};
 pub use limiter::{BoxFuture, Bucket, LeakyBucket, RateLimiter, Unlimited};
 pub use oauth::{

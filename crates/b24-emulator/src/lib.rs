@@ -154,14 +154,13 @@ pub async fn run(args: &EmulatorArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
     let tokens = emulator.issue_tokens();
-    let (users, chat1) =
-        emulator.with_portal(|p| (p.users.len(), p.chat(1).map_or(0, |c| c.members.len())));
+    let (users, chat1) = emulator.with_portal(|p| (p.users.len(), chat1_members(p)));
     // Writes are best-effort: a caller that read the first line may have closed the pipe.
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", emulator.webhook_url());
     let _ = writeln!(out, "# b24-emulator listening on {}", emulator.base_url());
-    let _ = writeln!(out, "# portal: {users} users; chat1 has {chat1} members");
+    let _ = writeln!(out, "# portal: {users} users; chat1: {chat1}");
     let _ = writeln!(
         out,
         "# OAuth: client_id={} client_secret={}",
@@ -186,6 +185,35 @@ pub async fn run(args: &EmulatorArgs) -> Result<(), String> {
     let _ = writeln!(std::io::stderr(), "b24-emulator: shutting down");
     emulator.shutdown().await;
     Ok(())
+}
+
+/// The members of `chat1` as the webhook user lists them, and the ones no list shows:
+/// `300 members listed (+4 inactive)` for `--dialog-size 300`.
+fn chat1_members(portal: &Portal) -> String {
+    let Some(chat) = portal.chat(1) else {
+        return "none".to_owned();
+    };
+    let (mut listed, mut inactive, mut hidden) = (0usize, 0usize, 0usize);
+    for user in chat.members.iter().filter_map(|m| portal.user(m.id)) {
+        match (user.active, user.hidden) {
+            (false, _) => inactive += 1,
+            (true, true) => hidden += 1,
+            (true, false) => listed += 1,
+        }
+    }
+    let mut text = format!("{listed} members listed");
+    let unlisted: Vec<String> = [
+        (inactive, "inactive"),
+        (hidden, "hidden from the webhook user"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("+{n} {what}"))
+    .collect();
+    if !unlisted.is_empty() {
+        text.push_str(&format!(" ({})", unlisted.join(", ")));
+    }
+    text
 }
 
 /// Runs [`run`] on a new multi-threaded runtime and turns the outcome into an exit code; the

@@ -18,8 +18,6 @@ mod user_list_get;
 mod v2_event_get;
 #[cfg(feature = "v2")]
 mod v2_event_subscribe;
-#[cfg(test)]
-mod examples;
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
 #[cfg(any(feature = "dialog", feature = "user"))]
@@ -83,5 +81,20 @@ macro_rules! with_paged_methods {
         $callback ! { ("im.dialog.messages.get", $crate::DialogMessagesGetRequest),
         ("im.dialog.users.list", $crate::DialogUsersListRequest), ("im.v2.Event.get",
         $crate::V2EventGetRequest) }
+    };
+}
+/// Calls `$callback!` with `("wire.name", RequestType)` for every method, so tools can
+/// make typed calls by name without a hand-written table (feature `registry`).
+#[cfg(feature = "registry")]
+#[macro_export]
+macro_rules! with_methods {
+    ($callback:ident) => {
+        $callback ! { ("im.chat.get", $crate::ChatGetRequest), ("im.counters.get",
+        $crate::CountersGetRequest), ("im.dialog.messages.get",
+        $crate::DialogMessagesGetRequest), ("im.dialog.users.list",
+        $crate::DialogUsersListRequest), ("im.message.add", $crate::MessageAddRequest),
+        ("im.user.list.get", $crate::UserListGetRequest), ("im.v2.Event.get",
+        $crate::V2EventGetRequest), ("im.v2.Event.subscribe",
+        $crate::V2EventSubscribeRequest) }
     };
 }
