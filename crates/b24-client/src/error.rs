@@ -429,23 +429,28 @@ impl<C: fmt::Display> From<AuthError> for Error<C> {
 ///
 /// ```
 /// use b24_client::{AnyError, Error};
-/// use b24_core::{ApiError, ErrorCode as _, SystemErrorCode};
+/// use b24_core::{ApiError, SystemErrorCode};
+/// use b24_im::CountersGetErrorCode;
 ///
 /// fn check(result: Result<(), AnyError>) -> &'static str {
 ///     let Err(error) = result else { return "ok" };
-///     match error.downcast_ref::<SystemErrorCode>() {
-///         Some(Error::Api(api)) if api.code == SystemErrorCode::QueryLimitExceeded => "slow down",
+///     match error.downcast_ref::<CountersGetErrorCode>() {
+///         Some(Error::Api(api)) if api.code == CountersGetErrorCode::System(SystemErrorCode::QueryLimitExceeded) => {
+///             "slow down"
+///         }
 ///         _ if error.is_retryable() => "try again",
 ///         _ => "give up",
 ///     }
 /// }
 ///
-/// let refused: Error<SystemErrorCode> = Error::Api(ApiError::new(
+/// // What `client.call(&CountersGetRequest::new()).await?` passes on when the portal refuses.
+/// let refused: Error<CountersGetErrorCode> = Error::Api(ApiError::new(
 ///     Some(503),
-///     SystemErrorCode::QueryLimitExceeded,
+///     CountersGetErrorCode::System(SystemErrorCode::QueryLimitExceeded),
 ///     "Too many requests",
 /// ));
 /// assert_eq!(check(Err(refused.into())), "slow down");
+/// assert_eq!(check(Ok(())), "ok");
 /// ```
 pub struct AnyError(Box<dyn Erased>);
 

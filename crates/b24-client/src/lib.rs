@@ -65,6 +65,12 @@
 #![doc = include_str!("../examples/oauth.rs")]
 //! ```
 //!
+//! ## Tokens kept in a file across restarts (`token_file`)
+//!
+//! ```rust
+#![doc = include_str!("../examples/token_file.rs")]
+//! ```
+//!
 //! ## Logs (`tracing`)
 //!
 //! ```rust
