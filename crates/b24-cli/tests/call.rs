@@ -443,19 +443,19 @@ async fn call_and_all_share_the_limits_through_redis_and_never_print_its_passwor
     assert!(!stderr.contains("pw-secret-9"), "{stderr}");
 }
 
+/// `b24 call im.dialog.users.list DIALOG_ID=chat1 EXTRA... --webhook URL`.
+async fn users_of_chat1(url: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["call", "im.dialog.users.list", "DIALOG_ID=chat1"];
+    args.extend_from_slice(extra);
+    args.extend(["--webhook", url]);
+    b24_off_thread(&args).await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn limit_that_is_not_a_number_is_refused_before_sending() {
     let emu = emulator().await;
     let url = emu.webhook_url();
-    let out = b24_off_thread(&[
-        "call",
-        "im.dialog.users.list",
-        "DIALOG_ID=chat1",
-        "LIMIT=abc",
-        "--webhook",
-        &url,
-    ])
-    .await;
+    let out = users_of_chat1(&url, &["LIMIT=abc"]).await;
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
@@ -466,27 +466,10 @@ async fn limit_that_is_not_a_number_is_refused_before_sending() {
     assert_eq!(emu.stats().requests, 0, "nothing was sent");
 
     // A name the method does not have is refused too; --raw sends it as given.
-    let out = b24_off_thread(&[
-        "call",
-        "im.dialog.users.list",
-        "DIALOG_ID=chat1",
-        "LIMT=2",
-        "--webhook",
-        &url,
-    ])
-    .await;
+    let out = users_of_chat1(&url, &["LIMT=2"]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("`LIMT` is not a parameter"));
-    let out = b24_off_thread(&[
-        "call",
-        "im.dialog.users.list",
-        "DIALOG_ID=chat1",
-        "LIMT=2",
-        "--raw",
-        "--webhook",
-        &url,
-    ])
-    .await;
+    let out = users_of_chat1(&url, &["LIMT=2", "--raw"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(emu.stats().requests, 1);
 }
