@@ -46,6 +46,12 @@ async fn https_with_the_emulators_ca_and_only_with_it() {
 
     // Plain http to the TLS port is not served either.
     let plain = url.replacen("https://", "http://", 1);
-    assert!(default.post(format!("{plain}im.counters.get")).send().await.is_err());
+    assert!(
+        default
+            .post(format!("{plain}im.counters.get"))
+            .send()
+            .await
+            .is_err()
+    );
     emulator.shutdown().await;
 }
