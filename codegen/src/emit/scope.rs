@@ -50,6 +50,8 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
     let mut entries = Vec::new();
     let mut paged = Vec::new();
     let mut every = Vec::new();
+    let mut answers = Vec::new();
+    let examples_module = ident(names::EXAMPLES_MODULE);
     for m in &scope.methods {
         let tokens = super::method::file(m)?;
         files.insert(
@@ -63,12 +65,49 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         let error = ident(&m.error_code);
         let locals = m.types.iter().map(|t| ident(&t.name));
         uses.push(quote!(#cfg pub use #module::{#request, #error #(, #locals)*};));
-        entries.push(quote!(::b24_core::registry::MethodEntry::of::<#module::#request>()));
+        let entry = quote!(::b24_core::registry::MethodEntry::of::<#module::#request>());
+        // The first example of a successful answer: what a server without behaviour of its
+        // own for the method (the emulator) answers. Its text is generated into the crate, so
+        // the package needs no file from `spec/`.
+        let answer = m
+            .examples
+            .iter()
+            .find(|ex| ex.status == 200 && ex.error.is_none() && ex.skipped.is_empty());
+        entries.push(match answer {
+            Some(ex) => {
+                let name = ident(&m.module.to_uppercase());
+                let doc = format!(" `{}`", ex.path);
+                let body = raw_string(&ex.text)?;
+                answers.push(quote! {
+                    #[doc = #doc]
+                    pub(super) const #name: &str = #body;
+                });
+                quote!(#entry.with_example(#examples_module::#name))
+            }
+            None => entry,
+        });
         let wire = &m.wire;
         every.push(quote!((#wire, $crate::#request)));
         if m.pagination.as_ref().is_some_and(|p| p.item.is_some()) {
             paged.push(quote!((#wire, $crate::#request)));
         }
+    }
+
+    let registry = names::REGISTRY_FEATURE;
+    if !answers.is_empty() {
+        let doc = inner_docs(&format!(
+            "The first successful example answer of each `{}` method that has one, copied from\n\
+             the spec's example files into the crate, for `METHODS` (feature `{registry}`).",
+            scope.name
+        ));
+        files.insert(
+            format!("{root}/{}.rs", names::EXAMPLES_MODULE),
+            render(quote!(#doc #(#answers)*), &format!("spec/{}/", scope.name))?,
+        );
+        mods.push(quote!(
+            #[cfg(feature = #registry)]
+            mod #examples_module;
+        ));
     }
 
     let has_examples = scope.methods.iter().any(|m| !m.examples.is_empty());
@@ -90,7 +129,6 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         names::REGISTRY_FEATURE
     );
     let table = ident(names::METHODS_TABLE);
-    let registry = names::REGISTRY_FEATURE;
     let paged_macro = ident(names::PAGED_MACRO);
     let methods_macro = ident(names::METHODS_MACRO);
     let mod_rs = quote! {
@@ -176,6 +214,17 @@ fn examples(scope: &ir::Scope, path: &str) -> TokenStream {
         #doc
         #(#tests)*
     }
+}
+
+/// `text` as a raw string literal, with as many `#` as it needs to hold any quote it contains.
+fn raw_string(text: &str) -> Result<proc_macro2::Literal, String> {
+    let mut hashes = "#".to_owned();
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .map_err(|e| format!("this is a bug in b24-codegen: an example is no string literal: {e}"))
 }
 
 /// Wire names of the identity fields of the object types a method's result reaches.
@@ -289,4 +338,22 @@ pub(crate) fn facade_features(scopes: &[ir::Scope]) -> String {
         names::REGISTRY_FEATURE
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raw_string;
+
+    #[test]
+    fn raw_strings_hold_any_text() {
+        for text in ["{}", "{\"tag\": \"#1\"}\n", "\"##\" and \"#", "r#\"x\"#"] {
+            let literal = raw_string(text).map(|l| l.to_string());
+            let parsed = literal
+                .as_deref()
+                .ok()
+                .and_then(|l| syn::parse_str::<syn::LitStr>(l).ok())
+                .map(|l| l.value());
+            assert_eq!(parsed.as_deref(), Some(text), "{literal:?}");
+        }
+    }
 }

@@ -52,6 +52,9 @@ pub struct Config {
     /// Serve HTTPS with a certificate made at start, signed by a local CA
     /// ([`crate::Emulator::ca_pem`]).
     pub tls: bool,
+    /// Methods answered from their spec example even though the emulator has a handler for
+    /// them (methods without a handler always are).
+    pub from_example: Vec<String>,
 }
 
 impl Default for Config {
@@ -77,6 +80,7 @@ impl Default for Config {
             access_ttl: Duration::from_secs(3600),
             refresh_ttl: Duration::from_secs(180 * 24 * 3600),
             tls: false,
+            from_example: Vec::new(),
         }
     }
 }
@@ -403,6 +407,17 @@ pub struct EmulatorArgs {
     /// (REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS); default: a file in the temporary directory.
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub ca_file: Option<PathBuf>,
+    /// Methods to answer from their spec example instead of their handler, comma-separated.
+    #[arg(long, value_name = "METHODS", default_value = "")]
+    pub from_example: String,
+}
+
+/// A comma-separated flag value, items trimmed, empty ones dropped.
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 impl EmulatorArgs {
@@ -436,17 +451,13 @@ impl EmulatorArgs {
             faults: self.faults.clone().unwrap_or_default(),
             webhook_user: self.user_id,
             webhook_token: self.token.clone(),
-            scopes: self
-                .scopes
-                .split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
+            scopes: list(&self.scopes),
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
             access_ttl: Duration::from_secs(self.access_ttl),
             refresh_ttl: Duration::from_secs(self.refresh_ttl),
             tls: self.tls,
+            from_example: list(&self.from_example),
         })
     }
 }

@@ -2,7 +2,8 @@
 
 mod list_get;
 
-use super::Handler;
+use super::{Handler, handler};
 
-pub(super) const HANDLERS: &[(&str, Handler)] =
-    &[("im.user.list.get", Handler::Read(list_get::handle))];
+pub(super) const HANDLERS: &[(&str, Handler)] = &[handler::<b24_im::UserListGetRequest>(
+    Handler::Read(list_get::handle),
+)];

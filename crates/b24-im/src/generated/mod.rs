@@ -18,6 +18,12 @@ mod user_list_get;
 mod v2_event_get;
 #[cfg(feature = "v2")]
 mod v2_event_subscribe;
+#[cfg(feature = "registry")]
+mod examples;
+#[cfg(feature = "chat")]
+pub use types::{
+    Chat, ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader, ChatRestrictions,
+};
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
 #[cfg(any(feature = "dialog", feature = "user"))]
@@ -59,18 +65,26 @@ pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode}
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
-    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>()
+        .with_example(examples::CHAT_GET),
+    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>()
+        .with_example(examples::COUNTERS_GET),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>(),
-    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
-    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>(),
+    >()
+        .with_example(examples::DIALOG_MESSAGES_GET),
+    ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>()
+        .with_example(examples::DIALOG_USERS_LIST),
+    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>()
+        .with_example(examples::MESSAGE_ADD),
+    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
+        .with_example(examples::USER_LIST_GET),
+    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>()
+        .with_example(examples::V2_EVENT_GET),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_subscribe::V2EventSubscribeRequest,
-    >(),
+    >()
+        .with_example(examples::V2_EVENT_SUBSCRIBE),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).

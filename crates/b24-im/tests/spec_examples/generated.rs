@@ -12,7 +12,7 @@ fn chat_get_example_1() {
         200u16,
         ::std::option::Option::None,
         &[],
-        &["ID"],
+        &["ID", "id", "user_id"],
     );
 }
 /// `spec/im/examples/chat.get.bare.json`: Constructed: the chat id as a bare number, the shape of older revisions of the method.
@@ -26,14 +26,29 @@ fn chat_get_example_2() {
         200u16,
         ::std::option::Option::None,
         &[],
-        &["ID"],
+        &["ID", "id", "user_id"],
+    );
+}
+/** `spec/im/examples/chat.get.dialog.json`: With `DIALOG_ID`: the whole chat, in the shape of the documented example of
+`im.dialog.get` (the same object).*/
+#[test]
+#[cfg(feature = "chat")]
+fn chat_get_example_3() {
+    ::b24_core::testing::check_example::<
+        b24_im::ChatGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/chat.get.dialog.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["ID", "id", "user_id"],
     );
 }
 /** `spec/im/examples/chat.get.null.json`: Constructed from the server behaviour in `docs/server-behaviour.md`: no chat matches (or a parameter is missing), so
 `result` is `null` and there is no error.*/
 #[test]
 #[cfg(feature = "chat")]
-fn chat_get_example_3() {
+fn chat_get_example_4() {
     ::b24_core::testing::check_example::<
         b24_im::ChatGetRequest,
     >(
@@ -41,14 +56,14 @@ fn chat_get_example_3() {
         200u16,
         ::std::option::Option::None,
         &[],
-        &["ID"],
+        &["ID", "id", "user_id"],
     );
 }
 /** `spec/im/examples/chat.get.error.json`: The documented error response (the page lists no codes of its own). The page shows it with
 HTTP 401; the system error table lists `INVALID_CREDENTIALS` with 403.*/
 #[test]
 #[cfg(feature = "chat")]
-fn chat_get_example_4() {
+fn chat_get_example_5() {
     ::b24_core::testing::check_example::<
         b24_im::ChatGetRequest,
     >(
@@ -56,13 +71,13 @@ fn chat_get_example_4() {
         401u16,
         ::std::option::Option::Some("INVALID_CREDENTIALS"),
         &[],
-        &["ID"],
+        &["ID", "id", "user_id"],
     );
 }
 /// `spec/im/examples/chat.get.guest.json`: Constructed from the server's handler (`docs/server-behaviour.md`): a guest session.
 #[test]
 #[cfg(feature = "chat")]
-fn chat_get_example_5() {
+fn chat_get_example_6() {
     ::b24_core::testing::check_example::<
         b24_im::ChatGetRequest,
     >(
@@ -70,7 +85,7 @@ fn chat_get_example_5() {
         403u16,
         ::std::option::Option::Some("AUTHORIZE_ERROR"),
         &[],
-        &["ID"],
+        &["ID", "id", "user_id"],
     );
 }
 /// `spec/im/examples/counters.get.json`: The documented example response (`CHAT`, `CHAT_UNREAD`, `LINES`, `DIALOG_UNREAD` as `[]`).
