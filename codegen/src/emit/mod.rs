@@ -15,7 +15,7 @@ use crate::ir::{Absence, Api, Builtin, NamedKind, Ty};
 use crate::typeexpr::AbsentForm;
 
 pub(crate) use readme::methods_table;
-pub(crate) use scope::features;
+pub(crate) use scope::{facade_features, features};
 
 /// Generates every output file: path relative to the repository root -> contents.
 pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, String> {

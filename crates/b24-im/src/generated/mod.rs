@@ -86,7 +86,7 @@ mod v2_event_unsubscribe;
 mod v2_file_download;
 #[cfg(feature = "v2")]
 mod v2_file_upload;
-#[cfg(test)]
+#[cfg(feature = "registry")]
 mod examples;
 #[cfg(feature = "chat")]
 pub use types::{ChatColor, ChatEntityType};
@@ -233,123 +233,99 @@ pub use v2_file_upload::{
 #[cfg(feature = "registry")]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     ::b24_core::registry::MethodEntry::of::<chat_add::ChatAddRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/chat.add.json")),
+        .with_example(examples::CHAT_ADD),
     ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/chat.get.json")),
+        .with_example(examples::CHAT_GET),
     ::b24_core::registry::MethodEntry::of::<chat_leave::ChatLeaveRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/chat.leave.json")),
+        .with_example(examples::CHAT_LEAVE),
     ::b24_core::registry::MethodEntry::of::<chat_mute::ChatMuteRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/chat.mute.json")),
+        .with_example(examples::CHAT_MUTE),
     ::b24_core::registry::MethodEntry::of::<chat_set_owner::ChatSetOwnerRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/chat.setOwner.json")),
+        .with_example(examples::CHAT_SET_OWNER),
     ::b24_core::registry::MethodEntry::of::<
         chat_update_avatar::ChatUpdateAvatarRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/chat.updateAvatar.json"),
-        ),
+        .with_example(examples::CHAT_UPDATE_AVATAR),
     ::b24_core::registry::MethodEntry::of::<chat_update_color::ChatUpdateColorRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/chat.updateColor.json"),
-        ),
+        .with_example(examples::CHAT_UPDATE_COLOR),
     ::b24_core::registry::MethodEntry::of::<chat_update_title::ChatUpdateTitleRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/chat.updateTitle.json"),
-        ),
+        .with_example(examples::CHAT_UPDATE_TITLE),
     ::b24_core::registry::MethodEntry::of::<chat_user_add::ChatUserAddRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/chat.user.add.json")),
+        .with_example(examples::CHAT_USER_ADD),
     ::b24_core::registry::MethodEntry::of::<chat_user_delete::ChatUserDeleteRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/chat.user.delete.json"),
-        ),
+        .with_example(examples::CHAT_USER_DELETE),
     ::b24_core::registry::MethodEntry::of::<chat_user_list::ChatUserListRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/chat.user.list.json")),
+        .with_example(examples::CHAT_USER_LIST),
     ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/counters.get.json")),
+        .with_example(examples::COUNTERS_GET),
     ::b24_core::registry::MethodEntry::of::<dialog_get::DialogGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/dialog.get.json")),
+        .with_example(examples::DIALOG_GET),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/dialog.messages.get.json"),
-        ),
+        .with_example(examples::DIALOG_MESSAGES_GET),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_search::DialogMessagesSearchRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/dialog.messages.search.json"),
-        ),
+        .with_example(examples::DIALOG_MESSAGES_SEARCH),
     ::b24_core::registry::MethodEntry::of::<dialog_read::DialogReadRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/dialog.read.json")),
+        .with_example(examples::DIALOG_READ),
     ::b24_core::registry::MethodEntry::of::<dialog_read_all::DialogReadAllRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/dialog.read.all.json")),
+        .with_example(examples::DIALOG_READ_ALL),
     ::b24_core::registry::MethodEntry::of::<dialog_unread::DialogUnreadRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/dialog.unread.json")),
+        .with_example(examples::DIALOG_UNREAD),
     ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/dialog.users.list.json"),
-        ),
+        .with_example(examples::DIALOG_USERS_LIST),
     ::b24_core::registry::MethodEntry::of::<dialog_writing::DialogWritingRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/dialog.writing.json")),
+        .with_example(examples::DIALOG_WRITING),
     ::b24_core::registry::MethodEntry::of::<disk_file_commit::DiskFileCommitRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/disk.file.commit.json"),
-        ),
+        .with_example(examples::DISK_FILE_COMMIT),
     ::b24_core::registry::MethodEntry::of::<disk_file_delete::DiskFileDeleteRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/disk.file.delete.json"),
-        ),
+        .with_example(examples::DISK_FILE_DELETE),
     ::b24_core::registry::MethodEntry::of::<disk_file_save::DiskFileSaveRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/disk.file.save.json")),
+        .with_example(examples::DISK_FILE_SAVE),
     ::b24_core::registry::MethodEntry::of::<disk_folder_get::DiskFolderGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/disk.folder.get.json")),
+        .with_example(examples::DISK_FOLDER_GET),
     ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.add.json")),
+        .with_example(examples::MESSAGE_ADD),
     ::b24_core::registry::MethodEntry::of::<message_command::MessageCommandRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.command.json")),
+        .with_example(examples::MESSAGE_COMMAND),
     ::b24_core::registry::MethodEntry::of::<message_delete::MessageDeleteRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.delete.json")),
+        .with_example(examples::MESSAGE_DELETE),
     ::b24_core::registry::MethodEntry::of::<message_like::MessageLikeRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.like.json")),
+        .with_example(examples::MESSAGE_LIKE),
     ::b24_core::registry::MethodEntry::of::<message_share::MessageShareRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.share.json")),
+        .with_example(examples::MESSAGE_SHARE),
     ::b24_core::registry::MethodEntry::of::<message_update::MessageUpdateRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.update.json")),
+        .with_example(examples::MESSAGE_UPDATE),
     ::b24_core::registry::MethodEntry::of::<recent_get::RecentGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/recent.get.json")),
+        .with_example(examples::RECENT_GET),
     ::b24_core::registry::MethodEntry::of::<recent_hide::RecentHideRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/recent.hide.json")),
+        .with_example(examples::RECENT_HIDE),
     ::b24_core::registry::MethodEntry::of::<recent_list::RecentListRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/recent.list.json")),
+        .with_example(examples::RECENT_LIST),
     ::b24_core::registry::MethodEntry::of::<recent_pin::RecentPinRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/recent.pin.json")),
+        .with_example(examples::RECENT_PIN),
     ::b24_core::registry::MethodEntry::of::<recent_unread::RecentUnreadRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/recent.unread.json")),
+        .with_example(examples::RECENT_UNREAD),
     ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/revision.get.json")),
+        .with_example(examples::REVISION_GET),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/user.list.get.json")),
+        .with_example(examples::USER_LIST_GET),
     ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/v2.Event.get.json")),
+        .with_example(examples::V2_EVENT_GET),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_subscribe::V2EventSubscribeRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
-        ),
+        .with_example(examples::V2_EVENT_SUBSCRIBE),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_unsubscribe::V2EventUnsubscribeRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/v2.Event.unsubscribe.json"),
-        ),
+        .with_example(examples::V2_EVENT_UNSUBSCRIBE),
     ::b24_core::registry::MethodEntry::of::<v2_file_download::V2FileDownloadRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/v2.File.download.json"),
-        ),
+        .with_example(examples::V2_FILE_DOWNLOAD),
     ::b24_core::registry::MethodEntry::of::<v2_file_upload::V2FileUploadRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/v2.File.upload.json")),
+        .with_example(examples::V2_FILE_UPLOAD),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).
@@ -361,5 +337,47 @@ macro_rules! with_paged_methods {
         ("im.dialog.messages.search", $crate::DialogMessagesSearchRequest),
         ("im.dialog.users.list", $crate::DialogUsersListRequest), ("im.recent.list",
         $crate::RecentListRequest), ("im.v2.Event.get", $crate::V2EventGetRequest) }
+    };
+}
+/// Calls `$callback!` with `("wire.name", RequestType)` for every method, so tools can
+/// make typed calls by name without a hand-written table (feature `registry`).
+#[cfg(feature = "registry")]
+#[macro_export]
+macro_rules! with_methods {
+    ($callback:ident) => {
+        $callback ! { ("im.chat.add", $crate::ChatAddRequest), ("im.chat.get",
+        $crate::ChatGetRequest), ("im.chat.leave", $crate::ChatLeaveRequest),
+        ("im.chat.mute", $crate::ChatMuteRequest), ("im.chat.setOwner",
+        $crate::ChatSetOwnerRequest), ("im.chat.updateAvatar",
+        $crate::ChatUpdateAvatarRequest), ("im.chat.updateColor",
+        $crate::ChatUpdateColorRequest), ("im.chat.updateTitle",
+        $crate::ChatUpdateTitleRequest), ("im.chat.user.add",
+        $crate::ChatUserAddRequest), ("im.chat.user.delete",
+        $crate::ChatUserDeleteRequest), ("im.chat.user.list",
+        $crate::ChatUserListRequest), ("im.counters.get", $crate::CountersGetRequest),
+        ("im.dialog.get", $crate::DialogGetRequest), ("im.dialog.messages.get",
+        $crate::DialogMessagesGetRequest), ("im.dialog.messages.search",
+        $crate::DialogMessagesSearchRequest), ("im.dialog.read",
+        $crate::DialogReadRequest), ("im.dialog.read.all", $crate::DialogReadAllRequest),
+        ("im.dialog.unread", $crate::DialogUnreadRequest), ("im.dialog.users.list",
+        $crate::DialogUsersListRequest), ("im.dialog.writing",
+        $crate::DialogWritingRequest), ("im.disk.file.commit",
+        $crate::DiskFileCommitRequest), ("im.disk.file.delete",
+        $crate::DiskFileDeleteRequest), ("im.disk.file.save",
+        $crate::DiskFileSaveRequest), ("im.disk.folder.get",
+        $crate::DiskFolderGetRequest), ("im.message.add", $crate::MessageAddRequest),
+        ("im.message.command", $crate::MessageCommandRequest), ("im.message.delete",
+        $crate::MessageDeleteRequest), ("im.message.like", $crate::MessageLikeRequest),
+        ("im.message.share", $crate::MessageShareRequest), ("im.message.update",
+        $crate::MessageUpdateRequest), ("im.recent.get", $crate::RecentGetRequest),
+        ("im.recent.hide", $crate::RecentHideRequest), ("im.recent.list",
+        $crate::RecentListRequest), ("im.recent.pin", $crate::RecentPinRequest),
+        ("im.recent.unread", $crate::RecentUnreadRequest), ("im.revision.get",
+        $crate::RevisionGetRequest), ("im.user.list.get", $crate::UserListGetRequest),
+        ("im.v2.Event.get", $crate::V2EventGetRequest), ("im.v2.Event.subscribe",
+        $crate::V2EventSubscribeRequest), ("im.v2.Event.unsubscribe",
+        $crate::V2EventUnsubscribeRequest), ("im.v2.File.download",
+        $crate::V2FileDownloadRequest), ("im.v2.File.upload",
+        $crate::V2FileUploadRequest) }
     };
 }
