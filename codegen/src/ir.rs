@@ -61,6 +61,8 @@ pub struct Method {
     pub read_only: bool,
     pub batch: bool,
     pub params: Vec<Param>,
+    /// Groups of optional parameters of which at least one must be sent (wire names).
+    pub one_of_params: Vec<ParamGroup>,
     pub result: Ty,
     pub result_doc: Option<String>,
     pub pagination: Option<Pagination>,
@@ -71,6 +73,15 @@ pub struct Method {
     /// Where `result` holds entries that are skipped when they do not decode: one path of
     /// steps inside `result` per list or map.
     pub skip: Vec<Vec<SkipStep>>,
+}
+
+/// Optional parameters of which at least one must be sent.
+#[derive(Debug, Clone)]
+pub struct ParamGroup {
+    /// Wire names, in spec order.
+    pub params: Vec<String>,
+    /// What the server does without any of them.
+    pub why: String,
 }
 
 /// One step of a skip pattern.

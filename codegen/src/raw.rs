@@ -32,6 +32,11 @@ pub struct MethodSpec {
     /// Parameters, in the order they are sent.
     #[serde(default)]
     pub params: Vec<Tolerant<Param>>,
+    /// Groups of optional parameters of which at least one must be sent ("`CHAT_ID` or
+    /// `DIALOG_ID`", "`MESSAGE` or `ATTACH`"). The client refuses a request that sets none of a
+    /// group's parameters before sending it, with an error naming them.
+    #[serde(default)]
+    pub one_of_params: Vec<Tolerant<ParamGroup>>,
     /// What `result` holds on success.
     pub result: ResultSpec,
     /// How the method pages through long results (omit for methods that return everything).
@@ -109,6 +114,16 @@ pub struct Param {
     /// Rust field name, when the derived one is a keyword or unclear.
     #[serde(default)]
     pub rust_name: Option<Sp<String>>,
+}
+
+/// Optional parameters of which at least one must be sent.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParamGroup {
+    /// Wire names of the parameters (at least two, each an optional parameter of the method).
+    pub params: Sp<Vec<Sp<String>>>,
+    /// What the server does when none of them is sent (the error it answers with).
+    pub why: Sp<String>,
 }
 
 /// The `result` of a successful call.

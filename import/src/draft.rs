@@ -50,6 +50,9 @@ pub struct Draft {
     pub docs_url: Guessed<String>,
     pub read_only: Guessed<bool>,
     pub params: Vec<Param>,
+    /// Groups of optional parameters the page needs one of ("`CHAT_ID` or `DIALOG_ID`"), in
+    /// parameter order: the spec's `one_of_params`.
+    pub one_of_params: Vec<Vec<String>>,
     /// The result type (named types only: objects and enums are in `types`).
     pub result: Shape,
     pub result_doc: Option<String>,
@@ -76,6 +79,9 @@ pub struct Param {
     pub doc: Option<String>,
     pub rust_name: Option<String>,
     pub review: Vec<String>,
+    /// The other parameters the page offers instead of this one ("required if `DIALOG_ID` is
+    /// not provided").
+    pub alternatives: Vec<String>,
 }
 
 /// An error code of the method.
@@ -260,6 +266,7 @@ pub fn build(page: &Page, method: &str, known: &Known, docs_url: Option<&str>) -
     Draft {
         method: method.to_owned(),
         stem: stem.to_owned(),
+        one_of_params: one_of_params(&params),
         scope,
         summary: summary(page, method),
         doc: None,
@@ -322,6 +329,32 @@ fn top_down(mut types: Vec<TypeDef>, result: &Shape, params: &[Param]) -> Vec<Ty
     out
 }
 
+/// The documented default of the parameter row named `name`.
+fn default_of_name(page: &Page, name: &str) -> Option<String> {
+    page.params
+        .iter()
+        .find(|r| r.name == name)
+        .and_then(default_of)
+}
+
+/// The groups of alternative parameters: each parameter with alternatives, with them, in
+/// parameter order; a group the page states from both sides is listed once.
+fn one_of_params(params: &[Param]) -> Vec<Vec<String>> {
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    for p in params.iter().filter(|p| !p.alternatives.is_empty()) {
+        let group: Vec<String> = params
+            .iter()
+            .filter(|q| q.name == p.name || p.alternatives.contains(&q.name))
+            .filter(|q| !q.required)
+            .map(|q| q.name.clone())
+            .collect();
+        if group.len() >= 2 && !groups.contains(&group) {
+            groups.push(group);
+        }
+    }
+    groups
+}
+
 struct Builder<'k> {
     known: &'k Known,
     /// The method drafted (its own types in `known.local` are not "another method's").
@@ -340,6 +373,21 @@ impl Builder<'_> {
             .iter()
             .map(|row| self.param(row, page, &names))
             .collect();
+        // A parameter another one may replace is not required either, whatever its marker.
+        let replaceable: Vec<String> = params
+            .iter()
+            .flat_map(|p| p.alternatives.iter().cloned())
+            .collect();
+        for p in &mut params {
+            if p.required && replaceable.contains(&p.name) {
+                p.required = false;
+                p.default = default_of_name(page, &p.name);
+                p.review.push(
+                    "marked required by the page, but another parameter may replace it: drafted as one of a `one_of_params` group"
+                        .into(),
+                );
+            }
+        }
         let mut seen = BTreeSet::new();
         for p in &mut params {
             p.rust_name = rust_field_name(&p.name, &mut seen, &mut p.review);
@@ -352,11 +400,12 @@ impl Builder<'_> {
         let ty = self.param_type(row, page, &mut review);
         let mut doc = row.desc.render();
         let mut required = row.required;
-        let others: Vec<&str> = row
-            .desc
-            .codes()
-            .filter(|c| *c != row.name && all.contains(c))
-            .collect();
+        let mut others: Vec<&str> = Vec::new();
+        for code in row.desc.codes() {
+            if code != row.name && all.contains(&code) && !others.contains(&code) {
+                others.push(code);
+            }
+        }
         let text = row.desc.flat().to_lowercase();
         let either = !others.is_empty()
             && (text.contains("required if")
@@ -372,10 +421,15 @@ impl Builder<'_> {
                 .join(" or ");
             doc = format!("Required unless {alternatives} is given.\n\n{doc}");
             review.push(format!(
-                "one of `{}` or {alternatives} is required; the format cannot say so, so neither is required",
+                "one of `{}` or {alternatives} is required: drafted as a `one_of_params` group, so neither is required",
                 row.name
             ));
         }
+        let alternatives = if either {
+            others.iter().map(|o| (*o).to_owned()).collect()
+        } else {
+            Vec::new()
+        };
         let default = if required { None } else { default_of(row) };
         let integer = matches!(ty, Shape::Scalar("u64" | "u32" | "i64" | "i32"));
         let (min, max) = if integer {
@@ -393,6 +447,7 @@ impl Builder<'_> {
             doc: Some(doc).filter(|d| !d.is_empty()),
             rust_name: None,
             review,
+            alternatives,
         }
     }
 

@@ -53,6 +53,19 @@ pub fn yaml(d: &Draft) -> String {
         }
     }
 
+    if !d.one_of_params.is_empty() {
+        w.blank();
+        w.line(0, "one_of_params:");
+        for group in &d.one_of_params {
+            w.review(
+                1,
+                "the page needs one of these; say in `why` what the server answers without any",
+            );
+            w.item(1, "params", &format!("[{}]", group.join(", ")));
+            w.key(2, "why", "the page requires one of them.");
+        }
+    }
+
     if let Some(p) = &d.pagination {
         pagination(&mut w, p);
     }

@@ -92,9 +92,10 @@ fn parameter_table_type_links_and_required_markers() {
     assert_eq!(
         types,
         [
-            ("DIALOG_ID", "dialog_id".into(), true),
-            // `^*^` is a required marker too, but "Required if `DIALOG_ID` is not provided"
-            // makes it one of two: neither is required, and the doc says so.
+            // Marked required, but `CHAT_ID` may replace it ("Required if `DIALOG_ID` is not
+            // provided"): the two form a `one_of_params` group, neither is required, and the
+            // doc says so.
+            ("DIALOG_ID", "dialog_id".into(), false),
             ("CHAT_ID", "u64".into(), false),
             ("COUNT", "u32".into(), false),
             ("AGO", "u64".into(), false),
@@ -127,6 +128,17 @@ fn parameter_table_type_links_and_required_markers() {
             .iter()
             .any(|r| r.contains("one of `CHAT_ID` or `DIALOG_ID`"))
     );
+    assert_eq!(chat.alternatives, ["DIALOG_ID"]);
+    assert!(
+        i.draft
+            .one_of_params
+            .iter()
+            .any(|g| g.contains(&"CHAT_ID".to_owned()) && g.contains(&"DIALOG_ID".to_owned())),
+        "{:?}",
+        i.draft.one_of_params
+    );
+    let spec = &i.files[0].1;
+    assert!(spec.contains("\none_of_params:\n"), "{spec}");
     assert_eq!(
         param(&i, "FILTER").doc.as_deref(),
         Some("Uses `A|B` pipes inside code")

@@ -203,6 +203,17 @@ fn apply(root: &Path, output: &Output, mode: Mode) -> io::Result<Report> {
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{rel}: {e}")))?;
         files.insert(rel.clone(), spliced);
     }
+    for (rel, section) in &output.sections {
+        let text = fs::read_to_string(root.join(rel))?;
+        let spliced = splice(
+            &text,
+            b24_codegen::METHODS_BEGIN,
+            b24_codegen::METHODS_END,
+            section,
+        )
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{rel}: {e}")))?;
+        files.insert(rel.clone(), spliced);
+    }
     // The generator's snapshots of the real spec: same contents, insta's header.
     let snapshots: BTreeMap<String, String> = output
         .files
@@ -300,21 +311,31 @@ fn apply(root: &Path, output: &Output, mode: Mode) -> io::Result<Report> {
 
 /// The manifest with its generated `[features]` lines replaced by `features`.
 fn splice_features(manifest: &str, features: &str) -> Result<String, String> {
-    let begin = manifest
-        .find(b24_codegen::FEATURES_BEGIN)
-        .map(|at| at + b24_codegen::FEATURES_BEGIN.len());
-    let end = manifest.find(b24_codegen::FEATURES_END);
-    match (begin, end) {
-        (Some(begin), Some(end)) if begin < end => {
-            let (head, _) = manifest.split_at(begin);
-            let (_, tail) = manifest.split_at(end);
-            Ok(format!("{head}\n{features}{tail}"))
+    splice(
+        manifest,
+        b24_codegen::FEATURES_BEGIN,
+        b24_codegen::FEATURES_END,
+        features,
+    )
+    .map_err(|lines| {
+        format!(
+            "the generated features have no place: add these lines under `[features]`:\n{lines}"
+        )
+    })
+}
+
+/// `text` with what lies between the lines `begin` and `end` replaced by `body`; without the
+/// markers, the error is the two lines to add.
+fn splice(text: &str, begin: &str, end: &str, body: &str) -> Result<String, String> {
+    let from = text.find(begin).map(|at| at + begin.len());
+    let to = text.find(end);
+    match (from, to) {
+        (Some(from), Some(to)) if from < to => {
+            let (head, _) = text.split_at(from);
+            let (_, tail) = text.split_at(to);
+            Ok(format!("{head}\n{body}{tail}"))
         }
-        _ => Err(format!(
-            "the generated features have no place: add these lines under `[features]`:\n{}\n{}",
-            b24_codegen::FEATURES_BEGIN,
-            b24_codegen::FEATURES_END
-        )),
+        _ => Err(format!("{begin}\n{end}")),
     }
 }
 
@@ -381,6 +402,7 @@ mod tests {
             .into(),
             roots: vec!["crates/b24-x/src/generated".to_owned()],
             features: BTreeMap::new(),
+            sections: BTreeMap::new(),
         };
         let report = apply(&dir, &output, Mode::Check).unwrap();
         assert_eq!(
@@ -436,6 +458,36 @@ mod tests {
                 .unwrap()
                 .contains("assertion_line")
         );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_readme_table_is_spliced_between_its_markers_and_checked() {
+        let dir = std::env::temp_dir().join(format!("b24-xtask-readme-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let (begin, end) = (b24_codegen::METHODS_BEGIN, b24_codegen::METHODS_END);
+        fs::write(
+            dir.join("README.md"),
+            format!("# Title\n\n{begin}\nold table\n{end}\n\nHand-written text.\n"),
+        )
+        .unwrap();
+        let output = Output {
+            sections: [("README.md".to_owned(), "| new | table |\n".to_owned())].into(),
+            ..Output::default()
+        };
+        let report = apply(&dir, &output, Mode::Check).unwrap();
+        assert_eq!(report.changed, ["README.md"], "a stale table fails --check");
+        apply(&dir, &output, Mode::Write).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join("README.md")).unwrap(),
+            format!("# Title\n\n{begin}\n| new | table |\n{end}\n\nHand-written text.\n")
+        );
+        assert!(apply(&dir, &output, Mode::Check).unwrap().is_clean());
+
+        fs::write(dir.join("README.md"), "# No markers\n").unwrap();
+        let err = apply(&dir, &output, Mode::Check).unwrap_err().to_string();
+        assert!(err.contains(begin) && err.contains(end), "{err}");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -72,9 +72,23 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
     } else {
         "Writes: not repeated automatically after an ambiguous failure."
     };
+    let groups: Vec<String> = m
+        .one_of_params
+        .iter()
+        .map(|g| {
+            let names: Vec<String> = g.params.iter().map(|p| format!("`{p}`")).collect();
+            format!(
+                "Set at least one of {}: {} The client refuses a request without any of them before sending it.",
+                names.join(", "),
+                g.why.trim()
+            )
+        })
+        .collect();
+    let groups = (!groups.is_empty()).then(|| groups.join("\n\n"));
     let doc = paragraphs([
         Some(&*format!("Request for `{}`: {}", m.wire, m.summary)),
         m.doc.as_deref(),
+        groups.as_deref(),
         Some(&*format!("{kind} Reference: <{}>", m.docs_url)),
     ]);
     let attrs = quote!(#[must_use = "a request does nothing until it is sent"]);
@@ -175,6 +189,10 @@ fn info(m: &ir::Method) -> TokenStream {
             quote!(::b24_core::Pagination { items: #items, limit: #limit, offset: #offset, keyset: &[#(#keyset),*], continuation: #continuation })
         }
     };
+    let groups = m.one_of_params.iter().map(|g| {
+        let params = &g.params;
+        quote!(&[#(#params),*])
+    });
     quote! {
         ::b24_core::MethodInfo {
             name: #wire,
@@ -184,6 +202,7 @@ fn info(m: &ir::Method) -> TokenStream {
             read_only: #read_only,
             batch: #batch,
             pagination: #pagination,
+            one_of_params: &[#(#groups),*],
         }
     }
 }

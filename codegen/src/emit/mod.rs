@@ -3,6 +3,7 @@
 pub(crate) mod core;
 mod method;
 mod model;
+mod readme;
 mod scope;
 
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use quote::{format_ident, quote};
 use crate::ir::{Absence, Api, Builtin, NamedKind, Ty};
 use crate::typeexpr::AbsentForm;
 
+pub(crate) use readme::methods_table;
 pub(crate) use scope::{facade_features, features};
 
 /// Generates every output file: path relative to the repository root -> contents.

@@ -334,8 +334,9 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
     let mut expecting = Vec::new();
     let (mut false_is_value, mut empty_is_value) = (false, false);
     // Object shapes told apart by a key: the object is read whole, then decoded as the shape
-    // whose key it has (as the first one when it has none, whose error then says what lacks).
-    let (mut keyed, mut keyed_kinds, mut keyed_first) =
+    // whose key it has, or as the last one when it has none (the spec lists last the shape to
+    // fall back on: one whose fields are all optional decodes what a server version trimmed).
+    let (mut keyed, mut keyed_kinds, mut keyed_last) =
         (Vec::new(), Vec::<ir::JsonKind>::new(), None);
     for s in shapes {
         let var = ident(&s.rust);
@@ -360,7 +361,7 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
                     }
                 }
                 keyed.push(quote!((::std::option::Option::Some(#key), object) => object.decode::<#codec, _, D::Error>().map(Self::#var),));
-                keyed_first.get_or_insert(var.clone());
+                keyed_last = Some(var.clone());
             }
             None => arms.push(
                 quote!(#(#patterns)|* => w::As::<#codec>::deserialize(deserializer).map(Self::#var),),
@@ -371,7 +372,7 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
         false_is_value |= s.kinds.contains(&ir::JsonKind::Bool);
         empty_is_value |= s.kinds.contains(&ir::JsonKind::String);
     }
-    if let Some(first) = &keyed_first {
+    if let Some(last) = &keyed_last {
         let keys = shapes.iter().filter_map(|s| s.when_key.as_deref());
         let keyed_kinds = keyed_kinds.iter().map(|k| kind_pattern(*k));
         arms.push(quote! {
@@ -379,7 +380,7 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
                 ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
                 ::std::result::Result::Ok(object) => match (object.pick(&[#(#keys),*]), object) {
                     #(#keyed)*
-                    (_, object) => object.decode::<w::Obj, _, D::Error>().map(Self::#first),
+                    (_, object) => object.decode::<w::Obj, _, D::Error>().map(Self::#last),
                 },
             },
         });
@@ -389,7 +390,7 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
         _ => expecting.join(""),
     };
     // A whole object beside a bare id: decoded once per answer, so not boxed.
-    let large = keyed_first
+    let large = keyed_last
         .is_some()
         .then(|| quote!(#[allow(clippy::large_enum_variant)]));
     let derives: TokenStream =

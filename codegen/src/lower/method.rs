@@ -80,6 +80,9 @@ impl Lowerer<'_> {
         let (params, params_ok) = self.lower_params(resolver, file, spec, &mut param_spans);
         ok &= params_ok;
 
+        let (one_of_params, groups_ok) = self.lower_param_groups(file, spec, &params);
+        ok &= groups_ok;
+
         let result = resolver.resolve(self, file, &spec.result.ty);
 
         let mut codes = Names::default();
@@ -126,6 +129,7 @@ impl Lowerer<'_> {
             read_only: spec.read_only,
             batch: spec.batch.unwrap_or(true),
             params,
+            one_of_params,
             result,
             result_doc: spec.result.doc.clone(),
             pagination,
@@ -183,6 +187,80 @@ impl Lowerer<'_> {
         out.sort();
         out.dedup();
         Some(out)
+    }
+
+    /// The `one_of_params` groups: each names two or more distinct optional parameters of the
+    /// method; `false` when one of them is broken.
+    fn lower_param_groups(
+        &mut self,
+        file: FileId,
+        spec: &raw::MethodSpec,
+        params: &[ir::Param],
+    ) -> (Vec<ir::ParamGroup>, bool) {
+        let mut ok = true;
+        let mut groups = Vec::new();
+        for g in spec.one_of_params.iter().filter_map(|g| g.0.as_ref()) {
+            let mut names: Vec<String> = Vec::new();
+            let mut group_ok = true;
+            for name in &g.params.value {
+                let known = params.iter().find(|p| p.wire == name.value);
+                let problem = match known {
+                    None => Some((
+                        format!("`{}` is not a parameter of this method", name.value),
+                        format!(
+                            "list parameters of `params:`; known: {}",
+                            params
+                                .iter()
+                                .map(|p| format!("`{}`", p.wire))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )),
+                    Some(p) if p.required => Some((
+                        format!(
+                            "`{}` is required, so it cannot be one of a group",
+                            name.value
+                        ),
+                        "drop `required: true` from the parameter, or drop it from the group"
+                            .to_owned(),
+                    )),
+                    Some(_) if names.contains(&name.value) => Some((
+                        format!("`{}` is listed twice in the group", name.value),
+                        "list each parameter once".to_owned(),
+                    )),
+                    Some(_) => None,
+                };
+                if let Some((message, help)) = problem {
+                    self.error(file, name.span.clone(), message, "").help = Some(help);
+                    group_ok = false;
+                } else {
+                    names.push(name.value.clone());
+                }
+            }
+            if group_ok && names.len() < 2 {
+                self.error(
+                    file,
+                    g.params.span.clone(),
+                    "a group of alternative parameters needs at least two",
+                    "",
+                )
+                .help = Some("mark a single parameter `required: true` instead".into());
+                group_ok = false;
+            }
+            if g.why.value.trim().is_empty() {
+                self.error(file, g.why.span.clone(), "`why` is empty", "")
+                    .help = Some("say what the server answers when none of them is sent".into());
+                group_ok = false;
+            }
+            if group_ok {
+                groups.push(ir::ParamGroup {
+                    params: names,
+                    why: g.why.value.clone(),
+                });
+            }
+            ok &= group_ok;
+        }
+        (groups, ok)
     }
 
     /// The parameters, in spec order; `false` when one of them is broken.

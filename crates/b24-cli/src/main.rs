@@ -126,6 +126,16 @@ async fn call(args: &portal::CallArgs) -> ExitCode {
         Ok(params) => params,
         Err(message) => return portal::usage_error(&message),
     };
+    // A method of the spec that the server would refuse for want of a target or content is
+    // not sent, whichever way it goes (typed, `--raw` or `--all`).
+    if let Some(entry) = b24_core::registry::find(b24_im::METHODS, &args.method)
+        && let Err(missing) = entry
+            .info
+            .check_params(&serde_json::Value::Object(params.clone()))
+    {
+        eprintln!("error: {missing}");
+        return ExitCode::from(USAGE_ERROR);
+    }
     let client = match portal::connect(args).await {
         Ok(client) => client,
         Err(code) => return code,

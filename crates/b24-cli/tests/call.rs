@@ -167,6 +167,50 @@ async fn usage_errors_exit_2_and_verbose_output_hides_the_secret() {
     assert!(!text(&out.stdout).contains("cliSECRETcode9"));
 }
 
+#[tokio::test]
+async fn a_request_without_a_target_is_refused_before_sending() {
+    let emu = emulator().await;
+    let url = emu.webhook_url();
+    let before = emu.stats().requests;
+    let out = b24_off_thread(&[
+        "call",
+        "im.chat.updateTitle",
+        "TITLE=Renamed",
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("`im.chat.updateTitle` needs at least one of `CHAT_ID` or `DIALOG_ID`"),
+        "{err}"
+    );
+    let out = b24_off_thread(&[
+        "call",
+        "im.message.add",
+        "dialog_id=chat1",
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`MESSAGE` or `ATTACH`"));
+    // `--raw` skips the typed request, not the check.
+    let out = b24_off_thread(&[
+        "call",
+        "im.chat.updateTitle",
+        "TITLE=Renamed",
+        "--raw",
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("`CHAT_ID` or `DIALOG_ID`"));
+    assert_eq!(emu.stats().requests, before, "nothing reached the portal");
+}
+
 #[test]
 fn demo_runs_on_built_in_defaults_and_ends() {
     let out = b24(&["demo", "--dialog-size", "300"], &[]);

@@ -109,6 +109,7 @@ impl Method for AnyMethod {
         read_only: false,
         batch: true,
         pagination: b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     type Output = serde_json::Value;
     type ErrorCode = RawErrorCode;
@@ -225,7 +226,8 @@ impl Client {
     ///
     /// # Errors
     /// See [`Error`]: the method's own codes, system errors, transport failures, undecodable
-    /// answers (with the JSON path).
+    /// answers (with the JSON path), and [`ConfigError::MissingParams`] before sending for a
+    /// request that sets none of a group of parameters the method needs one of.
     pub async fn call<M: Method>(
         &self,
         request: &M,
@@ -235,7 +237,12 @@ impl Client {
             read_only: M::INFO.read_only,
             prepaid: false,
         };
-        self.send(spec, request, decode_response::<M>).await
+        let params = serde_json::to_value(request)
+            .map_err(|e| Error::Config(ConfigError::Encode(e.to_string())))?;
+        M::INFO
+            .check_params(&params)
+            .map_err(|e| Error::Config(ConfigError::MissingParams(e)))?;
+        self.send(spec, &params, decode_response::<M>).await
     }
 
     /// Calls any method with JSON parameters: the escape hatch for methods not yet in the spec.

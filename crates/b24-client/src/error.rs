@@ -218,6 +218,10 @@ pub enum ConfigError {
     /// The request could not be encoded as JSON.
     #[error("cannot encode the request: {0}")]
     Encode(String),
+    /// The request sets none of a group of parameters of which the method needs one (`CHAT_ID`
+    /// or `DIALOG_ID`): the server would refuse it, so it is not sent.
+    #[error("{0}")]
+    MissingParams(b24_core::MissingParams),
     /// The spec says this method may not travel inside `batch`.
     #[error("{0} may not be called inside batch")]
     NotInBatch(&'static str),

@@ -304,6 +304,7 @@ async fn halt_marks_later_commands_not_run_and_forbidden_methods_are_refused() {
             read_only: false,
             batch: false,
             pagination: b24_core::Pagination::NONE,
+            one_of_params: &[],
         };
         type Output = serde_json::Value;
         type ErrorCode = b24_core::RawErrorCode;

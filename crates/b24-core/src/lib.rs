@@ -30,8 +30,8 @@ pub use error::{
 };
 pub use generated::SystemErrorCode;
 pub use method::{
-    AsKey, ContinuationPaging, KeysetPaging, Limit, Method, MethodInfo, OffsetPaging, Order, Paged,
-    Pagination, Step,
+    AsKey, ContinuationPaging, KeysetPaging, Limit, Method, MethodInfo, MissingParams,
+    OffsetPaging, Order, Paged, Pagination, Step,
 };
 pub use response::{Response, Time, decode_response, encode_response};
 pub use types::{

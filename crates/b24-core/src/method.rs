@@ -132,7 +132,73 @@ pub struct MethodInfo {
     pub batch: bool,
     /// How the method pages through long results.
     pub pagination: Pagination,
+    /// Groups of optional parameters (wire names) of which at least one must be sent, such as
+    /// `CHAT_ID` or `DIALOG_ID`: see [`MethodInfo::check_params`].
+    pub one_of_params: &'static [&'static [&'static str]],
 }
+
+impl MethodInfo {
+    /// Checks encoded parameters against [`MethodInfo::one_of_params`]: a parameter counts as
+    /// sent when its key is present and not `null` (keys are compared without regard to case,
+    /// as the server upper-cases them).
+    ///
+    /// # Errors
+    /// [`MissingParams`] naming the first group none of whose parameters is sent.
+    pub fn check_params(&self, params: &serde_json::Value) -> Result<(), MissingParams> {
+        self.check_sent(|name| {
+            params.as_object().is_some_and(|map| {
+                map.iter()
+                    .any(|(key, value)| key.eq_ignore_ascii_case(name) && !value.is_null())
+            })
+        })
+    }
+
+    /// As [`MethodInfo::check_params`], with `sent` saying whether a parameter (by wire name) is
+    /// sent: for requests whose values are filled in later, such as batch references.
+    ///
+    /// # Errors
+    /// [`MissingParams`] naming the first group none of whose parameters is sent.
+    pub fn check_sent(&self, sent: impl Fn(&str) -> bool) -> Result<(), MissingParams> {
+        match self
+            .one_of_params
+            .iter()
+            .find(|group| !group.iter().any(|name| sent(name)))
+        {
+            Some(group) => Err(MissingParams {
+                method: self.name,
+                one_of: group,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A request refused before sending: it sets none of a group of parameters of which the method
+/// needs at least one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MissingParams {
+    /// The method.
+    pub method: &'static str,
+    /// The wire names of the group.
+    pub one_of: &'static [&'static str],
+}
+
+impl std::fmt::Display for MissingParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` needs at least one of ", self.method)?;
+        for (i, name) in self.one_of.iter().enumerate() {
+            match i {
+                0 => {}
+                i if i + 1 == self.one_of.len() => f.write_str(" or ")?,
+                _ => f.write_str(", ")?,
+            }
+            write!(f, "`{name}`")?;
+        }
+        f.write_str("; the request sets none of them")
+    }
+}
+
+impl std::error::Error for MissingParams {}
 
 /// A method's pagination dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -63,9 +63,10 @@ impl<'b> Skipper<'b> {
         if self.skipped.len() >= MAX_SKIPPED {
             return false;
         }
-        let Some(segs) = segments(path) else {
+        let Some(mut segs) = segments(path) else {
             return false;
         };
+        segs.extend(inner_segments(message));
         let base = self.base.len();
         let in_base = segs.len() > base
             && self
@@ -173,6 +174,34 @@ fn segments(path: &Path) -> Option<Vec<Seg<'_>>> {
         .collect()
 }
 
+/// The path inside a value that was read whole and then decoded on its own (an object shape of
+/// a `one_of` told apart by a key): that decoder names it in front of its message, as
+/// "at `mute_list.503`: ...", once per level. Empty when the message names none or the path
+/// does not read back (a key with a `.` or `[` in it): the entry then ends where the outer
+/// path does.
+fn inner_segments(mut message: &str) -> Vec<Seg<'_>> {
+    let mut out = Vec::new();
+    while let Some((inner, rest)) = message
+        .strip_prefix("at `")
+        .and_then(|m| m.split_once("`: "))
+    {
+        for part in inner.split('.') {
+            let mut pieces = part.split('[');
+            if let Some(key) = pieces.next().filter(|k| !k.is_empty()) {
+                out.push(Seg::Key(key));
+            }
+            for piece in pieces {
+                match piece.strip_suffix(']').and_then(|n| n.parse().ok()) {
+                    Some(index) => out.push(Seg::Index(index)),
+                    None => return Vec::new(),
+                }
+            }
+        }
+        message = rest;
+    }
+    out
+}
+
 /// Whether a path (relative to the base) is exactly an entry the pattern describes.
 fn fits(pattern: &[Step], segs: &[Seg<'_>]) -> bool {
     pattern.len() == segs.len()
@@ -224,5 +253,28 @@ mod tests {
         assert_eq!(original_index(&[1], 1), 2);
         assert_eq!(original_index(&[1, 2], 1), 3);
         assert_eq!(original_index(&[0, 5], 3), 4);
+    }
+
+    #[test]
+    fn inner_paths_are_read_from_the_message() {
+        let shown = |message: &str| -> Vec<String> {
+            inner_segments(message)
+                .iter()
+                .map(|s| match s {
+                    Seg::Key(k) => (*k).to_owned(),
+                    Seg::Index(i) => format!("#{i}"),
+                })
+                .collect()
+        };
+        assert_eq!(
+            shown("at `mute_list.503`: invalid type: null"),
+            ["mute_list", "503"]
+        );
+        assert_eq!(
+            shown("at `readed_list[2][0].date`: at `x`: bad"),
+            ["readed_list", "#2", "#0", "date", "x"]
+        );
+        assert!(shown("invalid type: null").is_empty());
+        assert!(shown("at `a[b]`: bad").is_empty(), "not a path");
     }
 }

@@ -18,10 +18,23 @@ use b24_core::testing::check_answer;
 use b24_emulator::{Config, methods};
 use serde_json::{Value, json};
 
+/// A 1×1 PNG in Base64, for `AVATAR`.
+macro_rules! png {
+    () => {
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    };
+}
+
 /// Calls that exercise each method of the seeded portal: successes first, then errors. They
 /// run in the order listed, so a call may use what an earlier one made (a message, a file).
 /// Each answer is checked strictly against the spec.
 const CALLS: &[(&str, &[&str])] = &[
+    // `im.chat.add` runs first and makes chat 13 (the seeded portal has 12), which the caller
+    // owns, so the update and member methods below change it.
+    (
+        "im.chat.add",
+        &[r#"{"TITLE": "Spec check", "USERS": [2, 3], "COLOR": "MINT"}"#],
+    ),
     (
         "im.chat.get",
         &[
@@ -33,7 +46,102 @@ const CALLS: &[(&str, &[&str])] = &[
             r#"{"DIALOG_ID": "7"}"#,
         ],
     ),
+    (
+        "im.chat.leave",
+        &[
+            r#"{"CHAT_ID": 4}"#,
+            r#"{"CHAT_ID": 0}"#,
+            r#"{"CHAT_ID": 5}"#,
+            r#"{"CHAT_ID": 6}"#,
+        ],
+    ),
+    (
+        "im.chat.mute",
+        &[
+            r#"{"CHAT_ID": 2}"#,
+            r#"{"DIALOG_ID": "chat2", "MUTE": "N"}"#,
+            r#"{"CHAT_ID": 0}"#,
+            r#"{"DIALOG_ID": "x"}"#,
+            r#"{"CHAT_ID": 5}"#,
+        ],
+    ),
+    (
+        "im.chat.setOwner",
+        &[
+            r#"{"DIALOG_ID": "chat13", "USER_ID": 1}"#,
+            r#"{"CHAT_ID": 0, "USER_ID": 1}"#,
+            r#"{"DIALOG_ID": "x", "USER_ID": 1}"#,
+            r#"{"CHAT_ID": 13}"#,
+            r#"{"CHAT_ID": 5, "USER_ID": 1}"#,
+            r#"{"CHAT_ID": 13, "USER_ID": 99999}"#,
+        ],
+    ),
+    (
+        "im.chat.updateAvatar",
+        &[
+            concat!(r#"{"CHAT_ID": 13, "AVATAR": ""#, png!(), r#""}"#),
+            r#"{"CHAT_ID": 13, "AVATAR": "junk"}"#,
+            r#"{"CHAT_ID": 0, "AVATAR": "junk"}"#,
+            concat!(r#"{"CHAT_ID": 99999, "AVATAR": ""#, png!(), r#""}"#),
+            concat!(r#"{"CHAT_ID": 5, "AVATAR": ""#, png!(), r#""}"#),
+            concat!(r#"{"CHAT_ID": 6, "AVATAR": ""#, png!(), r#""}"#),
+        ],
+    ),
+    (
+        "im.chat.updateColor",
+        &[
+            r#"{"CHAT_ID": 13, "COLOR": "AQUA"}"#,
+            r#"{"CHAT_ID": 13, "COLOR": "AQUA"}"#,
+            r#"{"CHAT_ID": 13, "COLOR": "PLAID"}"#,
+            r#"{"CHAT_ID": 5, "COLOR": "RED"}"#,
+        ],
+    ),
+    (
+        "im.chat.updateTitle",
+        &[
+            r#"{"CHAT_ID": 13, "TITLE": "  Renamed  "}"#,
+            r#"{"CHAT_ID": 13, "TITLE": "  "}"#,
+            r#"{"CHAT_ID": 6, "TITLE": "x"}"#,
+            r#"{"DIALOG_ID": "x", "TITLE": "x"}"#,
+        ],
+    ),
+    (
+        "im.chat.user.add",
+        &[
+            r#"{"CHAT_ID": 13, "USERS": [4]}"#,
+            r#"{"CHAT_ID": 0, "USERS": [4]}"#,
+            r#"{"CHAT_ID": 6, "USERS": [4]}"#,
+        ],
+    ),
+    (
+        "im.chat.user.delete",
+        &[
+            r#"{"CHAT_ID": 13, "USER_ID": 4}"#,
+            r#"{"CHAT_ID": 13, "USER_ID": 4}"#,
+            r#"{"CHAT_ID": 13}"#,
+            r#"{"CHAT_ID": 13, "USER_ID": 1}"#,
+            r#"{"CHAT_ID": 0, "USER_ID": 4}"#,
+        ],
+    ),
+    (
+        "im.chat.user.list",
+        &[
+            r#"{"CHAT_ID": 2}"#,
+            r#"{"DIALOG_ID": "chat5"}"#,
+            r#"{"CHAT_ID": 1}"#,
+            r#"{"CHAT_ID": 0}"#,
+            r#"{"DIALOG_ID": "x"}"#,
+        ],
+    ),
     ("im.counters.get", &[r"{}"]),
+    (
+        "im.dialog.get",
+        &[
+            r#"{"DIALOG_ID": "chat2"}"#,
+            r#"{"DIALOG_ID": "x"}"#,
+            r#"{"DIALOG_ID": "chat5"}"#,
+        ],
+    ),
     (
         "im.dialog.messages.get",
         &[
@@ -47,6 +155,33 @@ const CALLS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "im.dialog.messages.search",
+        &[
+            r#"{"CHAT_ID": 2}"#,
+            r#"{"CHAT_ID": 13, "SEARCH_MESSAGE": "renamed", "ORDER": {"ID": "ASC"}, "LIMIT": 1}"#,
+            r#"{"CHAT_ID": 0}"#,
+            r#"{"CHAT_ID": 5}"#,
+        ],
+    ),
+    (
+        "im.dialog.read",
+        &[
+            r#"{"DIALOG_ID": "chat2"}"#,
+            r#"{"DIALOG_ID": "notify"}"#,
+            r#"{"DIALOG_ID": "chat5"}"#,
+            r#"{"DIALOG_ID": "x"}"#,
+        ],
+    ),
+    ("im.dialog.read.all", &[r"{}"]),
+    (
+        "im.dialog.unread",
+        &[
+            r#"{"DIALOG_ID": "chat2", "MESSAGE_ID": 1}"#,
+            r#"{"DIALOG_ID": "chat2"}"#,
+            r#"{"DIALOG_ID": "x", "MESSAGE_ID": 1}"#,
+        ],
+    ),
+    (
         "im.dialog.users.list",
         &[
             r#"{"DIALOG_ID": "chat1", "LIMIT": 5}"#,
@@ -54,6 +189,14 @@ const CALLS: &[(&str, &[&str])] = &[
             r#"{"DIALOG_ID": "x"}"#,
             r#"{"DIALOG_ID": "chat5"}"#,
             r#"{"DIALOG_ID": "7"}"#,
+        ],
+    ),
+    (
+        "im.dialog.writing",
+        &[
+            r#"{"DIALOG_ID": "chat2"}"#,
+            r#"{"DIALOG_ID": "x"}"#,
+            r#"{"DIALOG_ID": "chat5"}"#,
         ],
     ),
     (
@@ -73,53 +216,54 @@ const CALLS: &[(&str, &[&str])] = &[
             r#"{"DIALOG_ID": "chat2", "MESSAGE": "x", "REPLY_ID": 999999}"#,
         ],
     ),
-    // Message 145 is the one `im.message.add` just posted (the seeded portal has 144); message
-    // 24 of `chat2` is user 26's. Edited, liked, shared and used for a command, then deleted.
+    // Message 151 is the one `im.message.add` just posted (the seeded portal has 144, and the
+    // chat calls above post 145 to 150 as notices); message 24 of `chat2` is user 26's. Edited,
+    // liked, shared and used for a command, then deleted.
     (
         "im.message.update",
         &[
-            r#"{"MESSAGE_ID": 145, "MESSAGE": "edited"}"#,
+            r#"{"MESSAGE_ID": 151, "MESSAGE": "edited"}"#,
             r#"{"MESSAGE_ID": 0, "MESSAGE": "x"}"#,
             r#"{"MESSAGE_ID": 24, "MESSAGE": "x"}"#,
-            r#"{"MESSAGE_ID": 145, "ATTACH": "junk"}"#,
-            r#"{"MESSAGE_ID": 145, "KEYBOARD": "junk"}"#,
-            r#"{"MESSAGE_ID": 145, "MENU": "junk"}"#,
+            r#"{"MESSAGE_ID": 151, "ATTACH": "junk"}"#,
+            r#"{"MESSAGE_ID": 151, "KEYBOARD": "junk"}"#,
+            r#"{"MESSAGE_ID": 151, "MENU": "junk"}"#,
         ],
     ),
     (
         "im.message.like",
         &[
-            r#"{"MESSAGE_ID": 145}"#,
-            r#"{"MESSAGE_ID": 145, "ACTION": "plus"}"#,
+            r#"{"MESSAGE_ID": 151}"#,
+            r#"{"MESSAGE_ID": 151, "ACTION": "plus"}"#,
             r#"{"MESSAGE_ID": 0}"#,
         ],
     ),
     (
         "im.message.share",
         &[
-            r#"{"MESSAGE_ID": 145, "DIALOG_ID": "chat2", "TYPE": "TASK"}"#,
-            r#"{"MESSAGE_ID": 145, "DIALOG_ID": "chat2", "TYPE": "CHAT"}"#,
+            r#"{"MESSAGE_ID": 151, "DIALOG_ID": "chat2", "TYPE": "TASK"}"#,
+            r#"{"MESSAGE_ID": 151, "DIALOG_ID": "chat2", "TYPE": "CHAT"}"#,
             r#"{"MESSAGE_ID": 0, "DIALOG_ID": "chat2", "TYPE": "CHAT"}"#,
-            r#"{"MESSAGE_ID": 145, "TYPE": "CHAT"}"#,
-            r#"{"MESSAGE_ID": 145, "DIALOG_ID": "chat5", "TYPE": "CHAT"}"#,
-            r#"{"MESSAGE_ID": 145, "DIALOG_ID": "chat2", "TYPE": "NOTE"}"#,
+            r#"{"MESSAGE_ID": 151, "TYPE": "CHAT"}"#,
+            r#"{"MESSAGE_ID": 151, "DIALOG_ID": "chat5", "TYPE": "CHAT"}"#,
+            r#"{"MESSAGE_ID": 151, "DIALOG_ID": "chat2", "TYPE": "NOTE"}"#,
         ],
     ),
     // User 47 is a bot; every seeded bot registered `help`.
     (
         "im.message.command",
         &[
-            r#"{"MESSAGE_ID": 145, "BOT_ID": 47, "COMMAND": "help"}"#,
+            r#"{"MESSAGE_ID": 151, "BOT_ID": 47, "COMMAND": "help"}"#,
             r#"{"MESSAGE_ID": 0, "BOT_ID": 47, "COMMAND": "help"}"#,
-            r#"{"MESSAGE_ID": 145, "BOT_ID": 0, "COMMAND": "help"}"#,
-            r#"{"MESSAGE_ID": 145, "BOT_ID": 47, "COMMAND": ""}"#,
-            r#"{"MESSAGE_ID": 145, "BOT_ID": 47, "COMMAND": "nothing"}"#,
+            r#"{"MESSAGE_ID": 151, "BOT_ID": 0, "COMMAND": "help"}"#,
+            r#"{"MESSAGE_ID": 151, "BOT_ID": 47, "COMMAND": ""}"#,
+            r#"{"MESSAGE_ID": 151, "BOT_ID": 47, "COMMAND": "nothing"}"#,
         ],
     ),
     (
         "im.message.delete",
         &[
-            r#"{"MESSAGE_ID": 145}"#,
+            r#"{"MESSAGE_ID": 151}"#,
             r#"{"MESSAGE_ID": 0}"#,
             r#"{"MESSAGE_ID": 24}"#,
         ],
@@ -190,6 +334,32 @@ const CALLS: &[(&str, &[&str])] = &[
             r#"{"ID": "x"}"#,
         ],
     ),
+    ("im.recent.get", &[r"{}", r#"{"SKIP_CHAT": "Y"}"#]),
+    (
+        "im.recent.hide",
+        &[r#"{"DIALOG_ID": "chat3"}"#, r#"{"DIALOG_ID": "x"}"#],
+    ),
+    (
+        "im.recent.list",
+        &[r#"{"LIMIT": 2}"#, r#"{"OFFSET": 2, "SKIP_DIALOG": "Y"}"#],
+    ),
+    (
+        "im.recent.pin",
+        &[
+            r#"{"DIALOG_ID": "chat2"}"#,
+            r#"{"DIALOG_ID": "chat2", "PIN": "N"}"#,
+            r#"{"DIALOG_ID": "chat5"}"#,
+            r#"{"DIALOG_ID": "x"}"#,
+        ],
+    ),
+    (
+        "im.recent.unread",
+        &[
+            r#"{"DIALOG_ID": "chat2"}"#,
+            r#"{"DIALOG_ID": "chat2", "ACTION": "N"}"#,
+            r#"{"DIALOG_ID": "x"}"#,
+        ],
+    ),
     ("im.v2.Event.get", &[r"{}", r#"{"limit": 1, "offset": 1}"#]),
     ("im.v2.Event.subscribe", &[r"{}"]),
     ("im.v2.Event.unsubscribe", &[r"{}"]),
@@ -240,7 +410,11 @@ async fn every_handler_answers_as_the_spec_says() {
         assert!(answered.contains(&(name, 200)), "{name} answered a result");
         let documents_errors = !matches!(
             name,
-            "im.counters.get"
+            "im.chat.add"
+                | "im.counters.get"
+                | "im.dialog.read.all"
+                | "im.recent.get"
+                | "im.recent.list"
                 | "im.revision.get"
                 | "im.v2.Event.get"
                 | "im.v2.Event.subscribe"

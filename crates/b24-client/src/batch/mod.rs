@@ -264,7 +264,9 @@ impl Batch {
     /// Adds a call.
     ///
     /// # Errors
-    /// When the spec says the method may not travel in a batch, or the request cannot be encoded.
+    /// When the spec says the method may not travel in a batch, the request cannot be encoded,
+    /// or it sets none of a group of parameters the method needs one of
+    /// ([`ConfigError::MissingParams`]).
     pub fn add<M: Method>(&mut self, request: &M) -> Result<Handle<M>, ConfigError> {
         self.add_with(request, [])
     }
@@ -309,6 +311,18 @@ impl Batch {
             command.refs.retain(|(n, _)| n != name);
             command.refs.push((name.to_owned(), reference));
         }
+        M::INFO
+            .check_sent(|wire| {
+                command
+                    .params
+                    .iter()
+                    .any(|(key, value)| key.eq_ignore_ascii_case(wire) && !value.is_null())
+                    || command
+                        .refs
+                        .iter()
+                        .any(|(key, _)| key.eq_ignore_ascii_case(wire))
+            })
+            .map_err(ConfigError::MissingParams)?;
         self.commands.push(command);
         Ok(Handle {
             batch: self.id,
@@ -474,6 +488,7 @@ impl<M: Method> Method for BatchOf<M> {
         read_only: false,
         batch: false,
         pagination: b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     type Output = Wire<M::Output>;
     type ErrorCode = RawErrorCode;

@@ -56,6 +56,7 @@ mod disk;
 pub mod example;
 mod message;
 mod paging;
+mod recent;
 pub mod render;
 mod revision;
 mod user;
@@ -118,6 +119,7 @@ const GROUPS: &[(&str, &[(&str, Handler)])] = &[
     ("dialog", dialog::HANDLERS),
     ("disk", disk::HANDLERS),
     ("message", message::HANDLERS),
+    ("recent", recent::HANDLERS),
     ("revision", revision::HANDLERS),
     ("user", user::HANDLERS),
     ("v2", v2::HANDLERS),

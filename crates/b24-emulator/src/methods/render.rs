@@ -4,12 +4,30 @@
 use b24_core::DateTime;
 use b24_im::{BotData, DialogFile, DialogUser, FileMediaUrl, FileViewerAttrs, UserPhones};
 
-use crate::portal::{Portal, User};
+use crate::portal::{Chat, Portal, Right, User, iso};
 
 /// An ISO-8601 date of the portal's data; `None` (sent as `false`) when absent or unreadable.
 #[must_use]
 pub fn date(value: Option<&String>) -> Option<DateTime> {
     value.and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+}
+
+/// A `snake_case` key in the camelCase of the newer API (`first_name` -> `firstName`).
+#[must_use]
+pub fn camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A user in `toRestFormat` shape (`im.dialog.users.list`, `im.user.list.get`, message authors).
@@ -88,19 +106,21 @@ pub fn user(portal: &Portal, u: &User) -> DialogUser {
 }
 
 /// A chat as `caller` sees it (`im.dialog.get`, `im.chat.get` with `DIALOG_ID`), asked for as
-/// `dialog`. What the portal does not model is sent as a chat with default settings has it:
-/// no avatar, thread, Drive folder, background, marked message or public link, the default
-/// permissions of a group chat, `restrictions` left out; the colour is the owner's, the creation
-/// date that of the first message (else `now`), and only CRM bindings have an `entity_link`.
+/// `dialog` (`None`: the `chat` of a recent-list entry, which leaves out the description, the
+/// counters, the read list and the dialog id). What the portal does not model is sent as a
+/// chat with default settings has it: no thread, Drive folder, background, marked message or
+/// public link; only CRM bindings have an `entity_link`. A chat the chat methods did not
+/// colour has its owner's colour; a chat they did not create dates from its first message
+/// (else `now`).
 #[must_use]
 pub fn chat(
     portal: &Portal,
-    chat: &crate::portal::Chat,
+    chat: &Chat,
     caller: u64,
-    dialog: b24_core::DialogId,
+    dialog: Option<b24_core::DialogId>,
     now: i64,
 ) -> b24_im::Chat {
-    use b24_im::{ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader};
+    use b24_im::{ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader, ChatRestrictions};
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let messages: Vec<&crate::portal::Message> = portal
         .messages
@@ -110,63 +130,72 @@ pub fn chat(
     let last_message = messages.iter().map(|m| m.id).max().unwrap_or(0);
     let relation = chat.members.iter().find(|r| r.user_id == caller);
     let unread = portal.unread(chat.id, caller);
-    let owner = portal.user(chat.owner);
     let member_users = chat.members.iter().filter_map(|r| portal.user(r.user_id));
+    let role = chat.role_of(caller);
+    let member = role != "none";
+    let private = chat.kind == "private";
+    let profile = &chat.profile;
+    let whole = dialog.is_some();
 
     let mut out = b24_im::Chat::default();
     out.id = chat.id;
     out.parent_chat_id = Some(0);
     out.parent_message_id = Some(0);
     out.name = Some(chat.title.clone());
-    out.description = Some(String::new());
+    out.description = whole.then(|| profile.description.clone());
     out.owner = Some(chat.owner);
     out.extranet = Some(member_users.clone().any(|u| u.kind == "extranet"));
-    out.avatar = Some(String::new());
-    out.color = owner.map(|u| u.color.clone());
+    out.contains_collaber = Some(false);
+    out.avatar = Some(profile.avatar.clone());
+    out.color = Some(color(portal, chat));
     out.kind = Some(chat.kind.clone());
-    out.counter = Some(count(unread.len()));
     out.user_counter = Some(count(chat.members.len()));
-    out.message_count = Some(count(messages.len()));
-    out.unread_id = Some(unread.first().copied().unwrap_or(0));
-    out.last_message_id = Some(last_message);
-    out.last_id = Some(relation.map_or(0, |r| r.last_read.min(last_message)));
-    out.marked_id = Some(0);
-    out.disk_folder_id = Some(0);
     out.entity_type = Some(chat.entity_type.clone().unwrap_or_default());
     out.entity_id = Some(chat.entity_id.clone().unwrap_or_default());
     out.entity_data_1 = Some(String::new());
     out.entity_data_2 = Some(String::new());
     out.entity_data_3 = Some(String::new());
-    out.mute_list = Some(
-        chat.members
-            .iter()
-            .filter(|r| r.muted)
-            .map(|r| r.user_id)
-            .collect(),
-    );
-    out.date_create = messages
+    out.mute_list = chat
+        .members
         .iter()
-        .min_by_key(|m| m.id)
-        .and_then(|m| date(Some(&m.date)))
-        .or_else(|| date(Some(&crate::portal::iso(now))));
+        .filter(|r| r.muted)
+        .map(|r| (r.user_id, true))
+        .collect();
+    out.manager_list = vec![chat.owner];
+    let created = (profile.created > 0).then(|| iso(profile.created));
+    out.date_create = date(created.as_ref())
+        .or_else(|| {
+            messages
+                .iter()
+                .min_by_key(|m| m.id)
+                .and_then(|m| date(Some(&m.date)))
+        })
+        .or_else(|| date(Some(&iso(now))));
     out.message_type = Some(
         match chat.kind.as_str() {
             "private" => "P",
             "open" => "O",
             "lines" => "L",
-            _ => "C",
+            "chat" => "C",
+            _ => "X",
         }
         .to_owned(),
     );
     out.public = Some(String::new());
-    out.role = Some(
-        match relation {
-            _ if chat.owner == caller => "owner",
-            Some(_) => "member",
-            None => "none",
-        }
-        .to_owned(),
-    );
+    out.role = Some(role.to_owned());
+    let mut restrictions = ChatRestrictions::default();
+    restrictions.avatar = Some(!private && chat.allows(caller, Right::Ui));
+    restrictions.rename = Some(!private && chat.allows(caller, Right::Ui));
+    restrictions.extend = Some(!private && chat.allows(caller, Right::AddUsers));
+    restrictions.call = Some(member);
+    restrictions.mute = Some(member);
+    restrictions.leave = Some(member && !private);
+    restrictions.leave_owner = Some(member && !private);
+    restrictions.send = Some(member);
+    restrictions.user_list = Some(member);
+    restrictions.path = Some(String::new());
+    restrictions.path_title = Some(String::new());
+    out.restrictions = Some(restrictions);
     let mut link = ChatEntityLink::default();
     let (mut kind, mut url, mut id) = (String::new(), String::new(), String::new());
     let binding = chat.entity_id.as_deref().and_then(|e| e.split_once('|'));
@@ -181,36 +210,44 @@ pub fn chat(
     link.url = Some(url);
     link.id = Some(id);
     out.entity_link = Some(link);
-    out.text_field_enabled = Some(true);
+    out.text_field_enabled = Some(member || chat.kind == "open");
     out.background_id = None;
     let mut permissions = ChatPermissions::default();
-    permissions.manage_users_add = Some("member".into());
-    permissions.manage_users_delete = Some("manager".into());
-    permissions.manage_ui = Some("member".into());
+    permissions.manage_users_add = Some(profile.role_for(Right::AddUsers).into());
+    permissions.manage_users_delete = Some(profile.role_for(Right::DeleteUsers).into());
+    permissions.manage_ui = Some(profile.role_for(Right::Ui).into());
     permissions.manage_settings = Some("owner".into());
     permissions.manage_messages = Some("member".into());
     permissions.can_post = Some("member".into());
     out.permissions = Some(permissions);
+    if !whole {
+        return out;
+    }
+    out.counter = Some(count(unread.len()));
+    out.message_count = Some(count(messages.len()));
+    out.unread_id = Some(unread.first().copied().unwrap_or(0));
+    out.last_message_id = Some(last_message);
+    out.last_id = Some(relation.map_or(0, |r| r.last_read.min(last_message)));
+    out.marked_id = Some(0);
+    out.disk_folder_id = Some(0);
     out.is_new = Some(false);
-    out.readed_list = Some(
-        chat.members
-            .iter()
-            .filter(|r| r.user_id != caller)
-            .filter_map(|r| {
-                let user = portal.user(r.user_id)?;
-                let mut reader = ChatReader::default();
-                reader.user_id = user.id;
-                reader.user_name = Some(user.name());
-                reader.message_id = Some(r.last_read.min(last_message));
-                reader.date = None;
-                Some(reader)
-            })
-            .collect(),
-    );
-    out.manager_list = Some(vec![chat.owner]);
+    out.readed_list = chat
+        .members
+        .iter()
+        .filter(|r| r.user_id != caller)
+        .filter_map(|r| {
+            let user = portal.user(r.user_id)?;
+            let mut reader = ChatReader::default();
+            reader.user_id = user.id;
+            reader.user_name = Some(user.name());
+            reader.message_id = Some(r.last_read.min(last_message));
+            reader.date = None;
+            Some(reader)
+        })
+        .collect();
     let mut views = ChatMessageViews::default();
     views.message_id = Some(last_message);
-    views.first_viewers = Some(Vec::new());
+    views.first_viewers = Vec::new();
     views.count_of_viewers = Some(count(
         chat.members
             .iter()
@@ -218,7 +255,102 @@ pub fn chat(
             .count(),
     ));
     out.last_message_views = Some(views);
-    out.dialog_id = Some(dialog);
+    out.dialog_id = dialog;
+    out
+}
+
+/// The HEX colour a chat reports: its palette colour once the chat methods set one, else its
+/// owner's colour (chats of loaded or generated data).
+fn color(portal: &Portal, chat: &Chat) -> String {
+    crate::portal::palette_hex(&chat.profile.color).map_or_else(
+        || {
+            portal
+                .user(chat.owner)
+                .map(|u| u.color.clone())
+                .unwrap_or_default()
+        },
+        str::to_owned,
+    )
+}
+
+/// `viewer`'s recent-list entry of a chat (`im.recent.get`, `im.recent.list`): a private
+/// dialog is keyed by the other user's id and carries that user and only a few settings of its
+/// chat; a group chat is keyed `chat<N>` and carries the chat ([`chat`] without the counters).
+#[must_use]
+pub fn recent_item(portal: &Portal, chat: &Chat, viewer: u64, now: i64) -> b24_im::RecentItem {
+    use b24_im::{RecentAvatar, RecentChat, RecentChatSettings, RecentItem, RecentMessage};
+    let other = (chat.kind == "private")
+        .then(|| chat.members.iter().find(|r| r.user_id != viewer))
+        .flatten()
+        .and_then(|r| portal.user(r.user_id));
+    let mut out = RecentItem::default();
+    match other {
+        Some(u) => {
+            out.id = u.id.to_string();
+            out.kind = Some("user".into());
+            out.title = Some(u.name());
+            out.user = Some(self::user(portal, u));
+            let mut settings = RecentChatSettings::default();
+            settings.text_field_enabled = Some(true);
+            settings.background_id = None;
+            settings.mute_list = chat
+                .members
+                .iter()
+                .filter(|r| r.muted)
+                .map(|r| (r.user_id, true))
+                .collect();
+            out.chat = Some(RecentChat::Settings(settings));
+        }
+        None => {
+            out.id = format!("chat{}", chat.id);
+            out.kind = Some("chat".into());
+            out.title = Some(chat.title.clone());
+            let mut nobody = DialogUser::default();
+            nobody.id = 0;
+            out.user = Some(nobody);
+            out.chat = Some(RecentChat::Chat(self::chat(
+                portal, chat, viewer, None, now,
+            )));
+        }
+    }
+    let relation = chat.members.iter().find(|r| r.user_id == viewer);
+    let mark = relation.map(|r| r.recent).unwrap_or_default();
+    let last = portal.messages.iter().rev().find(|m| m.chat_id == chat.id);
+    let created = iso(if chat.profile.created > 0 {
+        chat.profile.created
+    } else {
+        now
+    });
+    let when = date(Some(last.map_or(&created, |m| &m.date)));
+    let mut message = RecentMessage::default();
+    message.file = serde_json::Value::Bool(false);
+    message.sticker = serde_json::Value::Null;
+    message.status = Some("received".into());
+    message.date = when;
+    message.attach = Some(false);
+    message.text = Some(String::new());
+    message.author_id = Some(0);
+    if let Some(m) = last {
+        message.id = m.id;
+        message.text = Some(m.text.clone());
+        message.author_id = Some(m.author_id);
+        message.attach = Some(m.params.contains_key("ATTACH"));
+        message.uuid = m.uuid.clone();
+    }
+    let mut avatar = RecentAvatar::default();
+    avatar.url = Some(chat.profile.avatar.clone());
+    avatar.color = Some(color(portal, chat));
+    out.chat_id = Some(chat.id);
+    out.avatar = Some(avatar);
+    out.message = Some(message);
+    out.counter = Some(u32::try_from(portal.unread(chat.id, viewer).len()).unwrap_or(u32::MAX));
+    out.last_id = Some(relation.map_or(0, |r| r.last_read));
+    out.pinned = Some(mark.pinned);
+    out.unread = Some(mark.unread);
+    out.has_reminder = Some(false);
+    out.date_update = when;
+    out.date_last_activity = when;
+    out.options = serde_json::Value::Array(Vec::new());
     out
 }
 

@@ -336,6 +336,7 @@ impl Portal {
                         last_read: 0,
                         start_id: 0,
                         muted: false,
+                        recent: Default::default(),
                     }
                 })
                 .collect()
@@ -350,6 +351,7 @@ impl Portal {
             entity_id: None,
             members: relations(&chat1_members),
             general: true,
+            profile: Default::default(),
         }];
         // Group chats of departments and projects.
         let employees_ids: Vec<u64> = b
@@ -384,6 +386,7 @@ impl Portal {
                 entity_id: if i == 0 { Some("DEAL|12".into()) } else { None },
                 members: relations(&ids),
                 general: false,
+                profile: Default::default(),
             });
         }
         // Workgroup chats (sg<N>).
@@ -411,6 +414,7 @@ impl Portal {
                 entity_id: Some((10 + i).to_string()),
                 members: relations(&ids),
                 general: false,
+                profile: Default::default(),
             });
         }
         // Private dialogs of the webhook user with a few colleagues.
@@ -430,6 +434,7 @@ impl Portal {
                 entity_id: None,
                 members: relations(&[shape.webhook_user, other]),
                 general: false,
+                profile: Default::default(),
             });
         }
 

@@ -233,6 +233,9 @@ pub struct Chat {
     /// The portal's general chat (`CIMChat::GetGeneralChatId`): only intranet users may post.
     #[serde(default)]
     pub general: bool,
+    /// Description, appearance, creation date and rights (see [`super::chats`]).
+    #[serde(default)]
+    pub profile: super::ChatProfile,
 }
 
 /// A chat membership.
@@ -251,6 +254,9 @@ pub struct Relation {
     /// Notifications turned off (`NOTIFY_BLOCK`): unread messages count in `CHAT_MUTED`.
     #[serde(default)]
     pub muted: bool,
+    /// The member's recent-list entry: pinned, hidden, marked unread.
+    #[serde(default)]
+    pub recent: super::RecentMark,
 }
 
 /// A message.
@@ -355,6 +361,12 @@ impl Portal {
     ) -> u64 {
         let id = self.next_message_id.max(1);
         self.next_message_id = id + 1;
+        // A new message brings a hidden recent-list entry back, for every member.
+        if let Some(chat) = self.chat_mut(chat_id) {
+            for member in &mut chat.members {
+                member.recent.hidden = false;
+            }
+        }
         self.messages.push(Message {
             id,
             chat_id,
@@ -457,6 +469,7 @@ impl Portal {
                 last_read: 0,
                 start_id: 0,
                 muted: false,
+                recent: Default::default(),
             });
             self.next_relation_id = id + 1;
         }
@@ -474,6 +487,7 @@ impl Portal {
             last_read: 0,
             start_id: 0,
             muted: false,
+            recent: Default::default(),
         };
         let mut members = vec![relation(first, a)];
         if a != b {
@@ -489,6 +503,7 @@ impl Portal {
             entity_id: None,
             members,
             general: false,
+            profile: Default::default(),
         });
         self.reindex();
         id

@@ -39,7 +39,7 @@ pub struct ChatGetRequest {
         skip_serializing_if = "::std::option::Option::is_none",
         with = "w::As::<w::Opt<w::Same>>"
     )]
-    pub entity_type: ::std::option::Option<crate::generated::chat_get::ChatEntityType>,
+    pub entity_type: ::std::option::Option<crate::generated::types::ChatEntityType>,
     /// Id of the object within `ENTITY_TYPE`, as text; the format depends on the type: `CRM`:
     /// `<TYPE>|<ID>` (`DEAL|1663`, `DYNAMIC_<typeId>|<id>` for smart processes); `LINES`:
     /// `<connector>|<lineId>|<connectorChatId>|<connectorUserId>`; `LIVECHAT`:
@@ -74,7 +74,7 @@ impl ChatGetRequest {
     /// Sets `ENTITY_TYPE`.
     pub fn entity_type(
         mut self,
-        value: crate::generated::chat_get::ChatEntityType,
+        value: crate::generated::types::ChatEntityType,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(value);
         self
@@ -105,6 +105,7 @@ impl ::b24_core::Method for ChatGetRequest {
         read_only: true,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: `ChatGetResult` or `null`.
     ///
@@ -177,76 +178,6 @@ pub enum ChatGetErrorCode {
     ["You do not have access to the specified dialog",
     "You don't have access to this chat"] }
 );
-/// Kinds of external objects chats are bound to (modules can define more).
-///
-/// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-#[non_exhaustive]
-pub enum ChatEntityType {
-    /// `VIDEOCONF`
-    ///
-    /// A video conference chat.
-    Videoconf,
-    /// `AI_ASSISTANT_PRIVATE`
-    ///
-    /// A private chat with an AI assistant.
-    AiAssistantPrivate,
-    /// `LINES`
-    ///
-    /// An Open Channels chat, operator side.
-    Lines,
-    /// `LIVECHAT`
-    ///
-    /// An Open Channels chat, client side.
-    Livechat,
-    /// `ANNOUNCEMENT`
-    ///
-    /// An announcement chat.
-    Announcement,
-    /// `CALENDAR`
-    ///
-    /// The chat of a calendar event.
-    Calendar,
-    /// `MAIL`
-    ///
-    /// A chat about an e-mail thread.
-    Mail,
-    /// `CRM`
-    ///
-    /// The system "discussion" chat of a CRM object (other chats bound to the object are not
-    /// returned).
-    Crm,
-    /// `SONET_GROUP`
-    ///
-    /// The system chat of a workgroup or project.
-    SonetGroup,
-    /// `TASKS_TASK`
-    ///
-    /// The chat of a task in the new task card.
-    TasksTask,
-    /// `TASKS`
-    ///
-    /// The system chat of a task in the old task card.
-    Tasks,
-    /// `CALL`
-    ///
-    /// The chat of a call.
-    Call,
-    /// A value this crate did not know when it was generated.
-    Unknown(::b24_core::UnknownValue),
-}
-::b24_core::open_enum_impls!(
-    ChatEntityType { Videoconf = "VIDEOCONF", AiAssistantPrivate =
-    "AI_ASSISTANT_PRIVATE", Lines = "LINES", Livechat = "LIVECHAT", Announcement =
-    "ANNOUNCEMENT", Calendar = "CALENDAR", Mail = "MAIL", Crm = "CRM", SonetGroup =
-    "SONET_GROUP", TasksTask = "TASKS_TASK", Tasks = "TASKS", Call = "CALL" }
-);
 /// The chat found. Revisions differ in how they send it, and `DIALOG_ID` asks for all of it.
 ///
 /// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
@@ -292,7 +223,7 @@ impl w::Shapes for ChatGetResult {
                                     object.decode::<w::Obj, _, D::Error>().map(Self::Chat)
                                 }
                                 (_, object) => {
-                                    object.decode::<w::Obj, _, D::Error>().map(Self::Ref)
+                                    object.decode::<w::Obj, _, D::Error>().map(Self::Chat)
                                 }
                             }
                         }

@@ -48,6 +48,7 @@ impl ::b24_core::Method for CountersGetRequest {
         read_only: true,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: `Counters`.
     ///

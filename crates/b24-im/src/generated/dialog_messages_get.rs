@@ -175,6 +175,7 @@ impl ::b24_core::Method for DialogMessagesGetRequest {
             ],
             continuation: ::std::option::Option::None,
         },
+        one_of_params: &[],
     };
     /// `result`: `DialogMessagesPage` or `false`.
     ///

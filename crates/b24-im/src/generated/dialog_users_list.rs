@@ -164,6 +164,7 @@ impl ::b24_core::Method for DialogUsersListRequest {
             ],
             continuation: ::std::option::Option::None,
         },
+        one_of_params: &[],
     };
     /// `result`: list of `DialogUser`.
     ///

@@ -160,6 +160,7 @@ impl ::b24_core::Method for DiskFileCommitRequest {
         read_only: false,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: `DiskFileCommitResult`.
     ///

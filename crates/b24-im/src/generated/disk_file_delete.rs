@@ -51,6 +51,7 @@ impl ::b24_core::Method for DiskFileDeleteRequest {
         read_only: false,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: bool.
     ///

@@ -41,6 +41,7 @@ impl ::b24_core::Method for DiskFileSaveRequest {
         read_only: false,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: `DiskFileSaved`.
     ///

@@ -72,6 +72,7 @@ impl ::b24_core::Method for DiskFolderGetRequest {
         read_only: true,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: `DiskFolder`.
     ///

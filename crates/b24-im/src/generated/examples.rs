@@ -2,6 +2,21 @@
 
 //! The first successful example answer of each `im` method that has one, copied from
 //! the spec's example files into the crate, for `METHODS` (feature `registry`).
+/// `spec/im/examples/chat.add.json`
+pub(super) const CHAT_ADD: &str = r#"{
+    "result": 1417,
+    "time": {
+        "start": 1772009915,
+        "finish": 1772009915.872788,
+        "duration": 0.8727879524230957,
+        "processing": 0,
+        "date_start": "2026-02-25T11:58:35+01:00",
+        "date_finish": "2026-02-25T11:58:35+01:00",
+        "operating_reset_at": 1772010515,
+        "operating": 0.20950984954833984
+    }
+}
+"#;
 /// `spec/im/examples/chat.get.json`
 pub(super) const CHAT_GET: &str = r#"{
     "result": {
@@ -15,6 +30,141 @@ pub(super) const CHAT_GET: &str = r#"{
         "date_start": "2026-02-25T17:03:37+01:00",
         "date_finish": "2026-02-25T17:03:37+01:00",
         "operating_reset_at": 1772028817,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/chat.leave.json`
+pub(super) const CHAT_LEAVE: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772482559,
+        "finish": 1772482559.780171,
+        "duration": 0.7801709175109863,
+        "processing": 0,
+        "date_start": "2026-03-02T13:15:59+01:00",
+        "date_finish": "2026-03-02T13:15:59+01:00",
+        "operating_reset_at": 1772483159,
+        "operating": 0.10254502296447754
+    }
+}
+"#;
+/// `spec/im/examples/chat.mute.json`
+pub(super) const CHAT_MUTE: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772541297,
+        "finish": 1772541297.419046,
+        "duration": 0.41904592514038086,
+        "processing": 0,
+        "date_start": "2026-03-03T15:34:57+01:00",
+        "date_finish": "2026-03-03T15:34:57+01:00",
+        "operating_reset_at": 1772541897,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/chat.setOwner.json`
+pub(super) const CHAT_SET_OWNER: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772480720,
+        "finish": 1772480720.22065,
+        "duration": 0.22064995765686035,
+        "processing": 0,
+        "date_start": "2026-03-02T16:45:20+01:00",
+        "date_finish": "2026-03-02T16:45:20+01:00",
+        "operating_reset_at": 1772481320,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/chat.updateAvatar.json`
+pub(super) const CHAT_UPDATE_AVATAR: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772459338,
+        "finish": 1772459339.565761,
+        "duration": 1.5657610893249512,
+        "processing": 1,
+        "date_start": "2026-03-02T13:48:58+01:00",
+        "date_finish": "2026-03-02T13:48:59+01:00",
+        "operating_reset_at": 1772459938,
+        "operating": 0.7875189781188965
+    }
+}
+"#;
+/// `spec/im/examples/chat.updateColor.json`
+pub(super) const CHAT_UPDATE_COLOR: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772459571,
+        "finish": 1772459571.876142,
+        "duration": 0.8761420249938965,
+        "processing": 0,
+        "date_start": "2026-03-02T13:52:51+01:00",
+        "date_finish": "2026-03-02T13:52:51+01:00",
+        "operating_reset_at": 1772460171,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/chat.updateTitle.json`
+pub(super) const CHAT_UPDATE_TITLE: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772461866,
+        "finish": 1772461866.894201,
+        "duration": 0.8942010402679443,
+        "processing": 0,
+        "date_start": "2026-03-02T15:31:06+01:00",
+        "date_finish": "2026-03-02T15:31:06+01:00",
+        "operating_reset_at": 1772462466,
+        "operating": 0.11278390884399414
+    }
+}
+"#;
+/// `spec/im/examples/chat.user.add.json`
+pub(super) const CHAT_USER_ADD: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772452546,
+        "finish": 1772452546.179628,
+        "duration": 0.1796278953552246,
+        "processing": 0,
+        "date_start": "2026-03-02T10:55:46+01:00",
+        "date_finish": "2026-03-02T10:55:46+01:00",
+        "operating_reset_at": 1772453146,
+        "operating": 0.1326589584350586
+    }
+}
+"#;
+/// `spec/im/examples/chat.user.delete.json`
+pub(super) const CHAT_USER_DELETE: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772482407,
+        "finish": 1772482407.879069,
+        "duration": 0.8790690898895264,
+        "processing": 0,
+        "date_start": "2026-03-02T13:13:27+01:00",
+        "date_finish": "2026-03-02T13:13:27+01:00",
+        "operating_reset_at": 1772483007,
+        "operating": 0.7018318176269531
+    }
+}
+"#;
+/// `spec/im/examples/chat.user.list.json`
+pub(super) const CHAT_USER_LIST: &str = r#"{
+    "result": [99, 1269, 1271],
+    "time": {
+        "start": 1772453354,
+        "finish": 1772453354.969984,
+        "duration": 0.9699840545654297,
+        "processing": 0,
+        "date_start": "2026-03-02T11:09:14+01:00",
+        "date_finish": "2026-03-02T11:09:14+01:00",
+        "operating_reset_at": 1772453954,
         "operating": 0
     }
 }
@@ -54,6 +204,102 @@ pub(super) const COUNTERS_GET: &str = r#"{
     }
 }
 "#;
+/// `spec/im/examples/dialog.get.json`
+pub(super) const DIALOG_GET: &str = r##"{
+    "result": {
+        "id": 1439,
+        "parent_chat_id": 0,
+        "parent_message_id": 0,
+        "name": "Deal Chat",
+        "description": "Discussion about the deal",
+        "owner": 503,
+        "extranet": false,
+        "avatar": "",
+        "color": "#f76187",
+        "type": "crm",
+        "counter": 0,
+        "user_counter": 3,
+        "message_count": 3,
+        "unread_id": 0,
+        "restrictions": {
+            "avatar": false,
+            "rename": false,
+            "extend": true,
+            "call": true,
+            "mute": true,
+            "leave": true,
+            "leave_owner": false,
+            "send": true,
+            "user_list": true,
+            "path": "",
+            "path_title": ""
+        },
+        "last_message_id": 84477,
+        "last_id": 84477,
+        "marked_id": 0,
+        "disk_folder_id": 0,
+        "entity_type": "CRM",
+        "entity_id": "DEAL|1663",
+        "entity_data_1": "",
+        "entity_data_2": "",
+        "entity_data_3": "",
+        "mute_list": [],
+        "date_create": "2026-02-25T16:50:58+01:00",
+        "message_type": "C",
+        "public": "",
+        "role": "owner",
+        "entity_link": {
+            "type": "DEAL",
+            "url": "/crm/deal/details/1663/",
+            "id": "DEAL|1663"
+        },
+        "text_field_enabled": true,
+        "background_id": null,
+        "permissions": {
+            "manage_users_add": "member",
+            "manage_users_delete": "manager",
+            "manage_ui": "member",
+            "manage_settings": "owner",
+            "manage_messages": "member",
+            "can_post": "member"
+        },
+        "is_new": false,
+        "readed_list": [
+            {
+                "user_id": 103,
+                "user_name": "John Smith",
+                "message_id": 0,
+                "date": null
+            },
+            {
+                "user_id": 547,
+                "user_name": "Peter Johnson",
+                "message_id": 0,
+                "date": null
+            }
+        ],
+        "manager_list": [
+            503
+        ],
+        "last_message_views": {
+            "message_id": 84477,
+            "first_viewers": [],
+            "count_of_viewers": 0
+        },
+        "dialog_id": "chat1439"
+    },
+    "time": {
+        "start": 1772030091,
+        "finish": 1772030091.165223,
+        "duration": 0.1652228832244873,
+        "processing": 0,
+        "date_start": "2026-02-25T17:34:51+01:00",
+        "date_finish": "2026-02-25T17:34:51+01:00",
+        "operating_reset_at": 1772030691,
+        "operating": 0
+    }
+}
+"##;
 /// `spec/im/examples/dialog.messages.get.json`
 pub(super) const DIALOG_MESSAGES_GET: &str = r##"{
     "result": {
@@ -217,6 +463,136 @@ pub(super) const DIALOG_MESSAGES_GET: &str = r##"{
     }
 }
 "##;
+/// `spec/im/examples/dialog.messages.search.json`
+pub(super) const DIALOG_MESSAGES_SEARCH: &str = r##"{
+    "result": {
+        "users": [
+            {
+                "id": 1,
+                "active": true,
+                "name": "Alex",
+                "firstName": "Alex",
+                "lastName": "",
+                "workPosition": "",
+                "color": "#df532d",
+                "avatar": "https://cdn-com.bitrix24.com/path/avatar.jpg",
+                "avatarHr": "https://cdn-com.bitrix24.com/path/avatar.jpg",
+                "gender": "F",
+                "birthday": "",
+                "extranet": false,
+                "network": false,
+                "bot": false,
+                "connector": false,
+                "externalAuthId": "socservices",
+                "status": "online",
+                "idle": false,
+                "lastActivityDate": "2026-02-13T14:27:33+01:00",
+                "mobileLastDate": false,
+                "desktopLastDate": false,
+                "absent": false,
+                "departments": [1, 107, 47, 3],
+                "phones": {
+                    "personal_mobile": "19998887766",
+                    "inner_phone": "111"
+                },
+                "botData": null,
+                "type": "user",
+                "website": "",
+                "email": "user@example.com"
+            }
+        ],
+        "files": [],
+        "additionalMessages": [],
+        "copilot": null,
+        "stickers": [],
+        "reactions": [],
+        "tariffRestrictions": {
+            "isHistoryLimitExceeded": false
+        },
+        "usersShort": [],
+        "messages": [
+            {
+                "id": 33653,
+                "chatId": 2421,
+                "chat_id": 2421,
+                "authorId": 1,
+                "author_id": 1,
+                "date": "2026-02-13T14:28:00+01:00",
+                "text": "test message",
+                "isSystem": false,
+                "uuid": "18533186-232b-4423-8438-64501da182f5",
+                "forward": null,
+                "params": [],
+                "viewedByOthers": false,
+                "block": null,
+                "unread": false,
+                "viewed": true,
+                "viewedCount": 0
+            }
+        ]
+    },
+    "time": {
+        "start": 1770982150,
+        "finish": 1770982150.503861,
+        "duration": 0.5038609504699707,
+        "processing": 0,
+        "date_start": "2026-02-13T14:29:10+01:00",
+        "date_finish": "2026-02-13T14:29:10+01:00",
+        "operating_reset_at": 1770982750,
+        "operating": 0
+    }
+}
+"##;
+/// `spec/im/examples/dialog.read.json`
+pub(super) const DIALOG_READ: &str = r#"{
+    "result": {
+        "dialogId": "chat1489",
+        "chatId": 1489,
+        "lastId": 84875,
+        "counter": 3
+    },
+    "time": {
+        "start": 1772624912,
+        "finish": 1772624912.615753,
+        "duration": 0.6157529354095459,
+        "processing": 0,
+        "date_start": "2026-03-04T14:48:32+01:00",
+        "date_finish": "2026-03-04T14:48:32+01:00",
+        "operating_reset_at": 1772625512,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/dialog.read.all.json`
+pub(super) const DIALOG_READ_ALL: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772518010,
+        "finish": 1772518010.715758,
+        "duration": 0.7157580852508545,
+        "processing": 0,
+        "date_start": "2026-03-03T09:06:50+01:00",
+        "date_finish": "2026-03-03T09:06:50+01:00",
+        "operating_reset_at": 1772518610,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/dialog.unread.json`
+pub(super) const DIALOG_UNREAD: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772624862,
+        "finish": 1772624862.090708,
+        "duration": 0.09070801734924316,
+        "processing": 0,
+        "date_start": "2026-03-04T14:47:42+01:00",
+        "date_finish": "2026-03-04T14:47:42+01:00",
+        "operating_reset_at": 1772625462,
+        "operating": 0
+    }
+}
+"#;
 /// `spec/im/examples/dialog.users.list.json`
 pub(super) const DIALOG_USERS_LIST: &str = r##"{
     "result": [
@@ -326,6 +702,21 @@ pub(super) const DIALOG_USERS_LIST: &str = r##"{
     }
 }
 "##;
+/// `spec/im/examples/dialog.writing.json`
+pub(super) const DIALOG_WRITING: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772548455,
+        "finish": 1772548455.702725,
+        "duration": 0.7027249336242676,
+        "processing": 0,
+        "date_start": "2026-03-03T14:34:15+01:00",
+        "date_finish": "2026-03-03T14:34:15+01:00",
+        "operating_reset_at": 1772549055,
+        "operating": 0
+    }
+}
+"#;
 /// `spec/im/examples/disk.file.commit.json`
 pub(super) const DISK_FILE_COMMIT: &str = r#"{
     "result": {
@@ -558,6 +949,492 @@ pub(super) const MESSAGE_UPDATE: &str = r#"{
         "date_start": "2026-03-04T14:19:20+01:00",
         "date_finish": "2026-03-04T14:19:20+01:00",
         "operating_reset_at": 1772623760,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/recent.get.json`
+pub(super) const RECENT_GET: &str = r##"{
+    "result": [
+        {
+            "id": "chat1451",
+            "chat_id": 1451,
+            "type": "chat",
+            "avatar": {
+                "url": "",
+                "color": "#df532d"
+            },
+            "title": "Maximally Complete Task Template",
+            "message": {
+                "id": 84501,
+                "text": "John Doe created a task [Attachment]",
+                "file": false,
+                "author_id": 0,
+                "attach": true,
+                "sticker": null,
+                "date": "2026-02-26T00:01:26+03:00",
+                "status": "received",
+                "uuid": null
+            },
+            "counter": 0,
+            "last_id": 84501,
+            "pinned": false,
+            "unread": false,
+            "has_reminder": false,
+            "date_update": "2026-02-26T00:01:26+03:00",
+            "date_last_activity": "2026-02-26T00:01:26+03:00",
+            "chat": {
+                "id": 1451,
+                "parent_chat_id": 0,
+                "parent_message_id": 0,
+                "name": "Maximally Complete Task Template",
+                "owner": 503,
+                "extranet": false,
+                "contains_collaber": false,
+                "avatar": "",
+                "color": "#df532d",
+                "type": "tasksTask",
+                "entity_type": "TASKS_TASK",
+                "entity_id": "8293",
+                "entity_data_1": "",
+                "entity_data_2": "",
+                "entity_data_3": "",
+                "mute_list": [],
+                "manager_list": [
+                    503
+                ],
+                "date_create": "2026-02-26T00:01:26+03:00",
+                "message_type": "X",
+                "user_counter": 4,
+                "restrictions": {
+                    "avatar": true,
+                    "rename": true,
+                    "extend": true,
+                    "call": true,
+                    "mute": true,
+                    "leave": true,
+                    "leave_owner": true,
+                    "send": true,
+                    "user_list": true
+                },
+                "role": "OWNER",
+                "text_field_enabled": true,
+                "background_id": null,
+                "entity_link": {
+                    "type": "TASKS",
+                    "url": "/company/personal/user/503/tasks/task/view/8293/?ta_sec=chat_tasks&ta_el=view_button",
+                    "id": "8293"
+                },
+                "permissions": {
+                    "manage_users_add": "member",
+                    "manage_users_delete": "manager",
+                    "manage_ui": "member",
+                    "manage_settings": "owner",
+                    "manage_messages": "member",
+                    "can_post": "member"
+                },
+                "public": ""
+            },
+            "user": {
+                "id": 0
+            },
+            "options": []
+        },
+        {
+            "id": "chat1449",
+            "chat_id": 1449,
+            "type": "chat",
+            "avatar": {
+                "url": "",
+                "color": "#ab7761"
+            },
+            "title": "Maximally Complete Task Template",
+            "message": {
+                "id": 84499,
+                "text": "John Doe created a task [Attachment]",
+                "file": false,
+                "author_id": 0,
+                "attach": true,
+                "sticker": null,
+                "date": "2026-02-26T00:01:25+03:00",
+                "status": "received",
+                "uuid": null
+            },
+            "counter": 0,
+            "last_id": 84499,
+            "pinned": false,
+            "unread": false,
+            "has_reminder": false,
+            "date_update": "2026-02-26T00:01:25+03:00",
+            "date_last_activity": "2026-02-26T00:01:25+03:00",
+            "chat": {
+                "id": 1449,
+                "parent_chat_id": 0,
+                "parent_message_id": 0,
+                "name": "Maximally Complete Task Template",
+                "owner": 503,
+                "extranet": false,
+                "contains_collaber": false,
+                "avatar": "",
+                "color": "#ab7761",
+                "type": "tasksTask",
+                "entity_type": "TASKS_TASK",
+                "entity_id": "8291",
+                "entity_data_1": "",
+                "entity_data_2": "",
+                "entity_data_3": "",
+                "mute_list": [],
+                "manager_list": [
+                    503
+                ],
+                "date_create": "2026-02-26T00:01:25+03:00",
+                "message_type": "X",
+                "user_counter": 4,
+                "restrictions": {
+                    "avatar": true,
+                    "rename": true,
+                    "extend": true,
+                    "call": true,
+                    "mute": true,
+                    "leave": true,
+                    "leave_owner": true,
+                    "send": true,
+                    "user_list": true
+                },
+                "role": "OWNER",
+                "text_field_enabled": true,
+                "background_id": null,
+                "entity_link": {
+                    "type": "TASKS",
+                    "url": "/company/personal/user/503/tasks/task/view/8291/?ta_sec=chat_tasks&ta_el=view_button",
+                    "id": "8291"
+                },
+                "permissions": {
+                    "manage_users_add": "member",
+                    "manage_users_delete": "manager",
+                    "manage_ui": "member",
+                    "manage_settings": "owner",
+                    "manage_messages": "member",
+                    "can_post": "member"
+                },
+                "public": ""
+            },
+            "user": {
+                "id": 0
+            },
+            "options": []
+        }
+    ],
+    "time": {
+        "start": 1772086038,
+        "finish": 1772086038.652287,
+        "duration": 0.6522870063781738,
+        "processing": 0,
+        "date_start": "2026-02-26T09:07:18+03:00",
+        "date_finish": "2026-02-26T09:07:18+03:00",
+        "operating_reset_at": 1772086638,
+        "operating": 0
+    }
+}
+"##;
+/// `spec/im/examples/recent.hide.json`
+pub(super) const RECENT_HIDE: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772519200,
+        "finish": 1772519200.456789,
+        "duration": 0.456789016723633,
+        "processing": 0,
+        "date_start": "2026-03-03T09:26:40+01:00",
+        "date_finish": "2026-03-03T09:26:40+01:00",
+        "operating_reset_at": 1772519800,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/recent.list.json`
+pub(super) const RECENT_LIST: &str = r##"{
+	"result": {
+		"items": [
+			{
+				"id": 547,
+				"chat_id": 1231,
+				"type": "user",
+				"avatar": {
+					"url": "",
+					"color": "#1eb4aa"
+				},
+				"title": "John Doe",
+				"message": {
+					"id": 84415,
+					"text": "ntcn",
+					"file": false,
+					"author_id": 547,
+					"attach": false,
+					"sticker": null,
+					"date": "2026-02-25T12:07:10+01:00",
+					"status": "received",
+					"uuid": "0c3c5ad6-a1b8-4d4d-9234-f137ef862a77"
+				},
+				"counter": 1,
+				"last_id": 82363,
+				"pinned": false,
+				"unread": false,
+				"has_reminder": false,
+				"date_update": "2026-02-25T12:07:10+01:00",
+				"date_last_activity": "2026-02-25T12:07:10+01:00",
+				"user": {
+					"id": 547,
+					"active": true,
+					"name": "John Doe",
+					"first_name": "John",
+					"last_name": "Doe",
+					"work_position": "Tester",
+					"color": "#1eb4aa",
+					"avatar": "",
+					"avatar_hr": "/bitrix/js/im/images/blank.gif",
+					"gender": "M",
+					"birthday": "",
+					"extranet": false,
+					"network": false,
+					"bot": false,
+					"connector": false,
+					"external_auth_id": "socservices",
+					"status": "online",
+					"idle": false,
+					"last_activity_date": "2026-02-25T17:42:27+01:00",
+					"mobile_last_date": false,
+					"desktop_last_date": false,
+					"absent": false,
+					"departments": [
+						1,
+						667
+					],
+					"phones": false,
+					"bot_data": null,
+					"type": "user",
+					"website": "",
+					"email": "john.doe@mysite.com"
+				},
+				"chat": {
+					"text_field_enabled": true,
+					"background_id": null,
+					"mute_list": []
+				},
+				"options": []
+			},
+			{
+				"id": "chat1317",
+				"chat_id": 1317,
+				"type": "chat",
+				"avatar": {
+					"url": "https://cdn.com.bitrix24.com/b17053/resize_cache/54309/ff58db95aecdfa09ae61b51b5fd8f63f/im/553/5539ce72ef842ca40efd35b54322d828/7qd8lz4rsqwubjru086fst8tx6uhkxa9",
+					"color": "#4ba984"
+				},
+				"title": "I want a green chat",
+				"message": {
+					"id": 84413,
+					"text": "ntcn",
+					"file": false,
+					"author_id": 547,
+					"attach": false,
+					"sticker": null,
+					"date": "2026-02-25T12:07:05+01:00",
+					"status": "received",
+					"uuid": "f4721d3d-68c6-473e-a899-3b96b0ee18db"
+				},
+				"counter": 1,
+				"last_id": 82447,
+				"pinned": false,
+				"unread": false,
+				"has_reminder": false,
+				"date_update": "2026-02-25T12:07:05+01:00",
+				"date_last_activity": "2026-02-25T12:07:05+01:00",
+				"chat": {
+					"id": 1317,
+					"parent_chat_id": 0,
+					"parent_message_id": 0,
+					"name": "I want a green chat",
+					"owner": 547,
+					"extranet": false,
+					"contains_collaber": false,
+					"avatar": "https://cdn.com.bitrix24.com/b17053/resize_cache/54309/ff58db95aecdfa09ae61b51b5fd8f63f/im/553/5539ce72ef842ca40efd35b54322d828/7qd8lz4rsqwubjru086fst8tx6uhkxa9",
+					"color": "#4ba984",
+					"type": "chat",
+					"entity_type": "",
+					"entity_id": "",
+					"entity_data_1": "",
+					"entity_data_2": "",
+					"entity_data_3": "",
+					"mute_list": {
+						"503": true
+					},
+					"manager_list": [],
+					"date_create": "2025-08-12T16:14:00+01:00",
+					"message_type": "C",
+					"user_counter": 2,
+					"restrictions": {
+						"avatar": true,
+						"rename": true,
+						"extend": true,
+						"call": true,
+						"mute": true,
+						"leave": true,
+						"leave_owner": true,
+						"send": true,
+						"user_list": true
+					},
+					"role": "MEMBER",
+					"text_field_enabled": true,
+					"background_id": null,
+					"entity_link": {
+						"type": "",
+						"url": "",
+						"id": ""
+					},
+					"permissions": {
+						"manage_users_add": "member",
+						"manage_users_delete": "manager",
+						"manage_ui": "member",
+						"manage_settings": "owner",
+						"manage_messages": "member",
+						"can_post": "member"
+					},
+					"public": ""
+				},
+				"user": {
+					"id": 547,
+					"active": true,
+					"name": "John Doe",
+					"first_name": "John",
+					"last_name": "Doe",
+					"work_position": "Tester",
+					"color": "#1eb4aa",
+					"avatar": "",
+					"avatar_hr": "/bitrix/js/im/images/blank.gif",
+					"gender": "M",
+					"birthday": "",
+					"extranet": false,
+					"network": false,
+					"bot": false,
+					"connector": false,
+					"external_auth_id": "socservices",
+					"status": "online",
+					"idle": false,
+					"last_activity_date": "2026-02-25T17:42:27+01:00",
+					"mobile_last_date": false,
+					"desktop_last_date": false,
+					"absent": false,
+					"departments": [
+						1,
+						667
+					],
+					"phones": false,
+					"bot_data": null,
+					"type": "user",
+					"website": "",
+					"email": "john.doe@mysite.com"
+				},
+				"options": []
+			}
+		],
+		"hasMorePages": false,
+		"hasMore": false,
+		"copilot": {
+			"chats": null,
+			"messages": null,
+			"roles": {
+				"copilot_assistant": {
+					"code": "copilot_assistant",
+					"name": "BitrixGPT",
+					"desc": "Ready to answer all questions in a general format",
+					"avatar": {
+						"small": "https://preview.bitrix24.site/upload/ai/avatars/5f72dd53304450356e0eaf09c0fcda7b_64x64.png",
+						"medium": "https://preview.bitrix24.site/upload/ai/avatars/f62609ab98ede5b3d4bff7675cc9f1f5_128x128.png",
+						"large": "https://preview.bitrix24.site/upload/ai/avatars/0a89c642ed5f1c2a292f7c3a1eab99d3_256x256.png"
+					},
+					"default": true,
+					"prompts": [
+						{
+							"code": "universal_how_to_properly_write_a_business_letter",
+							"promptType": "default",
+							"title": "How to properly write a business letter?",
+							"text": "How to properly write a business letter?",
+							"isNew": false
+						},
+						{
+							"code": "universal_effective_methods_to_combat_procrastination_in_the_workplace",
+							"promptType": "default",
+							"title": "How to combat procrastination?",
+							"text": "Tell me about effective methods to combat procrastination in the workplace",
+							"isNew": false
+						},
+						{
+							"code": "universal_ideas_on_how_to_make_meetings_more_concise_and_substantive",
+							"promptType": "default",
+							"title": "Ideas for meetings",
+							"text": "Do you have ideas on how to make meetings more concise and substantive?",
+							"isNew": false
+						},
+						{
+							"code": "universal_ideas_for_short_breaks_for_physical_exercises",
+							"promptType": "default",
+							"title": "Ideas for short breaks",
+							"text": "Suggest ideas for short breaks for physical exercises in the office",
+							"isNew": false
+						}
+					]
+				}
+			},
+			"recommendedRoles": [
+				"copilot_assistant",
+				"smm_manager",
+				"seo_copywriter",
+				"prompt_generator",
+				"marketing_specialist"
+			]
+		},
+		"messagesAutoDeleteConfigs": []
+	},
+	"total": -1,
+	"time": {
+		"start": 1772089843,
+		"finish": 1772089843.789026,
+		"duration": 0.7890260219573975,
+		"processing": 0,
+		"date_start": "2026-02-26T10:10:43+01:00",
+		"date_finish": "2026-02-26T10:10:43+01:00",
+		"operating_reset_at": 1772090443,
+		"operating": 0.2634410858154297
+	}
+}
+"##;
+/// `spec/im/examples/recent.pin.json`
+pub(super) const RECENT_PIN: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772519500,
+        "finish": 1772519500.234567,
+        "duration": 0.234567165374756,
+        "processing": 0,
+        "date_start": "2026-03-03T09:31:40+01:00",
+        "date_finish": "2026-03-03T09:31:40+01:00",
+        "operating_reset_at": 1772520100,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/recent.unread.json`
+pub(super) const RECENT_UNREAD: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772518597,
+        "finish": 1772518597.385986,
+        "duration": 0.3859860897064209,
+        "processing": 0,
+        "date_start": "2026-03-03T09:16:37+01:00",
+        "date_finish": "2026-03-03T09:16:37+01:00",
+        "operating_reset_at": 1772519197,
         "operating": 0
     }
 }

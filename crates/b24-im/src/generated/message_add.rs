@@ -14,8 +14,7 @@ use ::b24_core::wire as w;
 ///   the one of its own kind, and a user target wins over a chat target. With no usable target
 ///   the server answers `PARAMS_ERROR`.
 /// - Content: `MESSAGE` or `ATTACH` must be present (the docs mark `MESSAGE` required "unless
-///   `ATTACH` is sent"; the format cannot say "one of", so both are optional here). A `MESSAGE`
-///   that is empty after trimming needs a non-empty `ATTACH`.
+///   `ATTACH` is sent"). A `MESSAGE` that is empty after trimming needs a non-empty `ATTACH`.
 /// - Errors: the docs list a code `CHAT_ID` ("Error creating message"). The server never sends
 ///   it: an unusable chat id gives `CHAT_ID_EMPTY`, and a message the messenger refuses to store
 ///   gives `PARAMS_ERROR` ("Message isn't added"). Both are documented below instead.
@@ -29,6 +28,10 @@ use ::b24_core::wire as w;
 ///   webhook/OAuth calls; its meaning is not documented, so it is not modelled).
 /// - Returns the new message id as an integer. Not idempotent: repeating a call after a timeout
 ///   can post the message twice.
+///
+/// Set at least one of `DIALOG_ID`, `USER_ID`, `CHAT_ID`: without a target the server answers `PARAMS_ERROR` ("Incorrect params"). The client refuses a request without any of them before sending it.
+///
+/// Set at least one of `MESSAGE`, `ATTACH`: without content the server answers `MESSAGE_EMPTY`. The client refuses a request without any of them before sending it.
 ///
 /// Writes: not repeated automatically after an ambiguous failure. Reference: <https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-add.html>
 #[derive(
@@ -274,6 +277,7 @@ impl ::b24_core::Method for MessageAddRequest {
         read_only: false,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[&["DIALOG_ID", "USER_ID", "CHAT_ID"], &["MESSAGE", "ATTACH"]],
     };
     /// `result`: u64.
     ///

@@ -42,6 +42,7 @@ impl ::b24_core::Method for MessageDeleteRequest {
         read_only: false,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: bool.
     ///

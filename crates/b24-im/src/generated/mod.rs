@@ -3,13 +3,45 @@
 //! Generated types of the `im` scope: one module per method, re-exported here.
 mod types;
 #[cfg(feature = "chat")]
+mod chat_add;
+#[cfg(feature = "chat")]
 mod chat_get;
+#[cfg(feature = "chat")]
+mod chat_leave;
+#[cfg(feature = "chat")]
+mod chat_mute;
+#[cfg(feature = "chat")]
+mod chat_set_owner;
+#[cfg(feature = "chat")]
+mod chat_update_avatar;
+#[cfg(feature = "chat")]
+mod chat_update_color;
+#[cfg(feature = "chat")]
+mod chat_update_title;
+#[cfg(feature = "chat")]
+mod chat_user_add;
+#[cfg(feature = "chat")]
+mod chat_user_delete;
+#[cfg(feature = "chat")]
+mod chat_user_list;
 #[cfg(feature = "counters")]
 mod counters_get;
 #[cfg(feature = "dialog")]
+mod dialog_get;
+#[cfg(feature = "dialog")]
 mod dialog_messages_get;
 #[cfg(feature = "dialog")]
+mod dialog_messages_search;
+#[cfg(feature = "dialog")]
+mod dialog_read;
+#[cfg(feature = "dialog")]
+mod dialog_read_all;
+#[cfg(feature = "dialog")]
+mod dialog_unread;
+#[cfg(feature = "dialog")]
 mod dialog_users_list;
+#[cfg(feature = "dialog")]
+mod dialog_writing;
 #[cfg(feature = "disk")]
 mod disk_file_commit;
 #[cfg(feature = "disk")]
@@ -30,6 +62,16 @@ mod message_like;
 mod message_share;
 #[cfg(feature = "message")]
 mod message_update;
+#[cfg(feature = "recent")]
+mod recent_get;
+#[cfg(feature = "recent")]
+mod recent_hide;
+#[cfg(feature = "recent")]
+mod recent_list;
+#[cfg(feature = "recent")]
+mod recent_pin;
+#[cfg(feature = "recent")]
+mod recent_unread;
 #[cfg(feature = "revision")]
 mod revision_get;
 #[cfg(feature = "user")]
@@ -47,8 +89,11 @@ mod v2_file_upload;
 #[cfg(feature = "registry")]
 mod examples;
 #[cfg(feature = "chat")]
+pub use types::{ChatColor, ChatEntityType};
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 pub use types::{
-    Chat, ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader, ChatRestrictions,
+    Chat, ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader,
+    ChatRestrictions, ChatRole,
 };
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
@@ -56,7 +101,7 @@ pub use types::ExternalUserType;
 pub use types::{
     DialogFile, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
 };
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
 #[cfg(feature = "message")]
 pub use types::{
@@ -65,21 +110,63 @@ pub use types::{
     ButtonContext, ButtonDisplay, ColorToken, GridDisplay, Keyboard, KeyboardButton,
     KeyboardButtonType, Menu, MenuItem,
 };
-#[cfg(feature = "chat")]
-pub use chat_get::{
-    ChatGetRequest, ChatGetErrorCode, ChatEntityType, ChatGetResult, ChatRef,
+#[cfg(feature = "recent")]
+pub use types::{
+    RecentAvatar, RecentChat, RecentChatSettings, RecentItem, RecentLines, RecentMessage,
 };
+#[cfg(feature = "chat")]
+pub use chat_add::{ChatAddRequest, ChatAddErrorCode, ChatAddType};
+#[cfg(feature = "chat")]
+pub use chat_get::{ChatGetRequest, ChatGetErrorCode, ChatGetResult, ChatRef};
+#[cfg(feature = "chat")]
+pub use chat_leave::{ChatLeaveRequest, ChatLeaveErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_mute::{ChatMuteRequest, ChatMuteErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_set_owner::{ChatSetOwnerRequest, ChatSetOwnerErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_update_avatar::{ChatUpdateAvatarRequest, ChatUpdateAvatarErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_update_color::{ChatUpdateColorRequest, ChatUpdateColorErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_update_title::{ChatUpdateTitleRequest, ChatUpdateTitleErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_user_add::{ChatUserAddRequest, ChatUserAddErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_user_delete::{ChatUserDeleteRequest, ChatUserDeleteErrorCode};
+#[cfg(feature = "chat")]
+pub use chat_user_list::{ChatUserListRequest, ChatUserListErrorCode};
 #[cfg(feature = "counters")]
 pub use counters_get::{
     CountersGetRequest, CountersGetErrorCode, CounterTotals, Counters,
 };
+#[cfg(feature = "dialog")]
+pub use dialog_get::{DialogGetRequest, DialogGetErrorCode};
 #[cfg(feature = "dialog")]
 pub use dialog_messages_get::{
     DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogMessage,
     DialogMessagesPage, MessageParams, SystemMessageCode,
 };
 #[cfg(feature = "dialog")]
+pub use dialog_messages_search::{
+    DialogMessagesSearchRequest, DialogMessagesSearchErrorCode,
+    DialogMessagesSearchMessage, DialogMessagesSearchOrder, DialogMessagesSearchPhones,
+    DialogMessagesSearchReaction, DialogMessagesSearchResult, DialogMessagesSearchTariff,
+    DialogMessagesSearchUser, SortDirection,
+};
+#[cfg(feature = "dialog")]
+pub use dialog_read::{
+    DialogReadRequest, DialogReadErrorCode, DialogReadDialogId, DialogReadResult,
+    DialogReadState,
+};
+#[cfg(feature = "dialog")]
+pub use dialog_read_all::{DialogReadAllRequest, DialogReadAllErrorCode};
+#[cfg(feature = "dialog")]
+pub use dialog_unread::{DialogUnreadRequest, DialogUnreadErrorCode};
+#[cfg(feature = "dialog")]
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
+#[cfg(feature = "dialog")]
+pub use dialog_writing::{DialogWritingRequest, DialogWritingErrorCode};
 #[cfg(feature = "disk")]
 pub use disk_file_commit::{
     DiskFileCommitRequest, DiskFileCommitErrorCode, DiskFileCommitResult, DiskFileLinks,
@@ -108,6 +195,19 @@ pub use message_update::{
     MessageUpdateRequest, MessageUpdateErrorCode, AttachEdit, KeyboardEdit, MenuEdit,
     Removal,
 };
+#[cfg(feature = "recent")]
+pub use recent_get::{RecentGetRequest, RecentGetErrorCode};
+#[cfg(feature = "recent")]
+pub use recent_hide::{RecentHideRequest, RecentHideErrorCode};
+#[cfg(feature = "recent")]
+pub use recent_list::{
+    RecentListRequest, RecentListErrorCode, CopilotAvatar, CopilotPrompt, CopilotRole,
+    RecentListCopilot, RecentListResult,
+};
+#[cfg(feature = "recent")]
+pub use recent_pin::{RecentPinRequest, RecentPinErrorCode};
+#[cfg(feature = "recent")]
+pub use recent_unread::{RecentUnreadRequest, RecentUnreadErrorCode};
 #[cfg(feature = "revision")]
 pub use revision_get::{RevisionGetRequest, RevisionGetErrorCode, Revisions};
 #[cfg(feature = "user")]
@@ -132,16 +232,52 @@ pub use v2_file_upload::{
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
+    ::b24_core::registry::MethodEntry::of::<chat_add::ChatAddRequest>()
+        .with_example(examples::CHAT_ADD),
     ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>()
         .with_example(examples::CHAT_GET),
+    ::b24_core::registry::MethodEntry::of::<chat_leave::ChatLeaveRequest>()
+        .with_example(examples::CHAT_LEAVE),
+    ::b24_core::registry::MethodEntry::of::<chat_mute::ChatMuteRequest>()
+        .with_example(examples::CHAT_MUTE),
+    ::b24_core::registry::MethodEntry::of::<chat_set_owner::ChatSetOwnerRequest>()
+        .with_example(examples::CHAT_SET_OWNER),
+    ::b24_core::registry::MethodEntry::of::<
+        chat_update_avatar::ChatUpdateAvatarRequest,
+    >()
+        .with_example(examples::CHAT_UPDATE_AVATAR),
+    ::b24_core::registry::MethodEntry::of::<chat_update_color::ChatUpdateColorRequest>()
+        .with_example(examples::CHAT_UPDATE_COLOR),
+    ::b24_core::registry::MethodEntry::of::<chat_update_title::ChatUpdateTitleRequest>()
+        .with_example(examples::CHAT_UPDATE_TITLE),
+    ::b24_core::registry::MethodEntry::of::<chat_user_add::ChatUserAddRequest>()
+        .with_example(examples::CHAT_USER_ADD),
+    ::b24_core::registry::MethodEntry::of::<chat_user_delete::ChatUserDeleteRequest>()
+        .with_example(examples::CHAT_USER_DELETE),
+    ::b24_core::registry::MethodEntry::of::<chat_user_list::ChatUserListRequest>()
+        .with_example(examples::CHAT_USER_LIST),
     ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>()
         .with_example(examples::COUNTERS_GET),
+    ::b24_core::registry::MethodEntry::of::<dialog_get::DialogGetRequest>()
+        .with_example(examples::DIALOG_GET),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
     >()
         .with_example(examples::DIALOG_MESSAGES_GET),
+    ::b24_core::registry::MethodEntry::of::<
+        dialog_messages_search::DialogMessagesSearchRequest,
+    >()
+        .with_example(examples::DIALOG_MESSAGES_SEARCH),
+    ::b24_core::registry::MethodEntry::of::<dialog_read::DialogReadRequest>()
+        .with_example(examples::DIALOG_READ),
+    ::b24_core::registry::MethodEntry::of::<dialog_read_all::DialogReadAllRequest>()
+        .with_example(examples::DIALOG_READ_ALL),
+    ::b24_core::registry::MethodEntry::of::<dialog_unread::DialogUnreadRequest>()
+        .with_example(examples::DIALOG_UNREAD),
     ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>()
         .with_example(examples::DIALOG_USERS_LIST),
+    ::b24_core::registry::MethodEntry::of::<dialog_writing::DialogWritingRequest>()
+        .with_example(examples::DIALOG_WRITING),
     ::b24_core::registry::MethodEntry::of::<disk_file_commit::DiskFileCommitRequest>()
         .with_example(examples::DISK_FILE_COMMIT),
     ::b24_core::registry::MethodEntry::of::<disk_file_delete::DiskFileDeleteRequest>()
@@ -162,6 +298,16 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         .with_example(examples::MESSAGE_SHARE),
     ::b24_core::registry::MethodEntry::of::<message_update::MessageUpdateRequest>()
         .with_example(examples::MESSAGE_UPDATE),
+    ::b24_core::registry::MethodEntry::of::<recent_get::RecentGetRequest>()
+        .with_example(examples::RECENT_GET),
+    ::b24_core::registry::MethodEntry::of::<recent_hide::RecentHideRequest>()
+        .with_example(examples::RECENT_HIDE),
+    ::b24_core::registry::MethodEntry::of::<recent_list::RecentListRequest>()
+        .with_example(examples::RECENT_LIST),
+    ::b24_core::registry::MethodEntry::of::<recent_pin::RecentPinRequest>()
+        .with_example(examples::RECENT_PIN),
+    ::b24_core::registry::MethodEntry::of::<recent_unread::RecentUnreadRequest>()
+        .with_example(examples::RECENT_UNREAD),
     ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>()
         .with_example(examples::REVISION_GET),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
@@ -188,8 +334,9 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
 macro_rules! with_paged_methods {
     ($callback:ident) => {
         $callback ! { ("im.dialog.messages.get", $crate::DialogMessagesGetRequest),
-        ("im.dialog.users.list", $crate::DialogUsersListRequest), ("im.v2.Event.get",
-        $crate::V2EventGetRequest) }
+        ("im.dialog.messages.search", $crate::DialogMessagesSearchRequest),
+        ("im.dialog.users.list", $crate::DialogUsersListRequest), ("im.recent.list",
+        $crate::RecentListRequest), ("im.v2.Event.get", $crate::V2EventGetRequest) }
     };
 }
 /// Calls `$callback!` with `("wire.name", RequestType)` for every method, so tools can
@@ -198,10 +345,23 @@ macro_rules! with_paged_methods {
 #[macro_export]
 macro_rules! with_methods {
     ($callback:ident) => {
-        $callback ! { ("im.chat.get", $crate::ChatGetRequest), ("im.counters.get",
-        $crate::CountersGetRequest), ("im.dialog.messages.get",
-        $crate::DialogMessagesGetRequest), ("im.dialog.users.list",
-        $crate::DialogUsersListRequest), ("im.disk.file.commit",
+        $callback ! { ("im.chat.add", $crate::ChatAddRequest), ("im.chat.get",
+        $crate::ChatGetRequest), ("im.chat.leave", $crate::ChatLeaveRequest),
+        ("im.chat.mute", $crate::ChatMuteRequest), ("im.chat.setOwner",
+        $crate::ChatSetOwnerRequest), ("im.chat.updateAvatar",
+        $crate::ChatUpdateAvatarRequest), ("im.chat.updateColor",
+        $crate::ChatUpdateColorRequest), ("im.chat.updateTitle",
+        $crate::ChatUpdateTitleRequest), ("im.chat.user.add",
+        $crate::ChatUserAddRequest), ("im.chat.user.delete",
+        $crate::ChatUserDeleteRequest), ("im.chat.user.list",
+        $crate::ChatUserListRequest), ("im.counters.get", $crate::CountersGetRequest),
+        ("im.dialog.get", $crate::DialogGetRequest), ("im.dialog.messages.get",
+        $crate::DialogMessagesGetRequest), ("im.dialog.messages.search",
+        $crate::DialogMessagesSearchRequest), ("im.dialog.read",
+        $crate::DialogReadRequest), ("im.dialog.read.all", $crate::DialogReadAllRequest),
+        ("im.dialog.unread", $crate::DialogUnreadRequest), ("im.dialog.users.list",
+        $crate::DialogUsersListRequest), ("im.dialog.writing",
+        $crate::DialogWritingRequest), ("im.disk.file.commit",
         $crate::DiskFileCommitRequest), ("im.disk.file.delete",
         $crate::DiskFileDeleteRequest), ("im.disk.file.save",
         $crate::DiskFileSaveRequest), ("im.disk.folder.get",
@@ -209,9 +369,12 @@ macro_rules! with_methods {
         ("im.message.command", $crate::MessageCommandRequest), ("im.message.delete",
         $crate::MessageDeleteRequest), ("im.message.like", $crate::MessageLikeRequest),
         ("im.message.share", $crate::MessageShareRequest), ("im.message.update",
-        $crate::MessageUpdateRequest), ("im.revision.get", $crate::RevisionGetRequest),
-        ("im.user.list.get", $crate::UserListGetRequest), ("im.v2.Event.get",
-        $crate::V2EventGetRequest), ("im.v2.Event.subscribe",
+        $crate::MessageUpdateRequest), ("im.recent.get", $crate::RecentGetRequest),
+        ("im.recent.hide", $crate::RecentHideRequest), ("im.recent.list",
+        $crate::RecentListRequest), ("im.recent.pin", $crate::RecentPinRequest),
+        ("im.recent.unread", $crate::RecentUnreadRequest), ("im.revision.get",
+        $crate::RevisionGetRequest), ("im.user.list.get", $crate::UserListGetRequest),
+        ("im.v2.Event.get", $crate::V2EventGetRequest), ("im.v2.Event.subscribe",
         $crate::V2EventSubscribeRequest), ("im.v2.Event.unsubscribe",
         $crate::V2EventUnsubscribeRequest), ("im.v2.File.download",
         $crate::V2FileDownloadRequest), ("im.v2.File.upload",

@@ -37,6 +37,7 @@ impl ::b24_core::Method for RevisionGetRequest {
         read_only: true,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: `Revisions`.
     ///

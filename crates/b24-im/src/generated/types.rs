@@ -1172,7 +1172,7 @@ impl w::Object for AttachUser {
 }
 #[cfg(feature = "message")]
 ::b24_core::object_serde!(AttachUser);
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 /// Details of a bot user, keys snake-cased. A bot whose bot record is missing comes with `[]`,
 /// which decodes as an object with every field unset.
 ///
@@ -1218,7 +1218,7 @@ pub struct BotData {
     /// Wire: `reactions_enabled`, bool. Optional: may be absent.
     pub reactions_enabled: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 impl w::Object for BotData {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1268,9 +1268,9 @@ impl w::Object for BotData {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 ::b24_core::object_serde!(BotData);
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 /// Kind of bot.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -1314,7 +1314,7 @@ pub enum BotType {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 ::b24_core::open_enum_impls!(
     BotType { Bot = "bot", Human = "human", Network = "network", Support24 = "support24",
     Openline = "openline", Supervisor = "supervisor", Personal = "personal" }
@@ -1418,10 +1418,11 @@ pub enum ButtonDisplay {
 }
 #[cfg(feature = "message")]
 ::b24_core::open_enum_impls!(ButtonDisplay { Line = "LINE", Block = "BLOCK" });
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 /// A chat as the caller sees it: the object `im.dialog.get` returns (and `im.chat.get` with
-/// `DIALOG_ID`), keys lower-case. Only `id` is always there; servers of other versions add
-/// and drop members.
+/// `DIALOG_ID`), keys lower-case. The `chat` of a group chat's recent-list entry is the same
+/// object without `description`, the counters, the read list and `dialog_id`. Only `id` is
+/// always there; servers of other versions add and drop members.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -1432,15 +1433,15 @@ pub enum ButtonDisplay {
 )]
 #[non_exhaustive]
 pub struct Chat {
-    /// Chat id (`chat<id>` as a dialog id).
+    /// Chat id (`chat<id>` is its dialog id).
     ///
     /// Wire: `id`, u64. The object's identity: always sent.
     pub id: u64,
-    /// The chat this one is a thread of; `0` for none.
+    /// Chat of the message this chat discusses (a thread); `0` for none.
     ///
     /// Wire: `parent_chat_id`, u64. Optional: may be absent.
     pub parent_chat_id: ::std::option::Option<u64>,
-    /// The message this thread belongs to; `0` for none.
+    /// Message this chat discusses (a thread); `0` for none.
     ///
     /// Wire: `parent_message_id`, u64. Optional: may be absent.
     pub parent_message_id: ::std::option::Option<u64>,
@@ -1452,7 +1453,7 @@ pub struct Chat {
     ///
     /// Wire: `description`, string. Optional: may be absent.
     pub description: ::std::option::Option<::std::string::String>,
-    /// Owner's user id.
+    /// User id of the owner.
     ///
     /// Wire: `owner`, u64. Optional: may be absent.
     pub owner: ::std::option::Option<u64>,
@@ -1460,15 +1461,20 @@ pub struct Chat {
     ///
     /// Wire: `extranet`, bool. Optional: may be absent.
     pub extranet: ::std::option::Option<bool>,
-    /// Avatar link; empty when there is none.
+    /// Collaborators (external guests of a collab) take part.
+    ///
+    /// Wire: `contains_collaber`, bool. Optional: may be absent.
+    pub contains_collaber: ::std::option::Option<bool>,
+    /// Avatar URL; empty when the chat has none (then `color` is shown).
     ///
     /// Wire: `avatar`, string. Optional: may be absent.
     pub avatar: ::std::option::Option<::std::string::String>,
-    /// Colour, `#rrggbb`.
+    /// The colour as a HEX code (`#4ba984`), not a name of the `ChatColor` palette the
+    /// update methods take.
     ///
     /// Wire: `color`, string. Optional: may be absent.
     pub color: ::std::option::Option<::std::string::String>,
-    /// Kind of chat (`chat`, `open`, `private`, `crm`, ...).
+    /// Chat type in lower camel case: `chat`, `open`, `private`, `crm`, `tasksTask`, ...
     ///
     /// Wire: `type`, string. Optional: may be absent.
     pub kind: ::std::option::Option<::std::string::String>,
@@ -1476,39 +1482,39 @@ pub struct Chat {
     ///
     /// Wire: `counter`, u32. Optional: may be absent.
     pub counter: ::std::option::Option<u32>,
-    /// Members.
+    /// Number of members.
     ///
     /// Wire: `user_counter`, u32. Optional: may be absent.
     pub user_counter: ::std::option::Option<u32>,
-    /// Messages in the chat.
+    /// Number of messages.
     ///
     /// Wire: `message_count`, u32. Optional: may be absent.
     pub message_count: ::std::option::Option<u32>,
-    /// The caller's first unread message; `0` for none.
+    /// First message the caller has not read; `0` for none.
     ///
     /// Wire: `unread_id`, u64. Optional: may be absent.
     pub unread_id: ::std::option::Option<u64>,
-    /// What may be done in the chat.
+    /// What the caller may do in the chat.
     ///
     /// Wire: `restrictions`, `ChatRestrictions`. Optional: may be absent.
     pub restrictions: ::std::option::Option<crate::generated::types::ChatRestrictions>,
-    /// The latest message.
+    /// Id of the newest message.
     ///
     /// Wire: `last_message_id`, u64. Optional: may be absent.
     pub last_message_id: ::std::option::Option<u64>,
-    /// The last message the caller read.
+    /// Newest message the caller has read.
     ///
     /// Wire: `last_id`, u64. Optional: may be absent.
     pub last_id: ::std::option::Option<u64>,
-    /// The message the caller marked unread; `0` for none.
+    /// Message the caller marked; `0` for none.
     ///
     /// Wire: `marked_id`, u64. Optional: may be absent.
     pub marked_id: ::std::option::Option<u64>,
-    /// The chat's folder on Drive; `0` for none.
+    /// Drive folder of the chat's files; `0` until a file is posted.
     ///
     /// Wire: `disk_folder_id`, u64. Optional: may be absent.
     pub disk_folder_id: ::std::option::Option<u64>,
-    /// Kind of object the chat is bound to (`CRM`, `SONET_GROUP`, ...); empty for none.
+    /// Kind of external object the chat is bound to (`CRM`, `TASKS_TASK`, ...); empty for none.
     ///
     /// Wire: `entity_type`, string. Optional: may be absent.
     pub entity_type: ::std::option::Option<::std::string::String>,
@@ -1516,27 +1522,31 @@ pub struct Chat {
     ///
     /// Wire: `entity_id`, string. Optional: may be absent.
     pub entity_id: ::std::option::Option<::std::string::String>,
-    /// Data the binding module keeps.
+    /// Data the binding module keeps with the chat.
     ///
     /// Wire: `entity_data_1`, string. Optional: may be absent.
     pub entity_data_1: ::std::option::Option<::std::string::String>,
-    /// Data the binding module keeps.
+    /// Data the binding module keeps with the chat.
     ///
     /// Wire: `entity_data_2`, string. Optional: may be absent.
     pub entity_data_2: ::std::option::Option<::std::string::String>,
-    /// Data the binding module keeps.
+    /// Data the binding module keeps with the chat.
     ///
     /// Wire: `entity_data_3`, string. Optional: may be absent.
     pub entity_data_3: ::std::option::Option<::std::string::String>,
-    /// Members who turned notifications off.
+    /// Members who muted the chat, keyed by user id (`[]` when nobody did).
     ///
-    /// Wire: `mute_list`, list of u64. Optional: may be absent.
-    pub mute_list: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// Wire: `mute_list`, map from u64 to bool. Absent means empty.
+    pub mute_list: ::std::collections::BTreeMap<u64, bool>,
+    /// User ids of the chat's managers (the owner included).
+    ///
+    /// Wire: `manager_list`, list of u64. Absent means empty.
+    pub manager_list: ::std::vec::Vec<u64>,
     /// When the chat was created.
     ///
     /// Wire: `date_create`, datetime. Optional: may be absent.
     pub date_create: ::std::option::Option<::b24_core::DateTime>,
-    /// `C` group chat, `O` open chat, `P` private dialog, `L` Open Channels, ...
+    /// Message type letter: `C` closed chat, `O` open chat, `P` private, `X` other chats, ...
     ///
     /// Wire: `message_type`, string. Optional: may be absent.
     pub message_type: ::std::option::Option<::std::string::String>,
@@ -1544,52 +1554,46 @@ pub struct Chat {
     ///
     /// Wire: `public`, string. Optional: may be absent.
     pub public: ::std::option::Option<::std::string::String>,
-    /// The caller's role: `owner`, `manager`, `member` or `none`.
+    /// The caller's role (`owner`, `manager`, `member`, `none`; upper-case in recent lists).
     ///
     /// Wire: `role`, string. Optional: may be absent.
     pub role: ::std::option::Option<::std::string::String>,
-    /// Where the bound object can be opened.
+    /// Where the bound object is shown.
     ///
     /// Wire: `entity_link`, `ChatEntityLink`. Optional: may be absent.
     pub entity_link: ::std::option::Option<crate::generated::types::ChatEntityLink>,
-    /// The caller can type messages.
+    /// The caller may type in the chat.
     ///
     /// Wire: `text_field_enabled`, bool. Optional: may be absent.
     pub text_field_enabled: ::std::option::Option<bool>,
-    /// Background; `null` for the default.
+    /// Background of the chat; `null` for the default.
     ///
-    /// Wire: `background_id`, string or `null`. Optional: may be absent.
-    pub background_id: ::std::option::Option<::std::string::String>,
-    /// Who may do what.
+    /// Wire: `background_id`, u64 or `null`. Optional: may be absent.
+    pub background_id: ::std::option::Option<u64>,
+    /// Who may do what in the chat.
     ///
     /// Wire: `permissions`, `ChatPermissions`. Optional: may be absent.
     pub permissions: ::std::option::Option<crate::generated::types::ChatPermissions>,
-    /// The chat was created moments ago.
+    /// The chat was created a moment ago (for the interface).
     ///
     /// Wire: `is_new`, bool. Optional: may be absent.
     pub is_new: ::std::option::Option<bool>,
-    /// Members and the last message each read.
+    /// The members' read positions.
     ///
-    /// Wire: `readed_list`, list of `ChatReader`. Optional: may be absent.
-    pub readed_list: ::std::option::Option<
-        ::std::vec::Vec<crate::generated::types::ChatReader>,
-    >,
-    /// Owner and managers.
-    ///
-    /// Wire: `manager_list`, list of u64. Optional: may be absent.
-    pub manager_list: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// Who viewed the latest message.
+    /// Wire: `readed_list`, list of `ChatReader`. Absent means empty.
+    pub readed_list: ::std::vec::Vec<crate::generated::types::ChatReader>,
+    /// Who has seen the newest message.
     ///
     /// Wire: `last_message_views`, `ChatMessageViews`. Optional: may be absent.
     pub last_message_views: ::std::option::Option<
         crate::generated::types::ChatMessageViews,
     >,
-    /// The dialog id the chat was asked for.
+    /// The dialog id the chat was asked for with.
     ///
     /// Wire: `dialog_id`, dialog_id. Optional: may be absent.
     pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for Chat {
     const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1609,6 +1613,9 @@ impl w::Object for Chat {
             "description" => self.description = w::take::<w::Opt<w::Str>, _, _>(map)?,
             "owner" => self.owner = w::take::<w::Opt<w::Int>, _, _>(map)?,
             "extranet" => self.extranet = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "contains_collaber" => {
+                self.contains_collaber = w::take::<w::Opt<w::Bool>, _, _>(map)?;
+            }
             "avatar" => self.avatar = w::take::<w::Opt<w::Str>, _, _>(map)?,
             "color" => self.color = w::take::<w::Opt<w::Str>, _, _>(map)?,
             "type" => self.kind = w::take::<w::Opt<w::Str>, _, _>(map)?,
@@ -1631,7 +1638,14 @@ impl w::Object for Chat {
             "entity_data_2" => self.entity_data_2 = w::take::<w::Opt<w::Str>, _, _>(map)?,
             "entity_data_3" => self.entity_data_3 = w::take::<w::Opt<w::Str>, _, _>(map)?,
             "mute_list" => {
-                self.mute_list = w::take::<w::Opt<w::List<w::Int>>, _, _>(map)?;
+                self.mute_list = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Bool>>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            "manager_list" => {
+                self.manager_list = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
             }
             "date_create" => {
                 self.date_create = w::take::<w::Opt<w::DateTime>, _, _>(map)?;
@@ -1644,15 +1658,12 @@ impl w::Object for Chat {
                 self.text_field_enabled = w::take::<w::Opt<w::Bool>, _, _>(map)?;
             }
             "background_id" => {
-                self.background_id = w::take::<w::OrNull<w::Str>, _, _>(map)?;
+                self.background_id = w::take::<w::OrNull<w::Int>, _, _>(map)?;
             }
             "permissions" => self.permissions = w::take::<w::Opt<w::Obj>, _, _>(map)?,
             "is_new" => self.is_new = w::take::<w::Opt<w::Bool>, _, _>(map)?,
             "readed_list" => {
-                self.readed_list = w::take::<w::Opt<w::List<w::Obj>>, _, _>(map)?;
-            }
-            "manager_list" => {
-                self.manager_list = w::take::<w::Opt<w::List<w::Int>>, _, _>(map)?;
+                self.readed_list = w::take::<w::OrDefault<w::List<w::Obj>>, _, _>(map)?;
             }
             "last_message_views" => {
                 self.last_message_views = w::take::<w::Opt<w::Obj>, _, _>(map)?;
@@ -1677,6 +1688,11 @@ impl w::Object for Chat {
         w::put::<w::Opt<w::Str>, _, _>(map, "description", &self.description)?;
         w::put::<w::Opt<w::Int>, _, _>(map, "owner", &self.owner)?;
         w::put::<w::Opt<w::Bool>, _, _>(map, "extranet", &self.extranet)?;
+        w::put::<
+            w::Opt<w::Bool>,
+            _,
+            _,
+        >(map, "contains_collaber", &self.contains_collaber)?;
         w::put::<w::Opt<w::Str>, _, _>(map, "avatar", &self.avatar)?;
         w::put::<w::Opt<w::Str>, _, _>(map, "color", &self.color)?;
         w::put::<w::Opt<w::Str>, _, _>(map, "type", &self.kind)?;
@@ -1694,7 +1710,16 @@ impl w::Object for Chat {
         w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_1", &self.entity_data_1)?;
         w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_2", &self.entity_data_2)?;
         w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_3", &self.entity_data_3)?;
-        w::put::<w::Opt<w::List<w::Int>>, _, _>(map, "mute_list", &self.mute_list)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Bool>>,
+            _,
+            _,
+        >(map, "mute_list", &self.mute_list)?;
+        w::put::<
+            w::OrDefault<w::List<w::Int>>,
+            _,
+            _,
+        >(map, "manager_list", &self.manager_list)?;
         w::put::<w::Opt<w::DateTime>, _, _>(map, "date_create", &self.date_create)?;
         w::put::<w::Opt<w::Str>, _, _>(map, "message_type", &self.message_type)?;
         w::put::<w::Opt<w::Str>, _, _>(map, "public", &self.public)?;
@@ -1705,15 +1730,14 @@ impl w::Object for Chat {
             _,
             _,
         >(map, "text_field_enabled", &self.text_field_enabled)?;
-        w::put::<w::OrNull<w::Str>, _, _>(map, "background_id", &self.background_id)?;
+        w::put::<w::OrNull<w::Int>, _, _>(map, "background_id", &self.background_id)?;
         w::put::<w::Opt<w::Obj>, _, _>(map, "permissions", &self.permissions)?;
         w::put::<w::Opt<w::Bool>, _, _>(map, "is_new", &self.is_new)?;
-        w::put::<w::Opt<w::List<w::Obj>>, _, _>(map, "readed_list", &self.readed_list)?;
         w::put::<
-            w::Opt<w::List<w::Int>>,
+            w::OrDefault<w::List<w::Obj>>,
             _,
             _,
-        >(map, "manager_list", &self.manager_list)?;
+        >(map, "readed_list", &self.readed_list)?;
         w::put::<
             w::Opt<w::Obj>,
             _,
@@ -1723,10 +1747,98 @@ impl w::Object for Chat {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(Chat);
 #[cfg(feature = "chat")]
-/// Where the object a chat is bound to can be opened.
+/// The palette the chat methods take (`im.chat.add`, `im.chat.updateColor`); a chat reports
+/// its colour as a HEX code instead. A name outside the palette is refused (`WRONG_COLOR`).
+///
+/// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ChatColor {
+    /// `RED`
+    ///
+    /// Red.
+    Red,
+    /// `GREEN`
+    ///
+    /// Green.
+    Green,
+    /// `MINT`
+    ///
+    /// Mint.
+    Mint,
+    /// `LIGHT_BLUE`
+    ///
+    /// Light blue.
+    LightBlue,
+    /// `DARK_BLUE`
+    ///
+    /// Dark blue.
+    DarkBlue,
+    /// `PURPLE`
+    ///
+    /// Purple.
+    Purple,
+    /// `AQUA`
+    ///
+    /// Aqua.
+    Aqua,
+    /// `PINK`
+    ///
+    /// Pink.
+    Pink,
+    /// `LIME`
+    ///
+    /// Lime.
+    Lime,
+    /// `BROWN`
+    ///
+    /// Brown.
+    Brown,
+    /// `AZURE`
+    ///
+    /// Azure.
+    Azure,
+    /// `KHAKI`
+    ///
+    /// Khaki.
+    Khaki,
+    /// `SAND`
+    ///
+    /// Sand.
+    Sand,
+    /// `MARENGO`
+    ///
+    /// Marengo.
+    Marengo,
+    /// `GRAY`
+    ///
+    /// Gray.
+    Gray,
+    /// `GRAPHITE`
+    ///
+    /// Graphite.
+    Graphite,
+    /// A value this crate did not know when it was generated.
+    Unknown(::b24_core::UnknownValue),
+}
+#[cfg(feature = "chat")]
+::b24_core::open_enum_impls!(
+    ChatColor { Red = "RED", Green = "GREEN", Mint = "MINT", LightBlue = "LIGHT_BLUE",
+    DarkBlue = "DARK_BLUE", Purple = "PURPLE", Aqua = "AQUA", Pink = "PINK", Lime =
+    "LIME", Brown = "BROWN", Azure = "AZURE", Khaki = "KHAKI", Sand = "SAND", Marengo =
+    "MARENGO", Gray = "GRAY", Graphite = "GRAPHITE" }
+);
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+/// Where the object a chat is bound to is shown (all empty for an unbound chat).
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -1737,20 +1849,20 @@ impl w::Object for Chat {
 )]
 #[non_exhaustive]
 pub struct ChatEntityLink {
-    /// Kind of object (`DEAL`, ...); empty for none.
+    /// Kind of object (`DEAL`, `TASKS`, ...).
     ///
     /// Wire: `type`, string. Optional: may be absent.
     pub kind: ::std::option::Option<::std::string::String>,
-    /// Link, from the portal root; empty for none.
+    /// Portal path of the object.
     ///
     /// Wire: `url`, string. Optional: may be absent.
     pub url: ::std::option::Option<::std::string::String>,
-    /// The object's id (`DEAL|1663`); empty for none.
+    /// Its id (`DEAL|1663`).
     ///
     /// Wire: `id`, string. Optional: may be absent.
     pub id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for ChatEntityLink {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1776,10 +1888,82 @@ impl w::Object for ChatEntityLink {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(ChatEntityLink);
 #[cfg(feature = "chat")]
-/// Who viewed a message.
+/// Kinds of external objects chats are bound to (modules can define more).
+///
+/// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ChatEntityType {
+    /// `VIDEOCONF`
+    ///
+    /// A video conference chat.
+    Videoconf,
+    /// `AI_ASSISTANT_PRIVATE`
+    ///
+    /// A private chat with an AI assistant.
+    AiAssistantPrivate,
+    /// `LINES`
+    ///
+    /// An Open Channels chat, operator side.
+    Lines,
+    /// `LIVECHAT`
+    ///
+    /// An Open Channels chat, client side.
+    Livechat,
+    /// `ANNOUNCEMENT`
+    ///
+    /// An announcement chat.
+    Announcement,
+    /// `CALENDAR`
+    ///
+    /// The chat of a calendar event.
+    Calendar,
+    /// `MAIL`
+    ///
+    /// A chat about an e-mail thread.
+    Mail,
+    /// `CRM`
+    ///
+    /// The system "discussion" chat of a CRM object (other chats bound to the object are not
+    /// returned).
+    Crm,
+    /// `SONET_GROUP`
+    ///
+    /// The system chat of a workgroup or project.
+    SonetGroup,
+    /// `TASKS_TASK`
+    ///
+    /// The chat of a task in the new task card.
+    TasksTask,
+    /// `TASKS`
+    ///
+    /// The system chat of a task in the old task card.
+    Tasks,
+    /// `CALL`
+    ///
+    /// The chat of a call.
+    Call,
+    /// A value this crate did not know when it was generated.
+    Unknown(::b24_core::UnknownValue),
+}
+#[cfg(feature = "chat")]
+::b24_core::open_enum_impls!(
+    ChatEntityType { Videoconf = "VIDEOCONF", AiAssistantPrivate =
+    "AI_ASSISTANT_PRIVATE", Lines = "LINES", Livechat = "LIVECHAT", Announcement =
+    "ANNOUNCEMENT", Calendar = "CALENDAR", Mail = "MAIL", Crm = "CRM", SonetGroup =
+    "SONET_GROUP", TasksTask = "TASKS_TASK", Tasks = "TASKS", Call = "CALL" }
+);
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+/// Who has seen a message.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -1794,16 +1978,16 @@ pub struct ChatMessageViews {
     ///
     /// Wire: `message_id`, u64. Optional: may be absent.
     pub message_id: ::std::option::Option<u64>,
-    /// The first members who viewed it.
+    /// The first few who saw it.
     ///
-    /// Wire: `first_viewers`, list of json. Optional: may be absent.
-    pub first_viewers: ::std::option::Option<::std::vec::Vec<::b24_core::Json>>,
-    /// How many members viewed it.
+    /// Wire: `first_viewers`, list of json. Absent means empty.
+    pub first_viewers: ::std::vec::Vec<::b24_core::Json>,
+    /// How many have seen it.
     ///
     /// Wire: `count_of_viewers`, u32. Optional: may be absent.
     pub count_of_viewers: ::std::option::Option<u32>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for ChatMessageViews {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1814,7 +1998,7 @@ impl w::Object for ChatMessageViews {
         match key {
             "message_id" => self.message_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
             "first_viewers" => {
-                self.first_viewers = w::take::<w::Opt<w::List<w::Any>>, _, _>(map)?;
+                self.first_viewers = w::take::<w::OrDefault<w::List<w::Any>>, _, _>(map)?;
             }
             "count_of_viewers" => {
                 self.count_of_viewers = w::take::<w::Opt<w::Int>, _, _>(map)?;
@@ -1829,7 +2013,7 @@ impl w::Object for ChatMessageViews {
     ) -> ::std::result::Result<(), M::Error> {
         w::put::<w::Opt<w::Int>, _, _>(map, "message_id", &self.message_id)?;
         w::put::<
-            w::Opt<w::List<w::Any>>,
+            w::OrDefault<w::List<w::Any>>,
             _,
             _,
         >(map, "first_viewers", &self.first_viewers)?;
@@ -1837,10 +2021,10 @@ impl w::Object for ChatMessageViews {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(ChatMessageViews);
-#[cfg(feature = "chat")]
-/// Who may do what in a chat: `member` (everyone), `manager` (owner and managers) or `owner`.
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+/// The least role needed for each action in a chat.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -1853,30 +2037,30 @@ impl w::Object for ChatMessageViews {
 pub struct ChatPermissions {
     /// Add members.
     ///
-    /// Wire: `manage_users_add`, string. Optional: may be absent.
-    pub manage_users_add: ::std::option::Option<::std::string::String>,
+    /// Wire: `manage_users_add`, `ChatRole`. Optional: may be absent.
+    pub manage_users_add: ::std::option::Option<crate::generated::types::ChatRole>,
     /// Remove members.
     ///
-    /// Wire: `manage_users_delete`, string. Optional: may be absent.
-    pub manage_users_delete: ::std::option::Option<::std::string::String>,
-    /// Change title, colour and avatar.
+    /// Wire: `manage_users_delete`, `ChatRole`. Optional: may be absent.
+    pub manage_users_delete: ::std::option::Option<crate::generated::types::ChatRole>,
+    /// Change the title, colour and avatar.
     ///
-    /// Wire: `manage_ui`, string. Optional: may be absent.
-    pub manage_ui: ::std::option::Option<::std::string::String>,
-    /// Change settings.
+    /// Wire: `manage_ui`, `ChatRole`. Optional: may be absent.
+    pub manage_ui: ::std::option::Option<crate::generated::types::ChatRole>,
+    /// Change the settings.
     ///
-    /// Wire: `manage_settings`, string. Optional: may be absent.
-    pub manage_settings: ::std::option::Option<::std::string::String>,
-    /// Manage messages.
+    /// Wire: `manage_settings`, `ChatRole`. Optional: may be absent.
+    pub manage_settings: ::std::option::Option<crate::generated::types::ChatRole>,
+    /// Pin and delete others' messages.
     ///
-    /// Wire: `manage_messages`, string. Optional: may be absent.
-    pub manage_messages: ::std::option::Option<::std::string::String>,
-    /// Send messages.
+    /// Wire: `manage_messages`, `ChatRole`. Optional: may be absent.
+    pub manage_messages: ::std::option::Option<crate::generated::types::ChatRole>,
+    /// Post messages.
     ///
-    /// Wire: `can_post`, string. Optional: may be absent.
-    pub can_post: ::std::option::Option<::std::string::String>,
+    /// Wire: `can_post`, `ChatRole`. Optional: may be absent.
+    pub can_post: ::std::option::Option<crate::generated::types::ChatRole>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for ChatPermissions {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1886,19 +2070,19 @@ impl w::Object for ChatPermissions {
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
             "manage_users_add" => {
-                self.manage_users_add = w::take::<w::Opt<w::Str>, _, _>(map)?;
+                self.manage_users_add = w::take::<w::Opt<w::Same>, _, _>(map)?;
             }
             "manage_users_delete" => {
-                self.manage_users_delete = w::take::<w::Opt<w::Str>, _, _>(map)?;
+                self.manage_users_delete = w::take::<w::Opt<w::Same>, _, _>(map)?;
             }
-            "manage_ui" => self.manage_ui = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "manage_ui" => self.manage_ui = w::take::<w::Opt<w::Same>, _, _>(map)?,
             "manage_settings" => {
-                self.manage_settings = w::take::<w::Opt<w::Str>, _, _>(map)?;
+                self.manage_settings = w::take::<w::Opt<w::Same>, _, _>(map)?;
             }
             "manage_messages" => {
-                self.manage_messages = w::take::<w::Opt<w::Str>, _, _>(map)?;
+                self.manage_messages = w::take::<w::Opt<w::Same>, _, _>(map)?;
             }
-            "can_post" => self.can_post = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "can_post" => self.can_post = w::take::<w::Opt<w::Same>, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
         }
         ::std::result::Result::Ok(true)
@@ -1907,23 +2091,27 @@ impl w::Object for ChatPermissions {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        w::put::<w::Opt<w::Str>, _, _>(map, "manage_users_add", &self.manage_users_add)?;
         w::put::<
-            w::Opt<w::Str>,
+            w::Opt<w::Same>,
+            _,
+            _,
+        >(map, "manage_users_add", &self.manage_users_add)?;
+        w::put::<
+            w::Opt<w::Same>,
             _,
             _,
         >(map, "manage_users_delete", &self.manage_users_delete)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "manage_ui", &self.manage_ui)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "manage_settings", &self.manage_settings)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "manage_messages", &self.manage_messages)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "can_post", &self.can_post)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "manage_ui", &self.manage_ui)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "manage_settings", &self.manage_settings)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "manage_messages", &self.manage_messages)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "can_post", &self.can_post)?;
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(ChatPermissions);
-#[cfg(feature = "chat")]
-/// A member and the last message they read.
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+/// How far one member has read a chat.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -1942,16 +2130,16 @@ pub struct ChatReader {
     ///
     /// Wire: `user_name`, string. Optional: may be absent.
     pub user_name: ::std::option::Option<::std::string::String>,
-    /// The last message they read; `0` for none.
+    /// Newest message they have read; `0` for none.
     ///
     /// Wire: `message_id`, u64. Optional: may be absent.
     pub message_id: ::std::option::Option<u64>,
-    /// When they read it; `null` when unknown.
+    /// When they read it; `null` when they have not.
     ///
     /// Wire: `date`, datetime or `null`. Optional: may be absent.
     pub date: ::std::option::Option<::b24_core::DateTime>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for ChatReader {
     const REQUIRED: &'static [&'static str] = &["user_id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1979,10 +2167,10 @@ impl w::Object for ChatReader {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(ChatReader);
-#[cfg(feature = "chat")]
-/// What may be done in a chat (`true`: allowed).
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+/// What the caller may do in a chat.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -1997,7 +2185,7 @@ pub struct ChatRestrictions {
     ///
     /// Wire: `avatar`, bool. Optional: may be absent.
     pub avatar: ::std::option::Option<bool>,
-    /// Rename the chat.
+    /// Rename it.
     ///
     /// Wire: `rename`, bool. Optional: may be absent.
     pub rename: ::std::option::Option<bool>,
@@ -2005,23 +2193,23 @@ pub struct ChatRestrictions {
     ///
     /// Wire: `extend`, bool. Optional: may be absent.
     pub extend: ::std::option::Option<bool>,
-    /// Call.
+    /// Start a call.
     ///
     /// Wire: `call`, bool. Optional: may be absent.
     pub call: ::std::option::Option<bool>,
-    /// Turn notifications off.
+    /// Mute it.
     ///
     /// Wire: `mute`, bool. Optional: may be absent.
     pub mute: ::std::option::Option<bool>,
-    /// Leave.
+    /// Leave it.
     ///
     /// Wire: `leave`, bool. Optional: may be absent.
     pub leave: ::std::option::Option<bool>,
-    /// Leave as the owner.
+    /// Leave it as its owner.
     ///
     /// Wire: `leave_owner`, bool. Optional: may be absent.
     pub leave_owner: ::std::option::Option<bool>,
-    /// Send messages.
+    /// Post messages.
     ///
     /// Wire: `send`, bool. Optional: may be absent.
     pub send: ::std::option::Option<bool>,
@@ -2029,7 +2217,7 @@ pub struct ChatRestrictions {
     ///
     /// Wire: `user_list`, bool. Optional: may be absent.
     pub user_list: ::std::option::Option<bool>,
-    /// Link to the bound object.
+    /// Link shown in the chat header; empty for none.
     ///
     /// Wire: `path`, string. Optional: may be absent.
     pub path: ::std::option::Option<::std::string::String>,
@@ -2038,7 +2226,7 @@ pub struct ChatRestrictions {
     /// Wire: `path_title`, string. Optional: may be absent.
     pub path_title: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 impl w::Object for ChatRestrictions {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2080,8 +2268,44 @@ impl w::Object for ChatRestrictions {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
 ::b24_core::object_serde!(ChatRestrictions);
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+/// A member's standing in a chat, as the permission settings name it.
+///
+/// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ChatRole {
+    /// `none`
+    ///
+    /// Nobody.
+    None,
+    /// `member`
+    ///
+    /// Every member.
+    Member,
+    /// `manager`
+    ///
+    /// The owner and the managers.
+    Manager,
+    /// `owner`
+    ///
+    /// The owner only.
+    Owner,
+    /// A value this crate did not know when it was generated.
+    Unknown(::b24_core::UnknownValue),
+}
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+::b24_core::open_enum_impls!(
+    ChatRole { None = "none", Member = "member", Manager = "manager", Owner = "owner" }
+);
 #[cfg(feature = "message")]
 /// A colour scheme from the messenger's palette.
 ///
@@ -2271,7 +2495,7 @@ impl w::Object for DialogFile {
 }
 #[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
 ::b24_core::object_serde!(DialogFile);
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 /// A messenger user as `im.dialog.users.list` (and the department methods) return it: the
 /// `toRestFormat` shape, keys lower-cased. `im.user.list.get` and the `users` of
 /// `im.dialog.messages.get` send the same object.
@@ -2399,7 +2623,7 @@ pub struct DialogUser {
     /// Wire: `email`, string. Optional: may be absent.
     pub email: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 impl w::Object for DialogUser {
     const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2499,7 +2723,7 @@ impl w::Object for DialogUser {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 ::b24_core::object_serde!(DialogUser);
 #[cfg(feature = "dialog")]
 /// External authorization types the server knows (`UserTable::getExternalUserTypes`). Users with
@@ -3443,7 +3667,496 @@ impl w::Object for MenuItem {
 }
 #[cfg(feature = "message")]
 ::b24_core::object_serde!(MenuItem);
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(feature = "recent")]
+/// The picture of a recent-list entry.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct RecentAvatar {
+    /// Image URL; empty when there is none.
+    ///
+    /// Wire: `url`, string. Optional: may be absent.
+    pub url: ::std::option::Option<::std::string::String>,
+    /// The colour shown instead, as a HEX code.
+    ///
+    /// Wire: `color`, string. Optional: may be absent.
+    pub color: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "recent")]
+impl w::Object for RecentAvatar {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "url" => self.url = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "color" => self.color = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Str>, _, _>(map, "url", &self.url)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "color", &self.color)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "recent")]
+::b24_core::object_serde!(RecentAvatar);
+#[cfg(feature = "recent")]
+/// The `chat` of a recent-list entry: a group chat's whole object, or for a private dialog
+/// only the settings the list needs, without an id.
+///
+/// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum RecentChat {
+    /// A chat (an entry of `type: chat`).
+    ///
+    /// Sent as an object: `Chat`.
+    Chat(crate::generated::types::Chat),
+    /// A private dialog: `{"text_field_enabled": true, "background_id": null, "mute_list": []}`.
+    ///
+    /// Sent as an object: `RecentChatSettings`.
+    Settings(crate::generated::types::RecentChatSettings),
+}
+#[cfg(feature = "recent")]
+impl w::Shapes for RecentChat {
+    const EXPECTING: &'static str = "an object or an object";
+    const FALSE_IS_VALUE: bool = false;
+    const EMPTY_STR_IS_VALUE: bool = false;
+    fn decode_kind<'de, D: ::serde::Deserializer<'de>>(
+        kind: w::Kind,
+        deserializer: D,
+    ) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
+        ::std::option::Option::Some(
+            match kind {
+                w::Kind::Object | w::Kind::Array => {
+                    match w::Buffered::read(deserializer) {
+                        ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                        ::std::result::Result::Ok(object) => {
+                            match (object.pick(&["id", "text_field_enabled"]), object) {
+                                (::std::option::Option::Some("id"), object) => {
+                                    object.decode::<w::Obj, _, D::Error>().map(Self::Chat)
+                                }
+                                (
+                                    ::std::option::Option::Some("text_field_enabled"),
+                                    object,
+                                ) => {
+                                    object.decode::<w::Obj, _, D::Error>().map(Self::Settings)
+                                }
+                                (_, object) => {
+                                    object.decode::<w::Obj, _, D::Error>().map(Self::Settings)
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+    fn encode_shape<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Chat(value) => w::As::<w::Obj>::serialize(value, serializer),
+            Self::Settings(value) => w::As::<w::Obj>::serialize(value, serializer),
+        }
+    }
+}
+#[cfg(feature = "recent")]
+impl ::serde::Serialize for RecentChat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        w::As::<w::Shaped>::serialize(self, serializer)
+    }
+}
+#[cfg(feature = "recent")]
+impl<'de> ::serde::Deserialize<'de> for RecentChat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        w::As::<w::Shaped>::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "recent")]
+/// The settings of a private dialog's chat that its recent-list entry carries.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct RecentChatSettings {
+    /// The caller may type in the dialog.
+    ///
+    /// Wire: `text_field_enabled`, bool. Optional: may be absent.
+    pub text_field_enabled: ::std::option::Option<bool>,
+    /// Background of the dialog; `null` for the default.
+    ///
+    /// Wire: `background_id`, u64 or `null`. Optional: may be absent.
+    pub background_id: ::std::option::Option<u64>,
+    /// Members who muted the dialog, keyed by user id (`[]` when nobody did).
+    ///
+    /// Wire: `mute_list`, map from u64 to bool. Absent means empty.
+    pub mute_list: ::std::collections::BTreeMap<u64, bool>,
+}
+#[cfg(feature = "recent")]
+impl w::Object for RecentChatSettings {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "text_field_enabled" => {
+                self.text_field_enabled = w::take::<w::Opt<w::Bool>, _, _>(map)?;
+            }
+            "background_id" => {
+                self.background_id = w::take::<w::OrNull<w::Int>, _, _>(map)?;
+            }
+            "mute_list" => {
+                self.mute_list = w::take::<
+                    w::OrDefault<w::Map<w::Int, w::Bool>>,
+                    _,
+                    _,
+                >(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<
+            w::Opt<w::Bool>,
+            _,
+            _,
+        >(map, "text_field_enabled", &self.text_field_enabled)?;
+        w::put::<w::OrNull<w::Int>, _, _>(map, "background_id", &self.background_id)?;
+        w::put::<
+            w::OrDefault<w::Map<w::Int, w::Bool>>,
+            _,
+            _,
+        >(map, "mute_list", &self.mute_list)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "recent")]
+::b24_core::object_serde!(RecentChatSettings);
+#[cfg(feature = "recent")]
+/// An entry of the caller's recent list (`im.recent.get`, `im.recent.list`): a private
+/// dialog (`type: user`, with `user`) or a chat (`type: chat`, with `chat`).
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct RecentItem {
+    /// The dialog id as text (`chat12`, or a user id for a private dialog).
+    ///
+    /// Wire: `id`, string. The object's identity: always sent.
+    pub id: ::std::string::String,
+    /// Chat id (private dialogs have one too).
+    ///
+    /// Wire: `chat_id`, u64. Optional: may be absent.
+    pub chat_id: ::std::option::Option<u64>,
+    /// `user` (a private dialog) or `chat`.
+    ///
+    /// Wire: `type`, string. Optional: may be absent.
+    pub kind: ::std::option::Option<::std::string::String>,
+    /// What the list shows as the entry's picture.
+    ///
+    /// Wire: `avatar`, `RecentAvatar`. Optional: may be absent.
+    pub avatar: ::std::option::Option<crate::generated::types::RecentAvatar>,
+    /// The other user's name, or the chat title.
+    ///
+    /// Wire: `title`, string. Optional: may be absent.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// The newest message.
+    ///
+    /// Wire: `message`, `RecentMessage`. Optional: may be absent.
+    pub message: ::std::option::Option<crate::generated::types::RecentMessage>,
+    /// Messages the caller has not read.
+    ///
+    /// Wire: `counter`, u32. Optional: may be absent.
+    pub counter: ::std::option::Option<u32>,
+    /// Newest message the caller has read.
+    ///
+    /// Wire: `last_id`, u64. Optional: may be absent.
+    pub last_id: ::std::option::Option<u64>,
+    /// Pinned to the top (`im.recent.pin`).
+    ///
+    /// Wire: `pinned`, bool. Optional: may be absent.
+    pub pinned: ::std::option::Option<bool>,
+    /// Marked unread by hand (`im.recent.unread`).
+    ///
+    /// Wire: `unread`, bool. Optional: may be absent.
+    pub unread: ::std::option::Option<bool>,
+    /// A reminder is set in the dialog.
+    ///
+    /// Wire: `has_reminder`, bool. Optional: may be absent.
+    pub has_reminder: ::std::option::Option<bool>,
+    /// When the entry last changed.
+    ///
+    /// Wire: `date_update`, datetime. Optional: may be absent.
+    pub date_update: ::std::option::Option<::b24_core::DateTime>,
+    /// When something last happened in the dialog.
+    ///
+    /// Wire: `date_last_activity`, datetime. Optional: may be absent.
+    pub date_last_activity: ::std::option::Option<::b24_core::DateTime>,
+    /// The other user of a private dialog (`{"id": 0}` for a chat).
+    ///
+    /// Wire: `user`, `DialogUser`. Optional: may be absent.
+    pub user: ::std::option::Option<crate::generated::types::DialogUser>,
+    /// The chat, or for a private dialog a few of its settings.
+    ///
+    /// Wire: `chat`, `RecentChat`. Optional: may be absent.
+    pub chat: ::std::option::Option<crate::generated::types::RecentChat>,
+    /// The Open Channels session, for an Open Channels chat.
+    ///
+    /// Wire: `lines`, `RecentLines`. Optional: may be absent.
+    pub lines: ::std::option::Option<crate::generated::types::RecentLines>,
+    /// Extra flags of the entry (`[]` for none); not described by the docs.
+    ///
+    /// Wire: `options`, json. Absent means empty.
+    pub options: ::b24_core::Json,
+}
+#[cfg(feature = "recent")]
+impl w::Object for RecentItem {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Str, _, _>(map)?,
+            "chat_id" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "type" => self.kind = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "avatar" => self.avatar = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "title" => self.title = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "message" => self.message = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "counter" => self.counter = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "last_id" => self.last_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "pinned" => self.pinned = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "unread" => self.unread = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "has_reminder" => self.has_reminder = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "date_update" => {
+                self.date_update = w::take::<w::Opt<w::DateTime>, _, _>(map)?;
+            }
+            "date_last_activity" => {
+                self.date_last_activity = w::take::<w::Opt<w::DateTime>, _, _>(map)?;
+            }
+            "user" => self.user = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "chat" => self.chat = w::take::<w::Opt<w::Shaped>, _, _>(map)?,
+            "lines" => self.lines = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "options" => self.options = w::take::<w::OrDefault<w::Any>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Str, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "chat_id", &self.chat_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "type", &self.kind)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "avatar", &self.avatar)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "title", &self.title)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "message", &self.message)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "counter", &self.counter)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "last_id", &self.last_id)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "pinned", &self.pinned)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "unread", &self.unread)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "has_reminder", &self.has_reminder)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date_update", &self.date_update)?;
+        w::put::<
+            w::Opt<w::DateTime>,
+            _,
+            _,
+        >(map, "date_last_activity", &self.date_last_activity)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "user", &self.user)?;
+        w::put::<w::Opt<w::Shaped>, _, _>(map, "chat", &self.chat)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "lines", &self.lines)?;
+        w::put::<w::OrDefault<w::Any>, _, _>(map, "options", &self.options)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "recent")]
+::b24_core::object_serde!(RecentItem);
+#[cfg(feature = "recent")]
+/// The Open Channels session of a recent-list entry.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct RecentLines {
+    /// Session id.
+    ///
+    /// Wire: `id`, u64. The object's identity: always sent.
+    pub id: u64,
+    /// Session status.
+    ///
+    /// Wire: `status`, u64. Optional: may be absent.
+    pub status: ::std::option::Option<u64>,
+    /// When the session started.
+    ///
+    /// Wire: `date_create`, datetime. Optional: may be absent.
+    pub date_create: ::std::option::Option<::b24_core::DateTime>,
+}
+#[cfg(feature = "recent")]
+impl w::Object for RecentLines {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "status" => self.status = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "date_create" => {
+                self.date_create = w::take::<w::Opt<w::DateTime>, _, _>(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "status", &self.status)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date_create", &self.date_create)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "recent")]
+::b24_core::object_serde!(RecentLines);
+#[cfg(feature = "recent")]
+/// The newest message of a recent-list entry, shortened.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct RecentMessage {
+    /// Message id (`0` when the dialog has no message yet).
+    ///
+    /// Wire: `id`, u64. The object's identity: always sent.
+    pub id: u64,
+    /// Text without BB-codes and line breaks.
+    ///
+    /// Wire: `text`, string. Optional: may be absent.
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `false`, or the file the message carries.
+    ///
+    /// Wire: `file`, json. Absent means empty.
+    pub file: ::b24_core::Json,
+    /// The message carries an attachment.
+    ///
+    /// Wire: `attach`, bool. Optional: may be absent.
+    pub attach: ::std::option::Option<bool>,
+    /// The author; `0` for a system message.
+    ///
+    /// Wire: `author_id`, u64. Optional: may be absent.
+    pub author_id: ::std::option::Option<u64>,
+    /// When it was posted.
+    ///
+    /// Wire: `date`, datetime. Optional: may be absent.
+    pub date: ::std::option::Option<::b24_core::DateTime>,
+    /// The sticker the message is, or `null`.
+    ///
+    /// Wire: `sticker`, json. Absent means empty.
+    pub sticker: ::b24_core::Json,
+    /// Delivery status: `received`, `delivered`, ...
+    ///
+    /// Wire: `status`, string. Optional: may be absent.
+    pub status: ::std::option::Option<::std::string::String>,
+    /// Client-side id of the message; `null` when it has none.
+    ///
+    /// Wire: `uuid`, string or `null`. Optional: may be absent.
+    pub uuid: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "recent")]
+impl w::Object for RecentMessage {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "text" => self.text = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "file" => self.file = w::take::<w::OrDefault<w::Any>, _, _>(map)?,
+            "attach" => self.attach = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "author_id" => self.author_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "date" => self.date = w::take::<w::Opt<w::DateTime>, _, _>(map)?,
+            "sticker" => self.sticker = w::take::<w::OrDefault<w::Any>, _, _>(map)?,
+            "status" => self.status = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "uuid" => self.uuid = w::take::<w::OrNull<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "text", &self.text)?;
+        w::put::<w::OrDefault<w::Any>, _, _>(map, "file", &self.file)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "attach", &self.attach)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "author_id", &self.author_id)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date", &self.date)?;
+        w::put::<w::OrDefault<w::Any>, _, _>(map, "sticker", &self.sticker)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "status", &self.status)?;
+        w::put::<w::OrNull<w::Str>, _, _>(map, "uuid", &self.uuid)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "recent")]
+::b24_core::object_serde!(RecentMessage);
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 /// A user's phones, keys lower-cased. Only the phones that are set are present.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -3472,7 +4185,7 @@ pub struct UserPhones {
     /// Wire: `inner_phone`, string. Optional: may be absent.
     pub inner_phone: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 impl w::Object for UserPhones {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -3504,9 +4217,9 @@ impl w::Object for UserPhones {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 ::b24_core::object_serde!(UserPhones);
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 /// A user's messenger status.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -3542,12 +4255,12 @@ pub enum UserStatus {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 ::b24_core::open_enum_impls!(
     UserStatus { Online = "online", Dnd = "dnd", Away = "away", Break = "break", Offline
     = "offline" }
 );
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 /// Kind of user (server enum `UserType`).
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -3583,7 +4296,7 @@ pub enum UserType {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(any(feature = "dialog", feature = "user"))]
+#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
 ::b24_core::open_enum_impls!(
     UserType { User = "user", Bot = "bot", Extranet = "extranet", Collaber = "collaber",
     Guest = "guest" }

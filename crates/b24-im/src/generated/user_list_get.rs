@@ -90,6 +90,7 @@ impl ::b24_core::Method for UserListGetRequest {
         read_only: true,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: `UserList`.
     ///

@@ -92,6 +92,7 @@ impl ::b24_core::Method for V2EventGetRequest {
                 more: ::std::option::Option::Some("hasMore"),
             }),
         },
+        one_of_params: &[],
     };
     /// `result`: `EventPage`.
     ///

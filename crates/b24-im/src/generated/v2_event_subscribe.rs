@@ -37,6 +37,7 @@ impl ::b24_core::Method for V2EventSubscribeRequest {
         read_only: false,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: bool.
     ///

@@ -54,6 +54,7 @@ impl ::b24_core::Method for V2FileDownloadRequest {
         read_only: true,
         batch: true,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: `FileDownloadLink`.
     ///

@@ -59,6 +59,7 @@ impl ::b24_core::Method for V2FileUploadRequest {
         read_only: false,
         batch: false,
         pagination: ::b24_core::Pagination::NONE,
+        one_of_params: &[],
     };
     /// `result`: `FileUploaded`.
     ///

@@ -48,7 +48,7 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         let Some(chat) = call.portal.chat(chat_id) else {
             return Err(crate::portal::Denied::NoChat.answer(Code::AccessError));
         };
-        let whole = render::chat(call.portal, chat, call.caller, dialog, call.now);
+        let whole = render::chat(call.portal, chat, call.caller, Some(dialog), call.now);
         return Outcome::of::<Method>(&Some(ChatGetResult::Chat(whole)), 1);
     }
 

@@ -12,7 +12,8 @@
 //! - `TYPE.ALL` sums `CHAT`, `DIALOG`, `LINES` and `NOTIFY` (no notifications are modelled, so
 //!   `NOTIFY` is 0); `TYPE.MESSENGER` (current servers) is `ALL` without `NOTIFY`.
 //! - Maps and lists are `[]` when empty, as PHP encodes empty arrays. Chats marked "unread" by
-//!   hand are not modelled, so `CHAT_UNREAD` and `DIALOG_UNREAD` are always `[]`. The newer
+//!   hand (`im.recent.unread`) are listed in `CHAT_UNREAD` (chat ids) and `DIALOG_UNREAD` (the
+//!   other user's id of a private dialog); the mark adds nothing to the totals. The newer
 //!   Copilot, collab, channel-comment and task-chat members are sent empty, as a current
 //!   server does for a portal without such chats; their totals are not sent.
 //! - The undocumented `ONLY_COUNTER` and `JSON=Y` (which change the shape of `result`) are not
@@ -33,6 +34,12 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         .iter()
         .filter(|c| c.members.iter().any(|r| r.user_id == me))
     {
+        if c.members.iter().any(|r| r.user_id == me && r.recent.unread) {
+            match c.members.iter().find(|r| r.user_id != me) {
+                Some(other) if c.kind == "private" => counters.dialog_unread.push(other.user_id),
+                _ => counters.chat_unread.push(c.id),
+            }
+        }
         let count = u32::try_from(portal.unread(c.id, me).len()).unwrap_or(u32::MAX);
         if count == 0 {
             continue;

@@ -16,7 +16,7 @@ use serde_json::{Map, json};
 
 use super::add::can_read_message;
 use crate::methods::{Failure, Outcome, Write, fail};
-use crate::portal::{Chat, Relation, SharedObject, dialog_chat, iso, parse_dialog_id};
+use crate::portal::{ChatProfile, SharedObject, dialog_chat, iso, parse_dialog_id};
 
 pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let id = super::message_id(&call.params).ok_or_else(|| fail(Code::MessageIdError))?;
@@ -44,42 +44,22 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         .ok_or_else(params_error)?;
     let what = match kind.as_str() {
         "CHAT" => {
-            let new_chat = portal.chats.iter().map(|c| c.id).max().unwrap_or(0) + 1;
-            let first = portal.next_relation_id.max(1);
-            let mut members = vec![Relation {
-                id: first,
-                user_id: caller,
-                last_read: 0,
-                start_id: 0,
-                muted: false,
-            }];
-            if author != 0 && author != caller {
-                members.push(Relation {
-                    id: first + 1,
-                    user_id: author,
-                    last_read: 0,
-                    start_id: 0,
-                    muted: false,
-                });
-            }
-            portal.next_relation_id = first + 2;
             let title: String = text.chars().take(40).collect();
-            portal.chats.push(Chat {
-                id: new_chat,
-                kind: "chat".into(),
-                title: if title.is_empty() {
-                    format!("Chat from message {id}")
-                } else {
-                    title
-                },
-                owner: caller,
-                workgroup: None,
-                entity_type: None,
-                entity_id: None,
-                members,
-                general: false,
-            });
-            portal.reindex();
+            let title = if title.is_empty() {
+                format!("Chat from message {id}")
+            } else {
+                title
+            };
+            let others: &[u64] = if author != 0 && author != caller {
+                &[author]
+            } else {
+                &[]
+            };
+            let profile = ChatProfile {
+                created: now,
+                ..ChatProfile::default()
+            };
+            let new_chat = portal.create_chat("chat", caller, others, title, profile);
             portal.add_message(
                 new_chat,
                 caller,

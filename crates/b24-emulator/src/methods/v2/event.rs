@@ -144,20 +144,6 @@ fn camel_case(value: Value) -> Map<String, Value> {
         return Map::new();
     };
     map.into_iter()
-        .map(|(key, v)| {
-            let mut out = String::with_capacity(key.len());
-            let mut upper = false;
-            for c in key.chars() {
-                if c == '_' {
-                    upper = true;
-                } else if upper {
-                    out.extend(c.to_uppercase());
-                    upper = false;
-                } else {
-                    out.push(c);
-                }
-            }
-            (out, v)
-        })
+        .map(|(key, v)| (crate::methods::render::camel(&key), v))
         .collect()
 }
