@@ -60,6 +60,8 @@ pub struct Method {
     pub docs_url: String,
     pub read_only: bool,
     pub batch: bool,
+    /// `Some((replacement, note))` for a deprecated method.
+    pub deprecated: Option<(String, String)>,
     pub params: Vec<Param>,
     pub result: Ty,
     pub result_doc: Option<String>,

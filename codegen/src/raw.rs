@@ -29,6 +29,9 @@ pub struct MethodSpec {
     /// Whether the method may be carried inside a `batch` call (default `true`).
     #[serde(default)]
     pub batch: Option<bool>,
+    /// The method is deprecated: the request type gets `#[deprecated]` naming the replacement.
+    #[serde(default)]
+    pub deprecated: Option<Deprecation>,
     /// Parameters, in the order they are sent.
     #[serde(default)]
     pub params: Vec<Tolerant<Param>>,
@@ -55,6 +58,16 @@ pub struct MethodSpec {
         reason = "read by `cargo xtask import --drift`, not by the generator"
     )]
     pub docs_drift: Vec<Tolerant<DocsDrift>>,
+}
+
+/// Why a method is deprecated and what to call instead.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Deprecation {
+    /// The method to call instead (full wire name, e.g. `im.recent.list`).
+    pub replacement: Sp<String>,
+    /// One sentence for the deprecation warning: why, and how the replacement differs.
+    pub note: String,
 }
 
 /// An intended difference from the reference page. Name exactly one of `param`, `field` or

@@ -20,8 +20,15 @@ pub(crate) fn file(m: &ir::Method) -> Result<TokenStream, String> {
         Some(&*format!("Spec: `{}`.", m.source_path)),
     ]));
     let import = super::wire_import();
+    // The module itself implements and names its deprecated request; only users are warned.
+    let allow = if m.deprecated.is_some() {
+        quote!(#![allow(deprecated)])
+    } else {
+        TokenStream::new()
+    };
     Ok(quote! {
         #module_doc
+        #allow
         #import
         #request
         #paged
@@ -77,7 +84,11 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
         m.doc.as_deref(),
         Some(&*format!("{kind} Reference: <{}>", m.docs_url)),
     ]);
-    let attrs = quote!(#[must_use = "a request does nothing until it is sent"]);
+    let deprecated = m.deprecated.as_ref().map(|(replacement, note)| {
+        let note = format!("use `{replacement}` instead: {note}");
+        quote!(#[deprecated(note = #note)])
+    });
+    let attrs = quote!(#deprecated #[must_use = "a request does nothing until it is sent"]);
     let body = struct_tokens(name, &doc, &members, &attrs, Build::Builder, false);
 
     let output = rust_type(&m.result);

@@ -61,7 +61,9 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         let request = ident(&m.request);
         let error = ident(&m.error_code);
         let locals = m.types.iter().map(|t| ident(&t.name));
-        uses.push(quote!(#cfg pub use #module::{#request, #error #(, #locals)*};));
+        // Re-exporting is not using: callers are still warned where they name the request.
+        let allow = m.deprecated.as_ref().map(|_| quote!(#[allow(deprecated)]));
+        uses.push(quote!(#cfg #allow pub use #module::{#request, #error #(, #locals)*};));
         entries.push(quote!(::b24_core::registry::MethodEntry::of::<#module::#request>()));
         if m.pagination.as_ref().is_some_and(|p| p.item.is_some()) {
             let wire = &m.wire;
@@ -101,6 +103,7 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
 
         #[doc = #table_doc]
         #[cfg(feature = #registry)]
+        #[allow(deprecated)]
         pub static #table: &[::b24_core::registry::MethodEntry] = &[#(#entries),*];
 
         /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
@@ -163,6 +166,7 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
     let doc = inner_docs("Decode tests generated from the example responses kept beside the spec.");
     quote! {
         #doc
+        #![allow(deprecated)]
         #(#tests)*
     }
 }

@@ -125,6 +125,10 @@ impl Lowerer<'_> {
             docs_url: spec.docs_url.value.clone(),
             read_only: spec.read_only,
             batch: spec.batch.unwrap_or(true),
+            deprecated: spec
+                .deprecated
+                .as_ref()
+                .map(|d| (d.replacement.value.clone(), d.note.clone())),
             params,
             result,
             result_doc: spec.result.doc.clone(),

@@ -6,31 +6,103 @@ mod types;
 mod chat_get;
 #[cfg(feature = "counters")]
 mod counters_get;
+#[cfg(feature = "department")]
+mod department_colleagues_list;
+#[cfg(feature = "department")]
+mod department_employees_get;
+#[cfg(feature = "department")]
+mod department_get;
+#[cfg(feature = "department")]
+mod department_managers_get;
 #[cfg(feature = "dialog")]
 mod dialog_messages_get;
 #[cfg(feature = "dialog")]
 mod dialog_users_list;
 #[cfg(feature = "message")]
 mod message_add;
+#[cfg(feature = "notify")]
+mod notify;
+#[cfg(feature = "notify")]
+mod notify_answer;
+#[cfg(feature = "notify")]
+mod notify_confirm;
+#[cfg(feature = "notify")]
+mod notify_delete;
+#[cfg(feature = "notify")]
+mod notify_get;
+#[cfg(feature = "notify")]
+mod notify_history_search;
+#[cfg(feature = "notify")]
+mod notify_personal_add;
+#[cfg(feature = "notify")]
+mod notify_read;
+#[cfg(feature = "notify")]
+mod notify_read_all;
+#[cfg(feature = "notify")]
+mod notify_read_list;
+#[cfg(feature = "notify")]
+mod notify_schema_get;
+#[cfg(feature = "notify")]
+mod notify_system_add;
+#[cfg(feature = "search")]
+mod search_chat_list;
+#[cfg(feature = "search")]
+mod search_department_list;
+#[cfg(feature = "search")]
+mod search_last_add;
+#[cfg(feature = "search")]
+mod search_last_delete;
+#[cfg(feature = "search")]
+mod search_last_get;
+#[cfg(feature = "search")]
+mod search_user_list;
+#[cfg(feature = "user")]
+mod user_get;
 #[cfg(feature = "user")]
 mod user_list_get;
+#[cfg(feature = "user")]
+mod user_status_get;
+#[cfg(feature = "user")]
+mod user_status_idle_end;
+#[cfg(feature = "user")]
+mod user_status_idle_start;
+#[cfg(feature = "user")]
+mod user_status_set;
 #[cfg(feature = "v2")]
 mod v2_event_get;
 #[cfg(feature = "v2")]
 mod v2_event_subscribe;
 #[cfg(test)]
 mod examples;
+#[cfg(feature = "department")]
+pub use types::UserRef;
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "search",
+        feature = "user"
+    )
+)]
+pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
+#[cfg(any(feature = "department", feature = "search"))]
+pub use types::Department;
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
-#[cfg(any(feature = "dialog", feature = "user"))]
-pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
 #[cfg(feature = "message")]
 pub use types::{
-    Attach, AttachAvatarType, AttachBlock, AttachDelimiter, AttachFile, AttachGridItem,
-    AttachImage, AttachLink, AttachPreviewSize, AttachRichLink, AttachUser, ButtonAction,
-    ButtonContext, ButtonDisplay, ColorToken, GridDisplay, Keyboard, KeyboardButton,
+    ButtonAction, ButtonContext, ButtonDisplay, Keyboard, KeyboardButton,
     KeyboardButtonType, Menu, MenuItem,
 };
+#[cfg(any(feature = "message", feature = "notify"))]
+pub use types::{
+    Attach, AttachAvatarType, AttachBlock, AttachDelimiter, AttachFile, AttachGridItem,
+    AttachImage, AttachLink, AttachPreviewSize, AttachRichLink, AttachUser, ColorToken,
+    GridDisplay,
+};
+#[cfg(feature = "notify")]
+pub use types::Notification;
 #[cfg(feature = "chat")]
 pub use chat_get::{
     ChatGetRequest, ChatGetErrorCode, ChatEntityType, ChatGetResult, ChatRef,
@@ -38,6 +110,20 @@ pub use chat_get::{
 #[cfg(feature = "counters")]
 pub use counters_get::{
     CountersGetRequest, CountersGetErrorCode, CounterTotals, Counters,
+};
+#[cfg(feature = "department")]
+pub use department_colleagues_list::{
+    DepartmentColleaguesListRequest, DepartmentColleaguesListErrorCode,
+};
+#[cfg(feature = "department")]
+pub use department_employees_get::{
+    DepartmentEmployeesGetRequest, DepartmentEmployeesGetErrorCode,
+};
+#[cfg(feature = "department")]
+pub use department_get::{DepartmentGetRequest, DepartmentGetErrorCode};
+#[cfg(feature = "department")]
+pub use department_managers_get::{
+    DepartmentManagersGetRequest, DepartmentManagersGetErrorCode,
 };
 #[cfg(feature = "dialog")]
 pub use dialog_messages_get::{
@@ -49,8 +135,76 @@ pub use dialog_messages_get::{
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
 #[cfg(feature = "message")]
 pub use message_add::{MessageAddRequest, MessageAddErrorCode};
+#[cfg(feature = "notify")]
+pub use notify::{NotifyRequest, NotifyErrorCode, NotifyType};
+#[cfg(feature = "notify")]
+pub use notify_answer::{NotifyAnswerRequest, NotifyAnswerErrorCode, NotifyAnswerResult};
+#[cfg(feature = "notify")]
+pub use notify_confirm::{
+    NotifyConfirmRequest, NotifyConfirmErrorCode, NotifyConfirmResult,
+};
+#[cfg(feature = "notify")]
+pub use notify_delete::{NotifyDeleteRequest, NotifyDeleteErrorCode};
+#[cfg(feature = "notify")]
+pub use notify_get::{NotifyGetRequest, NotifyGetErrorCode, NotificationPage};
+#[cfg(feature = "notify")]
+pub use notify_history_search::{
+    NotifyHistorySearchRequest, NotifyHistorySearchErrorCode, NotificationSearchPage,
+};
+#[cfg(feature = "notify")]
+pub use notify_personal_add::{NotifyPersonalAddRequest, NotifyPersonalAddErrorCode};
+#[cfg(feature = "notify")]
+pub use notify_read::{NotifyReadRequest, NotifyReadErrorCode};
+#[cfg(feature = "notify")]
+pub use notify_read_all::{
+    NotifyReadAllRequest, NotifyReadAllErrorCode, NotifyReadAllResult,
+};
+#[cfg(feature = "notify")]
+pub use notify_read_list::{NotifyReadListRequest, NotifyReadListErrorCode};
+#[cfg(feature = "notify")]
+pub use notify_schema_get::{
+    NotifySchemaGetRequest, NotifySchemaGetErrorCode, NotifySchemaEvent,
+    NotifySchemaModule,
+};
+#[cfg(feature = "notify")]
+pub use notify_system_add::{NotifySystemAddRequest, NotifySystemAddErrorCode};
+#[cfg(feature = "search")]
+pub use search_chat_list::{
+    SearchChatListRequest, SearchChatListErrorCode, FoundChat, FoundChatEntityLink,
+    FoundChatPermissions, FoundChatRestrictions,
+};
+#[cfg(feature = "search")]
+pub use search_department_list::{
+    SearchDepartmentListRequest, SearchDepartmentListErrorCode,
+};
+#[cfg(feature = "search")]
+#[allow(deprecated)]
+pub use search_last_add::{SearchLastAddRequest, SearchLastAddErrorCode};
+#[cfg(feature = "search")]
+#[allow(deprecated)]
+pub use search_last_delete::{SearchLastDeleteRequest, SearchLastDeleteErrorCode};
+#[cfg(feature = "search")]
+#[allow(deprecated)]
+pub use search_last_get::{
+    SearchLastGetRequest, SearchLastGetErrorCode, RecentSearch, RecentSearchAvatar,
+    RecentSearchChat,
+};
+#[cfg(feature = "search")]
+pub use search_user_list::{SearchUserListRequest, SearchUserListErrorCode};
+#[cfg(feature = "user")]
+pub use user_get::{UserGetRequest, UserGetErrorCode};
 #[cfg(feature = "user")]
 pub use user_list_get::{UserListGetRequest, UserListGetErrorCode, UserList};
+#[cfg(feature = "user")]
+pub use user_status_get::{UserStatusGetRequest, UserStatusGetErrorCode};
+#[cfg(feature = "user")]
+pub use user_status_idle_end::{UserStatusIdleEndRequest, UserStatusIdleEndErrorCode};
+#[cfg(feature = "user")]
+pub use user_status_idle_start::{
+    UserStatusIdleStartRequest, UserStatusIdleStartErrorCode,
+};
+#[cfg(feature = "user")]
+pub use user_status_set::{UserStatusSetRequest, UserStatusSetErrorCode};
 #[cfg(feature = "v2")]
 pub use v2_event_get::{
     V2EventGetRequest, V2EventGetErrorCode, EventPage, ImEvent, ImEventType,
@@ -60,15 +214,61 @@ pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode}
 /** Every method of the `im` scope, sorted by wire name, for dispatch by name at run time
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
+#[allow(deprecated)]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<
+        department_colleagues_list::DepartmentColleaguesListRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<
+        department_employees_get::DepartmentEmployeesGetRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<department_get::DepartmentGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<
+        department_managers_get::DepartmentManagersGetRequest,
+    >(),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
     >(),
     ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>(),
     ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
+    ::b24_core::registry::MethodEntry::of::<notify::NotifyRequest>(),
+    ::b24_core::registry::MethodEntry::of::<notify_answer::NotifyAnswerRequest>(),
+    ::b24_core::registry::MethodEntry::of::<notify_confirm::NotifyConfirmRequest>(),
+    ::b24_core::registry::MethodEntry::of::<notify_delete::NotifyDeleteRequest>(),
+    ::b24_core::registry::MethodEntry::of::<notify_get::NotifyGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<
+        notify_history_search::NotifyHistorySearchRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<
+        notify_personal_add::NotifyPersonalAddRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<notify_read::NotifyReadRequest>(),
+    ::b24_core::registry::MethodEntry::of::<notify_read_all::NotifyReadAllRequest>(),
+    ::b24_core::registry::MethodEntry::of::<notify_read_list::NotifyReadListRequest>(),
+    ::b24_core::registry::MethodEntry::of::<notify_schema_get::NotifySchemaGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<notify_system_add::NotifySystemAddRequest>(),
+    ::b24_core::registry::MethodEntry::of::<search_chat_list::SearchChatListRequest>(),
+    ::b24_core::registry::MethodEntry::of::<
+        search_department_list::SearchDepartmentListRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<search_last_add::SearchLastAddRequest>(),
+    ::b24_core::registry::MethodEntry::of::<
+        search_last_delete::SearchLastDeleteRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<search_last_get::SearchLastGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<search_user_list::SearchUserListRequest>(),
+    ::b24_core::registry::MethodEntry::of::<user_get::UserGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<user_status_get::UserStatusGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<
+        user_status_idle_end::UserStatusIdleEndRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<
+        user_status_idle_start::UserStatusIdleStartRequest,
+    >(),
+    ::b24_core::registry::MethodEntry::of::<user_status_set::UserStatusSetRequest>(),
     ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>(),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_subscribe::V2EventSubscribeRequest,
@@ -80,8 +280,13 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
 #[macro_export]
 macro_rules! with_paged_methods {
     ($callback:ident) => {
-        $callback ! { ("im.dialog.messages.get", $crate::DialogMessagesGetRequest),
-        ("im.dialog.users.list", $crate::DialogUsersListRequest), ("im.v2.Event.get",
+        $callback ! { ("im.department.colleagues.list",
+        $crate::DepartmentColleaguesListRequest), ("im.dialog.messages.get",
+        $crate::DialogMessagesGetRequest), ("im.dialog.users.list",
+        $crate::DialogUsersListRequest), ("im.notify.history.search",
+        $crate::NotifyHistorySearchRequest), ("im.search.chat.list",
+        $crate::SearchChatListRequest), ("im.search.department.list",
+        $crate::SearchDepartmentListRequest), ("im.v2.Event.get",
         $crate::V2EventGetRequest) }
     };
 }
