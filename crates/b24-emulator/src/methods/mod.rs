@@ -26,9 +26,12 @@
 
 mod chat;
 mod counters;
+mod department;
 mod dialog;
 mod message;
+mod notify;
 pub mod render;
+mod search;
 mod user;
 pub(crate) mod v2;
 
@@ -46,6 +49,8 @@ pub struct Call<P> {
     pub caller: u64,
     /// The call came through a webhook (not an OAuth application).
     pub via_webhook: bool,
+    /// The client id of the OAuth application the call came from; `None` for webhooks.
+    pub app: Option<String>,
     /// Parameters; top-level keys upper-cased for classic methods.
     pub params: Params,
     /// The framework-level `start` parameter (the offset of list methods).
@@ -129,8 +134,11 @@ pub enum Handler {
 const GROUPS: &[(&str, &[(&str, Handler)])] = &[
     ("chat", chat::HANDLERS),
     ("counters", counters::HANDLERS),
+    ("department", department::HANDLERS),
     ("dialog", dialog::HANDLERS),
     ("message", message::HANDLERS),
+    ("notify", notify::HANDLERS),
+    ("search", search::HANDLERS),
     ("user", user::HANDLERS),
     ("v2", v2::HANDLERS),
 ];

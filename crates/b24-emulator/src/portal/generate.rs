@@ -444,8 +444,12 @@ impl Portal {
             event_subscribers: BTreeSet::new(),
             events: Vec::new(),
             next_event_id: 1,
+            notifications: Vec::new(),
+            next_notification_id: 1,
+            recent_search: BTreeMap::new(),
             index: Index::default(),
         };
+        portal.staff_departments();
         portal.reindex();
         // Messages: a short history in every chat.
         let chat_ids: Vec<(u64, Vec<u64>)> = portal

@@ -6,10 +6,13 @@
 
 mod access;
 mod data;
+mod departments;
 mod generate;
 mod model;
+mod notify;
 
 pub use access::{dialog_chat, parse_dialog_id};
 pub use data::{dump_portal, load_portal};
 pub use generate::Shape;
 pub use model::*;
+pub use notify::{Notification, NotifyKind, app_tag};

@@ -9,8 +9,8 @@
 //!   by the other user's id for private dialogs, and to `CHAT` otherwise (group, open and
 //!   workgroup chats; also a private dialog with oneself, which has no other member to key it
 //!   by, as on the server).
-//! - `TYPE.ALL` sums `CHAT`, `DIALOG`, `LINES` and `NOTIFY` (no notifications are modelled, so
-//!   `NOTIFY` is 0); `TYPE.MESSENGER` (current servers) is `ALL` without `NOTIFY`.
+//! - `TYPE.ALL` sums `CHAT`, `DIALOG`, `LINES` and `NOTIFY` (the caller's unread
+//!   notifications); `TYPE.MESSENGER` (current servers) is `ALL` without `NOTIFY`.
 //! - Maps and lists are `[]` when empty, as PHP encodes empty arrays. Chats marked "unread" by
 //!   hand are not modelled, so `CHAT_UNREAD` and `DIALOG_UNREAD` are always `[]`. The newer
 //!   Copilot, collab and task-chat members are not sent (they are optional in the spec).
@@ -67,8 +67,12 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         };
     }
     let sum = |m: &BTreeMap<u64, usize>| m.values().sum::<usize>();
-    let (chat_total, dialog_total, lines_total, notify_total) =
-        (sum(&chat), sum(&dialog), sum(&lines), 0_usize);
+    let (chat_total, dialog_total, lines_total, notify_total) = (
+        sum(&chat),
+        sum(&dialog),
+        sum(&lines),
+        call.portal.unread_notifications(me),
+    );
     let all = chat_total + dialog_total + lines_total + notify_total;
     let rows = chat.len() + muted.len() + lines.len() + dialog.len();
     let result = json!({

@@ -1,0 +1,75 @@
+//! The caller's messenger status: `im.user.status.get`, `.set`, `.idle.start`, `.idle.end`.
+//!
+//! - `get` answers the status string, or `false` when the caller has no status (an empty
+//!   status in the portal data).
+//! - `set` takes `online`, `dnd`, `away` or `break` exactly: the server lower-cases only values
+//!   that are not strings, so `DND` is `STATUS_ERROR` (SERVER-BEHAVIOUR.md §3).
+//! - `idle.start` marks the caller idle since `AGO` minutes (absent: 10; ≤ 1: 1); `idle.end`
+//!   clears it. Both show in the user objects (`idle`).
+
+use serde_json::Value;
+
+use crate::methods::{Failure, Outcome, Read, Write};
+use crate::php::php_int;
+use crate::portal::iso;
+
+const STATUSES: &[&str] = &["online", "dnd", "away", "break"];
+
+fn no_user() -> Failure {
+    Failure::new(400, "USER_NOT_EXISTS", "User does not exist")
+}
+
+pub(super) fn get(call: &mut Read<'_>) -> Result<Outcome, Failure> {
+    let user = call.portal.user(call.caller).ok_or_else(no_user)?;
+    let result = if user.status.is_empty() {
+        Value::Bool(false)
+    } else {
+        Value::String(user.status.clone())
+    };
+    Ok(Outcome::of(result, 1))
+}
+
+pub(super) fn set(call: &mut Write<'_>) -> Result<Outcome, Failure> {
+    let status = call
+        .params
+        .get("STATUS")
+        .and_then(Value::as_str)
+        .filter(|s| STATUSES.contains(s))
+        .ok_or_else(|| Failure::new(400, "STATUS_ERROR", "Status is not available"))?
+        .to_owned();
+    let caller = call.caller;
+    let user = call
+        .portal
+        .users
+        .iter_mut()
+        .find(|u| u.id == caller)
+        .ok_or_else(no_user)?;
+    user.status = status;
+    Ok(Outcome::of(Value::Bool(true), 1))
+}
+
+pub(super) fn idle_start(call: &mut Write<'_>) -> Result<Outcome, Failure> {
+    let ago = call.params.get("AGO").map_or(10, php_int).max(1);
+    let since = iso(call.now.saturating_sub(ago.saturating_mul(60)));
+    let caller = call.caller;
+    let user = call
+        .portal
+        .users
+        .iter_mut()
+        .find(|u| u.id == caller)
+        .ok_or_else(no_user)?;
+    user.idle = Some(since);
+    Ok(Outcome::of(Value::Bool(true), 1))
+}
+
+pub(super) fn idle_end(call: &mut Write<'_>) -> Result<Outcome, Failure> {
+    let caller = call.caller;
+    let user = call
+        .portal
+        .users
+        .iter_mut()
+        .find(|u| u.id == caller)
+        .ok_or_else(no_user)?;
+    user.idle = None;
+    Ok(Outcome::of(Value::Bool(true), 1))
+}
