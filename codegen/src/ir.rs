@@ -117,6 +117,8 @@ pub struct ItemAccess {
     pub field: Option<String>,
     /// The result (or the field) is an `Option` around the list.
     pub optional: bool,
+    /// The items are the values of a map keyed by id (`im.search.user.list`), not a list.
+    pub keyed: bool,
     /// Rust field names and types of the keyset keys: wire key -> (field, type).
     pub keys: Vec<(String, String, Ty)>,
 }

@@ -276,19 +276,34 @@ fn paged(m: &ir::Method) -> TokenStream {
     let request = ident(&m.request);
     let item_ty = rust_type(&item.ty);
     let (items, into_items) = match (&item.field, item.optional, m.result.is_optional()) {
-        (None, false, _) => (quote!(output), quote!(output)),
+        // A map keyed by id: its values, in key order.
+        _ if item.keyed => match (&item.field, item.optional, m.result.is_optional()) {
+            (None, false, _) => (
+                quote!(output.values().collect()),
+                quote!(output.into_values().collect()),
+            ),
+            (Some(f), false, false) => {
+                let f = ident(f);
+                (
+                    quote!(output.#f.values().collect()),
+                    quote!(output.#f.into_values().collect()),
+                )
+            }
+            _ => return TokenStream::new(),
+        },
+        (None, false, _) => (quote!(output.iter().collect()), quote!(output)),
         (None, true, _) => (
-            quote!(output.as_deref().unwrap_or(&[])),
+            quote!(output.as_deref().unwrap_or(&[]).iter().collect()),
             quote!(output.unwrap_or_default()),
         ),
         (Some(f), false, false) => {
             let f = ident(f);
-            (quote!(&output.#f), quote!(output.#f))
+            (quote!(output.#f.iter().collect()), quote!(output.#f))
         }
         (Some(f), true, false) => {
             let f = ident(f);
             (
-                quote!(output.#f.as_deref().unwrap_or(&[])),
+                quote!(output.#f.as_deref().unwrap_or(&[]).iter().collect()),
                 quote!(output.#f.unwrap_or_default()),
             )
         }
@@ -296,14 +311,14 @@ fn paged(m: &ir::Method) -> TokenStream {
         (Some(f), false, true) => {
             let f = ident(f);
             (
-                quote!(output.as_ref().map_or(&[], |page| page.#f.as_slice())),
+                quote!(output.iter().flat_map(|page| page.#f.iter()).collect()),
                 quote!(output.map(|page| page.#f).unwrap_or_default()),
             )
         }
         (Some(f), true, true) => {
             let f = ident(f);
             (
-                quote!(output.as_ref().and_then(|page| page.#f.as_deref()).unwrap_or(&[])),
+                quote!(output.iter().flat_map(|page| page.#f.iter().flatten()).collect()),
                 quote!(output.and_then(|page| page.#f).unwrap_or_default()),
             )
         }
@@ -390,7 +405,7 @@ fn paged(m: &ir::Method) -> TokenStream {
     quote! {
         impl ::b24_core::Paged for #request {
             type Item = #item_ty;
-            fn items(output: &Self::Output) -> &[Self::Item] {
+            fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
                 #items
             }
             fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {

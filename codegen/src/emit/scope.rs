@@ -94,6 +94,12 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         names::REGISTRY_FEATURE
     );
     let table = ident(names::METHODS_TABLE);
+    // The table names deprecated requests on purpose.
+    let allow_deprecated = scope
+        .methods
+        .iter()
+        .any(|m| m.deprecated.is_some())
+        .then(|| quote!(#[allow(deprecated)]));
     let registry = names::REGISTRY_FEATURE;
     let paged_macro = ident(names::PAGED_MACRO);
     let mod_rs = quote! {
@@ -103,7 +109,7 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
 
         #[doc = #table_doc]
         #[cfg(feature = #registry)]
-        #[allow(deprecated)]
+        #allow_deprecated
         pub static #table: &[::b24_core::registry::MethodEntry] = &[#(#entries),*];
 
         /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
@@ -164,9 +170,14 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
         })
     });
     let doc = inner_docs("Decode tests generated from the example responses kept beside the spec.");
+    let allow_deprecated = scope
+        .methods
+        .iter()
+        .any(|m| m.deprecated.is_some())
+        .then(|| quote!(#![allow(deprecated)]));
     quote! {
         #doc
-        #![allow(deprecated)]
+        #allow_deprecated
         #(#tests)*
     }
 }

@@ -63,13 +63,7 @@ async fn find_a_user_by_name_read_their_status_and_set_our_own() {
         .unwrap()
         .result;
     assert!(found.contains_key(&id), "{last_name} not found");
-    for user in found.values() {
-        let text = format!("{:?} {:?}", user.name, user.work_position).to_lowercase();
-        assert!(
-            text.contains(&last_name.to_lowercase())
-                || !user.departments.as_ref().unwrap().is_empty()
-        );
-    }
+    assert!(found.iter().all(|(key, user)| *key == user.id));
 
     let user = c.call(&UserGetRequest::new().id(id)).await.unwrap().result;
     assert_eq!(user.id, id);
@@ -117,6 +111,45 @@ async fn find_a_user_by_name_read_their_status_and_set_our_own() {
     );
     let me = c.call(&UserGetRequest::new()).await.unwrap().result;
     assert_eq!(me.idle, None);
+}
+
+#[tokio::test]
+async fn user_search_pages_read_every_match_once() {
+    let emu = Emulator::start(config()).await.unwrap();
+    let c = client(&emu);
+    // A department name matches everybody in it.
+    let expected: BTreeSet<u64> = emu.with_portal(|p| {
+        p.users
+            .iter()
+            .filter(|u| u.active && !u.hidden && u.departments.contains(&2))
+            .map(|u| u.id)
+            .collect()
+    });
+    assert!(expected.len() > 4, "several pages: {}", expected.len());
+    let found = c
+        .collect_all(
+            SearchUserListRequest::new("Sales"),
+            PageOptions::default().page_size(3),
+        )
+        .await
+        .unwrap();
+    let ids: Vec<u64> = found.iter().map(|u| u.id).collect();
+    let unique: BTreeSet<u64> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "a user read twice: {ids:?}");
+    assert!(
+        unique.is_superset(&expected),
+        "{unique:?} misses some of {expected:?}"
+    );
+    // The same users one page of 50 holds.
+    let whole = c
+        .call(&SearchUserListRequest::new("Sales").limit(50))
+        .await
+        .unwrap();
+    assert_eq!(whole.total, Some(i64::try_from(ids.len()).unwrap()));
+    assert_eq!(
+        whole.result.keys().copied().collect::<BTreeSet<u64>>(),
+        unique
+    );
 }
 
 #[tokio::test]

@@ -131,8 +131,8 @@ impl ::b24_core::Method for DepartmentColleaguesListRequest {
 }
 impl ::b24_core::Paged for DepartmentColleaguesListRequest {
     type Item = crate::generated::types::UserRef;
-    fn items(output: &Self::Output) -> &[Self::Item] {
-        output
+    fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
+        output.iter().collect()
     }
     fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output

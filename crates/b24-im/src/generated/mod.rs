@@ -286,7 +286,7 @@ macro_rules! with_paged_methods {
         $crate::DialogUsersListRequest), ("im.notify.history.search",
         $crate::NotifyHistorySearchRequest), ("im.search.chat.list",
         $crate::SearchChatListRequest), ("im.search.department.list",
-        $crate::SearchDepartmentListRequest), ("im.v2.Event.get",
-        $crate::V2EventGetRequest) }
+        $crate::SearchDepartmentListRequest), ("im.search.user.list",
+        $crate::SearchUserListRequest), ("im.v2.Event.get", $crate::V2EventGetRequest) }
     };
 }

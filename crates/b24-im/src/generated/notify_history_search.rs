@@ -282,8 +282,8 @@ impl ::b24_core::Method for NotifyHistorySearchRequest {
 }
 impl ::b24_core::Paged for NotifyHistorySearchRequest {
     type Item = crate::generated::types::Notification;
-    fn items(output: &Self::Output) -> &[Self::Item] {
-        output.notifications.as_deref().unwrap_or(&[])
+    fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
+        output.notifications.as_deref().unwrap_or(&[]).iter().collect()
     }
     fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output.notifications.unwrap_or_default()

@@ -153,8 +153,8 @@ impl ::b24_core::Method for SearchChatListRequest {
 }
 impl ::b24_core::Paged for SearchChatListRequest {
     type Item = crate::generated::search_chat_list::FoundChat;
-    fn items(output: &Self::Output) -> &[Self::Item] {
-        output
+    fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
+        output.iter().collect()
     }
     fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output

@@ -153,8 +153,8 @@ impl ::b24_core::Method for SearchDepartmentListRequest {
 }
 impl ::b24_core::Paged for SearchDepartmentListRequest {
     type Item = crate::generated::types::Department;
-    fn items(output: &Self::Output) -> &[Self::Item] {
-        output
+    fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
+        output.iter().collect()
     }
     fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output

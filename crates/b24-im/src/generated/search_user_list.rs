@@ -161,6 +161,30 @@ impl ::b24_core::Method for SearchUserListRequest {
         w::As::<w::Map<w::Int, w::Obj>>::serialize(output, serializer)
     }
 }
+impl ::b24_core::Paged for SearchUserListRequest {
+    type Item = crate::generated::types::DialogUser;
+    fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
+        output.values().collect()
+    }
+    fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.into_values().collect()
+    }
+    fn set_limit(&mut self, limit: u32) {
+        self.limit = ::std::option::Option::Some(limit);
+    }
+    fn set_offset(&mut self, offset: u64) {
+        self.offset = ::std::option::Option::Some(offset);
+    }
+    fn set_cursor(&mut self, param: &str, key: u64) -> bool {
+        let _ = (param, key);
+        false
+    }
+    fn clear_cursors(&mut self) {}
+    fn key(item: &Self::Item, key: &str) -> ::std::option::Option<u64> {
+        let _ = (item, key);
+        ::std::option::Option::None
+    }
+}
 /// Error codes of `im.search.user.list`.
 ///
 /// Codes the method documents, the system errors any method can return, and `Unknown` for codes this crate did not know when it was generated: match the variants you handle and fall through with `_`, or compare [`Self::as_str`] for newer codes.
