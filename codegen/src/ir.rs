@@ -91,6 +91,8 @@ pub struct Param {
     /// The value type (without the `Option` an optional parameter gets).
     pub ty: Ty,
     pub required: bool,
+    /// An object whose fields are sent as top-level parameters (all or none).
+    pub flatten: bool,
     pub default: Option<String>,
     pub min: Option<i64>,
     pub max: Option<i64>,

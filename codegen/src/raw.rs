@@ -107,6 +107,11 @@ pub struct Param {
     /// The call fails without it; it becomes an argument of `new(..)`.
     #[serde(default)]
     pub required: bool,
+    /// Parameters that must travel together, as one typed value: `type` is an object whose
+    /// fields are sent as top-level parameters, all of them or none (`name` is then only the
+    /// Rust field's name, e.g. `cursor` for `LAST_ID` + `LAST_TYPE`).
+    #[serde(default)]
+    pub flatten: bool,
     /// The server's value when the parameter is absent (documentation only).
     #[serde(default)]
     pub default: Option<Sp<String>>,

@@ -38,7 +38,14 @@ pub(crate) fn file(m: &ir::Method) -> Result<TokenStream, String> {
 }
 
 fn param_doc(p: &ir::Param) -> String {
-    let mut facts = vec![format!("Wire: `{}`, {}.", p.wire, describe(&p.ty))];
+    let mut facts = vec![if p.flatten {
+        format!(
+            "Wire: the fields of {}, as top-level parameters, all of them or none.",
+            describe(&p.ty)
+        )
+    } else {
+        format!("Wire: `{}`, {}.", p.wire, describe(&p.ty))
+    }];
     if let Some(default) = &p.default {
         facts.push(format!("Server default: `{default}`."));
     }
@@ -71,6 +78,7 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
             },
             required: p.required,
             empty: false,
+            flatten: p.flatten,
             doc: param_doc(p),
         })
         .collect();

@@ -16,6 +16,8 @@ pub(crate) struct Member<'a> {
     pub required: bool,
     /// Not an `Option`: a missing key decodes to the type's empty value.
     pub empty: bool,
+    /// Its fields are sent as top-level keys (`#[serde(flatten)]`).
+    pub flatten: bool,
     pub doc: String,
 }
 
@@ -56,6 +58,8 @@ pub(crate) fn struct_tokens(
         let ty = rust_type(&m.ty);
         let attr = if object {
             TokenStream::new()
+        } else if m.flatten {
+            quote!(#[serde(flatten)])
         } else {
             serde_attr(m.wire, &m.ty, !m.required)
         };
@@ -201,6 +205,7 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
                     ty: f.ty.clone(),
                     required: f.is_required(),
                     empty: f.presence == ir::Presence::Empty,
+                    flatten: false,
                     doc: field_doc(f),
                 })
                 .collect();

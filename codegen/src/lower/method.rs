@@ -252,11 +252,31 @@ impl Lowerer<'_> {
                     .help = Some("a default is what the server uses when the parameter is absent; drop it or make the parameter optional".into());
                 ok = false;
             }
+            if p.flatten
+                && !matches!(
+                    &ty,
+                    Ty::Named {
+                        kind: ir::NamedKind::Object,
+                        ..
+                    }
+                )
+            {
+                self.error(
+                    file,
+                    p.ty.span.clone(),
+                    "a flattened parameter must be an object type",
+                    "",
+                )
+                .help =
+                    Some("`flatten` sends the fields of an object as top-level parameters".into());
+                ok = false;
+            }
             params.push(ir::Param {
                 wire: p.name.value.clone(),
                 rust: rust.value,
                 ty,
                 required: p.required,
+                flatten: p.flatten,
                 default: p.default.as_ref().map(|d| d.value.clone()),
                 min: p.min.as_ref().map(|v| v.value),
                 max: p.max.as_ref().map(|v| v.value),

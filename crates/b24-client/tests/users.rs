@@ -523,3 +523,37 @@ async fn notify_get_needs_both_halves_of_its_cursor() {
         .unwrap_err();
     assert_eq!(err.code(), Some("LAST_ID_STRING"));
 }
+
+#[tokio::test]
+async fn notify_get_pages_with_its_typed_cursor_through_both_stages() {
+    let emu = Emulator::start(config()).await.unwrap();
+    let c = client(&emu);
+    let expected: Vec<u64> = emu.with_portal(|p| {
+        let mut ids = Vec::new();
+        for n in 0..7 {
+            let kind = if n % 3 == 0 {
+                NotifyKind::Confirm
+            } else {
+                NotifyKind::System
+            };
+            let mut note = from_module(1, kind, &format!("note {n}"));
+            note.buttons = vec![("Ok".into(), "Y".into())];
+            ids.push((u8::from(kind != NotifyKind::Confirm), p.notify(note)));
+        }
+        // Confirm notifications first, then the others; newest first in each.
+        ids.sort_by_key(|(stage, id)| (*stage, std::cmp::Reverse(*id)));
+        ids.into_iter().map(|(_, id)| id).collect()
+    });
+    let mut read = Vec::new();
+    let mut request = NotifyGetRequest::new().limit(2);
+    loop {
+        let page = c.call(&request).await.unwrap().result;
+        assert_eq!(page.total_count, Some(7));
+        read.extend(page.notifications.iter().flatten().map(|n| n.id));
+        let Some(next) = page.next_cursor() else {
+            break;
+        };
+        request = NotifyGetRequest::new().limit(2).cursor(next);
+    }
+    assert_eq!(read, expected);
+}

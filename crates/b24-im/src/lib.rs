@@ -30,6 +30,9 @@
 #[rustfmt::skip]
 mod generated;
 
+#[cfg(feature = "notify")]
+mod notify_cursor;
+
 // Without any method group enabled there is nothing to re-export.
 #[allow(unused_imports)]
 pub use generated::*;

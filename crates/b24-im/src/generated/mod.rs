@@ -146,7 +146,9 @@ pub use notify_confirm::{
 #[cfg(feature = "notify")]
 pub use notify_delete::{NotifyDeleteRequest, NotifyDeleteErrorCode};
 #[cfg(feature = "notify")]
-pub use notify_get::{NotifyGetRequest, NotifyGetErrorCode, NotificationPage};
+pub use notify_get::{
+    NotifyGetRequest, NotifyGetErrorCode, NotificationPage, NotifyCursor,
+};
 #[cfg(feature = "notify")]
 pub use notify_history_search::{
     NotifyHistorySearchRequest, NotifyHistorySearchErrorCode, NotificationSearchPage,

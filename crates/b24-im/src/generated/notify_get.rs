@@ -28,39 +28,15 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct NotifyGetRequest {
-    /// Identifier of the last notification from the previous page to load the next one. Typically taken from the `id` field of the last element in the `notifications` array in the response of the previous selection step or in the response of im.notify.history.search
+    /// Where the page starts: after the notification `LAST_ID` of the stage `LAST_TYPE`. The two
+    /// are one value here, so a request never carries one without the other (the server refuses
+    /// that with `LAST_ID_AND_LAST_TYPE`). `NotificationPage::next_cursor` gives the value for
+    /// the next page.
     ///
-    /// The notification identifier is also returned by the methods im.notify, im.notify.personal.add, and im.notify.system.add.
-    ///
-    /// This parameter should be used together with `LAST_TYPE`
-    ///
-    /// Wire: `LAST_ID`, u64.
-    #[serde(
-        rename = "LAST_ID",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "w::As::<w::Opt<w::Int>>"
-    )]
-    pub last_id: ::std::option::Option<u64>,
-    /// Technical pagination cursor.
-    ///
-    /// Allowed values:
-    /// - `1` — continue selection from the confirmations stage
-    /// - `3` — continue selection from the regular notifications stage
-    ///
-    /// This parameter should be used together with `LAST_ID`.
-    ///
-    /// For values other than `1` and `3`, the server does not return a separate error
-    ///
-    /// Wire: `LAST_TYPE`, u32.
-    #[serde(
-        rename = "LAST_TYPE",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "w::As::<w::Opt<w::Int>>"
-    )]
-    pub last_type: ::std::option::Option<u32>,
-    /// Number of notifications per page. Default value is `50`. Maximum value is `50`
+    /// Wire: the fields of `NotifyCursor`, as top-level parameters, all of them or none.
+    #[serde(flatten)]
+    pub cursor: ::std::option::Option<crate::generated::notify_get::NotifyCursor>,
+    /// Notifications per page; 50 when absent, at most 50.
     ///
     /// Wire: `LIMIT`, u32. Server default: `50`. At most 50; larger values are capped by the server.
     #[serde(
@@ -70,30 +46,25 @@ pub struct NotifyGetRequest {
         with = "w::As::<w::Opt<w::Int>>"
     )]
     pub limit: ::std::option::Option<u32>,
-    /// Convert notification text. Value `Y` enables conversion, any other value disables it
+    /// `Y` (exactly) converts the BB-code of the texts for display.
     ///
-    /// Wire: `CONVERT_TEXT`, string.
+    /// Wire: `CONVERT_TEXT`, yes_no.
     #[serde(
         rename = "CONVERT_TEXT",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "w::As::<w::Opt<w::Str>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
-    pub convert_text: ::std::option::Option<::std::string::String>,
+    pub convert_text: ::std::option::Option<bool>,
 }
 impl NotifyGetRequest {
     /// Creates a value with every optional member unset.
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets `LAST_ID`.
-    pub fn last_id(mut self, value: u64) -> Self {
-        self.last_id = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `LAST_TYPE`.
-    pub fn last_type(mut self, value: u32) -> Self {
-        self.last_type = ::std::option::Option::Some(value);
+    /// Sets `cursor`.
+    pub fn cursor(mut self, value: crate::generated::notify_get::NotifyCursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
         self
     }
     /// Sets `LIMIT`.
@@ -102,11 +73,8 @@ impl NotifyGetRequest {
         self
     }
     /// Sets `CONVERT_TEXT`.
-    pub fn convert_text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.convert_text = ::std::option::Option::Some(value.into());
+    pub fn convert_text(mut self, value: bool) -> Self {
+        self.convert_text = ::std::option::Option::Some(value);
         self
     }
 }
@@ -267,3 +235,52 @@ impl w::Object for NotificationPage {
     }
 }
 ::b24_core::object_serde!(NotificationPage);
+/// The position of an `im.notify.get` page, sent as `LAST_ID` and `LAST_TYPE` together.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct NotifyCursor {
+    /// The last notification of the previous page.
+    ///
+    /// Wire: `LAST_ID`, u64. Required: The server refuses `LAST_TYPE` alone (`LAST_ID_AND_LAST_TYPE`).
+    pub last_id: u64,
+    /// The stage that notification belongs to: `1` the confirm notifications (listed first),
+    /// `3` the others. The server does not check other values.
+    ///
+    /// Wire: `LAST_TYPE`, u32. Required: The server refuses `LAST_ID` alone (`LAST_ID_AND_LAST_TYPE`).
+    pub stage: u32,
+}
+impl NotifyCursor {
+    /// Creates a value from its required members `LAST_ID`, `LAST_TYPE`; every optional member starts unset.
+    pub fn new(last_id: u64, stage: u32) -> Self {
+        Self { last_id, stage }
+    }
+}
+impl w::Object for NotifyCursor {
+    const REQUIRED: &'static [&'static str] = &["LAST_ID", "LAST_TYPE"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "LAST_ID" => self.last_id = w::take::<w::Int, _, _>(map)?,
+            "LAST_TYPE" => self.stage = w::take::<w::Int, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "LAST_ID", &self.last_id)?;
+        w::put::<w::Int, _, _>(map, "LAST_TYPE", &self.stage)?;
+        ::std::result::Result::Ok(())
+    }
+}
+::b24_core::object_serde!(NotifyCursor);
