@@ -442,3 +442,43 @@ async fn call_and_all_share_the_limits_through_redis_and_never_print_its_passwor
     assert!(stderr.contains("redis://:***@127.0.0.1:1/"), "{stderr}");
     assert!(!stderr.contains("pw-secret-9"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_reads_the_department_search_by_offset_and_the_user_search_keyed_by_id() {
+    let emu = emulator().await;
+    let url = emu.webhook_url();
+    let departments = emu.with_portal(|p| p.departments.len());
+    // The server's `next` is wrong from page 2 on; the walk steps by offset instead.
+    let out = b24_off_thread(&[
+        "call",
+        "im.search.department.list",
+        "FIND=",
+        "LIMIT=2",
+        "--all",
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ids: Vec<u64> = json_lines(&out)
+        .iter()
+        .map(|d| d["id"].as_u64().unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<u64> = ids.iter().copied().collect();
+    assert_eq!((ids.len(), unique.len()), (departments, departments), "{ids:?}");
+
+    let out = b24_off_thread(&[
+        "call",
+        "im.search.user.list",
+        "FIND=Sales",
+        "LIMIT=3",
+        "--all",
+        "--webhook",
+        &url,
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let users = json_lines(&out);
+    assert!(users.len() > 3, "more than one page: {}", users.len());
+    assert!(users.iter().all(|u| u["id"].as_u64().is_some() && u.get("name").is_some()));
+}
