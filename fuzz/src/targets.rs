@@ -630,6 +630,7 @@ fn call<P>(portal: P, params: Params) -> Call<P> {
         portal,
         caller: 1,
         via_webhook: true,
+        app: None,
         params,
         start: None,
         now: 1_772_460_000,

@@ -361,6 +361,9 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
         #doc
         #derives
         #[non_exhaustive]
+        // A user id beside a whole user object: boxing would cost every reader a pointer hop
+        // for a value decoded once and read in place.
+        #[allow(clippy::large_enum_variant)]
         pub enum #name_ident {
             #(#variants)*
         }

@@ -465,7 +465,11 @@ async fn all_reads_the_department_search_by_offset_and_the_user_search_keyed_by_
         .map(|d| d["id"].as_u64().unwrap())
         .collect();
     let unique: std::collections::BTreeSet<u64> = ids.iter().copied().collect();
-    assert_eq!((ids.len(), unique.len()), (departments, departments), "{ids:?}");
+    assert_eq!(
+        (ids.len(), unique.len()),
+        (departments, departments),
+        "{ids:?}"
+    );
 
     let out = b24_off_thread(&[
         "call",
@@ -480,5 +484,9 @@ async fn all_reads_the_department_search_by_offset_and_the_user_search_keyed_by_
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let users = json_lines(&out);
     assert!(users.len() > 3, "more than one page: {}", users.len());
-    assert!(users.iter().all(|u| u["id"].as_u64().is_some() && u.get("name").is_some()));
+    assert!(
+        users
+            .iter()
+            .all(|u| u["id"].as_u64().is_some() && u.get("name").is_some())
+    );
 }

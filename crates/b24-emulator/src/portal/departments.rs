@@ -16,12 +16,9 @@ impl Portal {
                 parent: Some(3),
                 head: None,
             });
-            let mut nth = 0;
-            for user in self.users.iter_mut().filter(|u| u.departments == [3]) {
-                if nth % 2 == 1 {
-                    user.departments = vec![6];
-                }
-                nth += 1;
+            let developers = self.users.iter_mut().filter(|u| u.departments == [3]);
+            for user in developers.skip(1).step_by(2) {
+                user.departments = vec![6];
             }
         }
         let heads: Vec<(u64, Option<u64>)> = self

@@ -244,6 +244,7 @@ pub enum ChatEntityType {
 /// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum ChatGetResult {
     /// Today's shape, `{"ID": 10}`.
     ///

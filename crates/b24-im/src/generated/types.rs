@@ -2737,6 +2737,7 @@ impl w::Object for UserPhones {
 /// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum UserRef {
     /// The user id (`USER_DATA=N`).
     ///

@@ -1,8 +1,8 @@
 //! `im.notify.get` and `im.notify.history.search`: the caller's notifications, newest first.
 //!
 //! `get` lists confirm notifications first, then the others; its cursor is the pair `LAST_ID`
-//! + `LAST_TYPE` (`1`: still in the confirm stage, `3`: in the others), one without the other
-//! being `LAST_ID_AND_LAST_TYPE`. `history.search` filters by text (at least 3 characters when
+//! and `LAST_TYPE` (`1`: still in the confirm stage, `3`: in the others), one without the
+//! other being `LAST_ID_AND_LAST_TYPE`. `history.search` filters by text (at least 3 characters when
 //! no other filter is sent), type and author, and pages by `LAST_ID` alone; `total_results`
 //! comes with the first page only. Both: `LIMIT` 50 by default, at most 50.
 
