@@ -16,12 +16,14 @@
 // The tour calls the deprecated `im.search.last.*` on purpose.
 #![allow(deprecated)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use b24_client::Client;
 use b24_core::DialogId;
-use b24_emulator::{Config, Emulator};
+use b24_emulator::Emulator;
 use b24_im as im;
 
 fn repo_file(path: &str) -> String {
@@ -172,18 +174,8 @@ async fn every_im_method_has_a_spec_a_handler_and_a_call_over_http() {
     assert_eq!(official.len(), 69, "the official index lists 69 im methods");
     let allowed_missing = names("spec/im/_coverage_allowed_missing.txt");
 
-    let emu = Emulator::start(Config {
-        bucket: b24_emulator::Bucket::OFF,
-        ..Config::default()
-    })
-    .await
-    .unwrap();
-    let c = Client::builder()
-        .webhook(&emu.webhook_url())
-        .unwrap()
-        .unlimited()
-        .build()
-        .unwrap();
+    let emu = Emulator::start(common::unmetered()).await.unwrap();
+    let c = common::webhook_client(&emu);
     let (confirm, answer) = seed_replies(&emu);
     tour(&c).await;
     c.call(&im::NotifyConfirmRequest::new(confirm, "Y"))

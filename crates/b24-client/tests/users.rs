@@ -7,6 +7,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use b24_client::{Client, PageOptions};
@@ -25,23 +27,11 @@ use b24_im::{
 use serde_json::json;
 
 fn config() -> Config {
-    Config {
-        bucket: b24_emulator::Bucket::OFF,
-        cost: b24_emulator::Cost {
-            fixed_ms: 0.0,
-            per_row_ms: 0.0,
-        },
-        ..Config::default()
-    }
+    common::unmetered()
 }
 
 fn client(emu: &Emulator) -> Client {
-    Client::builder()
-        .webhook(&emu.webhook_url())
-        .unwrap()
-        .unlimited()
-        .build()
-        .unwrap()
+    common::webhook_client(emu)
 }
 
 #[tokio::test]

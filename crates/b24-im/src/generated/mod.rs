@@ -103,6 +103,10 @@ pub use types::{
 };
 #[cfg(feature = "notify")]
 pub use types::Notification;
+#[cfg(feature = "search")]
+pub use types::{
+    FoundChat, FoundChatEntityLink, FoundChatPermissions, FoundChatRestrictions,
+};
 #[cfg(feature = "chat")]
 pub use chat_get::{
     ChatGetRequest, ChatGetErrorCode, ChatEntityType, ChatGetResult, ChatRef,
@@ -171,10 +175,7 @@ pub use notify_schema_get::{
 #[cfg(feature = "notify")]
 pub use notify_system_add::{NotifySystemAddRequest, NotifySystemAddErrorCode};
 #[cfg(feature = "search")]
-pub use search_chat_list::{
-    SearchChatListRequest, SearchChatListErrorCode, FoundChat, FoundChatEntityLink,
-    FoundChatPermissions, FoundChatRestrictions,
-};
+pub use search_chat_list::{SearchChatListRequest, SearchChatListErrorCode};
 #[cfg(feature = "search")]
 pub use search_department_list::{
     SearchDepartmentListRequest, SearchDepartmentListErrorCode,
@@ -189,7 +190,6 @@ pub use search_last_delete::{SearchLastDeleteRequest, SearchLastDeleteErrorCode}
 #[allow(deprecated)]
 pub use search_last_get::{
     SearchLastGetRequest, SearchLastGetErrorCode, RecentSearch, RecentSearchAvatar,
-    RecentSearchChat,
 };
 #[cfg(feature = "search")]
 pub use search_user_list::{SearchUserListRequest, SearchUserListErrorCode};

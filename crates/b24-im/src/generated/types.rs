@@ -1868,6 +1868,525 @@ pub enum ExternalUserType {
     CalendarSharing = "calendar_sharing", ImGuest = "im_guest", RestSystem =
     "rest_system" }
 );
+#[cfg(feature = "search")]
+/// A chat as the search methods return it (`im.search.chat.list`, and the `chat` of an
+/// `im.search.last.get` entry, which sends a part of the fields).
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct FoundChat {
+    /// Identifier of the chat
+    ///
+    /// Wire: `id`, u64. The object's identity: always sent.
+    pub id: u64,
+    /// Identifier of the parent chat
+    ///
+    /// Wire: `parent_chat_id`, u64. Optional: may be absent.
+    pub parent_chat_id: ::std::option::Option<u64>,
+    /// Identifier of the parent message
+    ///
+    /// Wire: `parent_message_id`, u64. Optional: may be absent.
+    pub parent_message_id: ::std::option::Option<u64>,
+    /// Name of the chat
+    ///
+    /// Wire: `name`, string. Optional: may be absent.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Description of the chat
+    ///
+    /// Wire: `description`, string or `null`. Optional: may be absent.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// Identifier of the chat owner
+    ///
+    /// Wire: `owner`, u64. Optional: may be absent.
+    pub owner: ::std::option::Option<u64>,
+    /// Indicates participation of extranet users
+    ///
+    /// Wire: `extranet`, bool. Optional: may be absent.
+    pub extranet: ::std::option::Option<bool>,
+    /// Link to the chat avatar
+    ///
+    /// Wire: `avatar`, string. Optional: may be absent.
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// Color of the chat in HEX format
+    ///
+    /// Wire: `color`, string. Optional: may be absent.
+    pub color: ::std::option::Option<::std::string::String>,
+    /// Type of the chat
+    ///
+    /// Wire: `type`, string. Optional: may be absent.
+    pub kind: ::std::option::Option<::std::string::String>,
+    /// Value of the unread message counter for the current user
+    ///
+    /// Wire: `counter`, u32. Optional: may be absent.
+    pub counter: ::std::option::Option<u32>,
+    /// Number of participants in the chat
+    ///
+    /// Wire: `user_counter`, u32. Optional: may be absent.
+    pub user_counter: ::std::option::Option<u32>,
+    /// Number of messages in the chat
+    ///
+    /// Wire: `message_count`, u32. Optional: may be absent.
+    pub message_count: ::std::option::Option<u32>,
+    /// Identifier of the first unread message
+    ///
+    /// Wire: `unread_id`, u64. Optional: may be absent.
+    pub unread_id: ::std::option::Option<u64>,
+    /// Restrictions on actions in the chat.
+    ///
+    /// The structure of the object is described in detail below
+    ///
+    /// Wire: `restrictions`, `FoundChatRestrictions`. Optional: may be absent.
+    pub restrictions: ::std::option::Option<
+        crate::generated::types::FoundChatRestrictions,
+    >,
+    /// Identifier of the last message
+    ///
+    /// Wire: `last_message_id`, u64. Optional: may be absent.
+    pub last_message_id: ::std::option::Option<u64>,
+    /// Identifier of the last message in the chat marked as read by the current user
+    ///
+    /// Wire: `last_id`, u64. Optional: may be absent.
+    pub last_id: ::std::option::Option<u64>,
+    /// Identifier of the marked message
+    ///
+    /// Wire: `marked_id`, u64. Optional: may be absent.
+    pub marked_id: ::std::option::Option<u64>,
+    /// Identifier of the Drive folder associated with the chat
+    ///
+    /// Wire: `disk_folder_id`, u64. Optional: may be absent.
+    pub disk_folder_id: ::std::option::Option<u64>,
+    /// Type of the object to which the chat is linked
+    ///
+    /// Wire: `entity_type`, string. Optional: may be absent.
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// Identifier of the object to which the chat is linked
+    ///
+    /// Wire: `entity_id`, string. Optional: may be absent.
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// Additional data of the chat object — field 1
+    ///
+    /// Wire: `entity_data_1`, string. Optional: may be absent.
+    pub entity_data_1: ::std::option::Option<::std::string::String>,
+    /// Additional data of the chat object — field 2
+    ///
+    /// Wire: `entity_data_2`, string. Optional: may be absent.
+    pub entity_data_2: ::std::option::Option<::std::string::String>,
+    /// Additional data of the chat object — field 3
+    ///
+    /// Wire: `entity_data_3`, string. Optional: may be absent.
+    pub entity_data_3: ::std::option::Option<::std::string::String>,
+    /// Ids of the members who muted the chat
+    ///
+    /// Wire: `mute_list`, list of u64. Optional: may be absent.
+    pub mute_list: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// When the chat was created
+    ///
+    /// Wire: `date_create`, datetime. Optional: may be absent.
+    pub date_create: ::std::option::Option<::b24_core::DateTime>,
+    /// Type of the chat message from the `TYPE` field of the chat table
+    ///
+    /// Wire: `message_type`, string. Optional: may be absent.
+    pub message_type: ::std::option::Option<::std::string::String>,
+    /// Public data of the chat.
+    ///
+    /// The structure of the object is described in detail below
+    ///
+    /// Wire: `public`, string. Optional: may be absent.
+    pub public: ::std::option::Option<::std::string::String>,
+    /// Role of the current user in the chat
+    ///
+    /// Wire: `role`, string. Optional: may be absent.
+    pub role: ::std::option::Option<::std::string::String>,
+    /// Link to the related chat object.
+    ///
+    /// The structure of the object is described in detail below
+    ///
+    /// Wire: `entity_link`, `FoundChatEntityLink`. Optional: may be absent.
+    pub entity_link: ::std::option::Option<crate::generated::types::FoundChatEntityLink>,
+    /// Indicates availability of the text input field
+    ///
+    /// Wire: `text_field_enabled`, bool. Optional: may be absent.
+    pub text_field_enabled: ::std::option::Option<bool>,
+    /// Identifier of the chat background
+    ///
+    /// Wire: `background_id`, u64 or `null`. Optional: may be absent.
+    pub background_id: ::std::option::Option<u64>,
+    /// Permissions of the current user.
+    ///
+    /// The structure of the object is described in detail below
+    ///
+    /// Wire: `permissions`, `FoundChatPermissions`. Optional: may be absent.
+    pub permissions: ::std::option::Option<
+        crate::generated::types::FoundChatPermissions,
+    >,
+    /// Indicates if the chat is new
+    ///
+    /// Wire: `is_new`, bool. Optional: may be absent.
+    pub is_new: ::std::option::Option<bool>,
+}
+#[cfg(feature = "search")]
+impl w::Object for FoundChat {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "parent_chat_id" => {
+                self.parent_chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
+            }
+            "parent_message_id" => {
+                self.parent_message_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
+            }
+            "name" => self.name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "description" => self.description = w::take::<w::OrNull<w::Str>, _, _>(map)?,
+            "owner" => self.owner = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "extranet" => self.extranet = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "avatar" => self.avatar = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "color" => self.color = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "type" => self.kind = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "counter" => self.counter = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "user_counter" => self.user_counter = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "message_count" => self.message_count = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "unread_id" => self.unread_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "restrictions" => self.restrictions = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "last_message_id" => {
+                self.last_message_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
+            }
+            "last_id" => self.last_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "marked_id" => self.marked_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "disk_folder_id" => {
+                self.disk_folder_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
+            }
+            "entity_type" => self.entity_type = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "entity_id" => self.entity_id = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "entity_data_1" => self.entity_data_1 = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "entity_data_2" => self.entity_data_2 = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "entity_data_3" => self.entity_data_3 = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "mute_list" => {
+                self.mute_list = w::take::<w::Opt<w::List<w::Int>>, _, _>(map)?;
+            }
+            "date_create" => {
+                self.date_create = w::take::<w::Opt<w::DateTime>, _, _>(map)?;
+            }
+            "message_type" => self.message_type = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "public" => self.public = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "role" => self.role = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "entity_link" => self.entity_link = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "text_field_enabled" => {
+                self.text_field_enabled = w::take::<w::Opt<w::Bool>, _, _>(map)?;
+            }
+            "background_id" => {
+                self.background_id = w::take::<w::OrNull<w::Int>, _, _>(map)?;
+            }
+            "permissions" => self.permissions = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "is_new" => self.is_new = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "parent_chat_id", &self.parent_chat_id)?;
+        w::put::<
+            w::Opt<w::Int>,
+            _,
+            _,
+        >(map, "parent_message_id", &self.parent_message_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "name", &self.name)?;
+        w::put::<w::OrNull<w::Str>, _, _>(map, "description", &self.description)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "owner", &self.owner)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "extranet", &self.extranet)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "avatar", &self.avatar)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "color", &self.color)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "type", &self.kind)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "counter", &self.counter)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "user_counter", &self.user_counter)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "message_count", &self.message_count)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "unread_id", &self.unread_id)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "restrictions", &self.restrictions)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "last_message_id", &self.last_message_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "last_id", &self.last_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "marked_id", &self.marked_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "disk_folder_id", &self.disk_folder_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "entity_type", &self.entity_type)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "entity_id", &self.entity_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_1", &self.entity_data_1)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_2", &self.entity_data_2)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_3", &self.entity_data_3)?;
+        w::put::<w::Opt<w::List<w::Int>>, _, _>(map, "mute_list", &self.mute_list)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date_create", &self.date_create)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "message_type", &self.message_type)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "public", &self.public)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "role", &self.role)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "entity_link", &self.entity_link)?;
+        w::put::<
+            w::Opt<w::Bool>,
+            _,
+            _,
+        >(map, "text_field_enabled", &self.text_field_enabled)?;
+        w::put::<w::OrNull<w::Int>, _, _>(map, "background_id", &self.background_id)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "permissions", &self.permissions)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "is_new", &self.is_new)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "search")]
+::b24_core::object_serde!(FoundChat);
+#[cfg(feature = "search")]
+/// Link to the related chat object.
+///
+/// The structure of the object is described in detail below
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct FoundChatEntityLink {
+    /// Type of the related object
+    ///
+    /// Wire: `type`, string. Optional: may be absent.
+    pub kind: ::std::option::Option<::std::string::String>,
+    /// URL of the related object
+    ///
+    /// Wire: `url`, string. Optional: may be absent.
+    pub url: ::std::option::Option<::std::string::String>,
+    /// Identifier of the related object
+    ///
+    /// Wire: `id`, string. Optional: may be absent.
+    pub id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "search")]
+impl w::Object for FoundChatEntityLink {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "type" => self.kind = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "url" => self.url = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "id" => self.id = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Str>, _, _>(map, "type", &self.kind)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "url", &self.url)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "id", &self.id)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "search")]
+::b24_core::object_serde!(FoundChatEntityLink);
+#[cfg(feature = "search")]
+/// Permissions of the current user.
+///
+/// The structure of the object is described in detail below
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct FoundChatPermissions {
+    /// Permission to add users
+    ///
+    /// Wire: `manage_users_add`, string. Optional: may be absent.
+    pub manage_users_add: ::std::option::Option<::std::string::String>,
+    /// Permission to delete users
+    ///
+    /// Wire: `manage_users_delete`, string. Optional: may be absent.
+    pub manage_users_delete: ::std::option::Option<::std::string::String>,
+    /// Permission to manage interface settings
+    ///
+    /// Wire: `manage_ui`, string. Optional: may be absent.
+    pub manage_ui: ::std::option::Option<::std::string::String>,
+    /// Permission to manage chat settings
+    ///
+    /// Wire: `manage_settings`, string. Optional: may be absent.
+    pub manage_settings: ::std::option::Option<::std::string::String>,
+    /// Permission to manage messages
+    ///
+    /// Wire: `manage_messages`, string. Optional: may be absent.
+    pub manage_messages: ::std::option::Option<::std::string::String>,
+    /// Permission to send messages
+    ///
+    /// Wire: `can_post`, string. Optional: may be absent.
+    pub can_post: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "search")]
+impl w::Object for FoundChatPermissions {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "manage_users_add" => {
+                self.manage_users_add = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "manage_users_delete" => {
+                self.manage_users_delete = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "manage_ui" => self.manage_ui = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "manage_settings" => {
+                self.manage_settings = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "manage_messages" => {
+                self.manage_messages = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "can_post" => self.can_post = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Str>, _, _>(map, "manage_users_add", &self.manage_users_add)?;
+        w::put::<
+            w::Opt<w::Str>,
+            _,
+            _,
+        >(map, "manage_users_delete", &self.manage_users_delete)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "manage_ui", &self.manage_ui)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "manage_settings", &self.manage_settings)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "manage_messages", &self.manage_messages)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "can_post", &self.can_post)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "search")]
+::b24_core::object_serde!(FoundChatPermissions);
+#[cfg(feature = "search")]
+/// Restrictions on actions in the chat.
+///
+/// The structure of the object is described in detail below
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct FoundChatRestrictions {
+    /// Allowed to change the chat avatar
+    ///
+    /// Wire: `avatar`, bool. Optional: may be absent.
+    pub avatar: ::std::option::Option<bool>,
+    /// Allowed to change the chat name
+    ///
+    /// Wire: `rename`, bool. Optional: may be absent.
+    pub rename: ::std::option::Option<bool>,
+    /// Allowed to extend the functionality of the chat
+    ///
+    /// Wire: `extend`, bool. Optional: may be absent.
+    pub extend: ::std::option::Option<bool>,
+    /// Calls in the chat are allowed
+    ///
+    /// Wire: `call`, bool. Optional: may be absent.
+    pub call: ::std::option::Option<bool>,
+    /// Allowed to mute chat notifications
+    ///
+    /// Wire: `mute`, bool. Optional: may be absent.
+    pub mute: ::std::option::Option<bool>,
+    /// Allowed to leave the chat
+    ///
+    /// Wire: `leave`, bool. Optional: may be absent.
+    pub leave: ::std::option::Option<bool>,
+    /// Allowed for the owner to leave the chat
+    ///
+    /// Wire: `leave_owner`, bool. Optional: may be absent.
+    pub leave_owner: ::std::option::Option<bool>,
+    /// Allowed to send messages
+    ///
+    /// Wire: `send`, bool. Optional: may be absent.
+    pub send: ::std::option::Option<bool>,
+    /// Access to view the list of participants
+    ///
+    /// Wire: `user_list`, bool. Optional: may be absent.
+    pub user_list: ::std::option::Option<bool>,
+    /// System path to navigate to the related object, for example, to the workgroup
+    ///
+    /// Wire: `path`, string. Optional: may be absent.
+    pub path: ::std::option::Option<::std::string::String>,
+    /// Link text for navigating via `path`. This field is available along with `path`
+    ///
+    /// Wire: `path_title`, string. Optional: may be absent.
+    pub path_title: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "search")]
+impl w::Object for FoundChatRestrictions {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "avatar" => self.avatar = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "rename" => self.rename = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "extend" => self.extend = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "call" => self.call = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "mute" => self.mute = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "leave" => self.leave = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "leave_owner" => self.leave_owner = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "send" => self.send = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "user_list" => self.user_list = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "path" => self.path = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "path_title" => self.path_title = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Bool>, _, _>(map, "avatar", &self.avatar)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "rename", &self.rename)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "extend", &self.extend)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "call", &self.call)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "mute", &self.mute)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "leave", &self.leave)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "leave_owner", &self.leave_owner)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "send", &self.send)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "user_list", &self.user_list)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "path", &self.path)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "path_title", &self.path_title)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "search")]
+::b24_core::object_serde!(FoundChatRestrictions);
 #[cfg(any(feature = "message", feature = "notify"))]
 /// Layout of a `GRID` item.
 ///

@@ -11,12 +11,21 @@ use serde_json::Value;
 
 use crate::methods::{Failure, Outcome, Read, Write};
 use crate::php::php_int;
-use crate::portal::iso;
+use crate::portal::{User, iso};
 
 const STATUSES: &[&str] = &["online", "dnd", "away", "break"];
 
 fn no_user() -> Failure {
     Failure::new(400, "USER_NOT_EXISTS", "User does not exist")
+}
+
+fn caller_mut<'a>(call: &'a mut Write<'_>) -> Result<&'a mut User, Failure> {
+    let caller = call.caller;
+    call.portal
+        .users
+        .iter_mut()
+        .find(|u| u.id == caller)
+        .ok_or_else(no_user)
 }
 
 pub(super) fn get(call: &mut Read<'_>) -> Result<Outcome, Failure> {
@@ -37,13 +46,7 @@ pub(super) fn set(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         .filter(|s| STATUSES.contains(s))
         .ok_or_else(|| Failure::new(400, "STATUS_ERROR", "Status is not available"))?
         .to_owned();
-    let caller = call.caller;
-    let user = call
-        .portal
-        .users
-        .iter_mut()
-        .find(|u| u.id == caller)
-        .ok_or_else(no_user)?;
+    let user = caller_mut(call)?;
     user.status = status;
     Ok(Outcome::of(Value::Bool(true), 1))
 }
@@ -51,25 +54,13 @@ pub(super) fn set(call: &mut Write<'_>) -> Result<Outcome, Failure> {
 pub(super) fn idle_start(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let ago = call.params.get("AGO").map_or(10, php_int).max(1);
     let since = iso(call.now.saturating_sub(ago.saturating_mul(60)));
-    let caller = call.caller;
-    let user = call
-        .portal
-        .users
-        .iter_mut()
-        .find(|u| u.id == caller)
-        .ok_or_else(no_user)?;
+    let user = caller_mut(call)?;
     user.idle = Some(since);
     Ok(Outcome::of(Value::Bool(true), 1))
 }
 
 pub(super) fn idle_end(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let caller = call.caller;
-    let user = call
-        .portal
-        .users
-        .iter_mut()
-        .find(|u| u.id == caller)
-        .ok_or_else(no_user)?;
+    let user = caller_mut(call)?;
     user.idle = None;
     Ok(Outcome::of(Value::Bool(true), 1))
 }
