@@ -21,20 +21,12 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct NotifyRequest {
-    /// The identifier of the user receiving the notification.
-    ///
-    /// You can obtain the user ID using the user.get or user.search methods.
+    /// The recipient. ≤ 0 is `USER_ID_EMPTY`; a user that does not exist gets nothing (`false`).
     ///
     /// Wire: `USER_ID`, u64.
     #[serde(rename = "USER_ID", with = "w::As::<w::Int>")]
     pub user_id: u64,
-    /// The type of notification.
-    ///
-    /// Allowed values:
-    /// - `USER` — personal notification
-    /// - `SYSTEM` — system notification
-    ///
-    /// Default value — `USER`
+    /// `SYSTEM` sends a system notification; anything else a personal one.
     ///
     /// Wire: `TYPE`, `NotifyType`. Server default: `USER`.
     #[serde(
@@ -44,12 +36,12 @@ pub struct NotifyRequest {
         with = "w::As::<w::Opt<w::Same>>"
     )]
     pub kind: ::std::option::Option<crate::generated::notify::NotifyType>,
-    /// The text of the notification. The method trims whitespace from the ends of the string before sending.
+    /// The text, with BB-code formatting; trimmed by the server. Empty is `MESSAGE_EMPTY`.
     ///
     /// Wire: `MESSAGE`, string.
     #[serde(rename = "MESSAGE", with = "w::As::<w::Str>")]
     pub message: ::std::string::String,
-    /// The text of the notification for external channels, such as email.
+    /// The text for channels outside the messenger (e-mail); empty when not sent.
     ///
     /// Wire: `MESSAGE_OUT`, string.
     #[serde(
@@ -59,7 +51,8 @@ pub struct NotifyRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub message_out: ::std::option::Option<::std::string::String>,
-    /// A unique tag for the notification within the application. When adding a notification with an existing tag, other notifications will be removed. Pass it with `CLIENT_ID` when calling via webhook.
+    /// Replaces the recipient's earlier notification with the same tag. Stored per application:
+    /// a webhook names its application with `CLIENT_ID`.
     ///
     /// Wire: `TAG`, string.
     #[serde(
@@ -69,7 +62,7 @@ pub struct NotifyRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub tag: ::std::option::Option<::std::string::String>,
-    /// An additional notification tag without uniqueness checks. Pass it with `CLIENT_ID` when calling via webhook.
+    /// A second tag, not unique, stored per application like `TAG`.
     ///
     /// Wire: `SUB_TAG`, string.
     #[serde(
@@ -79,7 +72,7 @@ pub struct NotifyRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub sub_tag: ::std::option::Option<::std::string::String>,
-    /// An attachment for the notification in object format or JSON string. For more details, see the Attachments section.
+    /// A rich attachment (at most 60,000 characters once serialized).
     ///
     /// Wire: `ATTACH`, `Attach`.
     #[serde(
@@ -89,7 +82,7 @@ pub struct NotifyRequest {
         with = "w::As::<w::Opt<w::Obj>>"
     )]
     pub attach: ::std::option::Option<crate::generated::types::Attach>,
-    /// The application identifier. The parameter is required only when calling via a webhook: pass it together with `TAG` and `SUB_TAG`
+    /// The application the tags belong to, for calls through a webhook.
     ///
     /// Wire: `CLIENT_ID`, string.
     #[serde(
@@ -172,7 +165,7 @@ impl ::b24_core::Method for NotifyRequest {
     };
     /// `result`: u64 or `false`.
     ///
-    /// The identifier of the created notification. If the notification was not created, it may return `false`.
+    /// The id of the new notification; `false` when none was created.
     type Output = ::std::option::Option<u64>;
     type ErrorCode = NotifyErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
@@ -201,31 +194,31 @@ impl ::b24_core::Method for NotifyRequest {
 pub enum NotifyErrorCode {
     /// `WRONG_AUTH_TYPE` (HTTP 403).
     ///
-    /// The method was called with session authorization, which is prohibited.
+    /// Called with a browser session instead of a webhook or an application token.
     ///
     /// Server messages: "Access for this method not allowed by session authorization.".
     WrongAuthType,
     /// `USER_ID_EMPTY` (HTTP 400).
     ///
-    /// The `USER_ID` parameter was not provided, or `USER_ID <= 0`.
+    /// `USER_ID` is missing or ≤ 0.
     ///
     /// Server messages: "User ID can't be empty".
     UserIdEmpty,
     /// `MESSAGE_EMPTY` (HTTP 400).
     ///
-    /// The message text was not provided.
+    /// `MESSAGE` is missing or empty after trimming.
     ///
     /// Server messages: "Message can't be empty".
     MessageEmpty,
     /// `ATTACH_OVERSIZE` (HTTP 400).
     ///
-    /// The maximum allowable size for the `ATTACH` is exceeded — 60,000 characters.
+    /// `ATTACH` is longer than 60,000 characters once serialized.
     ///
     /// Server messages: "You have exceeded the maximum allowable size of attach".
     AttachOversize,
     /// `ATTACH_ERROR` (HTTP 400).
     ///
-    /// An incorrect format for the `ATTACH` was provided.
+    /// `ATTACH` does not have the attachment structure.
     ///
     /// Server messages: "Incorrect attach params".
     AttachError,
@@ -242,7 +235,7 @@ pub enum NotifyErrorCode {
     ["You have exceeded the maximum allowable size of attach"], AttachError =
     "ATTACH_ERROR"[400] ["Incorrect attach params"] }
 );
-/// The `NotifyType` object.
+/// Who a notification of `im.notify` comes from.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
 #[derive(
@@ -256,11 +249,11 @@ pub enum NotifyErrorCode {
 pub enum NotifyType {
     /// `USER`
     ///
-    /// personal notification
+    /// From the caller (as `im.notify.personal.add`).
     User,
     /// `SYSTEM`
     ///
-    /// system notification
+    /// From nobody (as `im.notify.system.add`).
     System,
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),

@@ -20,14 +20,12 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct NotifyAnswerRequest {
-    /// The identifier of the notification that supports a quick response.
-    ///
-    /// You can obtain the notification identifier using the im.notify.get method.
+    /// A notification of the caller that accepts a text answer.
     ///
     /// Wire: `NOTIFY_ID`, u64.
     #[serde(rename = "NOTIFY_ID", with = "w::As::<w::Int>")]
     pub notify_id: u64,
-    /// The text of the quick response.
+    /// The answer; empty is `ANSWER_TEXT_ERROR`.
     ///
     /// Wire: `ANSWER_TEXT`, string.
     #[serde(rename = "ANSWER_TEXT", with = "w::As::<w::Str>")]
@@ -57,9 +55,7 @@ impl ::b24_core::Method for NotifyAnswerRequest {
     };
     /// `result`: `NotifyAnswerResult`.
     ///
-    /// An object containing the result of the response submission.
-    ///
-    /// The structure of the object is described in detail below
+    /// What the sender's handler said back.
     type Output = crate::generated::notify_answer::NotifyAnswerResult;
     type ErrorCode = NotifyAnswerErrorCode;
     const SKIP: &'static [&'static [::b24_core::Step]] = &[
@@ -91,13 +87,13 @@ impl ::b24_core::Method for NotifyAnswerRequest {
 pub enum NotifyAnswerErrorCode {
     /// `ID_ERROR` (HTTP 400).
     ///
-    /// The `NOTIFY_ID` parameter is not provided or is `<= 0`.
+    /// `NOTIFY_ID` missing or ≤ 0, or no such notification of the caller takes an answer.
     ///
     /// Server messages: "Notification ID can't be empty".
     IdError,
     /// `ANSWER_TEXT_ERROR` (HTTP 400).
     ///
-    /// The `ANSWER_TEXT` parameter is empty.
+    /// `ANSWER_TEXT` is empty.
     ///
     /// Server messages: "ANSWER_TEXT can't be empty".
     AnswerTextError,
@@ -110,9 +106,7 @@ pub enum NotifyAnswerErrorCode {
     NotifyAnswerErrorCode { IdError = "ID_ERROR"[400] ["Notification ID can't be empty"],
     AnswerTextError = "ANSWER_TEXT_ERROR"[400] ["ANSWER_TEXT can't be empty"] }
 );
-/// An object containing the result of the response submission.
-///
-/// The structure of the object is described in detail below
+/// The outcome of an answer.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -123,7 +117,7 @@ pub enum NotifyAnswerErrorCode {
 )]
 #[non_exhaustive]
 pub struct NotifyAnswerResult {
-    /// The response from the quick response handler. It may contain an array of strings or `false`.
+    /// Lines the sender's handler sent back; `false` when it sent none.
     ///
     /// Wire: `result_message`, list of string or `false`. Optional: may be absent.
     pub result_message: ::std::option::Option<::std::vec::Vec<::std::string::String>>,

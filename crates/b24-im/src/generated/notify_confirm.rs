@@ -20,14 +20,12 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct NotifyConfirmRequest {
-    /// Identifier of the notification with buttons.
-    ///
-    /// You can obtain the notification identifier using the im.notify.get method.
+    /// A confirm notification (with buttons) of the caller.
     ///
     /// Wire: `NOTIFY_ID`, u64.
     #[serde(rename = "NOTIFY_ID", with = "w::As::<w::Int>")]
     pub notify_id: u64,
-    /// Value of the selected button.
+    /// The value of the button pressed; empty is `NOTIFY_VALUE_ERROR`.
     ///
     /// Wire: `NOTIFY_VALUE`, string.
     #[serde(rename = "NOTIFY_VALUE", with = "w::As::<w::Str>")]
@@ -57,9 +55,7 @@ impl ::b24_core::Method for NotifyConfirmRequest {
     };
     /// `result`: `NotifyConfirmResult`.
     ///
-    /// Object containing the result of the button press.
-    ///
-    /// The structure of the object is described in detail below
+    /// What the sender's handler said back.
     type Output = crate::generated::notify_confirm::NotifyConfirmResult;
     type ErrorCode = NotifyConfirmErrorCode;
     const SKIP: &'static [&'static [::b24_core::Step]] = &[
@@ -91,13 +87,13 @@ impl ::b24_core::Method for NotifyConfirmRequest {
 pub enum NotifyConfirmErrorCode {
     /// `ID_ERROR` (HTTP 400).
     ///
-    /// Parameter `NOTIFY_ID` is not provided or `<= 0`
+    /// `NOTIFY_ID` missing or ≤ 0, or no confirm notification of the caller with that button.
     ///
     /// Server messages: "Notification ID can't be empty".
     IdError,
     /// `NOTIFY_VALUE_ERROR` (HTTP 400).
     ///
-    /// Empty parameter `NOTIFY_VALUE`
+    /// `NOTIFY_VALUE` is empty.
     ///
     /// Server messages: "Notification Value can't be empty".
     NotifyValueError,
@@ -111,9 +107,7 @@ pub enum NotifyConfirmErrorCode {
     ["Notification ID can't be empty"], NotifyValueError = "NOTIFY_VALUE_ERROR"[400]
     ["Notification Value can't be empty"] }
 );
-/// Object containing the result of the button press.
-///
-/// The structure of the object is described in detail below
+/// The outcome of a button press.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -124,7 +118,7 @@ pub enum NotifyConfirmErrorCode {
 )]
 #[non_exhaustive]
 pub struct NotifyConfirmResult {
-    /// Response from the notification button handler. May contain an array of strings or `false`
+    /// Lines the sender's handler sent back; `false` when it sent none.
     ///
     /// Wire: `result_message`, list of string or `false`. Optional: may be absent.
     pub result_message: ::std::option::Option<::std::vec::Vec<::std::string::String>>,

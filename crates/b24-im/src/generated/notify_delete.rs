@@ -26,9 +26,7 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct NotifyDeleteRequest {
-    /// Identifier of the notification to be deleted.
-    ///
-    /// Pass one of the parameters: `ID`, `TAG`, or `SUB_TAG`
+    /// The caller's notification to delete. One of `ID`, `TAG` and `SUB_TAG` is needed.
     ///
     /// Wire: `ID`, u64.
     #[serde(
@@ -38,9 +36,7 @@ pub struct NotifyDeleteRequest {
         with = "w::As::<w::Opt<w::Int>>"
     )]
     pub id: ::std::option::Option<u64>,
-    /// Unique tag of the notification within the application. Only notifications from the current application are deleted.
-    ///
-    /// Pass one of the parameters: `ID`, `TAG`, or `SUB_TAG`
+    /// Delete the calling application's notifications with this tag.
     ///
     /// Wire: `TAG`, string.
     #[serde(
@@ -50,9 +46,7 @@ pub struct NotifyDeleteRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub tag: ::std::option::Option<::std::string::String>,
-    /// Additional tag of the notification. Only notifications from the current application are deleted.
-    ///
-    /// Pass one of the parameters: `ID`, `TAG`, or `SUB_TAG`
+    /// Delete the calling application's notifications with this second tag.
     ///
     /// Wire: `SUB_TAG`, string.
     #[serde(
@@ -62,7 +56,7 @@ pub struct NotifyDeleteRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub sub_tag: ::std::option::Option<::std::string::String>,
-    /// This parameter is required only for webhooks. Pass the same `CLIENT_ID` that was specified during the chat bot registration
+    /// The application whose tags to touch, for calls through a webhook.
     ///
     /// Wire: `CLIENT_ID`, string.
     #[serde(
@@ -120,7 +114,7 @@ impl ::b24_core::Method for NotifyDeleteRequest {
     };
     /// `result`: bool.
     ///
-    /// Returns the result of the notification deletion
+    /// `true` when deleted (by id: whether the notification was there).
     type Output = bool;
     type ErrorCode = NotifyDeleteErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
@@ -149,7 +143,7 @@ impl ::b24_core::Method for NotifyDeleteRequest {
 pub enum NotifyDeleteErrorCode {
     /// `PARAMS_ERROR` (HTTP 400).
     ///
-    /// `ID`, `TAG`, or `SUB_TAG` not provided, or the request was made with session authorization without `ID`
+    /// None of `ID`, `TAG` and `SUB_TAG`, or a tag with session authorization.
     ///
     /// Server messages: "Incorrect params".
     ParamsError,

@@ -90,9 +90,8 @@ impl ::b24_core::Method for NotifyGetRequest {
     };
     /// `result`: `NotificationPage`.
     ///
-    /// Object containing notification data.
-    ///
-    /// The structure of the object is described in detail below
+    /// The caller's notifications, newest first within each stage, with the users who wrote
+    /// them.
     type Output = crate::generated::notify_get::NotificationPage;
     type ErrorCode = NotifyGetErrorCode;
     const SKIP: &'static [&'static [::b24_core::Step]] = &[
@@ -131,13 +130,13 @@ impl ::b24_core::Method for NotifyGetRequest {
 pub enum NotifyGetErrorCode {
     /// `LAST_ID_AND_LAST_TYPE` (HTTP 400).
     ///
-    /// Only one parameter from the pair `LAST_ID` and `LAST_TYPE` was passed
+    /// One of `LAST_ID` and `LAST_TYPE` was sent without the other.
     ///
     /// Server messages: "Parameters LAST_ID and LAST_TYPE should be used together".
     LastIdAndLastType,
     /// `LAST_ID_STRING` (HTTP 400).
     ///
-    /// The `LAST_ID` parameter contains a non-numeric value
+    /// `LAST_ID` is not made of digits.
     ///
     /// Server messages: "Last notification ID can't be string".
     LastIdString,
@@ -151,9 +150,7 @@ pub enum NotifyGetErrorCode {
     ["Parameters LAST_ID and LAST_TYPE should be used together"], LastIdString =
     "LAST_ID_STRING"[400] ["Last notification ID can't be string"] }
 );
-/// Object containing notification data.
-///
-/// The structure of the object is described in detail below
+/// A page of `im.notify.get`.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -164,29 +161,25 @@ pub enum NotifyGetErrorCode {
 )]
 #[non_exhaustive]
 pub struct NotificationPage {
-    /// Total number of notifications
+    /// All notifications of the caller.
     ///
     /// Wire: `total_count`, u32. Optional: may be absent.
     pub total_count: ::std::option::Option<u32>,
-    /// Number of unread notifications
+    /// The unread ones among them.
     ///
     /// Wire: `total_unread_count`, u32. Optional: may be absent.
     pub total_unread_count: ::std::option::Option<u32>,
-    /// Identifier of the system notification chat
+    /// The caller's notification chat.
     ///
     /// Wire: `chat_id`, u64. Optional: may be absent.
     pub chat_id: ::std::option::Option<u64>,
-    /// List of notifications.
-    ///
-    /// The structure of the object is described in detail below
+    /// This page's notifications.
     ///
     /// Wire: `notifications`, list of `Notification`. Optional: may be absent.
     pub notifications: ::std::option::Option<
         ::std::vec::Vec<crate::generated::types::Notification>,
     >,
-    /// Array of objects containing data about notification authors.
-    ///
-    /// The structure of the object is described in detail below
+    /// The authors of this page's notifications (none for system ones).
     ///
     /// Wire: `users`, list of `DialogUser`. Optional: may be absent.
     pub users: ::std::option::Option<

@@ -26,7 +26,7 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct NotifyHistorySearchRequest {
-    /// Search text. If `SEARCH_TYPE` and `SEARCH_DATE` are not specified, the string length must be at least `3` characters
+    /// Text the notifications contain; at least 3 characters unless another filter is sent.
     ///
     /// Wire: `SEARCH_TEXT`, string.
     #[serde(
@@ -36,7 +36,7 @@ pub struct NotifyHistorySearchRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub search_text: ::std::option::Option<::std::string::String>,
-    /// Filter by notification type in the format `MODULE` or `MODULE|EVENT`. Ready values can be obtained using the method im.notify.schema.get
+    /// One kind of notification: `module` or `module|event` (see `im.notify.schema.get`).
     ///
     /// Wire: `SEARCH_TYPE`, string.
     #[serde(
@@ -46,7 +46,7 @@ pub struct NotifyHistorySearchRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub search_type: ::std::option::Option<::std::string::String>,
-    /// Array of filters by notification types in the format `MODULE` or `MODULE|EVENT`
+    /// Several kinds, each as in `SEARCH_TYPE`.
     ///
     /// Wire: `SEARCH_TYPES`, list of string.
     #[serde(
@@ -56,7 +56,7 @@ pub struct NotifyHistorySearchRequest {
         with = "w::As::<w::Opt<w::List<w::Str>>>"
     )]
     pub search_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Date filter in ISO 8601 format (RFC3339)
+    /// Only notifications of this day (RFC 3339 date-time).
     ///
     /// Wire: `SEARCH_DATE`, string.
     #[serde(
@@ -66,7 +66,7 @@ pub struct NotifyHistorySearchRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub search_date: ::std::option::Option<::std::string::String>,
-    /// Start of the date range in ISO 8601 format (RFC3339). Used together with `SEARCH_DATE_TO`
+    /// Start of a date range, sent with `SEARCH_DATE_TO` (RFC 3339).
     ///
     /// Wire: `SEARCH_DATE_FROM`, string.
     #[serde(
@@ -76,7 +76,7 @@ pub struct NotifyHistorySearchRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub search_date_from: ::std::option::Option<::std::string::String>,
-    /// End of the date range in ISO 8601 format (RFC3339). Used together with `SEARCH_DATE_FROM`
+    /// End of a date range, sent with `SEARCH_DATE_FROM` (RFC 3339).
     ///
     /// Wire: `SEARCH_DATE_TO`, string.
     #[serde(
@@ -86,7 +86,7 @@ pub struct NotifyHistorySearchRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub search_date_to: ::std::option::Option<::std::string::String>,
-    /// Array of notification author identifiers for filtering
+    /// Only notifications written by these users.
     ///
     /// Wire: `SEARCH_AUTHORS`, list of u64.
     #[serde(
@@ -96,7 +96,7 @@ pub struct NotifyHistorySearchRequest {
         with = "w::As::<w::Opt<w::List<w::Int>>>"
     )]
     pub search_authors: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// Identifier of the last notification from the previous page to load the next one. Usually taken from the `id` field of the last element in the `notifications` array in the response of the previous search step or in the response of im.notify.get
+    /// Keyset paging: continue after this notification (the last of the previous page).
     ///
     /// Wire: `LAST_ID`, u64.
     #[serde(
@@ -116,17 +116,17 @@ pub struct NotifyHistorySearchRequest {
         with = "w::As::<w::Opt<w::Int>>"
     )]
     pub limit: ::std::option::Option<u32>,
-    /// Convert notification text. Value `Y` enables conversion, any other value disables it
+    /// `Y` (exactly) converts the BB-code of the texts for display.
     ///
-    /// Wire: `CONVERT_TEXT`, string.
+    /// Wire: `CONVERT_TEXT`, yes_no.
     #[serde(
         rename = "CONVERT_TEXT",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        with = "w::As::<w::Opt<w::Str>>"
+        with = "w::As::<w::Opt<w::YesNo>>"
     )]
-    pub convert_text: ::std::option::Option<::std::string::String>,
-    /// Group tag for notifications for additional filtering
+    pub convert_text: ::std::option::Option<bool>,
+    /// Only notifications of this group tag.
     ///
     /// Wire: `GROUP_TAG`, string.
     #[serde(
@@ -209,11 +209,8 @@ impl NotifyHistorySearchRequest {
         self
     }
     /// Sets `CONVERT_TEXT`.
-    pub fn convert_text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.convert_text = ::std::option::Option::Some(value.into());
+    pub fn convert_text(mut self, value: bool) -> Self {
+        self.convert_text = ::std::option::Option::Some(value);
         self
     }
     /// Sets `GROUP_TAG`.
@@ -253,9 +250,7 @@ impl ::b24_core::Method for NotifyHistorySearchRequest {
     };
     /// `result`: `NotificationSearchPage`.
     ///
-    /// Object containing the search result.
-    ///
-    /// The structure of the object is described in detail below
+    /// The notifications found on this page, newest first, with their authors.
     type Output = crate::generated::notify_history_search::NotificationSearchPage;
     type ErrorCode = NotifyHistorySearchErrorCode;
     const SKIP: &'static [&'static [::b24_core::Step]] = &[
@@ -330,13 +325,13 @@ impl ::b24_core::Paged for NotifyHistorySearchRequest {
 pub enum NotifyHistorySearchErrorCode {
     /// `SEARCH_TEXT_ERROR` (HTTP 400).
     ///
-    /// This error occurs if `SEARCH_TYPE`, `SEARCH_DATE`, `SEARCH_TYPES`, `SEARCH_AUTHORS`, the pair `SEARCH_DATE_FROM` and `SEARCH_DATE_TO` are not specified, and the length of `SEARCH_TEXT` is less than `3`
+    /// No filter but a `SEARCH_TEXT` shorter than 3 characters.
     ///
     /// Server messages: "SEARCH_TEXT can't be less then 3 symbols".
     SearchTextError,
     /// `LAST_ID_STRING` (HTTP 400).
     ///
-    /// The `LAST_ID` parameter contains a non-numeric value
+    /// `LAST_ID` is not made of digits.
     ///
     /// Server messages: "Last notification ID can't be string".
     LastIdString,
@@ -350,9 +345,7 @@ pub enum NotifyHistorySearchErrorCode {
     ["SEARCH_TEXT can't be less then 3 symbols"], LastIdString = "LAST_ID_STRING"[400]
     ["Last notification ID can't be string"] }
 );
-/// Object containing the search result.
-///
-/// The structure of the object is described in detail below
+/// A page of `im.notify.history.search`.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -363,25 +356,21 @@ pub enum NotifyHistorySearchErrorCode {
 )]
 #[non_exhaustive]
 pub struct NotificationSearchPage {
-    /// Identifier of the system notification chat
+    /// The caller's notification chat.
     ///
     /// Wire: `chat_id`, u64. Optional: may be absent.
     pub chat_id: ::std::option::Option<u64>,
-    /// Total number of search results. This field is returned only on the first page of the search
+    /// Notifications found in all; sent with the first page only.
     ///
     /// Wire: `total_results`, u32. Optional: may be absent.
     pub total_results: ::std::option::Option<u32>,
-    /// List of notifications.
-    ///
-    /// The structure of the object is described in detail below
+    /// This page's notifications.
     ///
     /// Wire: `notifications`, list of `Notification`. Optional: may be absent.
     pub notifications: ::std::option::Option<
         ::std::vec::Vec<crate::generated::types::Notification>,
     >,
-    /// Users who authored the notifications
-    ///
-    /// The structure of the object is described in detail below
+    /// The authors of this page's notifications.
     ///
     /// Wire: `users`, list of `DialogUser`. Optional: may be absent.
     pub users: ::std::option::Option<

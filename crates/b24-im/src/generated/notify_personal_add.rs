@@ -21,19 +21,17 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct NotifyPersonalAddRequest {
-    /// Identifier of the user receiving the notification.
-    ///
-    /// You can obtain the user ID using the methods user.get, user.search, or im.user.get
+    /// The recipient. ≤ 0 is `USER_ID_EMPTY`; a user that does not exist gets nothing (`false`).
     ///
     /// Wire: `USER_ID`, u64.
     #[serde(rename = "USER_ID", with = "w::As::<w::Int>")]
     pub user_id: u64,
-    /// The text of the notification. The method trims whitespace from the edges of the string before sending. Supports BB codes — see more in the Message Formatting section
+    /// The text, with BB-code formatting; trimmed by the server. Empty is `MESSAGE_EMPTY`.
     ///
     /// Wire: `MESSAGE`, string.
     #[serde(rename = "MESSAGE", with = "w::As::<w::Str>")]
     pub message: ::std::string::String,
-    /// The text of the notification for external channels, such as email. If not provided, an empty value is sent
+    /// The text for channels outside the messenger (e-mail); empty when not sent.
     ///
     /// Wire: `MESSAGE_OUT`, string.
     #[serde(
@@ -43,7 +41,8 @@ pub struct NotifyPersonalAddRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub message_out: ::std::option::Option<::std::string::String>,
-    /// A unique tag for the notification within the application. When adding a notification with an existing tag, other notifications will be removed. Pass with `CLIENT_ID` when calling via webhook
+    /// Replaces the recipient's earlier notification with the same tag. Stored per application:
+    /// a webhook names its application with `CLIENT_ID`.
     ///
     /// Wire: `TAG`, string.
     #[serde(
@@ -53,7 +52,7 @@ pub struct NotifyPersonalAddRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub tag: ::std::option::Option<::std::string::String>,
-    /// An additional tag for the notification without uniqueness checks. Pass with `CLIENT_ID` when calling via webhook
+    /// A second tag, not unique, stored per application like `TAG`.
     ///
     /// Wire: `SUB_TAG`, string.
     #[serde(
@@ -63,7 +62,7 @@ pub struct NotifyPersonalAddRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub sub_tag: ::std::option::Option<::std::string::String>,
-    /// Attachment for the notification in object format or JSON string. See more in the Attachments section
+    /// A rich attachment (at most 60,000 characters once serialized).
     ///
     /// Wire: `ATTACH`, `Attach`.
     #[serde(
@@ -73,7 +72,7 @@ pub struct NotifyPersonalAddRequest {
         with = "w::As::<w::Opt<w::Obj>>"
     )]
     pub attach: ::std::option::Option<crate::generated::types::Attach>,
-    /// The application identifier. The parameter is required only when calling via a webhook: pass it together with `TAG` and `SUB_TAG`
+    /// The application the tags belong to, for calls through a webhook.
     ///
     /// Wire: `CLIENT_ID`, string.
     #[serde(
@@ -150,7 +149,7 @@ impl ::b24_core::Method for NotifyPersonalAddRequest {
     };
     /// `result`: u64 or `false`.
     ///
-    /// Identifier of the created notification. If the notification is not created, it may return `false`
+    /// The id of the new notification; `false` when none was created.
     type Output = ::std::option::Option<u64>;
     type ErrorCode = NotifyPersonalAddErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
@@ -179,31 +178,31 @@ impl ::b24_core::Method for NotifyPersonalAddRequest {
 pub enum NotifyPersonalAddErrorCode {
     /// `WRONG_AUTH_TYPE` (HTTP 403).
     ///
-    /// Method called with session authorization, which is prohibited for it
+    /// Called with a browser session instead of a webhook or an application token.
     ///
-    /// Server messages: "Access for this method not allowed by session authorization".
+    /// Server messages: "Access for this method not allowed by session authorization.".
     WrongAuthType,
     /// `USER_ID_EMPTY` (HTTP 400).
     ///
-    /// Parameter `USER_ID` not provided or `USER_ID <= 0`
+    /// `USER_ID` is missing or ≤ 0.
     ///
     /// Server messages: "User ID can't be empty".
     UserIdEmpty,
     /// `MESSAGE_EMPTY` (HTTP 400).
     ///
-    /// Message text not provided
+    /// `MESSAGE` is missing or empty after trimming.
     ///
     /// Server messages: "Message can't be empty".
     MessageEmpty,
     /// `ATTACH_OVERSIZE` (HTTP 400).
     ///
-    /// Exceeded the allowable size of attachment `ATTACH` — 60,000 characters
+    /// `ATTACH` is longer than 60,000 characters once serialized.
     ///
     /// Server messages: "You have exceeded the maximum allowable size of attach".
     AttachOversize,
     /// `ATTACH_ERROR` (HTTP 400).
     ///
-    /// Incorrect format of attachment `ATTACH` provided
+    /// `ATTACH` does not have the attachment structure.
     ///
     /// Server messages: "Incorrect attach params".
     AttachError,
@@ -214,7 +213,7 @@ pub enum NotifyPersonalAddErrorCode {
 }
 ::b24_core::error_code_impls!(
     NotifyPersonalAddErrorCode { WrongAuthType = "WRONG_AUTH_TYPE"[403]
-    ["Access for this method not allowed by session authorization"], UserIdEmpty =
+    ["Access for this method not allowed by session authorization."], UserIdEmpty =
     "USER_ID_EMPTY"[400] ["User ID can't be empty"], MessageEmpty = "MESSAGE_EMPTY"[400]
     ["Message can't be empty"], AttachOversize = "ATTACH_OVERSIZE"[400]
     ["You have exceeded the maximum allowable size of attach"], AttachError =

@@ -18,7 +18,7 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct NotifyReadRequest {
-    /// The identifier of the notification. When `ID >= 0`, the status is changed; if `ID` is absent, the method will return `true` without any changes
+    /// The notification. Absent: nothing changes and the answer is `true`.
     ///
     /// Wire: `ID`, u64.
     #[serde(
@@ -28,11 +28,7 @@ pub struct NotifyReadRequest {
         with = "w::As::<w::Opt<w::Int>>"
     )]
     pub id: ::std::option::Option<u64>,
-    /// Action on the notifications:
-    /// - `Y` — mark as read
-    /// - `N` — mark as unread
-    ///
-    /// Default value is `Y`
+    /// `Y` (default) marks read; anything else marks unread.
     ///
     /// Wire: `ACTION`, yes_no. Server default: `Y`.
     #[serde(
@@ -42,7 +38,7 @@ pub struct NotifyReadRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub action: ::std::option::Option<bool>,
-    /// The value `Y` changes only the notification with the specified `ID`. Any other value changes notifications whose identifiers are equal to or greater than this `ID`
+    /// `Y` changes that notification only; otherwise every one with an id ≥ `ID`.
     ///
     /// Wire: `ONLY_CURRENT`, string.
     #[serde(
@@ -89,7 +85,7 @@ impl ::b24_core::Method for NotifyReadRequest {
     };
     /// `result`: bool.
     ///
-    /// Returns `true` after executing the method
+    /// Always `true`.
     type Output = bool;
     type ErrorCode = NotifyReadErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(

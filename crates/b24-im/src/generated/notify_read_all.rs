@@ -36,9 +36,7 @@ impl ::b24_core::Method for NotifyReadAllRequest {
     };
     /// `result`: `NotifyReadAllResult`.
     ///
-    /// Object with the result of the method execution.
-    ///
-    /// The structure of the object is described in detail below
+    /// The outcome and the caller's unread counter after it.
     type Output = crate::generated::notify_read_all::NotifyReadAllResult;
     type ErrorCode = NotifyReadAllErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
@@ -71,9 +69,7 @@ pub enum NotifyReadAllErrorCode {
     Unknown(::b24_core::UnknownCode),
 }
 ::b24_core::error_code_impls!(NotifyReadAllErrorCode {});
-/// Object with the result of the method execution.
-///
-/// The structure of the object is described in detail below
+/// The outcome of marking everything read.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -84,11 +80,11 @@ pub enum NotifyReadAllErrorCode {
 )]
 #[non_exhaustive]
 pub struct NotifyReadAllResult {
-    /// Flag indicating successful operation execution
+    /// `true` once done.
     ///
     /// Wire: `result`, bool. Optional: may be absent.
     pub result: ::std::option::Option<bool>,
-    /// Current value of the unread notifications counter after the operation
+    /// Unread notifications left (0 unless new ones arrived).
     ///
     /// Wire: `newCounter`, u32. Optional: may be absent.
     pub new_counter: ::std::option::Option<u32>,

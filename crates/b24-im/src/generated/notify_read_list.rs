@@ -17,18 +17,12 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct NotifyReadListRequest {
-    /// An array of notification identifiers. If any value in the array is `<= 0`, processing stops at that element
+    /// The notifications; the server stops at the first id ≤ 0.
     ///
     /// Wire: `IDS`, list of u64.
     #[serde(rename = "IDS", with = "w::As::<w::List<w::Int>>")]
     pub ids: ::std::vec::Vec<u64>,
-    /// Action on the notifications:
-    /// - `Y` — mark as read
-    /// - `N` — mark as unread
-    ///
-    /// The default value is `Y`.
-    ///
-    /// If any value other than `Y` is provided, the method applies the action as for `N`
+    /// `Y` (default) marks read; anything else marks unread.
     ///
     /// Wire: `ACTION`, yes_no. Server default: `Y`.
     #[serde(
@@ -65,7 +59,7 @@ impl ::b24_core::Method for NotifyReadListRequest {
     };
     /// `result`: bool.
     ///
-    /// Returns `true` after processing the list of notifications
+    /// Always `true`.
     type Output = bool;
     type ErrorCode = NotifyReadListErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
@@ -94,7 +88,7 @@ impl ::b24_core::Method for NotifyReadListRequest {
 pub enum NotifyReadListErrorCode {
     /// `PARAMS_ERROR` (HTTP 400).
     ///
-    /// The `IDS` parameter is not provided or is not an array
+    /// `IDS` is missing or not a list.
     ///
     /// Server messages: "No IDS param or it is not an array".
     ParamsError,

@@ -38,9 +38,7 @@ impl ::b24_core::Method for NotifySchemaGetRequest {
     };
     /// `result`: map from string to `NotifySchemaModule`.
     ///
-    /// The notification schema object, with the top-level key being `MODULE_ID`.
-    ///
-    /// The structure of the module object is described in detail below
+    /// The kinds of notification, keyed by module id.
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::generated::notify_schema_get::NotifySchemaModule,
@@ -95,11 +93,11 @@ pub enum NotifySchemaGetErrorCode {
 )]
 #[non_exhaustive]
 pub struct NotifySchemaEvent {
-    /// The identifier of the notification type in the format `MODULE|EVENT`
+    /// `module|event`, the value `im.notify.history.search` filters by.
     ///
     /// Wire: `ID`, string. The object's identity: always sent.
     pub id: ::std::string::String,
-    /// The name of the notification type
+    /// Name of the kind.
     ///
     /// Wire: `NAME`, string. Optional: may be absent.
     pub name: ::std::option::Option<::std::string::String>,
@@ -139,17 +137,15 @@ impl w::Object for NotifySchemaEvent {
 )]
 #[non_exhaustive]
 pub struct NotifySchemaModule {
-    /// The name of the module
+    /// Module name.
     ///
     /// Wire: `NAME`, string. Optional: may be absent.
     pub name: ::std::option::Option<::std::string::String>,
-    /// The module identifier
+    /// Module id.
     ///
     /// Wire: `MODULE_ID`, string. Optional: may be absent.
     pub module_id: ::std::option::Option<::std::string::String>,
-    /// A list of notification types for the module.
-    ///
-    /// The structure of the list item is described in detail below
+    /// The kinds of notification this module sends.
     ///
     /// Wire: `LIST`, list of `NotifySchemaEvent`. Optional: may be absent.
     pub list: ::std::option::Option<

@@ -27,7 +27,7 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SearchChatListRequest {
-    /// Search phrase for querying indexed chat data. The minimum number of characters for a search is `2`
+    /// The phrase, matched against the chats' titles; at least 2 characters.
     ///
     /// Wire: `FIND`, string.
     #[serde(
@@ -37,7 +37,7 @@ pub struct SearchChatListRequest {
         with = "w::As::<w::Opt<w::Str>>"
     )]
     pub find: ::std::option::Option<::std::string::String>,
-    /// Search phrase for finding chats among Open Channels. The minimum number of characters for a search is `2`
+    /// A phrase to search Open Channels chats instead; at least 2 characters.
     ///
     /// Wire: `FIND_LINES`, string.
     #[serde(
@@ -189,7 +189,7 @@ impl ::b24_core::Paged for SearchChatListRequest {
 pub enum SearchChatListErrorCode {
     /// `FIND_SHORT` (HTTP 400).
     ///
-    /// No search parameter was provided or the phrase is less than two characters
+    /// Neither `FIND` nor `FIND_LINES`, or a phrase under 2 characters.
     ///
     /// Server messages: "Too short a search phrase.".
     FindShort,

@@ -29,20 +29,12 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SearchDepartmentListRequest {
-    /// Search phrase for finding the beginning of words in the full name of the department (field full_name).
-    ///
-    /// If the parameter is not provided, the method returns the `FIND_SHORT` error. An empty or very short phrase does not cause an error: the filter is switched off and the method returns the whole list of departments
+    /// The phrase, matched against the starts of the words of the full name. Missing is `FIND_SHORT`; under 2 characters lists every department.
     ///
     /// Wire: `FIND`, string.
     #[serde(rename = "FIND", with = "w::As::<w::Str>")]
     pub find: ::std::string::String,
-    /// Return the manager's data in the field manager_user_data.
-    ///
-    /// Available values:
-    /// - `Y` — yes
-    /// - `N` — no
-    ///
-    /// Default value — `N`
+    /// `Y` adds `manager_user_data`, the head as a user object.
     ///
     /// Wire: `USER_DATA`, yes_no. Server default: `N`.
     #[serde(
@@ -189,7 +181,7 @@ impl ::b24_core::Paged for SearchDepartmentListRequest {
 pub enum SearchDepartmentListErrorCode {
     /// `FIND_SHORT` (HTTP 400).
     ///
-    /// The `FIND` parameter is not provided
+    /// `FIND` is missing.
     ///
     /// Server messages: "Too short a search phrase.".
     FindShort,

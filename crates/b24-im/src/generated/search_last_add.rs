@@ -24,11 +24,7 @@ use ::b24_core::wire as w;
 )]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SearchLastAddRequest {
-    /// Identifier for the message object: user or chat.
-    ///
-    /// Supported formats:
-    /// - `USER_ID` — user identifier, which can be obtained via user.get or user.search
-    /// - `chatXXX`, where `XXX` is the chat identifier, which can be obtained via im.recent.get
+    /// The dialog: `chat<N>` or a user id.
     ///
     /// Wire: `DIALOG_ID`, dialog_id.
     #[serde(rename = "DIALOG_ID", with = "w::As::<w::Same>")]
@@ -54,7 +50,7 @@ impl ::b24_core::Method for SearchLastAddRequest {
     };
     /// `result`: bool.
     ///
-    /// `true` if the entry was added or already exists, otherwise `false`
+    /// `true` once the dialog is in the list (also when it already was).
     type Output = bool;
     type ErrorCode = SearchLastAddErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
@@ -83,7 +79,7 @@ impl ::b24_core::Method for SearchLastAddRequest {
 pub enum SearchLastAddErrorCode {
     /// `DIALOG_ID_EMPTY` (HTTP 400).
     ///
-    /// An invalid `DIALOG_ID` was provided
+    /// `DIALOG_ID` is not a dialog id.
     ///
     /// Server messages: "Dialog ID can't be empty".
     DialogIdEmpty,

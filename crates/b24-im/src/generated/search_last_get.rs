@@ -25,13 +25,7 @@ use ::b24_core::wire as w;
 )]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SearchLastGetRequest {
-    /// Skip Open Channels chats.
-    ///
-    /// Possible values:
-    /// - `Y` — yes
-    /// - `N` — no
-    ///
-    /// Default value — `N`
+    /// `Y` leaves out Open Channels chats.
     ///
     /// Wire: `SKIP_OPENLINES`, yes_no. Server default: `N`.
     #[serde(
@@ -41,13 +35,7 @@ pub struct SearchLastGetRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_openlines: ::std::option::Option<bool>,
-    /// Skip group chats.
-    ///
-    /// Possible values:
-    /// - `Y` — yes
-    /// - `N` — no
-    ///
-    /// Default value — `N`
+    /// `Y` leaves out group chats.
     ///
     /// Wire: `SKIP_CHAT`, yes_no. Server default: `N`.
     #[serde(
@@ -57,13 +45,7 @@ pub struct SearchLastGetRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub skip_chat: ::std::option::Option<bool>,
-    /// Skip personal dialogs.
-    ///
-    /// Possible values:
-    /// - `Y` — yes
-    /// - `N` — no
-    ///
-    /// Default value — `N`
+    /// `Y` leaves out private dialogs.
     ///
     /// Wire: `SKIP_DIALOG`, yes_no. Server default: `N`.
     #[serde(
@@ -107,9 +89,7 @@ impl ::b24_core::Method for SearchLastGetRequest {
     };
     /// `result`: list of `RecentSearch`.
     ///
-    /// List of search history items.
-    ///
-    /// The structure of the item object is described in detail below
+    /// The list, most recent first.
     type Output = ::std::vec::Vec<crate::generated::search_last_get::RecentSearch>;
     type ErrorCode = SearchLastGetErrorCode;
     const SKIP: &'static [&'static [::b24_core::Step]] = &[
@@ -157,7 +137,7 @@ pub enum SearchLastGetErrorCode {
     Unknown(::b24_core::UnknownCode),
 }
 ::b24_core::error_code_impls!(SearchLastGetErrorCode {});
-/// The `RecentSearch` object.
+/// One dialog of the recent-search list.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -172,31 +152,25 @@ pub struct RecentSearch {
     ///
     /// Wire: `id`, dialog_id. Optional: may be absent.
     pub id: ::std::option::Option<::b24_core::DialogId>,
-    /// Record type: `chat` or `user`
+    /// `chat` or `user`.
     ///
     /// Wire: `type`, string. Optional: may be absent.
     pub kind: ::std::option::Option<::std::string::String>,
-    /// Avatar data of the record.
-    ///
-    /// The structure of the object is described in detail below
+    /// The picture to show for it.
     ///
     /// Wire: `avatar`, `RecentSearchAvatar`. Optional: may be absent.
     pub avatar: ::std::option::Option<
         crate::generated::search_last_get::RecentSearchAvatar,
     >,
-    /// Title of the record
+    /// The chat's title or the user's name.
     ///
     /// Wire: `title`, string. Optional: may be absent.
     pub title: ::std::option::Option<::std::string::String>,
-    /// User data for `user` type record.
-    ///
-    /// The structure of the object is described in detail below
+    /// The user, for a private dialog.
     ///
     /// Wire: `user`, `DialogUser`. Optional: may be absent.
     pub user: ::std::option::Option<crate::generated::types::DialogUser>,
-    /// Chat data for `chat` type record.
-    ///
-    /// The structure of the object is described in detail below
+    /// The chat (some of its fields), for a group chat.
     ///
     /// Wire: `chat`, `FoundChat`. Optional: may be absent.
     pub chat: ::std::option::Option<crate::generated::types::FoundChat>,
@@ -233,9 +207,7 @@ impl w::Object for RecentSearch {
     }
 }
 ::b24_core::object_serde!(RecentSearch);
-/// Avatar data of the record.
-///
-/// The structure of the object is described in detail below
+/// The picture of a recent-search entry.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -246,11 +218,11 @@ impl w::Object for RecentSearch {
 )]
 #[non_exhaustive]
 pub struct RecentSearchAvatar {
-    /// Link to the avatar
+    /// Avatar link; empty when there is none.
     ///
     /// Wire: `url`, string. Optional: may be absent.
     pub url: ::std::option::Option<::std::string::String>,
-    /// Color in HEX format
+    /// The colour to show without an avatar (`#rrggbb`).
     ///
     /// Wire: `color`, string. Optional: may be absent.
     pub color: ::std::option::Option<::std::string::String>,

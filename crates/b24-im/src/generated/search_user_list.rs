@@ -26,7 +26,7 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SearchUserListRequest {
-    /// Search phrase. The minimum number of characters for the search is `2`
+    /// The phrase: each word must start a word of the name, job title or department; at least 2 characters.
     ///
     /// Wire: `FIND`, string.
     #[serde(rename = "FIND", with = "w::As::<w::Str>")]
@@ -41,13 +41,7 @@ pub struct SearchUserListRequest {
         with = "w::As::<w::Opt<w::YesNo>>"
     )]
     pub avatar_hr: ::std::option::Option<bool>,
-    /// Search only among business users.
-    ///
-    /// Allowed values:
-    /// - `Y` — yes
-    /// - `N` — no
-    ///
-    /// Default value is `N`
+    /// `Y` searches only the users with a business licence.
     ///
     /// Wire: `BUSINESS`, yes_no. Server default: `N`.
     #[serde(

@@ -1881,151 +1881,143 @@ pub enum ExternalUserType {
 )]
 #[non_exhaustive]
 pub struct FoundChat {
-    /// Identifier of the chat
+    /// Chat id.
     ///
     /// Wire: `id`, u64. The object's identity: always sent.
     pub id: u64,
-    /// Identifier of the parent chat
+    /// The chat this one is a thread of; 0 for none.
     ///
     /// Wire: `parent_chat_id`, u64. Optional: may be absent.
     pub parent_chat_id: ::std::option::Option<u64>,
-    /// Identifier of the parent message
+    /// The message the thread hangs on; 0 for none.
     ///
     /// Wire: `parent_message_id`, u64. Optional: may be absent.
     pub parent_message_id: ::std::option::Option<u64>,
-    /// Name of the chat
+    /// Title.
     ///
     /// Wire: `name`, string. Optional: may be absent.
     pub name: ::std::option::Option<::std::string::String>,
-    /// Description of the chat
+    /// Description; `null` when none.
     ///
     /// Wire: `description`, string or `null`. Optional: may be absent.
     pub description: ::std::option::Option<::std::string::String>,
-    /// Identifier of the chat owner
+    /// Owner's user id.
     ///
     /// Wire: `owner`, u64. Optional: may be absent.
     pub owner: ::std::option::Option<u64>,
-    /// Indicates participation of extranet users
+    /// Extranet users take part.
     ///
     /// Wire: `extranet`, bool. Optional: may be absent.
     pub extranet: ::std::option::Option<bool>,
-    /// Link to the chat avatar
+    /// Avatar link; empty when none.
     ///
     /// Wire: `avatar`, string. Optional: may be absent.
     pub avatar: ::std::option::Option<::std::string::String>,
-    /// Color of the chat in HEX format
+    /// Colour (`#rrggbb`).
     ///
     /// Wire: `color`, string. Optional: may be absent.
     pub color: ::std::option::Option<::std::string::String>,
-    /// Type of the chat
+    /// Kind of chat (`chat`, `open`, `sonetGroup`, `thread`, ...).
     ///
     /// Wire: `type`, string. Optional: may be absent.
     pub kind: ::std::option::Option<::std::string::String>,
-    /// Value of the unread message counter for the current user
+    /// Messages the caller has not read.
     ///
     /// Wire: `counter`, u32. Optional: may be absent.
     pub counter: ::std::option::Option<u32>,
-    /// Number of participants in the chat
+    /// Members.
     ///
     /// Wire: `user_counter`, u32. Optional: may be absent.
     pub user_counter: ::std::option::Option<u32>,
-    /// Number of messages in the chat
+    /// Messages.
     ///
     /// Wire: `message_count`, u32. Optional: may be absent.
     pub message_count: ::std::option::Option<u32>,
-    /// Identifier of the first unread message
+    /// First message the caller has not read; 0 for none.
     ///
     /// Wire: `unread_id`, u64. Optional: may be absent.
     pub unread_id: ::std::option::Option<u64>,
-    /// Restrictions on actions in the chat.
-    ///
-    /// The structure of the object is described in detail below
+    /// What may be done in the chat.
     ///
     /// Wire: `restrictions`, `FoundChatRestrictions`. Optional: may be absent.
     pub restrictions: ::std::option::Option<
         crate::generated::types::FoundChatRestrictions,
     >,
-    /// Identifier of the last message
+    /// Newest message.
     ///
     /// Wire: `last_message_id`, u64. Optional: may be absent.
     pub last_message_id: ::std::option::Option<u64>,
-    /// Identifier of the last message in the chat marked as read by the current user
+    /// Newest message the caller has read.
     ///
     /// Wire: `last_id`, u64. Optional: may be absent.
     pub last_id: ::std::option::Option<u64>,
-    /// Identifier of the marked message
+    /// Message the caller marked; 0 for none.
     ///
     /// Wire: `marked_id`, u64. Optional: may be absent.
     pub marked_id: ::std::option::Option<u64>,
-    /// Identifier of the Drive folder associated with the chat
+    /// The chat's Drive folder; 0 for none.
     ///
     /// Wire: `disk_folder_id`, u64. Optional: may be absent.
     pub disk_folder_id: ::std::option::Option<u64>,
-    /// Type of the object to which the chat is linked
+    /// Kind of object the chat belongs to (`SONET_GROUP`, ...).
     ///
     /// Wire: `entity_type`, string. Optional: may be absent.
     pub entity_type: ::std::option::Option<::std::string::String>,
-    /// Identifier of the object to which the chat is linked
+    /// Id of that object.
     ///
     /// Wire: `entity_id`, string. Optional: may be absent.
     pub entity_id: ::std::option::Option<::std::string::String>,
-    /// Additional data of the chat object — field 1
+    /// Extra data of that object (1).
     ///
     /// Wire: `entity_data_1`, string. Optional: may be absent.
     pub entity_data_1: ::std::option::Option<::std::string::String>,
-    /// Additional data of the chat object — field 2
+    /// Extra data of that object (2).
     ///
     /// Wire: `entity_data_2`, string. Optional: may be absent.
     pub entity_data_2: ::std::option::Option<::std::string::String>,
-    /// Additional data of the chat object — field 3
+    /// Extra data of that object (3).
     ///
     /// Wire: `entity_data_3`, string. Optional: may be absent.
     pub entity_data_3: ::std::option::Option<::std::string::String>,
-    /// Ids of the members who muted the chat
+    /// Ids of the members who muted the chat.
     ///
     /// Wire: `mute_list`, list of u64. Optional: may be absent.
     pub mute_list: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// When the chat was created
+    /// When the chat was created.
     ///
     /// Wire: `date_create`, datetime. Optional: may be absent.
     pub date_create: ::std::option::Option<::b24_core::DateTime>,
-    /// Type of the chat message from the `TYPE` field of the chat table
+    /// The chat's type letter (`C` group, `O` open, ...).
     ///
     /// Wire: `message_type`, string. Optional: may be absent.
     pub message_type: ::std::option::Option<::std::string::String>,
-    /// Public data of the chat.
-    ///
-    /// The structure of the object is described in detail below
+    /// Public link data; empty when the chat is not public.
     ///
     /// Wire: `public`, string. Optional: may be absent.
     pub public: ::std::option::Option<::std::string::String>,
-    /// Role of the current user in the chat
+    /// The caller's role (`owner`, `manager`, `member`).
     ///
     /// Wire: `role`, string. Optional: may be absent.
     pub role: ::std::option::Option<::std::string::String>,
-    /// Link to the related chat object.
-    ///
-    /// The structure of the object is described in detail below
+    /// Link to the object the chat belongs to.
     ///
     /// Wire: `entity_link`, `FoundChatEntityLink`. Optional: may be absent.
     pub entity_link: ::std::option::Option<crate::generated::types::FoundChatEntityLink>,
-    /// Indicates availability of the text input field
+    /// Members can type messages.
     ///
     /// Wire: `text_field_enabled`, bool. Optional: may be absent.
     pub text_field_enabled: ::std::option::Option<bool>,
-    /// Identifier of the chat background
+    /// Background; `null` for the default.
     ///
     /// Wire: `background_id`, u64 or `null`. Optional: may be absent.
     pub background_id: ::std::option::Option<u64>,
-    /// Permissions of the current user.
-    ///
-    /// The structure of the object is described in detail below
+    /// Who may do what.
     ///
     /// Wire: `permissions`, `FoundChatPermissions`. Optional: may be absent.
     pub permissions: ::std::option::Option<
         crate::generated::types::FoundChatPermissions,
     >,
-    /// Indicates if the chat is new
+    /// Created since the caller last looked.
     ///
     /// Wire: `is_new`, bool. Optional: may be absent.
     pub is_new: ::std::option::Option<bool>,
@@ -2145,9 +2137,7 @@ impl w::Object for FoundChat {
 #[cfg(feature = "search")]
 ::b24_core::object_serde!(FoundChat);
 #[cfg(feature = "search")]
-/// Link to the related chat object.
-///
-/// The structure of the object is described in detail below
+/// The object a found chat belongs to.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -2158,15 +2148,15 @@ impl w::Object for FoundChat {
 )]
 #[non_exhaustive]
 pub struct FoundChatEntityLink {
-    /// Type of the related object
+    /// Kind of object.
     ///
     /// Wire: `type`, string. Optional: may be absent.
     pub kind: ::std::option::Option<::std::string::String>,
-    /// URL of the related object
+    /// Its link.
     ///
     /// Wire: `url`, string. Optional: may be absent.
     pub url: ::std::option::Option<::std::string::String>,
-    /// Identifier of the related object
+    /// Its id.
     ///
     /// Wire: `id`, string. Optional: may be absent.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2200,9 +2190,7 @@ impl w::Object for FoundChatEntityLink {
 #[cfg(feature = "search")]
 ::b24_core::object_serde!(FoundChatEntityLink);
 #[cfg(feature = "search")]
-/// Permissions of the current user.
-///
-/// The structure of the object is described in detail below
+/// Who may do what in a found chat: the lowest role (`member`, `manager`, `owner`).
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -2213,27 +2201,27 @@ impl w::Object for FoundChatEntityLink {
 )]
 #[non_exhaustive]
 pub struct FoundChatPermissions {
-    /// Permission to add users
+    /// Lowest role that may add members.
     ///
     /// Wire: `manage_users_add`, string. Optional: may be absent.
     pub manage_users_add: ::std::option::Option<::std::string::String>,
-    /// Permission to delete users
+    /// Lowest role that may remove members.
     ///
     /// Wire: `manage_users_delete`, string. Optional: may be absent.
     pub manage_users_delete: ::std::option::Option<::std::string::String>,
-    /// Permission to manage interface settings
+    /// Lowest role that may change the look.
     ///
     /// Wire: `manage_ui`, string. Optional: may be absent.
     pub manage_ui: ::std::option::Option<::std::string::String>,
-    /// Permission to manage chat settings
+    /// Lowest role that may change settings.
     ///
     /// Wire: `manage_settings`, string. Optional: may be absent.
     pub manage_settings: ::std::option::Option<::std::string::String>,
-    /// Permission to manage messages
+    /// Lowest role that may manage messages.
     ///
     /// Wire: `manage_messages`, string. Optional: may be absent.
     pub manage_messages: ::std::option::Option<::std::string::String>,
-    /// Permission to send messages
+    /// Lowest role that may post.
     ///
     /// Wire: `can_post`, string. Optional: may be absent.
     pub can_post: ::std::option::Option<::std::string::String>,
@@ -2285,9 +2273,7 @@ impl w::Object for FoundChatPermissions {
 #[cfg(feature = "search")]
 ::b24_core::object_serde!(FoundChatPermissions);
 #[cfg(feature = "search")]
-/// Restrictions on actions in the chat.
-///
-/// The structure of the object is described in detail below
+/// What may be done in a found chat.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -2298,47 +2284,47 @@ impl w::Object for FoundChatPermissions {
 )]
 #[non_exhaustive]
 pub struct FoundChatRestrictions {
-    /// Allowed to change the chat avatar
+    /// The avatar may be changed.
     ///
     /// Wire: `avatar`, bool. Optional: may be absent.
     pub avatar: ::std::option::Option<bool>,
-    /// Allowed to change the chat name
+    /// The chat may be renamed.
     ///
     /// Wire: `rename`, bool. Optional: may be absent.
     pub rename: ::std::option::Option<bool>,
-    /// Allowed to extend the functionality of the chat
+    /// Members may be added.
     ///
     /// Wire: `extend`, bool. Optional: may be absent.
     pub extend: ::std::option::Option<bool>,
-    /// Calls in the chat are allowed
+    /// Calls are possible.
     ///
     /// Wire: `call`, bool. Optional: may be absent.
     pub call: ::std::option::Option<bool>,
-    /// Allowed to mute chat notifications
+    /// The chat may be muted.
     ///
     /// Wire: `mute`, bool. Optional: may be absent.
     pub mute: ::std::option::Option<bool>,
-    /// Allowed to leave the chat
+    /// Members may leave.
     ///
     /// Wire: `leave`, bool. Optional: may be absent.
     pub leave: ::std::option::Option<bool>,
-    /// Allowed for the owner to leave the chat
+    /// The owner may leave.
     ///
     /// Wire: `leave_owner`, bool. Optional: may be absent.
     pub leave_owner: ::std::option::Option<bool>,
-    /// Allowed to send messages
+    /// Messages may be sent.
     ///
     /// Wire: `send`, bool. Optional: may be absent.
     pub send: ::std::option::Option<bool>,
-    /// Access to view the list of participants
+    /// The member list may be read.
     ///
     /// Wire: `user_list`, bool. Optional: may be absent.
     pub user_list: ::std::option::Option<bool>,
-    /// System path to navigate to the related object, for example, to the workgroup
+    /// Link to the object the chat belongs to (`/workgroups/group/#ID#/`).
     ///
     /// Wire: `path`, string. Optional: may be absent.
     pub path: ::std::option::Option<::std::string::String>,
-    /// Link text for navigating via `path`. This field is available along with `path`
+    /// Text of that link.
     ///
     /// Wire: `path_title`, string. Optional: may be absent.
     pub path_title: ::std::option::Option<::std::string::String>,
@@ -3045,19 +3031,19 @@ impl w::Object for MenuItem {
 )]
 #[non_exhaustive]
 pub struct Notification {
-    /// Identifier of the notification
+    /// Notification id.
     ///
     /// Wire: `id`, u64. The object's identity: always sent.
     pub id: u64,
-    /// Identifier of the system notification chat
+    /// The recipient's notification chat.
     ///
     /// Wire: `chat_id`, u64. Optional: may be absent.
     pub chat_id: ::std::option::Option<u64>,
-    /// Identifier of the notification author
+    /// Who sent it; `0` for system notifications.
     ///
     /// Wire: `author_id`, u64. Optional: may be absent.
     pub author_id: ::std::option::Option<u64>,
-    /// When the notification was sent
+    /// When it was sent.
     ///
     /// Wire: `date`, datetime. Optional: may be absent.
     pub date: ::std::option::Option<::b24_core::DateTime>,
@@ -3065,35 +3051,35 @@ pub struct Notification {
     ///
     /// Wire: `notify_type`, u32. Optional: may be absent.
     pub notify_type: ::std::option::Option<u32>,
-    /// Identifier of the notification module
+    /// Module that sent it (`rest` for REST calls).
     ///
     /// Wire: `notify_module`, string. Optional: may be absent.
     pub notify_module: ::std::option::Option<::std::string::String>,
-    /// Code of the notification event
+    /// The module's event.
     ///
     /// Wire: `notify_event`, string. Optional: may be absent.
     pub notify_event: ::std::option::Option<::std::string::String>,
-    /// Notification tag
+    /// Tag as stored (prefixed per application for REST senders).
     ///
     /// Wire: `notify_tag`, string. Optional: may be absent.
     pub notify_tag: ::std::option::Option<::std::string::String>,
-    /// Additional notification tag
+    /// Second tag as stored.
     ///
     /// Wire: `notify_sub_tag`, string. Optional: may be absent.
     pub notify_sub_tag: ::std::option::Option<::std::string::String>,
-    /// Title of the notification
+    /// Title; often empty.
     ///
     /// Wire: `notify_title`, string. Optional: may be absent.
     pub notify_title: ::std::option::Option<::std::string::String>,
-    /// Code of the setting in the format `MODULE|EVENT`
+    /// `module|event`, the kind of notification.
     ///
     /// Wire: `setting_name`, string. Optional: may be absent.
     pub setting_name: ::std::option::Option<::std::string::String>,
-    /// Text of the notification
+    /// Text, with BB-code.
     ///
     /// Wire: `text`, string. Optional: may be absent.
     pub text: ::std::option::Option<::std::string::String>,
-    /// Read status of the notification: `Y` or `N`
+    /// `Y` once read.
     ///
     /// Wire: `notify_read`, yes_no. Optional: may be absent.
     pub notify_read: ::std::option::Option<bool>,
@@ -3101,7 +3087,7 @@ pub struct Notification {
     ///
     /// Wire: `notify_buttons`, string. Optional: may be absent.
     pub notify_buttons: ::std::option::Option<::std::string::String>,
-    /// Additional parameters of the notification
+    /// Extra data of the sender; `null` when none.
     ///
     /// Wire: `params`, json or `null`. Optional: may be absent.
     pub params: ::std::option::Option<::b24_core::Json>,

@@ -26,9 +26,7 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserGetRequest {
-    /// User identifier. If not provided, the method will return data for the current user.
-    ///
-    /// You can obtain the user identifier using the methods user.get, user.search, or im.chat.user.list
+    /// The user; absent means the caller. ≤ 0 is `ID_EMPTY`.
     ///
     /// Wire: `ID`, u64.
     #[serde(
@@ -38,9 +36,7 @@ pub struct UserGetRequest {
         with = "w::As::<w::Opt<w::Int>>"
     )]
     pub id: ::std::option::Option<u64>,
-    /// Parameter to request the `avatar_hr` field with the high-resolution avatar URL. Acceptable values: `Y` or `N`, default is `N`.
-    ///
-    /// Currently, the `avatar_hr` field is always returned, regardless of the parameter value
+    /// Ask for `avatar_hr`; current servers send it anyway.
     ///
     /// Wire: `AVATAR_HR`, yes_no. Server default: `N`.
     #[serde(
@@ -79,9 +75,7 @@ impl ::b24_core::Method for UserGetRequest {
     };
     /// `result`: `DialogUser`.
     ///
-    /// Object containing user data.
-    ///
-    /// The structure of the object is described in detail below
+    /// The user object.
     type Output = crate::generated::types::DialogUser;
     type ErrorCode = UserGetErrorCode;
     const SKIP: &'static [&'static [::b24_core::Step]] = &[
@@ -113,13 +107,13 @@ impl ::b24_core::Method for UserGetRequest {
 pub enum UserGetErrorCode {
     /// `ID_EMPTY` (HTTP 400).
     ///
-    /// Provided `ID <= 0`
+    /// `ID` was sent and is ≤ 0.
     ///
     /// Server messages: "User ID can't be empty".
     IdEmpty,
     /// `USER_NOT_EXISTS` (HTTP 400).
     ///
-    /// User with the specified `ID` not found
+    /// No user has this id.
     ///
     /// Server messages: "User does not exist".
     UserNotExists,

@@ -38,15 +38,7 @@ impl ::b24_core::Method for UserStatusGetRequest {
     };
     /// `result`: `UserStatus` or `false`.
     ///
-    /// The current status of the user.
-    ///
-    /// Allowed values:
-    /// - `online` — online
-    /// - `dnd` — do not disturb
-    /// - `away` — away
-    /// - `break` — on break
-    ///
-    /// `false` when the user has no status row.
+    /// The status (`online`, `dnd`, `away`, `break`); `false` when the user has no status row.
     type Output = ::std::option::Option<crate::generated::types::UserStatus>;
     type ErrorCode = UserStatusGetErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(

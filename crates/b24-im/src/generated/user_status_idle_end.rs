@@ -39,7 +39,7 @@ impl ::b24_core::Method for UserStatusIdleEndRequest {
     };
     /// `result`: bool.
     ///
-    /// Returns `true` if the "Away" status is disabled
+    /// `true` once done.
     type Output = bool;
     type ErrorCode = UserStatusIdleEndErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(

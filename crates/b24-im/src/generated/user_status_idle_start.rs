@@ -55,7 +55,7 @@ impl ::b24_core::Method for UserStatusIdleStartRequest {
     };
     /// `result`: bool.
     ///
-    /// Returns `true` if the status is set
+    /// `true` once done.
     type Output = bool;
     type ErrorCode = UserStatusIdleStartErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(

@@ -21,13 +21,7 @@ use ::b24_core::wire as w;
 #[non_exhaustive]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UserStatusSetRequest {
-    /// The new status of the user. The value is case-sensitive and must be provided in lowercase.
-    ///
-    /// Allowed values:
-    /// - `online` — online, the user receives all notifications
-    /// - `dnd` — do not disturb, this status disables notifications
-    /// - `away` — away
-    /// - `break` — on break
+    /// The new status, in lower case (`online`, `dnd`, `away`, `break`); anything else, upper case included, is `STATUS_ERROR`.
     ///
     /// Wire: `STATUS`, `UserStatus`.
     #[serde(rename = "STATUS", with = "w::As::<w::Same>")]
@@ -51,7 +45,7 @@ impl ::b24_core::Method for UserStatusSetRequest {
     };
     /// `result`: bool.
     ///
-    /// Returns `true` if the status is set
+    /// `true` once set.
     type Output = bool;
     type ErrorCode = UserStatusSetErrorCode;
     fn decode_result<'de, D: ::serde::Deserializer<'de>>(
@@ -80,7 +74,7 @@ impl ::b24_core::Method for UserStatusSetRequest {
 pub enum UserStatusSetErrorCode {
     /// `STATUS_ERROR` (HTTP 400).
     ///
-    /// The provided `STATUS` value is not in the list of available statuses
+    /// `STATUS` is not one of the four values, in lower case.
     ///
     /// Server messages: "Status is not available".
     StatusError,
