@@ -547,3 +547,60 @@ async fn notify_get_pages_with_its_typed_cursor_through_both_stages() {
     }
     assert_eq!(read, expected);
 }
+
+#[tokio::test]
+async fn a_department_tree_loaded_with_data_is_what_the_methods_answer() {
+    // Dump a generated portal, add a department under Backend with its own head, load it back.
+    let mut portal = b24_emulator::Portal::generate(b24_emulator::portal::Shape {
+        seed: 3,
+        webhook_user: 1,
+        dialog_size: None,
+        hidden_pct: 0.0,
+    });
+    let head = portal
+        .users
+        .iter()
+        .find(|u| u.departments == [6])
+        .unwrap()
+        .id;
+    portal.departments.push(b24_emulator::portal::Department {
+        id: 70,
+        name: "Release".into(),
+        parent: Some(6),
+        head: Some(head),
+    });
+    for user in portal.users.iter_mut().filter(|u| u.id == head) {
+        user.departments.push(70);
+    }
+    let path = std::env::temp_dir().join(format!("b24-users-data-{}.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_string(&portal).unwrap()).unwrap();
+    let emu = Emulator::start(Config {
+        data: Some(path.clone()),
+        ..config()
+    })
+    .await
+    .unwrap();
+    let c = client(&emu);
+    let found = c
+        .call(&DepartmentGetRequest::new(vec![70]))
+        .await
+        .unwrap()
+        .result;
+    assert_eq!(
+        found[0].full_name.as_deref(),
+        Some("Release / Backend / Development / Company")
+    );
+    let people = c
+        .call(&DepartmentEmployeesGetRequest::new(vec![70]))
+        .await
+        .unwrap()
+        .result;
+    assert_eq!(people[&70], vec![UserRef::Id(head)]);
+    let user = c
+        .call(&UserGetRequest::new().id(head))
+        .await
+        .unwrap()
+        .result;
+    assert!(user.departments.unwrap().contains(&70));
+    std::fs::remove_file(&path).ok();
+}
