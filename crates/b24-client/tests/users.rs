@@ -604,3 +604,64 @@ async fn a_department_tree_loaded_with_data_is_what_the_methods_answer() {
     assert!(user.departments.unwrap().contains(&70));
     std::fs::remove_file(&path).ok();
 }
+
+#[tokio::test]
+async fn an_application_deletes_only_its_own_tags() {
+    use b24_client::{MemoryTokenStore, OAuthApp, OAuthTokens};
+    let emu = Emulator::start(config()).await.unwrap();
+    let webhook = client(&emu);
+    let issued = emu.issue_tokens();
+    let tokens = OAuthTokens::new(
+        issued.access_token,
+        issued.refresh_token,
+        std::time::Duration::from_secs(3600),
+    );
+    let app = OAuthApp::new(
+        &emu.base_url(),
+        emu.client_id(),
+        emu.client_secret(),
+        tokens,
+    )
+    .unwrap()
+    .token_endpoint(&emu.token_url())
+    .unwrap()
+    .store(std::sync::Arc::new(MemoryTokenStore::default()));
+    let app = Client::builder().oauth(app).unlimited().build().unwrap();
+
+    // The same tag from the application and from a webhook naming another application.
+    let from_app = app
+        .call(&NotifySystemAddRequest::new(1, "from the app").tag("T1"))
+        .await
+        .unwrap()
+        .result
+        .unwrap();
+    let from_other = webhook
+        .call(
+            &NotifySystemAddRequest::new(1, "from another")
+                .tag("T1")
+                .client_id("other"),
+        )
+        .await
+        .unwrap()
+        .result
+        .unwrap();
+    let tags = emu.with_portal(|p| {
+        [from_app, from_other].map(|id| p.notification(1, id).unwrap().tag.clone().unwrap())
+    });
+    assert_ne!(tags[0], tags[1], "tags are stored per application");
+    assert!(
+        tags.iter()
+            .all(|t| t.starts_with("MP|") && t.ends_with("|T1"))
+    );
+
+    // The application needs no CLIENT_ID: its token says who it is.
+    assert!(
+        app.call(&NotifyDeleteRequest::new().tag("T1"))
+            .await
+            .unwrap()
+            .result
+    );
+    let left =
+        emu.with_portal(|p| [from_app, from_other].map(|id| p.notification(1, id).is_some()));
+    assert_eq!(left, [false, true]);
+}
