@@ -187,6 +187,9 @@ pub struct TypeDef {
     pub module: String,
     pub doc: Option<String>,
     pub kind: TypeKind,
+    /// Objects: members set to their empty value are not sent, and `[]` stands for an object
+    /// with none set.
+    pub sparse: bool,
     /// Reached from a method's parameters: built by callers (`new(..)` + setters).
     pub request_side: bool,
     /// Reached from a method's result: decoded, and built by servers such as the emulator.
@@ -213,6 +216,8 @@ pub struct Shape {
     pub kinds: Vec<JsonKind>,
     /// Kinds its codec also reads that no other shape is sent as (a numeric string).
     pub also: Vec<JsonKind>,
+    /// Object shapes among several: the key that tells this one apart.
+    pub when_key: Option<String>,
     pub doc: Option<String>,
 }
 

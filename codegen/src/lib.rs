@@ -15,7 +15,7 @@ mod emit;
 #[allow(missing_docs)]
 pub mod ir;
 mod lower;
-mod names;
+pub mod names;
 mod raw;
 mod source;
 mod typeexpr;

@@ -29,8 +29,36 @@ pub const PAGED_MACRO: &str = "with_paged_methods";
 pub const ERROR_FALLBACK_VARIANTS: &[&str] = &["System", "Unknown"];
 /// Variant names of every open enum that no value may take.
 pub const ENUM_FALLBACK_VARIANTS: &[&str] = &["Unknown"];
-/// Field names that generated methods already use.
-pub const RESERVED_FIELDS: &[&str] = &["new", "default"];
+/// Field names a generated struct cannot give its fields, with why: each field of a request (or
+/// of an object sent in requests) gets a setter of its own name, which would take the place of
+/// these methods (`Self::default()` in `new` would call the setter; `req.clone()` would need an
+/// argument).
+pub const RESERVED_FIELDS: &[(&str, &str)] = &[
+    ("new", "the constructor `new(..)`"),
+    (
+        "default",
+        "`Default::default`, which `new()` and received objects are built with",
+    ),
+    (
+        "clone",
+        "`Clone::clone`, which every generated type derives",
+    ),
+    (
+        "clone_from",
+        "`Clone::clone_from`, which every generated type derives",
+    ),
+    ("eq", "`PartialEq::eq`, which every generated type derives"),
+    ("ne", "`PartialEq::ne`, which every generated type derives"),
+    ("fmt", "`Debug::fmt`, which every generated type derives"),
+    (
+        "serialize",
+        "`Serialize::serialize`, which every generated type implements",
+    ),
+    (
+        "deserialize",
+        "`Deserialize::deserialize`, which every generated type implements",
+    ),
+];
 
 /// The cargo feature that turns on the run-time method table (`METHODS`).
 pub const REGISTRY_FEATURE: &str = "registry";
@@ -128,6 +156,45 @@ pub fn ident_problem(name: &str) -> Option<String> {
     None
 }
 
+/// Why a candidate Rust field name is unusable, if it is: not an identifier, a keyword, or the
+/// name of a method its setter would collide with ([`RESERVED_FIELDS`]).
+pub fn field_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("the name is empty".to_owned());
+    }
+    if let Some(problem) = ident_problem(name) {
+        return Some(problem);
+    }
+    RESERVED_FIELDS
+        .iter()
+        .find(|(taken, _)| *taken == name)
+        .map(|(_, what)| format!("its setter `{name}` would collide with {what}"))
+}
+
+/// A usable field name for a wire name whose derived name ([`field`]) is not (see
+/// [`field_problem`]): `type` -> `kind`, `default` -> `default_value`, `1st` -> `field_1st`.
+/// `None` when the derived name is fine.
+pub fn field_fallback(wire: &str) -> Option<String> {
+    let derived = field(wire);
+    field_problem(&derived)?;
+    let candidates = [
+        (derived == "type").then(|| "kind".to_owned()),
+        Some(format!("{derived}_value")),
+        Some(format!("field_{derived}")),
+        Some(format!(
+            "field_{}",
+            derived
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect::<String>()
+        )),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|c| field_problem(c).is_none())
+}
+
 /// Whether a type name is PascalCase (what spec type names must be).
 pub fn is_pascal(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
@@ -156,6 +223,14 @@ mod tests {
         assert!(ident_problem("type").is_some());
         assert!(ident_problem("1x").is_some());
         assert!(ident_problem("kind").is_none());
+        assert!(field_problem("default").is_some_and(|p| p.contains("Default::default")));
+        assert!(field_problem("clone").is_some());
+        assert!(field_problem("").is_some());
+        assert!(field_problem("chat_id").is_none());
+        assert_eq!(field_fallback("type").as_deref(), Some("kind"));
+        assert_eq!(field_fallback("DEFAULT").as_deref(), Some("default_value"));
+        assert_eq!(field_fallback("1st").as_deref(), Some("field_1st"));
+        assert_eq!(field_fallback("chatId"), None);
     }
 
     #[test]

@@ -342,6 +342,11 @@ pub struct TypeDef {
     /// array, object), so no two shapes may share one.
     #[serde(default)]
     pub one_of: Option<Sp<Vec<Tolerant<Shape>>>>,
+    /// Objects only: the server sends only the members that are set, and `[]` when none is
+    /// (a PHP array of flags and lists, such as a message's `params`). Members whose absence
+    /// means empty are then left out when empty, instead of being sent as `[]` or `"N"`.
+    #[serde(default)]
+    pub sparse: Option<Sp<bool>>,
 }
 
 /// One shape of a `one_of` type.
@@ -356,6 +361,10 @@ pub struct Shape {
     /// Documentation: which servers send this shape.
     #[serde(default)]
     pub doc: Option<String>,
+    /// Object types only, when several object types are shapes: the key only this shape's
+    /// objects carry (its identity, e.g. `ID` for `{"ID": 10}` and `id` for a whole chat).
+    #[serde(default)]
+    pub when_key: Option<Sp<String>>,
 }
 
 /// A field of an object type.

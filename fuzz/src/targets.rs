@@ -586,19 +586,19 @@ fn method_call(input: &[u8]) -> u64 {
         let index = usize::try_from(fnv(name.as_bytes()) % len).unwrap_or(0);
         all.get(index).copied().unwrap_or("im.counters.get")
     };
-    let Some((info, handler)) = methods::find(name) else {
+    let Some((entry, handler)) = methods::find(name) else {
         return 0;
     };
+    let info = entry.info;
     let Ok(mut params) = Params::from_query(&String::from_utf8_lossy(query)) else {
         return 1;
     };
-    if !info.name.starts_with("im.v2.") {
-        params.uppercase_keys();
-    }
+    methods::normalise_params(info, &mut params);
     let (pristine, working) = portals();
     let outcome = match handler {
-        Handler::Read(handle) => handle(&mut call(pristine, params)),
-        Handler::Write(handle) => {
+        None => methods::example::answer(entry, &params),
+        Some(Handler::Read(handle)) => handle(&mut call(info, pristine, params)),
+        Some(Handler::Write(handle)) => {
             let mut guard = working
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -608,7 +608,7 @@ fn method_call(input: &[u8]) -> u64 {
                 *portal = pristine.clone();
                 *writes = 0;
             }
-            handle(&mut call(portal, params))
+            handle(&mut call(info, portal, params))
         }
     };
     let signature = fnv(info.name.as_bytes());
@@ -625,8 +625,9 @@ fn method_call(input: &[u8]) -> u64 {
     }
 }
 
-fn call<P>(portal: P, params: Params) -> Call<P> {
+fn call<P>(info: &'static b24_core::MethodInfo, portal: P, params: Params) -> Call<P> {
     Call {
+        info,
         portal,
         caller: 1,
         via_webhook: true,

@@ -5,11 +5,13 @@
 
 use std::collections::BTreeSet;
 
-use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
+use b24_codegen::names;
+use heck::ToKebabCase;
 
 use crate::infer::{self, mentions_ids};
 use crate::markdown::Span;
 use crate::page::{Page, Row};
+use crate::paging::Pagination;
 use crate::shape::{Field, Object, Shape, Types};
 
 /// A value the importer guessed, with why it may be wrong.
@@ -51,6 +53,8 @@ pub struct Draft {
     /// The result type (named types only: objects and enums are in `types`).
     pub result: Shape,
     pub result_doc: Option<String>,
+    /// The `pagination:` block, when the page shows paging over a list of items.
+    pub pagination: Option<Pagination>,
     pub errors: Vec<ErrorEntry>,
     pub types: Vec<TypeDef>,
     pub examples: Vec<Example>,
@@ -102,12 +106,25 @@ pub enum TypeBody {
     Enum(Vec<(String, String, Option<String>)>),
 }
 
+/// What a missing key of a drafted field means (the tolerance policy of `spec/README.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presence {
+    /// The object's identity (`identity: true`): an integer or string `id` and the like.
+    Identity,
+    /// Request-side only, with the reason (`required: true` + `required_because`).
+    Required(String),
+    /// Not known (the default): an `Option`.
+    Unknown,
+    /// `when_absent: empty`: the empty value (`[]`, `{}`, `false`) is the truth.
+    Empty,
+}
+
 /// A field of a drafted object type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeField {
     pub name: String,
     pub ty: Shape,
-    pub required: bool,
+    pub presence: Presence,
     pub doc: Option<String>,
     pub rust_name: Option<String>,
     pub review: Vec<String>,
@@ -133,6 +150,8 @@ pub struct SharedType {
     pub required: Vec<String>,
     /// Values, for an enum.
     pub values: Vec<String>,
+    /// Fields that hold an integer (cursor keys).
+    pub integers: Vec<String>,
 }
 
 /// What the importer knows about the spec it drafts into.
@@ -140,39 +159,24 @@ pub struct SharedType {
 pub struct Known {
     /// Shared types of the scope.
     pub shared: Vec<SharedType>,
+    /// Object types local to one method (the method's wire name and the type): a draft with the
+    /// same object is told to move the type to the shared file.
+    pub local: Vec<(String, SharedType)>,
     /// Every type name in use in the scope (shared and per-method).
     pub taken: BTreeSet<String>,
     /// System error codes (`spec/_system/errors.yaml`).
     pub system_codes: BTreeSet<String>,
 }
 
-/// Rust keywords: fields with these names need a `rust_name`.
-const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
-    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
-    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
-    "priv", "try", "typeof", "unsized", "virtual", "yield",
-];
-
-/// Names the generated types already use for methods (`Default::default`, `new`): a field
-/// setter of the same name would collide with them.
-const RESERVED_METHODS: &[&str] = &["default", "new"];
-
 /// Builds the draft of a page.
 pub fn build(page: &Page, method: &str, known: &Known, docs_url: Option<&str>) -> Draft {
     let (scope_name, stem) = method.split_once('.').unwrap_or(("im", method));
-    let prefix = stem
-        .split('.')
-        .map(|p| {
-            let mut c = p.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
-        })
-        .collect::<String>();
+    // Every name below comes from the generator's naming authority, so the draft's names are
+    // exactly the ones `cargo xtask codegen` derives (and checks).
+    let prefix = names::method_pascal(stem);
     let mut b = Builder {
         known,
+        method: method.to_owned(),
         prefix,
         types: Vec::new(),
         review: Vec::new(),
@@ -227,12 +231,20 @@ pub fn build(page: &Page, method: &str, known: &Known, docs_url: Option<&str>) -
                 .filter(|n| matches!(*n, "total" | "next")),
         )
         .collect();
-    if !paging.is_empty() {
-        b.review.push(format!(
-            "the page documents paging ({}); add a `pagination:` block",
-            paging.join(", ")
-        ));
-    }
+    let pagination = if paging.is_empty() {
+        None
+    } else {
+        let drafted = crate::paging::draft(
+            page,
+            &params,
+            &result,
+            &types,
+            &known.shared,
+            &paging,
+            &mut b.review,
+        );
+        drafted.map_err(|note| b.review.push(note)).ok()
+    };
 
     let scope = match &page.scope {
         Some(s) if s == scope_name => Guessed::sure(s.clone()),
@@ -262,6 +274,7 @@ pub fn build(page: &Page, method: &str, known: &Known, docs_url: Option<&str>) -
         params,
         result,
         result_doc: inferred.doc,
+        pagination,
         errors,
         types,
         examples,
@@ -293,7 +306,11 @@ fn top_down(mut types: Vec<TypeDef>, result: &Shape, params: &[Param]) -> Vec<Ty
             | Shape::Or(inner, _) => {
                 visit(inner, types, out);
             }
-            Shape::Scalar(_) | Shape::Object(_) | Shape::Enum(_) | Shape::Union => {}
+            Shape::Scalar(_)
+            | Shape::Object(_)
+            | Shape::Enum(_)
+            | Shape::Union
+            | Shape::OneOf(_) => {}
         }
     }
     let mut out = Vec::new();
@@ -307,6 +324,8 @@ fn top_down(mut types: Vec<TypeDef>, result: &Shape, params: &[Param]) -> Vec<Ty
 
 struct Builder<'k> {
     known: &'k Known,
+    /// The method drafted (its own types in `known.local` are not "another method's").
+    method: String,
     /// `DialogUsersList`: the prefix of every type this draft defines.
     prefix: String,
     types: Vec<TypeDef>,
@@ -406,6 +425,9 @@ impl Builder<'_> {
             }
             "string" | "text" | "char" if name_lower == "dialogid" => Shape::Scalar("dialog_id"),
             "string" | "text" | "char" | "boolean" if yes_no => Shape::Scalar("yes_no"),
+            "string" | "text" | "char" if is_comma_list(&desc) => {
+                self.comma_list(row, &codes, review)
+            }
             "string" | "text" | "char" => match infer::listed_values(&row.desc) {
                 Some(values) => self.lift(Shape::Enum(crate::shape::EnumDef {
                     hint: row.name.clone(),
@@ -430,7 +452,7 @@ impl Builder<'_> {
             }
             "object" => match self.param_object(row, page) {
                 Some(shape) => shape,
-                None => Shape::Scalar("json"),
+                None => self.shared_by_name(&row.name, review),
             },
             "file" => {
                 review.push("a file parameter: the draft sends its content as a string".into());
@@ -443,6 +465,59 @@ impl Builder<'_> {
                 ));
                 Shape::Scalar("string")
             }
+        }
+    }
+
+    /// "A list of types, separated by commas. For example: `bot, email`": a `comma_list`, of a
+    /// shared enum when the example values are among its values.
+    fn comma_list(&self, row: &Row, codes: &[&str], review: &mut Vec<String>) -> Shape {
+        let values: BTreeSet<&str> = codes
+            .iter()
+            .filter(|c| **c != row.name)
+            .flat_map(|c| c.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        let shared = (!values.is_empty())
+            .then(|| {
+                self.known.shared.iter().find(|s| {
+                    !s.values.is_empty() && values.iter().all(|v| s.values.iter().any(|x| x == v))
+                })
+            })
+            .flatten();
+        match shared {
+            Some(e) => {
+                review.push(format!(
+                    "a comma-separated list; its example values are values of `{}`",
+                    e.name
+                ));
+                Shape::CommaList(Box::new(Shape::Named(e.name.clone())))
+            }
+            None => {
+                review.push("a comma-separated list of strings; an enum may fit better".into());
+                Shape::CommaList(Box::new(Shape::Scalar("string")))
+            }
+        }
+    }
+
+    /// An `object` parameter the page does not describe: the shared object type of the same
+    /// name (`ATTACH` -> `Attach`, `KEYBOARD` -> `Keyboard`) if there is one, else `json`.
+    fn shared_by_name(&self, name: &str, review: &mut Vec<String>) -> Shape {
+        let wanted = names::variant(name);
+        match self
+            .known
+            .shared
+            .iter()
+            .find(|s| s.name == wanted && !s.fields.is_empty())
+        {
+            Some(s) => {
+                review.push(format!(
+                    "the page does not describe the object; `{}` is the shared type of that name",
+                    s.name
+                ));
+                Shape::Named(s.name.clone())
+            }
+            None => Shape::Scalar("json"),
         }
     }
 
@@ -471,6 +546,7 @@ impl Builder<'_> {
             doc: Some(row.desc.render()).filter(|d| !d.is_empty()),
             fields,
             sparse: Vec::new(),
+            request: true,
         };
         Some(self.lift(Shape::Object(object)))
     }
@@ -496,9 +572,10 @@ impl Builder<'_> {
                     .values
                     .into_iter()
                     .map(|(v, d)| {
-                        let variant = v.to_upper_camel_case();
+                        let variant = names::variant(&v);
                         let rust = if variant.is_empty()
-                            || variant.starts_with(|c: char| c.is_ascii_digit())
+                            || names::ident_problem(&variant).is_some()
+                            || names::ENUM_FALLBACK_VARIANTS.contains(&variant.as_str())
                             || !seen.insert(variant.clone())
                         {
                             Some(format!("V{}", seen.len()))
@@ -520,12 +597,19 @@ impl Builder<'_> {
             Shape::CommaList(inner) => Shape::CommaList(Box::new(self.lift(*inner))),
             Shape::Map(k, inner) => Shape::Map(k, Box::new(self.lift(*inner))),
             Shape::Or(inner, absent) => Shape::Or(Box::new(self.lift(*inner)), absent),
-            other @ (Shape::Scalar(_) | Shape::Named(_) | Shape::Union) => other,
+            other @ (Shape::Scalar(_) | Shape::Named(_) | Shape::Union | Shape::OneOf(_)) => other,
         }
     }
 
     fn lift_object(&mut self, o: Object) -> Shape {
         let wires: BTreeSet<&str> = o.fields.iter().map(|f| f.wire.as_str()).collect();
+        let shareable = self
+            .shareable(&wires)
+            .map(|(other, method)| {
+                format!(
+                    "the same object as `{other}` of `{method}`: move `{other}` to `_types.yaml` and use it here instead"
+                )
+            });
         if let Some((shared, missing)) = self.reusable(&wires) {
             let strict: Vec<&String> = self
                 .known
@@ -560,10 +644,12 @@ impl Builder<'_> {
         for f in o.fields {
             let mut review = f.review;
             let rust_name = rust_field_name(&f.wire, &mut seen, &mut review);
+            let ty = self.lift(f.shape);
+            let presence = presence(&f.wire, &ty, f.required, o.request, &mut review);
             fields.push(TypeField {
-                ty: self.lift(f.shape),
+                ty,
                 name: f.wire,
-                required: f.required,
+                presence,
                 doc: f.doc,
                 rust_name,
                 review,
@@ -592,38 +678,40 @@ impl Builder<'_> {
             return Shape::Named(existing.name.clone());
         }
         let name = self.type_name(&o.hint);
+        let review = shareable.into_iter().collect();
         self.types.push(TypeDef {
             name: name.clone(),
             doc: o.doc,
             body: TypeBody::Object(fields),
-            review: Vec::new(),
+            review,
         });
         Shape::Named(name)
     }
 
-    /// A shared object type whose fields match (most of) these, and the fields it lacks.
+    /// A shared object type whose fields match these, and the fields it lacks.
     fn reusable(&self, wires: &BTreeSet<&str>) -> Option<(String, Vec<String>)> {
-        let mut best: Option<(f64, &str, Vec<String>)> = None;
-        for shared in &self.known.shared {
-            if shared.fields.is_empty() {
-                continue;
-            }
-            let theirs: BTreeSet<&str> = shared.fields.iter().map(String::as_str).collect();
-            let common = wires.intersection(&theirs).count();
-            let union = wires.union(&theirs).count();
-            #[allow(clippy::cast_precision_loss)]
-            let score = common as f64 / union.max(1) as f64;
-            if common >= 3 && score >= 0.75 && best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-                let missing = wires.difference(&theirs).map(|s| (*s).to_owned()).collect();
-                best = Some((score, &shared.name, missing));
-            }
-        }
-        best.map(|(_, name, missing)| (name.to_owned(), missing))
+        best_match(wires, self.known.shared.iter())
+            .map(|(shared, missing)| (shared.name.clone(), missing))
+    }
+
+    /// Another method's own object type with these fields: worth sharing.
+    fn shareable(&self, wires: &BTreeSet<&str>) -> Option<(&str, &str)> {
+        let others: Vec<&(String, SharedType)> = self
+            .known
+            .local
+            .iter()
+            .filter(|(method, _)| *method != self.method)
+            .collect();
+        let (found, _) = best_match(wires, others.iter().map(|(_, t)| t))?;
+        others
+            .iter()
+            .find(|(_, t)| t.name == found.name)
+            .map(|(m, t)| (t.name.as_str(), m.as_str()))
     }
 
     /// `DialogMessagesGet` + `message` -> `DialogMessagesGetMessage`, unique in the scope.
     fn type_name(&self, hint: &str) -> String {
-        let word = hint.to_upper_camel_case();
+        let word = names::variant(hint);
         let word = if word.is_empty() || word.starts_with(|c: char| c.is_ascii_digit()) {
             format!("Item{word}")
         } else {
@@ -634,8 +722,18 @@ impl Builder<'_> {
         if base.ends_with("Request") || base.ends_with("ErrorCode") {
             base.push_str("Data");
         }
-        let taken =
-            |n: &str| self.known.taken.contains(n) || self.types.iter().any(|t| t.name == n);
+        if !names::is_pascal(&base) {
+            base = base.chars().filter(char::is_ascii_alphanumeric).collect();
+        }
+        let own = [
+            names::request_type(&self.prefix),
+            names::error_type(&self.prefix),
+        ];
+        let taken = |n: &str| {
+            self.known.taken.contains(n)
+                || own.iter().any(|o| o == n)
+                || self.types.iter().any(|t| t.name == n)
+        };
         if !taken(&base) {
             return base;
         }
@@ -644,6 +742,130 @@ impl Builder<'_> {
             .find(|n| !taken(n))
             .unwrap_or(base)
     }
+}
+
+impl TypeField {
+    /// Decoding (or `new(..)`) needs it: an identity or a required field.
+    pub fn is_required(&self) -> bool {
+        matches!(self.presence, Presence::Identity | Presence::Required(_))
+    }
+}
+
+/// What a missing key of a field means, by the tolerance policy of `spec/README.md`:
+///
+/// - a received object's identity (`id`, `ID`, `eventId` in an event: `must` is set by the
+///   inference only for those, and only when every example entry has it) is `identity` when it
+///   is an integer or a string;
+/// - `required` is for request-side objects only (the page's `*`), with the page as the reason
+///   and a note asking for the server's;
+/// - a list, map or flag is guessed `empty` (no files, no counters, not set), with a note;
+/// - anything else is unknown (an `Option`).
+fn presence(
+    wire: &str,
+    ty: &Shape,
+    must: bool,
+    request: bool,
+    review: &mut Vec<String>,
+) -> Presence {
+    if request {
+        if !must {
+            return Presence::Unknown;
+        }
+        if has_default(ty) {
+            review.push(
+                "the page marks it required: say in `required_because` what the server does without it"
+                    .into(),
+            );
+            return Presence::Required("the reference page marks it required".into());
+        }
+        review.push(format!(
+            "the page marks it required, but a `{}` has no default value, so it cannot be `required`: left optional",
+            crate::writer::type_expr(ty)
+        ));
+        return Presence::Unknown;
+    }
+    if must {
+        if matches!(ty, Shape::Scalar(s) if is_identity_type(s)) {
+            return Presence::Identity;
+        }
+        review.push(format!(
+            "`{wire}` looks like the object's identity, but an identity is an integer or a string, not `{}`: left optional",
+            crate::writer::type_expr(ty)
+        ));
+        return Presence::Unknown;
+    }
+    let empty = match ty {
+        Shape::List(_) | Shape::CommaList(_) => Some("no entries (`[]`)"),
+        Shape::Map(..) => Some("no entries (`{}`)"),
+        Shape::Scalar("bool" | "yes_no") => Some("`false`"),
+        _ => None,
+    };
+    match empty {
+        Some(what) => {
+            review.push(format!(
+                "guessed `when_absent: empty`: a missing key reads as {what}; make it unknown (drop the key) if an older server simply does not send it"
+            ));
+            Presence::Empty
+        }
+        None => Presence::Unknown,
+    }
+}
+
+/// Types an identity may have: integers and strings.
+fn is_identity_type(scalar: &str) -> bool {
+    matches!(scalar, "string" | "u64" | "u32" | "i64" | "i32")
+}
+
+/// Whether a value of the type has a default (what a `required` field needs).
+fn has_default(ty: &Shape) -> bool {
+    match ty {
+        Shape::Scalar(s) => !matches!(*s, "datetime" | "date" | "day_month" | "dialog_id"),
+        Shape::Named(_) | Shape::Object(_) => true,
+        Shape::List(_) | Shape::CommaList(_) | Shape::Map(..) | Shape::Or(..) => true,
+        Shape::Enum(_) | Shape::Union | Shape::OneOf(_) => false,
+    }
+}
+
+/// The object type whose fields best match `wires`, and the fields of `wires` it lacks. A match
+/// has at least three fields in common, covers three quarters of `wires` and half of its own
+/// fields: a page often lists only some fields of an object the spec knows in full (a user in
+/// `im.recent.get` has 19 of `DialogUser`'s 29), and an object with a few more fields than the
+/// known type is still that type.
+fn best_match<'t>(
+    wires: &BTreeSet<&str>,
+    candidates: impl Iterator<Item = &'t SharedType>,
+) -> Option<(&'t SharedType, Vec<String>)> {
+    let mut best: Option<(f64, &SharedType, Vec<String>)> = None;
+    for candidate in candidates {
+        if candidate.fields.is_empty() {
+            continue;
+        }
+        let theirs: BTreeSet<&str> = candidate.fields.iter().map(String::as_str).collect();
+        let common = wires.intersection(&theirs).count();
+        let union = wires.union(&theirs).count();
+        #[allow(clippy::cast_precision_loss)]
+        let (score, covers, covered) = (
+            common as f64 / union.max(1) as f64,
+            common as f64 / wires.len().max(1) as f64,
+            common as f64 / theirs.len() as f64,
+        );
+        if common >= 3
+            && covers >= 0.75
+            && covered >= 0.5
+            && best.as_ref().is_none_or(|(s, _, _)| score > *s)
+        {
+            let missing = wires.difference(&theirs).map(|s| (*s).to_owned()).collect();
+            best = Some((score, candidate, missing));
+        }
+    }
+    best.map(|(_, t, missing)| (t, missing))
+}
+
+/// A description that says the value is several items in one string.
+fn is_comma_list(lower_desc: &str) -> bool {
+    ["separated by comma", "comma-separated", "comma separated"]
+        .iter()
+        .any(|cue| lower_desc.contains(cue))
 }
 
 /// `json` or a list of `json`: what the page could not tell.
@@ -655,28 +877,30 @@ fn is_vague(shape: &Shape) -> bool {
     }
 }
 
-/// A `rust_name` for a wire name the derived field name would not do for: a Rust keyword
-/// (`type` becomes `kind`), a name that is not an identifier, or two wire names that derive to
-/// the same field.
+/// A `rust_name` for a wire name whose derived field name would not do: a Rust keyword (`type`
+/// becomes `kind`), a setter that would shadow a generated method (`default`), a name that is
+/// not an identifier, or two wire names that derive to the same field. The generator's naming
+/// authority decides both the derived name and what is wrong with it.
 fn rust_field_name(
     wire: &str,
     seen: &mut BTreeSet<String>,
     review: &mut Vec<String>,
 ) -> Option<String> {
-    let snake = wire.to_snake_case();
-    let mut rust = None;
-    if snake == "type" {
-        rust = Some("kind".to_owned());
-    } else if KEYWORDS.contains(&snake.as_str()) || RESERVED_METHODS.contains(&snake.as_str()) {
-        rust = Some(format!("{snake}_value"));
-    } else if snake.is_empty() || snake.starts_with(|c: char| c.is_ascii_digit()) {
-        rust = Some(format!("field_{snake}"));
+    let derived = names::field(wire);
+    let rust = names::field_fallback(wire);
+    // `type` -> `kind` is the spec's settled convention; other renames are worth a look.
+    if let (Some(rust), Some(problem)) = (&rust, names::field_problem(&derived))
+        && derived != "type"
+    {
+        review.push(format!(
+            "`{wire}` would become the Rust field `{derived}`, but {problem}; named `{rust}`"
+        ));
     }
-    let chosen = rust.clone().unwrap_or_else(|| snake.clone());
+    let chosen = rust.clone().unwrap_or_else(|| derived.clone());
     if !seen.insert(chosen.clone()) {
         let alt = (2..)
             .map(|i| format!("{chosen}_{i}"))
-            .find(|n| !seen.contains(n))
+            .find(|n| !seen.contains(n) && names::field_problem(n).is_none())
             .unwrap_or_else(|| format!("{chosen}_x"));
         seen.insert(alt.clone());
         review.push(format!(
@@ -790,10 +1014,10 @@ fn errors(page: &Page, known: &Known) -> Vec<ErrorEntry> {
             e.review
                 .push("also a system error: keep it here only if this method means something of its own by it".into());
         }
-        let variant = e.code.to_upper_camel_case();
-        if matches!(variant.as_str(), "System" | "Unknown")
+        let variant = names::variant(&e.code);
+        if names::ERROR_FALLBACK_VARIANTS.contains(&variant.as_str())
             || variant.is_empty()
-            || variant.starts_with(|c: char| c.is_ascii_digit())
+            || names::ident_problem(&variant).is_some()
             || !variants.insert(variant.clone())
         {
             let alt = format!("Code{}{}", variant, variants.len());
@@ -968,12 +1192,13 @@ impl Types for DraftTypes<'_> {
                     .map(|f| Field {
                         wire: f.name.clone(),
                         shape: f.ty.clone(),
-                        required: f.required,
+                        required: f.is_required(),
                         doc: f.doc.clone(),
                         review: Vec::new(),
                     })
                     .collect(),
                 sparse: Vec::new(),
+                request: false,
             }),
             TypeBody::Enum(values) => Shape::Enum(crate::shape::EnumDef {
                 hint: def.name.clone(),

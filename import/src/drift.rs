@@ -100,7 +100,14 @@ impl Report {
     pub fn render(&self, verbose: bool) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "{}", self.method);
-        for e in &self.entries {
+        // Differences the spec marks as following the server were reported when they were
+        // marked; they are listed again only on request.
+        let expected = self.entries.len() - self.drift();
+        for e in self
+            .entries
+            .iter()
+            .filter(|e| verbose || e.expected.is_none())
+        {
             let what = match &e.diff {
                 Diff::PageOnly => "on the page, not in the spec".to_owned(),
                 Diff::SpecOnly => "in the spec, not on the page".to_owned(),
@@ -125,6 +132,12 @@ impl Report {
                 let _ = write!(out, " ({why})");
             }
             out.push('\n');
+        }
+        if expected > 0 && !verbose {
+            let _ = writeln!(
+                out,
+                "  {expected} expected difference(s) marked in `docs_drift` (--verbose lists them)"
+            );
         }
         let a = self.accuracy;
         let _ = writeln!(
@@ -261,6 +274,7 @@ pub fn compare(
 
     let mut entries = Vec::new();
     diff_flat(Item::Param, &page_params, &spec_params, true, &mut entries);
+    let spec_fields = object_shapes_shown(&spec_fields, &page_fields);
     diff_flat(Item::Field, &page_fields, &spec_fields, false, &mut entries);
     let page_codes: BTreeSet<&str> = draft.errors.iter().map(|e| e.code.as_str()).collect();
     let spec_codes: BTreeSet<&str> = method.errors.iter().map(|e| e.code.as_str()).collect();
@@ -303,8 +317,9 @@ pub fn compare(
         &top_level(spec_params),
         &mut misses,
     );
-    let fields = hits(&draft_fields, &spec_fields, &mut misses);
-    let fields_typed = typed_hits(&draft_fields, &spec_fields);
+    let spec_shown = shown(&spec_fields, &draft_fields);
+    let fields = hits(&draft_fields, &spec_shown, &mut misses);
+    let fields_typed = typed_hits(&draft_fields, &spec_shown);
     Report {
         method: method.wire.clone(),
         entries,
@@ -345,7 +360,7 @@ fn hits(draft: &[Flat], spec: &[Flat], misses: &mut Vec<String>) -> (usize, usiz
     let mut hit = 0;
     for f in spec {
         match drafted.get(f.path.as_str()) {
-            Some(d) if *d == f => hit += 1,
+            Some(d) if same_type(d, f) && d.required == f.required => hit += 1,
             Some(d) => misses.push(format!(
                 "{}: draft `{}`{}, spec `{}`{}",
                 f.path,
@@ -360,17 +375,74 @@ fn hits(draft: &[Flat], spec: &[Flat], misses: &mut Vec<String>) -> (usize, usiz
     (hit, spec.len())
 }
 
+/// Below a `one_of` value, object shapes (told apart by a key, `when_key`) share one path
+/// prefix; a page documents one of them, so a field of an object shape counts only where the
+/// page has it (`im.chat.get`: the page shows `{"ID": ..}`, the server also sends a whole chat).
+fn object_shapes_shown(spec: &[Flat], page: &[Flat]) -> Vec<Flat> {
+    let one_ofs = one_of_paths(spec);
+    spec.iter()
+        .filter(|f| {
+            let below_object_shape = one_ofs.iter().any(|p| {
+                f.path
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            });
+            !below_object_shape || page.iter().any(|d| d.path == f.path)
+        })
+        .cloned()
+        .collect()
+}
+
+/// The paths of the `one_of` values among the curated entries.
+fn one_of_paths(spec: &[Flat]) -> Vec<&str> {
+    spec.iter()
+        .filter(|f| !f.alternatives.is_empty())
+        .map(|f| f.path.as_str())
+        .collect()
+}
+
+/// The curated entries a page can show: below a `one_of` value, only the fields of the shapes
+/// the draft has (a page documents one shape of `im.user.list.get`'s list-or-map; the other's
+/// fields are not the draft's misses).
+fn shown(spec: &[Flat], draft: &[Flat]) -> Vec<Flat> {
+    let one_ofs = one_of_paths(spec);
+    spec.iter()
+        .filter(|f| {
+            one_ofs.iter().all(|p| {
+                let Some(rest) = f.path.strip_prefix(p) else {
+                    return true;
+                };
+                // `result{}.id` below `result`: the shape is the map (`result{}`).
+                let container = match rest.chars().next() {
+                    Some('[') => format!("{p}[]"),
+                    Some('{') => format!("{p}{{}}"),
+                    Some('.') => format!("{p}."),
+                    _ => return true,
+                };
+                draft.iter().any(|d| d.path.starts_with(&container))
+            })
+        })
+        .cloned()
+        .collect()
+}
+
 /// Curated entries the draft reproduces with the same path and type, whatever `required` says.
 fn typed_hits(draft: &[Flat], spec: &[Flat]) -> (usize, usize) {
-    let drafted: BTreeMap<&str, &str> = draft
-        .iter()
-        .map(|f| (f.path.as_str(), f.ty.as_str()))
-        .collect();
+    let drafted: BTreeMap<&str, &Flat> = draft.iter().map(|f| (f.path.as_str(), f)).collect();
     let hit = spec
         .iter()
-        .filter(|f| drafted.get(f.path.as_str()) == Some(&f.ty.as_str()))
+        .filter(|f| {
+            drafted
+                .get(f.path.as_str())
+                .is_some_and(|d| same_type(d, f))
+        })
         .count();
     (hit, spec.len())
+}
+
+/// The draft has the curated type, or one of the shapes of a curated `one_of`.
+fn same_type(draft: &Flat, spec: &Flat) -> bool {
+    draft.ty == spec.ty || spec.types().contains(&draft.ty.as_str())
 }
 
 /// Only the parameters themselves (not the fields of their object types).
@@ -401,7 +473,12 @@ fn diff_flat(item: Item, page: &[Flat], spec: &[Flat], params: bool, out: &mut V
             }
             None => {}
             Some(s) => {
-                if !compatible(&f.ty, &s.ty) {
+                // A `one_of` on either side: any of its shapes will do.
+                let fits = f
+                    .types()
+                    .iter()
+                    .any(|a| s.types().iter().any(|b| compatible(a, b)));
+                if !fits {
                     out.push(entry(
                         item,
                         path,

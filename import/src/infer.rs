@@ -472,6 +472,7 @@ impl<'p> Inferer<'p> {
             doc: node.row.map(|r| r.desc.render()).filter(|d| !d.is_empty()),
             fields,
             sparse,
+            request: false,
         }
     }
 

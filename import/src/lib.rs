@@ -20,6 +20,8 @@ mod json;
 pub mod markdown;
 mod page;
 #[allow(missing_docs)]
+pub mod paging;
+#[allow(missing_docs)]
 pub mod shape;
 mod writer;
 
@@ -140,6 +142,9 @@ fn notes(d: &Draft) -> Vec<String> {
     for p in &d.params {
         out.extend(p.review.iter().map(|n| format!("param {}: {n}", p.name)));
     }
+    if let Some(p) = &d.pagination {
+        out.extend(p.review.iter().map(|n| format!("pagination: {n}")));
+    }
     for t in &d.types {
         out.extend(t.review.iter().map(|n| format!("type {}: {n}", t.name)));
         if let draft::TypeBody::Object(fields) = &t.body {
@@ -166,12 +171,17 @@ pub fn known(api: &ir::Api, scope: &str) -> Known {
         ..Known::default()
     };
     if let Some(s) = api.scopes.iter().find(|s| s.name == scope) {
-        for t in &s.types {
+        let local = s
+            .methods
+            .iter()
+            .flat_map(|m| m.types.iter().map(move |t| (Some(m.wire.clone()), t)));
+        for (owner, t) in s.types.iter().map(|t| (None, t)).chain(local) {
             let mut shared = SharedType {
                 name: t.name.clone(),
                 fields: Vec::new(),
                 required: Vec::new(),
                 values: Vec::new(),
+                integers: Vec::new(),
             };
             match &t.kind {
                 ir::TypeKind::Object(fields) => {
@@ -181,17 +191,28 @@ pub fn known(api: &ir::Api, scope: &str) -> Known {
                         .filter(|f| f.is_required())
                         .map(|f| f.wire.clone())
                         .collect();
+                    shared.integers = fields
+                        .iter()
+                        .filter(|f| matches!(f.ty.present(), ir::Ty::Builtin(b) if b.is_integer()))
+                        .map(|f| f.wire.clone())
+                        .collect();
                 }
                 ir::TypeKind::Enum(values) => {
                     shared.values = values.iter().map(|v| v.wire.clone()).collect();
                 }
                 ir::TypeKind::Union(_) | ir::TypeKind::OneOf(_) => {}
             }
-            known.shared.push(shared);
+            match owner {
+                None => known.shared.push(shared),
+                Some(method) => known.local.push((method, shared)),
+            }
         }
         known.taken.extend(s.types.iter().map(|t| t.name.clone()));
         for m in &s.methods {
             known.taken.extend(m.types.iter().map(|t| t.name.clone()));
+            // The names the generator gives every method's request and error-code types.
+            known.taken.insert(m.request.clone());
+            known.taken.insert(m.error_code.clone());
         }
     }
     known

@@ -37,6 +37,8 @@ pub enum Shape {
     Enum(EnumDef),
     /// A one-key union (only read from curated specs).
     Union,
+    /// A value sent in several shapes (a curated `one_of` type): any of them.
+    OneOf(Vec<Shape>),
     List(Box<Shape>),
     CommaList(Box<Shape>),
     /// An object keyed by a builtin (`u64` or `string`).
@@ -55,6 +57,8 @@ pub struct Object {
     pub fields: Vec<Field>,
     /// Fields the example leaves out of at least one entry (servers that do not send them).
     pub sparse: Vec<String>,
+    /// Sent in requests (a parameter's object): its `required` fields are request-side.
+    pub request: bool,
 }
 
 /// A field of an object (or a request parameter object).
@@ -104,6 +108,19 @@ pub struct Flat {
     /// The canonical type (`u64`, `list<object>`, `datetime|false`, `object`, `enum`).
     pub ty: String,
     pub required: bool,
+    /// For a `one_of` value: the canonical type of each of its shapes (`ty` spells them all).
+    pub alternatives: Vec<String>,
+}
+
+impl Flat {
+    /// The types this entry may have: its shapes when it is a `one_of`, else its type.
+    pub fn types(&self) -> Vec<&str> {
+        if self.alternatives.is_empty() {
+            vec![self.ty.as_str()]
+        } else {
+            self.alternatives.iter().map(String::as_str).collect()
+        }
+    }
 }
 
 /// Looks up named types while flattening.
@@ -134,6 +151,19 @@ fn walk(
         path: path.to_owned(),
         ty: canonical(shape, types),
         required,
+        alternatives: match one_of(shape, types) {
+            Some((alts, absent)) => alts
+                .iter()
+                .map(|a| {
+                    let c = canonical(a, types);
+                    match absent {
+                        Some(absent) => format!("{c}|{}", absent.spelling()),
+                        None => c,
+                    }
+                })
+                .collect(),
+            None => Vec::new(),
+        },
     });
     if depth > MAX_DEPTH {
         return;
@@ -174,7 +204,26 @@ fn children(
         Shape::List(inner) => children(inner, &format!("{path}[]"), types, out, seen, depth),
         Shape::Map(_, inner) => children(inner, &format!("{path}{{}}"), types, out, seen, depth),
         Shape::Or(inner, _) => children(inner, path, types, out, seen, depth),
+        // Every shape's fields live at the same path: `result.ID` of `{"ID": 10}` next to `10`.
+        Shape::OneOf(alts) => {
+            for alt in alts {
+                children(alt, path, types, out, seen, depth);
+            }
+        }
         Shape::Scalar(_) | Shape::Enum(_) | Shape::Union | Shape::CommaList(_) => {}
+    }
+}
+
+/// The shapes of a `one_of` value (directly or through its name), and its absent form.
+fn one_of(shape: &Shape, types: &dyn Types) -> Option<(Vec<Shape>, Option<Absent>)> {
+    match shape {
+        Shape::OneOf(alts) => Some((alts.clone(), None)),
+        Shape::Named(name) => match types.shape(name) {
+            Some(Shape::OneOf(alts)) => Some((alts, None)),
+            _ => None,
+        },
+        Shape::Or(inner, absent) => one_of(inner, types).map(|(alts, _)| (alts, Some(*absent))),
+        _ => None,
     }
 }
 
@@ -185,9 +234,17 @@ pub fn canonical(shape: &Shape, types: &dyn Types) -> String {
         Shape::Object(_) => "object".into(),
         Shape::Enum(_) => "enum".into(),
         Shape::Union => "union".into(),
+        Shape::OneOf(alts) => format!(
+            "one_of<{}>",
+            alts.iter()
+                .map(|a| canonical(a, types))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
         Shape::Named(name) => match types.shape(name) {
             Some(Shape::Enum(_)) => "enum".into(),
             Some(Shape::Union) => "union".into(),
+            Some(alts @ Shape::OneOf(_)) => canonical(&alts, types),
             _ => "object".into(),
         },
         Shape::List(inner) => format!("list<{}>", canonical(inner, types)),
@@ -226,6 +283,7 @@ impl Types for IrTypes<'_> {
                     })
                     .collect(),
                 sparse: Vec::new(),
+                request: false,
             }),
             ir::TypeKind::Enum(values) => Shape::Enum(EnumDef {
                 hint: def.name.clone(),
@@ -235,7 +293,10 @@ impl Types for IrTypes<'_> {
                     .map(|v| (v.wire.clone(), v.doc.clone().unwrap_or_default()))
                     .collect(),
             }),
-            ir::TypeKind::Union(_) | ir::TypeKind::OneOf(_) => Shape::Union,
+            ir::TypeKind::Union(_) => Shape::Union,
+            ir::TypeKind::OneOf(shapes) => {
+                Shape::OneOf(shapes.iter().map(|s| from_ir(&s.ty)).collect())
+            }
         })
     }
 }

@@ -5,7 +5,8 @@
 
 use std::fmt::Write as _;
 
-use crate::draft::{Draft, ErrorEntry, Example, Param, TypeBody, TypeDef, TypeField};
+use crate::draft::{Draft, ErrorEntry, Example, Param, Presence, TypeBody, TypeDef, TypeField};
+use crate::paging::Pagination;
 use crate::shape::Shape;
 
 /// The YAML text of a draft.
@@ -50,6 +51,10 @@ pub fn yaml(d: &Draft) -> String {
         for p in &d.params {
             param(&mut w, p);
         }
+    }
+
+    if let Some(p) = &d.pagination {
+        pagination(&mut w, p);
     }
 
     w.blank();
@@ -111,6 +116,49 @@ fn param(w: &mut Writer, p: &Param) {
     }
     if let Some(doc) = &p.doc {
         w.doc(2, "doc", doc);
+    }
+}
+
+fn pagination(w: &mut Writer, p: &Pagination) {
+    w.blank();
+    for note in &p.review {
+        w.review(0, note);
+    }
+    w.line(0, "pagination:");
+    if let Some(items) = &p.items {
+        w.key(1, "items", &scalar(items));
+    }
+    if let Some((param, default, max)) = &p.limit {
+        w.line(1, "limit:");
+        w.key(2, "param", &scalar(param));
+        w.key(2, "default", &default.to_string());
+        w.key(2, "max", &max.to_string());
+    }
+    if let Some(o) = &p.offset {
+        w.line(1, "offset:");
+        w.key(2, "param", &scalar(&o.param));
+        if o.total {
+            w.key(2, "total", "true");
+        }
+        if o.next {
+            w.key(2, "next", "true");
+        }
+    }
+    if !p.keyset.is_empty() {
+        w.line(1, "keyset:");
+        for k in &p.keyset {
+            w.item(2, "param", &scalar(&k.param));
+            w.key(3, "key", &scalar(&k.key));
+            w.key(3, "order", k.order);
+        }
+    }
+    if let Some(c) = &p.continuation {
+        w.line(1, "continuation:");
+        w.key(2, "param", &scalar(&c.param));
+        w.key(2, "next", &scalar(&c.next));
+        if let Some(more) = &c.more {
+            w.key(2, "more", &scalar(more));
+        }
     }
 }
 
@@ -182,22 +230,14 @@ fn field(w: &mut Writer, f: &TypeField) {
     if let Some(rust) = &f.rust_name {
         w.key(4, "rust_name", &scalar(rust));
     }
-    // Tolerance policy: only an object's identity (`id` and the like, an integer or a string)
-    // may be missing-is-an-error; the draft model already decided which fields must be there
-    // (request-object fields: the page's `*`), and those say why.
-    if f.required {
-        let identity_kind = matches!(&f.ty, Shape::Scalar(s) if *s == "string"
-            || ["u", "i"].iter().any(|p| s.strip_prefix(p).is_some_and(|n| n.parse::<u8>().is_ok())));
-        if identity_kind && crate::infer::is_identity(&f.name, "") {
-            w.key(4, "identity", "true");
-        } else {
+    match &f.presence {
+        Presence::Identity => w.key(4, "identity", "true"),
+        Presence::Required(because) => {
             w.key(4, "required", "true");
-            w.key(
-                4,
-                "required_because",
-                "the reference page marks it required",
-            );
+            w.key(4, "required_because", &scalar(because));
         }
+        Presence::Empty => w.key(4, "when_absent", "empty"),
+        Presence::Unknown => {}
     }
     if let Some(doc) = &f.doc {
         w.doc(4, "doc", doc);
@@ -221,7 +261,7 @@ pub fn type_expr(shape: &Shape) -> String {
         Shape::Scalar(s) => (*s).to_owned(),
         Shape::Named(n) => n.clone(),
         // Objects and enums are named by the draft before writing; an unnamed one is `json`.
-        Shape::Object(_) | Shape::Enum(_) | Shape::Union => "json".into(),
+        Shape::Object(_) | Shape::Enum(_) | Shape::Union | Shape::OneOf(_) => "json".into(),
         Shape::List(inner) => format!("list<{}>", type_expr(inner)),
         Shape::CommaList(inner) => format!("comma_list<{}>", type_expr(inner)),
         Shape::Map(key, inner) => format!("map<{key}, {}>", type_expr(inner)),

@@ -69,7 +69,7 @@ fn field_type(i: &Imported, ty: &str, field: &str) -> String {
 fn required<'a>(i: &'a Imported, ty: &str) -> Vec<&'a str> {
     fields(i, ty)
         .iter()
-        .filter(|f| f.required)
+        .filter(|f| f.is_required())
         .map(|f| f.name.as_str())
         .collect()
 }
@@ -110,6 +110,7 @@ fn parameter_table_type_links_and_required_markers() {
             ("AVATAR", "string".into(), false),
             ("MODE", "TestParamsMode".into(), false),
             ("FILTER", "string".into(), false),
+            ("KINDS", "comma_list<string>".into(), false),
             ("type", "string".into(), false),
             ("fields", "TestParamsFields".into(), true),
         ]
@@ -161,7 +162,7 @@ fn parameter_table_type_links_and_required_markers() {
     };
     let flags: Vec<(&str, bool)> = fields
         .iter()
-        .map(|f| (f.name.as_str(), f.required))
+        .map(|f| (f.name.as_str(), f.is_required()))
         .collect();
     assert_eq!(flags, [("name", true), ("message", false)]);
     let mode = i
@@ -393,12 +394,36 @@ fn shared_types_are_reused_by_field_set() {
             .to_vec(),
             required: vec!["id".into()],
             values: Vec::new(),
+            integers: vec!["id".into()],
         }],
         ..Known::default()
     };
     let i = draft_with("users.md", &known);
     assert_eq!(type_expr(&i.draft.result), "list<Person>");
     assert!(i.draft.types.is_empty());
+    // A page that lists only some fields of a bigger shared object still reuses it.
+    let mut bigger = known.clone();
+    bigger.shared[0].fields.extend(
+        ["active", "avatar", "gender", "status"]
+            .map(String::from)
+            .to_vec(),
+    );
+    let i = draft_with("users.md", &bigger);
+    assert_eq!(type_expr(&i.draft.result), "list<Person>");
+    // The same object as another method's own type: drafted, with a note to share that type.
+    let local = Known {
+        local: vec![("im.other.get".to_owned(), known.shared[0].clone())],
+        ..Known::default()
+    };
+    let i = draft_with("users.md", &local);
+    assert_eq!(type_expr(&i.draft.result), "list<TestUsersItem>");
+    assert!(
+        i.notes
+            .iter()
+            .any(|n| n.contains("the same object as `Person` of `im.other.get`")),
+        "{:?}",
+        i.notes
+    );
     // Without a match, the object gets its own type.
     let own = draft("users.md");
     assert_eq!(type_expr(&own.draft.result), "list<TestUsersItem>");
@@ -418,6 +443,7 @@ fn fragment_drafts_pass_the_generator() {
         "nested.md",
         "maps.md",
         "users.md",
+        "paging.md",
     ] {
         let i = draft_with(name, &known);
         let set = common::source_set(&base, &i.files);
@@ -425,4 +451,122 @@ fn fragment_drafts_pass_the_generator() {
             panic!("{name}:\n{}\n{}", e.render(&set), i.files[0].1);
         }
     }
+}
+
+#[test]
+fn paging_becomes_a_pagination_block() {
+    let i = draft("paging.md");
+    let p = i.draft.pagination.as_ref().expect("a pagination block");
+    assert_eq!(p.items.as_deref(), Some("messages"));
+    assert_eq!(p.limit, Some(("LIMIT".to_owned(), 20, 100)));
+    let offset = p.offset.as_ref().unwrap();
+    assert_eq!(
+        (offset.param.as_str(), offset.total, offset.next),
+        ("OFFSET", true, true)
+    );
+    let keyset: Vec<(&str, &str, &str)> = p
+        .keyset
+        .iter()
+        .map(|k| (k.param.as_str(), k.key.as_str(), k.order))
+        .collect();
+    // "earlier messages are returned": the walk goes down.
+    assert_eq!(keyset, [("LAST_ID", "id", "descending")]);
+    assert!(p.review.iter().any(|r| r.contains("`start`")));
+    assert!(yaml(&i).contains(
+        "pagination:\n  items: messages\n  limit:\n    param: LIMIT\n    default: 20\n    max: 100\n  offset:\n    param: OFFSET\n    total: true\n    next: true\n  keyset:\n    - param: LAST_ID\n      key: id\n      order: descending\n"
+    ));
+    // (The im.v2 continuation dialect is in the snapshot of `im.v2.Event.get`'s draft.)
+    // No paging on the page, no block.
+    assert!(draft("nested.md").draft.pagination.is_none());
+}
+
+#[test]
+fn fields_follow_the_tolerance_policy() {
+    use b24_import::draft::Presence;
+    let i = draft("paging.md");
+    let presence = |field: &str| {
+        fields(&i, "TestPagingMessage")
+            .iter()
+            .find(|f| f.name == field)
+            .map(|f| (f.presence.clone(), f.review.clone()))
+            .unwrap()
+    };
+    assert_eq!(presence("id").0, Presence::Identity);
+    // Lists, maps and flags: absence guessed to mean empty, and said so.
+    for field in ["files", "likes", "pinned"] {
+        let (p, review) = presence(field);
+        assert_eq!(p, Presence::Empty, "{field}");
+        assert!(
+            review.iter().any(|r| r.contains("when_absent: empty")),
+            "{field}: {review:?}"
+        );
+    }
+    // Anything else is not known.
+    assert_eq!(presence("text").0, Presence::Unknown);
+    assert!(!yaml(&i).contains("required"));
+    assert!(yaml(&i).contains("      - name: id\n        type: u64\n        identity: true\n"));
+    // Request objects: the page's `*` is `required`, with a reason and a note.
+    let params = draft("params.md");
+    let name = fields(&params, "TestParamsFields")
+        .iter()
+        .find(|f| f.name == "name")
+        .unwrap();
+    assert!(matches!(name.presence, Presence::Required(_)));
+    assert!(yaml(&params).contains("required_because: the reference page marks it required"));
+}
+
+#[test]
+fn names_come_from_the_generators_naming_authority() {
+    let i = draft("paging.md");
+    let default = fields(&i, "TestPagingMessage")
+        .iter()
+        .find(|f| f.name == "default")
+        .unwrap();
+    // Its setter would shadow `Default::default`: the generator's own fallback name.
+    assert_eq!(default.rust_name.as_deref(), Some("default_value"));
+    assert_eq!(
+        b24_codegen::names::field_fallback("default").as_deref(),
+        Some("default_value")
+    );
+    assert!(
+        default
+            .review
+            .iter()
+            .any(|r| r.contains("Default::default"))
+    );
+    // Type names: the method's Pascal name as the generator derives it.
+    assert_eq!(
+        b24_codegen::names::method_pascal("test.paging"),
+        "TestPaging"
+    );
+    assert_eq!(type_expr(&i.draft.result), "TestPagingResult");
+}
+
+#[test]
+fn parameters_reuse_shared_types() {
+    let shared = |name: &str, fields: &[&str], values: &[&str]| SharedType {
+        name: name.into(),
+        fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+        required: Vec::new(),
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+        integers: Vec::new(),
+    };
+    let known = Known {
+        shared: vec![
+            shared("Attach", &["ID", "COLOR", "BLOCKS"], &[]),
+            shared("Kind", &[], &["bot", "email", "network"]),
+        ],
+        ..Known::default()
+    };
+    let i = draft_with("params.md", &known);
+    // An `object` the page does not describe: the shared object of the parameter's name.
+    assert_eq!(type_expr(&param(&i, "ATTACH").ty), "Attach");
+    // A comma-separated string whose example values are values of a shared enum.
+    assert_eq!(type_expr(&param(&i, "KINDS").ty), "comma_list<Kind>");
+    assert!(
+        param(&i, "KINDS")
+            .review
+            .iter()
+            .any(|r| r.contains("values of `Kind`"))
+    );
 }

@@ -20,7 +20,8 @@ pub const USAGE: &str =
   --force             replace spec files that already exist
   --docs-url URL      the page's published address (otherwise guessed and marked for review)
   --drift             compare each page with the existing spec; exit 1 on unexpected drift
-  --verbose           with --drift: also list what the page's draft gets wrong against the spec";
+  --verbose           with --drift: also list the differences the spec marks in `docs_drift`
+                      and what the page's draft gets wrong against the spec";
 
 /// Runs `cargo xtask import ARGS`.
 pub fn main(args: &[String]) -> ExitCode {

@@ -224,7 +224,7 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
                 Build::Builder => doc,
             };
             let body = struct_tokens(&def.name, &doc, &members, &TokenStream::new(), build, true);
-            let serde = object_impl(&def.name, fields)?;
+            let serde = object_impl(&def.name, fields, def.sparse)?;
             Ok(quote!(#body #serde))
         }
         ir::TypeKind::Enum(values) => Ok(enum_tokens(&def.name, &doc, values)),
@@ -234,14 +234,14 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
 }
 
 /// `wire::Object` (member by member through each field's codec) and serde through it.
-fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> {
+fn object_impl(name: &str, fields: &[ir::Field], sparse: bool) -> Result<TokenStream, String> {
     let name_ident = ident(name);
     let required = fields.iter().filter(|f| f.is_required()).map(|f| &f.wire);
     let mut arms = Vec::new();
     let mut puts = Vec::new();
     for f in fields {
         let (field, wire) = (ident(&f.rust), &f.wire);
-        let codec = field_codec(f)?;
+        let codec = field_codec(f, sparse)?;
         arms.push(quote!(#wire => self.#field = w::take::<#codec, _, _>(map)?,));
         puts.push(quote!(w::put::<#codec, _, _>(map, #wire, &self.#field)?;));
     }
@@ -261,9 +261,17 @@ fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> 
     } else {
         quote!(#(#puts)*)
     };
+    let is_empty = sparse.then(|| {
+        quote! {
+            fn is_empty(&self) -> bool {
+                *self == Self::default()
+            }
+        }
+    });
     Ok(quote! {
         impl w::Object for #name_ident {
             const REQUIRED: &'static [&'static str] = &[#(#required),*];
+            #is_empty
             fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> ::std::result::Result<bool, A::Error> {
                 #decode
             }
@@ -276,13 +284,14 @@ fn object_impl(name: &str, fields: &[ir::Field]) -> Result<TokenStream, String> 
     })
 }
 
-/// The codec of an object field: its type's, or the empty-value wrapper.
-fn field_codec(f: &ir::Field) -> Result<TokenStream, String> {
+/// The codec of an object field: its type's, or the empty-value wrapper (which leaves the
+/// empty value out in a sparse object).
+fn field_codec(f: &ir::Field, sparse: bool) -> Result<TokenStream, String> {
     let codec = super::codec(&f.ty);
-    let codec = if f.presence == ir::Presence::Empty {
-        format!("w::OrDefault<{codec}>")
-    } else {
-        codec
+    let codec = match (f.presence == ir::Presence::Empty, sparse) {
+        (true, true) => format!("w::Sparse<{codec}>"),
+        (true, false) => format!("w::OrDefault<{codec}>"),
+        (false, _) => codec,
     };
     codec
         .parse::<TokenStream>()
@@ -303,6 +312,18 @@ fn sentence(text: &str) -> String {
     out
 }
 
+/// `w::Kind::Object` and the like.
+fn kind_pattern(kind: ir::JsonKind) -> TokenStream {
+    let k = ident(match kind {
+        ir::JsonKind::Bool => "Bool",
+        ir::JsonKind::Number => "Number",
+        ir::JsonKind::String => "String",
+        ir::JsonKind::Array => "Array",
+        ir::JsonKind::Object => "Object",
+    });
+    quote!(w::Kind::#k)
+}
+
 /// An enum of the shapes a value arrives in, told apart by JSON kind.
 fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStream, String> {
     let name_ident = ident(name);
@@ -317,6 +338,10 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
     let mut encodes = Vec::new();
     let mut expecting = Vec::new();
     let (mut false_is_value, mut empty_is_value) = (false, false);
+    // Object shapes told apart by a key: the object is read whole, then decoded as the shape
+    // whose key it has (as the first one when it has none, whose error then says what lacks).
+    let (mut keyed, mut keyed_kinds, mut keyed_first) =
+        (Vec::new(), Vec::<ir::JsonKind>::new(), None);
     for s in shapes {
         let var = ident(&s.rust);
         let ty = rust_type(&s.ty);
@@ -331,28 +356,49 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
             )),
         ]));
         variants.push(quote!(#d #var(#ty),));
-        let patterns = s.kinds.iter().chain(&s.also).map(|k| {
-            let k = ident(match k {
-                ir::JsonKind::Bool => "Bool",
-                ir::JsonKind::Number => "Number",
-                ir::JsonKind::String => "String",
-                ir::JsonKind::Array => "Array",
-                ir::JsonKind::Object => "Object",
-            });
-            quote!(w::Kind::#k)
-        });
-        arms.push(
-            quote!(#(#patterns)|* => w::As::<#codec>::deserialize(deserializer).map(Self::#var),),
-        );
+        let patterns = s.kinds.iter().chain(&s.also).map(|k| kind_pattern(*k));
+        match &s.when_key {
+            Some(key) => {
+                for kind in s.kinds.iter().chain(&s.also) {
+                    if !keyed_kinds.contains(kind) {
+                        keyed_kinds.push(*kind);
+                    }
+                }
+                keyed.push(quote!((::std::option::Option::Some(#key), object) => object.decode::<#codec, _, D::Error>().map(Self::#var),));
+                keyed_first.get_or_insert(var.clone());
+            }
+            None => arms.push(
+                quote!(#(#patterns)|* => w::As::<#codec>::deserialize(deserializer).map(Self::#var),),
+            ),
+        }
         encodes.push(quote!(Self::#var(value) => w::As::<#codec>::serialize(value, serializer),));
         expecting.push(s.kinds.first().map_or("a value", |k| k.describe()));
         false_is_value |= s.kinds.contains(&ir::JsonKind::Bool);
         empty_is_value |= s.kinds.contains(&ir::JsonKind::String);
     }
+    if let Some(first) = &keyed_first {
+        let keys = shapes.iter().filter_map(|s| s.when_key.as_deref());
+        let keyed_kinds = keyed_kinds.iter().map(|k| kind_pattern(*k));
+        arms.push(quote! {
+            #(#keyed_kinds)|* => match w::Buffered::read(deserializer) {
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                ::std::result::Result::Ok(object) => match (object.pick(&[#(#keys),*]), object) {
+                    #(#keyed)*
+                    (_, object) => object.decode::<w::Obj, _, D::Error>().map(Self::#first),
+                },
+            },
+        });
+    }
     let expecting = match expecting.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => expecting.join(""),
     };
+    // A whole object beside a bare id (or a smaller object): decoded once per answer and read
+    // in place, so boxing would only add a pointer hop.
+    let large = shapes
+        .iter()
+        .any(|s| s.kinds.contains(&ir::JsonKind::Object))
+        .then(|| quote!(#[allow(clippy::large_enum_variant)]));
     let derives: TokenStream =
         "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]"
             .parse()
@@ -361,9 +407,7 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
         #doc
         #derives
         #[non_exhaustive]
-        // A user id beside a whole user object: boxing would cost every reader a pointer hop
-        // for a value decoded once and read in place.
-        #[allow(clippy::large_enum_variant)]
+        #large
         pub enum #name_ident {
             #(#variants)*
         }

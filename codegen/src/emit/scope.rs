@@ -64,7 +64,20 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         // Re-exporting is not using: callers are still warned where they name the request.
         let allow = m.deprecated.as_ref().map(|_| quote!(#[allow(deprecated)]));
         uses.push(quote!(#cfg #allow pub use #module::{#request, #error #(, #locals)*};));
-        entries.push(quote!(::b24_core::registry::MethodEntry::of::<#module::#request>()));
+        let entry = quote!(::b24_core::registry::MethodEntry::of::<#module::#request>());
+        // The first example of a successful answer: what a server without behaviour of its
+        // own for the method (the emulator) answers.
+        let answer = m
+            .examples
+            .iter()
+            .find(|ex| ex.status == 200 && ex.error.is_none() && ex.skipped.is_empty());
+        entries.push(match answer {
+            Some(ex) => {
+                let path = format!("{}{}", up_to_repository(&root), ex.path);
+                quote!(#entry.with_example(include_str!(#path)))
+            }
+            None => entry,
+        });
         if m.pagination.as_ref().is_some_and(|p| p.item.is_some()) {
             let wire = &m.wire;
             paged.push(quote!((#wire, $crate::#request)));
@@ -132,7 +145,7 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
 /// One test per example: it must decode with the generated types (to the documented error, for
 /// error examples) and re-encode to the same JSON, so every field the example shows is in the spec.
 fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
-    let up = "../".repeat(root.split('/').count());
+    let up = up_to_repository(root);
     let up = up.as_str();
     let tests = scope.methods.iter().flat_map(|m| {
         m.examples.iter().enumerate().map(move |(i, ex)| {
@@ -180,6 +193,11 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
         #allow_deprecated
         #(#tests)*
     }
+}
+
+/// The path from a generated file under `root` back to the repository root, for `include_str!`.
+fn up_to_repository(root: &str) -> String {
+    "../".repeat(root.split('/').count())
 }
 
 /// Wire names of the identity fields of the object types a method's result reaches.

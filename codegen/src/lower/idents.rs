@@ -113,18 +113,12 @@ impl Lowerer<'_> {
             Some(r) => (r.value.clone(), r.span.clone()),
             None => (names::field(&wire.value), wire.span.clone()),
         };
-        let problem = names::ident_problem(&name)
-            .or_else(|| {
-                names::RESERVED_FIELDS
-                    .contains(&name.as_str())
-                    .then(|| format!("`{name}` is the constructor"))
-            })
-            .or_else(|| (name.is_empty()).then(|| "the name is empty".to_owned()));
-        if let Some(problem) = problem {
-            let help = if name == "type" {
-                "add `rust_name:` with a clear name, e.g. `rust_name: kind`".to_owned()
-            } else {
-                "add `rust_name:` with a valid snake_case name".to_owned()
+        if let Some(problem) = names::field_problem(&name) {
+            let help = match names::field_fallback(&wire.value) {
+                Some(fallback) if explicit.is_none() => {
+                    format!("add `rust_name:` with a clear name, e.g. `rust_name: {fallback}`")
+                }
+                _ => "add `rust_name:` with a valid snake_case name".to_owned(),
             };
             let message = if explicit.is_some() {
                 format!("`rust_name` {problem}")

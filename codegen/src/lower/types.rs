@@ -139,11 +139,28 @@ impl Lowerer<'_> {
                 ir::TypeKind::OneOf(self.lower_shapes(resolver, file, name, shapes)?)
             }
         };
+        let sparse = match &def.sparse {
+            Some(flag) if flag.value && !matches!(kind, ir::TypeKind::Object(_)) => {
+                self.error(
+                    file,
+                    flag.span.clone(),
+                    format!("`sparse` on `{name}`, which is not an object"),
+                    "",
+                )
+                .help = Some(
+                    "`sparse` says which members of an object are sent; leave it out here".into(),
+                );
+                false
+            }
+            Some(flag) => flag.value,
+            None => false,
+        };
         Some(ir::TypeDef {
             name: name.to_owned(),
             module: entry.module.clone(),
             doc: def.doc.clone(),
             kind,
+            sparse,
             // Decided for the whole scope once every type is known (`scope::sides`).
             request_side: false,
             response_side: false,
@@ -164,6 +181,7 @@ impl Lowerer<'_> {
         let mut rusts = Names::default();
         let mut ok = true;
         let mut lowered: Vec<(ir::Shape, Vec<JsonKind>, std::ops::Range<usize>)> = Vec::new();
+        let mut keys = Names::default();
         for s in shapes.value.iter().filter_map(|s| s.0.as_ref()) {
             let rust = &s.rust_name;
             let problem = names::ident_problem(&rust.value).or_else(|| {
@@ -212,9 +230,48 @@ impl Lowerer<'_> {
                 ok = false;
                 continue;
             };
+            let is_object = matches!(
+                ty,
+                Ty::Named {
+                    kind: NamedKind::Object,
+                    ..
+                }
+            );
+            let when_key = match &s.when_key {
+                Some(key) if !is_object => {
+                    self.error(
+                        file,
+                        key.span.clone(),
+                        format!("`when_key` on the shape `{}`, which is not an object type", rust.value),
+                        "",
+                    )
+                    .help = Some("`when_key` tells object shapes apart; other shapes are told apart by their JSON kind".into());
+                    ok = false;
+                    continue;
+                }
+                Some(key) => {
+                    if let Some(first) = keys.insert(&key.value, &key.span) {
+                        self.push(
+                            crate::diag::Diagnostic::error(
+                                format!("two object shapes of `{owner}` are told apart by the same key `{}`", key.value),
+                                crate::diag::Span::new(file, key.span.clone()),
+                                "used again here",
+                            )
+                            .with_secondary(crate::diag::Span::new(file, first), "first used here")
+                            .with_help("give each object shape a key only its objects carry (its identity)"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    Some(key.value.clone())
+                }
+                None => None,
+            };
+            // Object shapes with keys of their own share the object kind.
+            let keyed = |other: &ir::Shape| when_key.is_some() && other.when_key.is_some();
             if let Some((other, _, other_span)) = lowered
                 .iter()
-                .find(|(other, _, _)| other.kinds.iter().any(|k| own.contains(k)))
+                .find(|(other, _, _)| other.kinds.iter().any(|k| own.contains(k)) && !keyed(other))
             {
                 let shared: Vec<&str> = own
                     .iter()
@@ -233,7 +290,11 @@ impl Lowerer<'_> {
                         "",
                     )
                     .with_secondary(crate::diag::Span::new(file, other_span.clone()), "this shape")
-                    .with_help("a decoder tells shapes apart by the kind of JSON value only; merge the two into one object type with optional fields"),
+                    .with_help(if shared.contains(&JsonKind::Object.describe()) {
+                        "a decoder tells shapes apart by the kind of JSON value, and object types by a `when_key` each: give both object shapes a `when_key` (a key only its objects carry), or merge them into one object type with optional fields"
+                    } else {
+                        "a decoder tells shapes apart by the kind of JSON value only; merge the two into one shape"
+                    }),
                 );
                 ok = false;
                 continue;
@@ -244,6 +305,7 @@ impl Lowerer<'_> {
                     ty,
                     kinds: own,
                     also: Vec::new(),
+                    when_key,
                     doc: s.doc.clone(),
                 },
                 also,

@@ -69,7 +69,10 @@ pub fn page() -> Vec<u8> {
         .iter()
         .cycle()
         .take(200)
-        .map(|u| b24_emulator::methods::render::user(&portal, u))
+        .map(|u| {
+            serde_json::to_value(b24_emulator::methods::render::user(&portal, u))
+                .unwrap_or_default()
+        })
         .collect();
     let body = serde_json::json!({
         "result": users,

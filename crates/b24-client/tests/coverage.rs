@@ -141,29 +141,13 @@ async fn tour(c: &Client) {
 fn seed_replies(emu: &Emulator) -> (u64, u64) {
     use b24_emulator::portal::{Notification, NotifyKind};
     emu.with_portal(|p| {
-        let base = Notification {
-            id: 0,
-            user_id: 1,
-            author_id: 2,
-            kind: NotifyKind::Confirm,
-            text: "Join?".into(),
-            module: "socialnetwork".into(),
-            event: "invite_group".into(),
-            tag: None,
-            sub_tag: None,
-            read: false,
-            date: "2026-03-03T09:00:00+02:00".into(),
-            buttons: vec![("Accept".into(), "Y".into())],
-            answerable: false,
-            answers: Vec::new(),
-        };
-        let confirm = p.notify(base.clone());
-        let answer = p.notify(Notification {
-            kind: NotifyKind::From,
-            buttons: Vec::new(),
-            answerable: true,
-            ..base
-        });
+        let source = ("socialnetwork", "invite_group");
+        let date = "2026-03-03T09:00:00+02:00";
+        let mut confirm = Notification::new(1, 2, NotifyKind::Confirm, "Join?", source, date);
+        confirm.buttons = vec![("Accept".into(), "Y".into())];
+        let mut answer = Notification::new(1, 2, NotifyKind::From, "How?", source, date);
+        answer.answerable = true;
+        let (confirm, answer) = (p.notify(confirm), p.notify(answer));
         (confirm, answer)
     })
 }

@@ -318,22 +318,8 @@ async fn searches_cap_the_limit_and_answer_empty_arrays() {
 }
 
 fn from_module(user: u64, kind: NotifyKind, text: &str) -> Notification {
-    Notification {
-        id: 0,
-        user_id: user,
-        author_id: 2,
-        kind,
-        text: text.into(),
-        module: "socialnetwork".into(),
-        event: "invite_group".into(),
-        tag: None,
-        sub_tag: None,
-        read: false,
-        date: "2026-03-03T09:00:00+02:00".into(),
-        buttons: Vec::new(),
-        answerable: false,
-        answers: Vec::new(),
-    }
+    let source = ("socialnetwork", "invite_group");
+    Notification::new(user, 2, kind, text, source, "2026-03-03T09:00:00+02:00")
 }
 
 async fn notify_counter(c: &Client) -> u64 {

@@ -2,7 +2,9 @@
 //!
 //! Each generated scope crate exports a `METHODS` table of [`MethodEntry`] values.
 
-use crate::error::{ErrorCode as _, ResponseError};
+use serde::de::DeserializeOwned;
+
+use crate::error::{DecodeError, ErrorCode, ResponseError};
 use crate::method::{Method, MethodInfo};
 use crate::response::{Response, decode_response, encode_response};
 
@@ -14,6 +16,24 @@ pub struct MethodEntry {
     /// Decodes a response body with the method's types and re-encodes the typed response as
     /// JSON (the way the server sends it).
     pub decode_json: fn(Option<u16>, &[u8]) -> Result<Decoded, ErasedResponseError>,
+    /// Checks call parameters (a JSON object keyed by wire name) against the method's request
+    /// type: the error names the parameter that does not fit (its path) or is missing.
+    pub check_params: fn(&serde_json::Value) -> Result<(), DecodeError>,
+    /// What the spec says about an error code of this method (its own codes and the system
+    /// errors); `None` for a code it does not know.
+    pub error: fn(&str) -> Option<CodeFacts>,
+    /// The first successful example response of the method's spec (the whole body), if any:
+    /// what a server that has no behaviour of its own for the method can answer.
+    pub example: Option<&'static str>,
+}
+
+/// The documented HTTP statuses and `error_description` texts of one error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeFacts {
+    /// HTTP statuses, the usual one first.
+    pub statuses: &'static [u16],
+    /// Texts, in the order the spec lists them.
+    pub messages: &'static [&'static str],
 }
 
 /// A response decoded with a method's types, re-encoded as JSON.
@@ -30,12 +50,36 @@ pub struct Decoded {
 impl MethodEntry {
     /// An entry for method `M`.
     #[must_use]
-    pub const fn of<M: Method>() -> Self {
+    pub const fn of<M: Method + DeserializeOwned>() -> Self {
         Self {
             info: M::INFO,
             decode_json: decode_json::<M>,
+            check_params: check_params::<M>,
+            error: error_facts::<M>,
+            example: None,
         }
     }
+
+    /// The same entry with the spec's example response `body`.
+    #[must_use]
+    pub const fn with_example(mut self, body: &'static str) -> Self {
+        self.example = Some(body);
+        self
+    }
+}
+
+fn check_params<M: DeserializeOwned>(params: &serde_json::Value) -> Result<(), DecodeError> {
+    serde_path_to_error::deserialize::<_, M>(params)
+        .map(|_| ())
+        .map_err(|e| DecodeError::new(e.path().to_string(), e.inner().to_string()))
+}
+
+fn error_facts<M: Method>(code: &str) -> Option<CodeFacts> {
+    let typed = M::ErrorCode::from(code);
+    (!typed.is_unknown()).then(|| CodeFacts {
+        statuses: typed.http_statuses(),
+        messages: typed.messages(),
+    })
 }
 
 /// Finds a method by wire name.

@@ -85,6 +85,81 @@ pub fn check_example<M: Method>(
     }
 }
 
+/// Checks a server's answer strictly against the spec of the method `entry` stands for: the
+/// strict counterpart of the tolerant decoding clients do, for servers that claim to follow the
+/// spec (the emulator).
+///
+/// - A successful answer must decode with no entry left out, and re-encoding the typed response
+///   must give the same JSON: a key the spec does not know, or a value of the wrong kind, fails.
+/// - An error answer must carry a code the method documents (or a system error), with one of the
+///   code's documented statuses; for the method's own codes, one of its documented texts too
+///   (system error texts vary with the server and the emulator words its own refusals).
+///
+/// # Errors
+/// What does not match, with its JSON path.
+pub fn check_answer(
+    entry: &crate::registry::MethodEntry,
+    status: u16,
+    body: &[u8],
+) -> Result<(), String> {
+    use crate::registry::ErasedResponseError;
+    let name = entry.info.name;
+    let original: Value =
+        serde_json::from_slice(body).map_err(|e| format!("{name}: the answer is not JSON: {e}"))?;
+    match (entry.decode_json)(Some(status), body) {
+        Ok(decoded) => {
+            if status != 200 {
+                return Err(format!("{name}: HTTP {status} with a successful body"));
+            }
+            if !decoded.skipped.is_empty() {
+                return Err(format!(
+                    "{name}: entries do not fit the spec: {:?}",
+                    decoded.skipped
+                ));
+            }
+            same_json(&original, &decoded.json, "").map_err(|diff| format!("{name}: {diff}"))
+        }
+        Err(ErasedResponseError::Api { code, known, .. }) => {
+            let facts = (entry.error)(&code)
+                .filter(|_| known)
+                .ok_or_else(|| format!("{name}: `{code}` is not a code the method documents"))?;
+            if !facts.statuses.contains(&status) {
+                return Err(format!(
+                    "{name}: `{code}` with HTTP {status}; the spec says {:?}",
+                    facts.statuses
+                ));
+            }
+            let text = original
+                .get("error_description")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let system = crate::SystemErrorCode::from_code(&code).is_some();
+            if text.is_empty() || (!system && !facts.messages.contains(&text)) {
+                return Err(format!(
+                    "{name}: `{code}` with the text {text:?}; the spec says {:?}",
+                    facts.messages
+                ));
+            }
+            let extra: Vec<&String> = original
+                .as_object()
+                .map(|m| {
+                    m.keys()
+                        .filter(|k| !matches!(k.as_str(), "error" | "error_description"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if extra.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{name}: the error answer has other keys: {extra:?}"
+                ))
+            }
+        }
+        Err(ErasedResponseError::Decode(e)) => Err(format!("{name}: does not decode: {e}")),
+    }
+}
+
 /// Decodes variants of a successful example that other server versions could send.
 fn bend<M: Method>(body: &str, status: u16, identities: &[&str]) {
     let Ok(original) = serde_json::from_str::<Value>(body) else {

@@ -536,6 +536,10 @@ impl<KC: Codec<K>, VC: Codec<V>, K: Ord, V> Codec<BTreeMap<K, V>> for Map<KC, VC
     }
 
     fn encode<S: Serializer>(value: &BTreeMap<K, V>, serializer: S) -> Result<S::Ok, S::Error> {
+        // PHP sends an empty array as `[]`, whatever it holds when full.
+        if value.is_empty() {
+            return serializer.serialize_seq(Some(0))?.end();
+        }
         let mut map = serializer.serialize_map(Some(value.len()))?;
         for (k, v) in value {
             map.serialize_entry(&Encoded::<KC, K>::new(k), &Encoded::<VC, V>::new(v))?;
@@ -772,6 +776,27 @@ impl<C: Codec<T>, T: Default> Codec<T> for OrDefault<C> {
     }
 }
 
+/// A member of a sparse object whose absence means empty: decoded like [`OrDefault`], and left
+/// out when encoding while it holds its empty value (the server sends only what is set).
+#[derive(Debug)]
+pub struct Sparse<C>(PhantomData<C>);
+
+impl<C: Codec<T>, T: Default + PartialEq> Codec<T> for Sparse<C> {
+    const FALSE_IS_VALUE: bool = C::FALSE_IS_VALUE;
+    const EMPTY_STR_IS_VALUE: bool = C::EMPTY_STR_IS_VALUE;
+    const OBJECT_IS_VALUE: bool = C::OBJECT_IS_VALUE;
+    const ARRAY_IS_VALUE: bool = C::ARRAY_IS_VALUE;
+    fn is_absent(value: &T) -> bool {
+        *value == T::default()
+    }
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        OrDefault::<C>::decode(deserializer)
+    }
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        C::encode(value, serializer)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generated objects
 // ---------------------------------------------------------------------------------------------
@@ -801,6 +826,11 @@ pub trait Object: Default {
     /// # Errors
     /// When the serializer fails.
     fn encode_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+
+    /// A sparse object with no member set: sent as `[]`, PHP's empty array.
+    fn is_empty(&self) -> bool {
+        false
+    }
 }
 
 /// Encodes one member with codec `C`, unless the codec says the value is not sent.
@@ -908,6 +938,9 @@ pub fn encode_object<T: Object, S: Serializer>(
     value: &T,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
+    if value.is_empty() {
+        return serializer.serialize_seq(Some(0))?.end();
+    }
     let mut map = serializer.serialize_map(None)?;
     value.encode_members(&mut map)?;
     map.end()
@@ -970,6 +1003,52 @@ pub trait Shapes: Sized {
     /// # Errors
     /// When the serializer fails.
     fn encode_shape<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+}
+
+/// An object read whole, for [`Shapes`] types whose object shapes are told apart by a key
+/// (`{"ID": 10}` or a whole chat with `id`): the key decides, then the object is decoded as
+/// that shape. A `[]` is an empty object, as PHP sends it.
+#[derive(Debug)]
+pub struct Buffered(serde_json::Map<String, serde_json::Value>);
+
+impl Buffered {
+    /// Reads an object (or `[]`).
+    ///
+    /// # Errors
+    /// When the value is not an object.
+    pub fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Object(map) => Ok(Self(map)),
+            serde_json::Value::Array(items) if items.is_empty() => Ok(Self(serde_json::Map::new())),
+            _ => Err(de::Error::invalid_type(
+                de::Unexpected::Other("not an object"),
+                &"an object",
+            )),
+        }
+    }
+
+    /// The first of `keys` the object has.
+    #[must_use]
+    pub fn pick(&self, keys: &[&'static str]) -> Option<&'static str> {
+        keys.iter().copied().find(|key| self.0.contains_key(*key))
+    }
+
+    /// Decodes the object with codec `C`; an error names the path inside it.
+    ///
+    /// # Errors
+    /// When the object does not fit.
+    pub fn decode<C: Codec<T>, T, E: de::Error>(self) -> Result<T, E> {
+        let mut track = serde_path_to_error::Track::new();
+        let value = serde_json::Value::Object(self.0);
+        C::decode(serde_path_to_error::Deserializer::new(value, &mut track)).map_err(|e| {
+            let path = track.path().to_string();
+            if path.is_empty() || path == "." {
+                E::custom(e)
+            } else {
+                E::custom(format_args!("at `{path}`: {e}"))
+            }
+        })
+    }
 }
 
 /// The codec of a [`Shapes`] type.

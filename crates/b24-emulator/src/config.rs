@@ -49,6 +49,9 @@ pub struct Config {
     pub access_ttl: Duration,
     /// Lifetime of OAuth refresh tokens.
     pub refresh_ttl: Duration,
+    /// Methods answered from their spec example even though the emulator has a handler for
+    /// them (methods without a handler always are).
+    pub from_example: Vec<String>,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             client_secret: None,
             access_ttl: Duration::from_secs(3600),
             refresh_ttl: Duration::from_secs(180 * 24 * 3600),
+            from_example: Vec::new(),
         }
     }
 }
@@ -391,6 +395,17 @@ pub struct EmulatorArgs {
     /// Lifetime of OAuth refresh tokens, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 180 * 24 * 3600)]
     pub refresh_ttl: u64,
+    /// Methods to answer from their spec example instead of their handler, comma-separated.
+    #[arg(long, value_name = "METHODS", default_value = "")]
+    pub from_example: String,
+}
+
+/// A comma-separated flag value, items trimmed, empty ones dropped.
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 impl EmulatorArgs {
@@ -424,16 +439,12 @@ impl EmulatorArgs {
             faults: self.faults.clone().unwrap_or_default(),
             webhook_user: self.user_id,
             webhook_token: self.token.clone(),
-            scopes: self
-                .scopes
-                .split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
+            scopes: list(&self.scopes),
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
             access_ttl: Duration::from_secs(self.access_ttl),
             refresh_ttl: Duration::from_secs(self.refresh_ttl),
+            from_example: list(&self.from_example),
         })
     }
 }

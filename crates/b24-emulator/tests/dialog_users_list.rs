@@ -1,5 +1,5 @@
-//! `im.dialog.users.list` behaves as SERVER-BEHAVIOUR.md §2 describes, over real HTTP, and every
-//! mode's response decodes with the generated types.
+//! `im.dialog.users.list` behaves as `docs/server-behaviour.md` describes, over real HTTP, and
+//! every mode's response decodes with the generated types.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

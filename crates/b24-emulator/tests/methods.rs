@@ -14,9 +14,9 @@ mod common;
 use b24_core::{ApiError, ErrorCode, Method, ResponseError, decode_response};
 use b24_emulator::{Emulator, Portal};
 use b24_im::{
-    ChatGetErrorCode, ChatGetRequest, CountersGetRequest, DialogMessagesGetErrorCode,
-    DialogMessagesGetRequest, MessageAddErrorCode, MessageAddRequest, UserListGetErrorCode,
-    UserListGetRequest,
+    ChatGetErrorCode, ChatGetRequest, ChatGetResult, CountersGetRequest,
+    DialogMessagesGetErrorCode, DialogMessagesGetRequest, MessageAddErrorCode, MessageAddRequest,
+    UserListGetErrorCode, UserListGetRequest,
 };
 use serde_json::{Value, json};
 
@@ -189,7 +189,7 @@ async fn chat_get_ignores_membership_and_returns_the_first_chat_in_id_order() {
 }
 
 #[tokio::test]
-async fn chat_get_dialog_id_is_checked_then_answers_null() {
+async fn chat_get_dialog_id_is_checked_then_answers_the_whole_chat() {
     let emu = common::start(common::unlimited()).await;
     let e =
         fails::<ChatGetRequest>(&emu, json!({"DIALOG_ID": "group2"}), 400, "DIALOG_ID_EMPTY").await;
@@ -206,14 +206,69 @@ async fn chat_get_dialog_id_is_checked_then_answers_null() {
     // A user the caller may see but has no private dialog with: no chat behind it.
     assert!(emu.with_portal(|p| p.private_chat(ME, 7).is_none()));
     fails::<ChatGetRequest>(&emu, json!({"DIALOG_ID": "7"}), 400, "ACCESS_ERROR").await;
-    // With DIALOG_ID the entity pair is ignored; the full chat object is not reproduced.
+    // With DIALOG_ID the entity pair is ignored and the answer is the whole chat, as
+    // `im.dialog.get` gives it.
+    let (unread, members, owner) = emu.with_portal(|p| {
+        let colleague = other_member(p, 2, 0);
+        p.add_message(2, colleague, "new".into(), date(), serde_json::Map::new());
+        let chat = p.chat(2).unwrap();
+        (p.unread(2, ME), chat.members.len(), chat.owner)
+    });
     let (json, typed) = ok::<ChatGetRequest>(
         &emu,
-        json!({"DIALOG_ID": "chat2", "ENTITY_TYPE": "CRM", "ENTITY_ID": "DEAL|12"}),
+        json!({"DIALOG_ID": "chat2", "ENTITY_TYPE": "TASKS", "ENTITY_ID": "77"}),
     )
     .await;
-    assert_eq!(json["result"], Value::Null);
-    assert!(typed.result.is_none());
+    let chat = &json["result"];
+    assert_eq!(chat["id"], 2);
+    assert_eq!(chat["dialog_id"], "chat2");
+    assert_eq!(chat["name"], "Sales team");
+    assert_eq!(chat["owner"], owner);
+    assert_eq!(chat["user_counter"], members);
+    assert_eq!(
+        chat["counter"],
+        unread.len(),
+        "the caller's unread messages"
+    );
+    assert_eq!(chat["unread_id"], unread[0]);
+    assert_eq!(
+        (chat["entity_type"].as_str(), chat["entity_id"].as_str()),
+        (Some("CRM"), Some("DEAL|12"))
+    );
+    assert_eq!(chat["entity_link"]["url"], "/crm/deal/details/12/");
+    assert!(chat["last_id"].as_u64() < chat["last_message_id"].as_u64());
+    match typed.result {
+        Some(ChatGetResult::Chat(chat)) => {
+            assert_eq!(chat.id, 2);
+            assert_eq!(chat.dialog_id, Some(b24_core::DialogId::Chat(2)));
+            assert_eq!(chat.message_type.as_deref(), Some("C"));
+        }
+        other => panic!("expected the whole chat, got {other:?}"),
+    }
+    // A private dialog the caller has: its chat, asked for by the user id.
+    let (partner, private) = emu.with_portal(|p| {
+        let chat = p
+            .chats
+            .iter()
+            .find(|c| {
+                c.kind == "private"
+                    && c.members.iter().any(|r| r.user_id == ME)
+                    && c.members.len() == 2
+            })
+            .unwrap();
+        (
+            chat.members
+                .iter()
+                .map(|r| r.user_id)
+                .find(|u| *u != ME)
+                .unwrap(),
+            chat.id,
+        )
+    });
+    let (json, _) = ok::<ChatGetRequest>(&emu, json!({"DIALOG_ID": partner.to_string()})).await;
+    assert_eq!(json["result"]["id"], private);
+    assert_eq!(json["result"]["message_type"], "P");
+    assert_eq!(json["result"]["dialog_id"], partner.to_string());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -892,7 +947,7 @@ async fn dialog_messages_get_deleted_system_and_named_users() {
     }
 
     // An author whose account is gone: the server's date-only fragment, which is no user object.
-    let (status, body) = common::call_raw(
+    let (status, body) = common::call_unchecked(
         &emu,
         "im.dialog.messages.get",
         json!({"DIALOG_ID": "chat4", "LAST_ID": ghost + 1, "LIMIT": 1}),

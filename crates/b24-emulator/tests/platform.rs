@@ -18,17 +18,6 @@ use serde_json::{Value, json};
 
 const M: &str = "im.dialog.users.list";
 
-async fn stats(emu: &Emulator) -> Value {
-    common::client()
-        .get(format!("{}/_emulator/stats", emu.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 fn small() -> Value {
     json!({"DIALOG_ID": "chat1", "LIMIT": 1})
 }
@@ -54,7 +43,7 @@ async fn leaky_bucket_refuses_the_request_that_overflows_and_drains() {
         (status, body["error"].as_str().unwrap()),
         (503, "QUERY_LIMIT_EXCEEDED")
     );
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert_eq!(s["by_status"]["503"], 1);
     assert_eq!(s["by_error"]["QUERY_LIMIT_EXCEEDED"], 1);
     tokio::time::sleep(Duration::from_millis(2_200)).await; // drains one request
@@ -91,7 +80,7 @@ async fn a_batch_counts_as_one_request_for_the_bucket() {
         "the batch used one slot of two"
     );
     assert_eq!(common::call(&emu, M, small()).await.0, 503);
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert_eq!(s["batched_commands"], 20);
     assert_eq!(s["by_method"]["batch"], 1);
 }
@@ -149,7 +138,7 @@ async fn cost_model_shows_in_time_and_batch_commands_run_one_after_another() {
         latest_start < earliest_finish,
         "parallel requests overlap: {spans:?}"
     );
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert!(s["operating_ms"][M].as_f64().unwrap() > 6.0 * 40.0);
 }
 
@@ -482,7 +471,7 @@ async fn injected_500_and_html_502_after_the_method_ran() {
         (500, "INTERNAL_SERVER_ERROR")
     );
     assert_eq!(
-        stats(&emu).await["executed"][M],
+        common::stats(&emu).await["executed"][M],
         1,
         "the effect happened, the answer was lost"
     );
@@ -502,7 +491,7 @@ async fn injected_503_refuses_before_running() {
         (status, body["error"].as_str().unwrap()),
         (503, "QUERY_LIMIT_EXCEEDED")
     );
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert!(s["executed"].get(M).is_none(), "nothing ran");
     assert_eq!(s["faults"]["503"], 1);
 }
@@ -541,7 +530,7 @@ async fn injected_reset_truncate_and_stall() {
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err}");
-    assert_eq!(stats(&emu).await["executed"][M], 1);
+    assert_eq!(common::stats(&emu).await["executed"][M], 1);
 }
 
 #[tokio::test]
@@ -590,7 +579,7 @@ async fn stats_and_reset() {
         common::call(&emu, M, small()).await;
     }
     common::call(&emu, "im.nope", json!({})).await;
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert_eq!(s["requests"], 5);
     assert_eq!(s["by_status"]["200"], 3);
     assert_eq!(s["by_status"]["503"], 2);
@@ -602,7 +591,7 @@ async fn stats_and_reset() {
         .await
         .unwrap();
     assert_eq!(reset.status().as_u16(), 200);
-    let s = stats(&emu).await;
+    let s = common::stats(&emu).await;
     assert_eq!(s["requests"], 0);
     assert_eq!(
         common::call(&emu, M, small()).await.0,
@@ -705,4 +694,59 @@ fn bad_flags_get_a_usage_message() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown fault `boom`"));
+}
+
+/// Sends a raw body to `batch` (so key order is exactly as written) and returns the messages
+/// the commands stored, in id order, as (text).
+async fn batch_in_order(
+    emu: &b24_emulator::Emulator,
+    content_type: &str,
+    body: String,
+) -> Vec<String> {
+    let before = emu.with_portal(|p| p.next_message_id);
+    let response = common::client()
+        .post(format!("{}batch", emu.webhook_url()))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["result"]["result_error"], json!([]), "{answer}");
+    emu.with_portal(|p| {
+        p.messages
+            .iter()
+            .filter(|m| m.id >= before)
+            .map(|m| m.text.clone())
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn batch_runs_commands_in_the_order_sent() {
+    let emu = common::start(common::unlimited()).await;
+    // `c10` sorts before `c2` as text; the server keeps the order of the request, so `c2` runs
+    // first and `c10` can refer to its result.
+    let first = "im.message.add?DIALOG_ID=chat2&MESSAGE=first";
+    let second = "im.message.add?DIALOG_ID=chat2&MESSAGE=after+$result[c2]";
+    let json_body = format!(r#"{{"halt": 0, "cmd": {{"c2": "{first}", "c10": "{second}"}}}}"#);
+    let texts = batch_in_order(&emu, "application/json", json_body).await;
+    assert_eq!(texts.len(), 2);
+    assert_eq!(texts[0], "first");
+    let reply_to: u64 = texts[1].strip_prefix("after ").unwrap().parse().unwrap();
+    assert!(reply_to > 0, "c10 saw the result of c2: {texts:?}");
+
+    let encode = |text: &str| form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+    let form_body = format!("cmd[c2]={}&cmd[c10]={}", encode(first), encode(second));
+    let texts = batch_in_order(&emu, "application/x-www-form-urlencoded", form_body).await;
+    assert_eq!(texts[0], "first", "form bodies keep the order too");
+    assert!(
+        texts[1]
+            .strip_prefix("after ")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 0
+    );
 }

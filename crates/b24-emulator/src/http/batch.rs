@@ -73,7 +73,7 @@ pub fn prepare_command<'a>(
     if method.eq_ignore_ascii_case("batch") {
         return Err(Failure::system(SystemErrorCode::ErrorBatchMethodNotAllowed));
     }
-    let invalid = |text: &str| Failure::new(400, "INVALID_REQUEST", text);
+    let invalid = |text: &str| Failure::system(SystemErrorCode::InvalidRequest).explained(text);
     let mut params = Params::from_query(query).map_err(|e| invalid(&e.to_string()))?;
     let mut budget = MAX_EXPANSION;
     for value in params.0.values_mut() {
@@ -138,15 +138,8 @@ pub(crate) async fn run_batch(state: &State, caller: &Caller, mut params: Params
     let started = unix_now();
     let clock = Instant::now();
     let halt = truthy(params.take("halt").as_ref());
-    let commands: Vec<(String, Value)> = match params.take("cmd") {
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| (i.to_string(), v))
-            .collect(),
-        Some(Value::Object(map)) => map.into_iter().collect(),
-        _ => Vec::new(),
-    };
+    // In the order sent, as the server runs them.
+    let commands = params.take_entries("cmd").unwrap_or_default();
     let mut result = PhpArray::default();
     let mut errors = PhpArray::default();
     let mut totals = PhpArray::default();

@@ -1,13 +1,22 @@
 //! Request parameters the way the REST framework reads them: query string, form body with PHP's
 //! nested `KEY[sub][0]` encoding, or a JSON body; merged into one JSON object.
 
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::php::{php_int, scalar_text};
 
-/// The parameters of one call.
+/// The parameters of one call: their values, and the order in which the keys of each
+/// top-level array parameter were sent (PHP arrays keep it; `batch` runs its `cmd` in it).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Params(pub Map<String, Value>);
+pub struct Params(pub Map<String, Value>, KeyOrder);
+
+/// Keys of each top-level array parameter in the order sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct KeyOrder(BTreeMap<String, Vec<String>>);
 
 impl Params {
     /// Reads the query string and the body (form or JSON, by content type or by sniffing).
@@ -38,9 +47,19 @@ impl Params {
         if is_json {
             let mut params = form.into_params();
             match serde_json::from_slice::<Value>(body) {
-                Ok(Value::Object(map)) => params.0.extend(map),
+                Ok(Value::Object(map)) => {
+                    for key in map.keys() {
+                        params.1.0.remove(key);
+                    }
+                    params.0.extend(map);
+                }
                 Ok(_) => return Err(ParamsError::JsonNotObject),
                 Err(e) => return Err(ParamsError::Json(e.to_string())),
+            }
+            // The body parsed as a value above, so it parses here too.
+            let mut reader = serde_json::Deserializer::from_slice(body);
+            if let Ok(order) = TopLevelOrder.deserialize(&mut reader) {
+                params.1.0.extend(order);
             }
             Ok(params)
         } else {
@@ -59,8 +78,9 @@ impl Params {
         Ok(form.into_params())
     }
 
-    /// Removes and returns a framework-level parameter (`auth`, `start`, `halt`, `cmd`).
+    /// Removes and returns a framework-level parameter (`auth`, `start`, `halt`).
     pub fn take(&mut self, key: &str) -> Option<Value> {
+        self.1.0.remove(key);
         self.0.remove(key)
     }
 
@@ -69,6 +89,34 @@ impl Params {
         let map = std::mem::take(&mut self.0);
         for (key, value) in map {
             self.0.insert(key.to_uppercase(), value);
+        }
+        let order = std::mem::take(&mut self.1.0);
+        for (key, keys) in order {
+            self.1.0.insert(key.to_uppercase(), keys);
+        }
+    }
+
+    /// Removes an array parameter and returns its entries in the order they were sent (a JSON
+    /// list's entries keyed `0`, `1`, ...); `None` when it is absent or not an array.
+    pub fn take_entries(&mut self, key: &str) -> Option<Vec<(String, Value)>> {
+        let order = self.1.0.remove(key).unwrap_or_default();
+        match self.0.remove(key)? {
+            Value::Array(items) => Some(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (i.to_string(), v))
+                    .collect(),
+            ),
+            Value::Object(mut map) => {
+                let mut entries: Vec<(String, Value)> = order
+                    .into_iter()
+                    .filter_map(|k| map.remove(&k).map(|v| (k, v)))
+                    .collect();
+                entries.extend(map);
+                Some(entries)
+            }
+            _ => None,
         }
     }
 
@@ -140,7 +188,9 @@ struct Form {
 #[derive(Debug, Default)]
 struct FormNode {
     text: Option<String>,
-    entries: std::collections::BTreeMap<String, FormNode>,
+    entries: BTreeMap<String, FormNode>,
+    /// The keys of `entries` in the order they first came.
+    order: Vec<String>,
     next_index: u64,
 }
 
@@ -154,11 +204,11 @@ impl Form {
                 return Err(ParamsError::TooManyFields);
             }
             let (head, segments) = split_key(&key)?;
-            let mut node = self.root.entries.entry(head.to_owned()).or_default();
+            let mut node = self.root.child(head.to_owned());
             for segment in segments {
                 node.text = None;
                 let key = node.key_for(segment);
-                node = node.entries.entry(key).or_default();
+                node = node.child(key);
             }
             *node = FormNode {
                 text: Some(value.into_owned()),
@@ -169,14 +219,29 @@ impl Form {
     }
 
     fn into_params(self) -> Params {
+        let order = self
+            .root
+            .entries
+            .iter()
+            .filter(|(_, node)| node.text.is_none())
+            .map(|(key, node)| (key.clone(), node.order.clone()))
+            .collect();
         match self.root.into_value() {
-            Value::Object(map) => Params(map),
+            Value::Object(map) => Params(map, KeyOrder(order)),
             _ => Params::default(),
         }
     }
 }
 
 impl FormNode {
+    /// The entry under `key`, created (and its place in the order kept) when new.
+    fn child(&mut self, key: String) -> &mut FormNode {
+        if !self.entries.contains_key(&key) {
+            self.order.push(key.clone());
+        }
+        self.entries.entry(key).or_default()
+    }
+
     /// The key a segment names: `""` is the next free integer key.
     fn key_for(&mut self, segment: &str) -> String {
         if segment.is_empty() {
@@ -201,6 +266,79 @@ impl FormNode {
                     .collect(),
             ),
         }
+    }
+}
+
+/// Reads a JSON object's top level: for each member that is an object, its keys in order.
+struct TopLevelOrder;
+
+impl<'de> DeserializeSeed<'de> for TopLevelOrder {
+    type Value = BTreeMap<String, Vec<String>>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopLevelOrder {
+    type Value = BTreeMap<String, Vec<String>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if let Some(keys) = map.next_value_seed(MemberKeys)? {
+                out.insert(key, keys);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The keys of a value that is an object, in order; `None` for any other value.
+struct MemberKeys;
+
+impl<'de> DeserializeSeed<'de> for MemberKeys {
+    type Value = Option<Vec<String>>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MemberKeys {
+    type Value = Option<Vec<String>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut keys = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value::<IgnoredAny>()?;
+            keys.push(key);
+        }
+        Ok(Some(keys))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 
@@ -267,6 +405,28 @@ mod tests {
             Value::Object(p.0),
             json!({"ID": {"5": "a", "6": "b", "x": "c", "7": "d"}, "A": {"0": "2"}, "B": "2"})
         );
+    }
+
+    #[test]
+    fn array_keys_keep_the_order_they_were_sent_in() {
+        let keys = |mut p: Params| -> Vec<String> {
+            p.take_entries("cmd")
+                .unwrap()
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect()
+        };
+        let form = Params::from_query("cmd[c2]=a&cmd[c10]=b&cmd[a]=c&cmd[c2]=d").unwrap();
+        assert_eq!(keys(form), ["c2", "c10", "a"]);
+        let json = Params::from_request(
+            Some("cmd[x]=1"),
+            None,
+            br#"{"cmd": {"c2": "a", "c10": "b", "a": {"deep": 1}}, "halt": 0}"#,
+        )
+        .unwrap();
+        assert_eq!(keys(json), ["c2", "c10", "a"]);
+        let list = Params::from_request(None, None, br#"{"cmd": ["a", "b"]}"#).unwrap();
+        assert_eq!(keys(list), ["0", "1"]);
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl State {
                 config.refresh_ttl,
                 config.seed,
             )),
-            stats: Mutex::new(Stats::default()),
+            stats: Mutex::new(Stats::new(&config)),
             sequence: AtomicU64::new(0),
             portal: RwLock::new(portal),
             webhook_token,
@@ -104,7 +104,7 @@ impl State {
 
     /// Resets counters and limits (not the portal's data).
     pub(crate) fn reset(&self) {
-        *lock(&self.stats) = Stats::default();
+        *lock(&self.stats) = Stats::new(&self.config);
         *lock(&self.bucket) = LeakyBucket::new(self.config.bucket);
         *lock(&self.operating) = Operating::new(
             self.config.operating_limit,
@@ -179,10 +179,12 @@ async fn handle(
     {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
-            return json_response(
-                413,
-                &json!({"error": "INVALID_REQUEST", "error_description": "Request body too large"}),
-            );
+            let failure = Failure {
+                status: 413,
+                ..Failure::system(SystemErrorCode::InvalidRequest)
+                    .explained("Request body too large")
+            };
+            return json_response(failure.status, &error_body(&failure));
         }
     };
 
@@ -192,7 +194,8 @@ async fn handle(
     let params = match Params::from_request(query.as_deref(), content_type.as_deref(), &body) {
         Ok(p) => p,
         Err(error) => {
-            let failure = Failure::new(400, "INVALID_REQUEST", &error.to_string());
+            let failure =
+                Failure::system(SystemErrorCode::InvalidRequest).explained(error.to_string());
             return finish(
                 &state,
                 "?",
@@ -206,13 +209,13 @@ async fn handle(
         return token_endpoint(&state, &params);
     }
     let Some(route) = parse_rest_path(&path) else {
-        let failure = Failure::new(404, "ERROR_METHOD_NOT_FOUND", "Method not found!");
+        let failure = Failure::system(SystemErrorCode::ErrorMethodNotFound);
         return finish(
             &state,
             "?",
-            404,
+            failure.status,
             Some(&failure.code),
-            json_response(404, &error_body(&failure)),
+            json_response(failure.status, &error_body(&failure)),
         );
     };
     rest_call(&state, peer, route, params, &killer).await
@@ -396,9 +399,12 @@ pub(crate) async fn run_command(
     mut params: Params,
     start: Option<i64>,
 ) -> Result<Done, Failure> {
-    let Some((info, handler)) = methods::find(name) else {
+    let Some((entry, handler)) = methods::find(name) else {
         return Err(Failure::system(SystemErrorCode::ErrorMethodNotFound));
     };
+    let info = entry.info;
+    // A method without a handler, or one the configuration sends to its example.
+    let handler = handler.filter(|_| !state.config.from_example.iter().any(|m| m == info.name));
     if !state.config.scopes.iter().any(|s| s == info.scope) {
         return Err(Failure::system(SystemErrorCode::InsufficientScope));
     }
@@ -409,13 +415,12 @@ pub(crate) async fn run_command(
     {
         return Err(Failure::system(SystemErrorCode::OperationTimeLimit));
     }
-    if !info.name.starts_with("im.v2.") {
-        params.uppercase_keys();
-    }
+    methods::normalise_params(info, &mut params);
     let handler_started = Instant::now();
     macro_rules! call {
         ($portal:expr) => {
             Call {
+                info,
                 portal: $portal,
                 caller: caller.user,
                 via_webhook: caller.via_webhook,
@@ -429,8 +434,12 @@ pub(crate) async fn run_command(
     }
     // Reads run side by side (a portal has many workers); a write has the portal to itself.
     let result = match handler {
-        Handler::Read(handle) => handle(&mut call!(&*read(&state.portal))),
-        Handler::Write(handle) => handle(&mut call!(&mut *write(&state.portal))),
+        Some(Handler::Read(handle)) => handle(&mut call!(&*read(&state.portal))),
+        Some(Handler::Write(handle)) => handle(&mut call!(&mut *write(&state.portal))),
+        None => {
+            Stats::count(&mut lock(&state.stats).answered_from_example, info.name);
+            methods::example::answer(entry, &params)
+        }
     };
     let rows = result.as_ref().map_or(0, |o| o.rows);
     let processing = state.config.cost.of(rows);

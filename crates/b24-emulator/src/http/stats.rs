@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::config::Config;
+
 /// What the emulator has seen since it started or was last reset.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {
@@ -27,9 +29,24 @@ pub struct Stats {
     /// Calls of each method that ran (their effect applied), including those whose answer a
     /// fault then lost.
     pub executed: BTreeMap<String, u64>,
+    /// Every method of the spec answered from its spec example (no handler, or
+    /// `--from-example`), with the calls answered so.
+    pub answered_from_example: BTreeMap<String, u64>,
 }
 
 impl Stats {
+    /// Zero counters; every method answered from its example is listed.
+    pub(crate) fn new(config: &Config) -> Self {
+        let mut stats = Self::default();
+        for (entry, handler) in crate::methods::served() {
+            let name = entry.info.name;
+            if handler.is_none() || config.from_example.iter().any(|m| m == name) {
+                stats.answered_from_example.insert(name.to_owned(), 0);
+            }
+        }
+        stats
+    }
+
     pub(crate) fn count(map: &mut BTreeMap<String, u64>, key: &str) {
         *map.entry(key.to_owned()).or_insert(0) += 1;
     }

@@ -2,6 +2,8 @@
 
 mod get;
 
-use super::Handler;
+use super::{Handler, handler};
 
-pub(super) const HANDLERS: &[(&str, Handler)] = &[("im.chat.get", Handler::Read(get::handle))];
+pub(super) const HANDLERS: &[(&str, Handler)] = &[handler::<b24_im::ChatGetRequest>(
+    Handler::Read(get::handle),
+)];

@@ -2,6 +2,8 @@
 
 mod get;
 
-use super::Handler;
+use super::{Handler, handler};
 
-pub(super) const HANDLERS: &[(&str, Handler)] = &[("im.counters.get", Handler::Read(get::handle))];
+pub(super) const HANDLERS: &[(&str, Handler)] = &[handler::<b24_im::CountersGetRequest>(
+    Handler::Read(get::handle),
+)];

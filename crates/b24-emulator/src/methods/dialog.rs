@@ -3,12 +3,9 @@
 mod messages_get;
 mod users_list;
 
-use super::Handler;
+use super::{Handler, handler};
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
-    (
-        "im.dialog.messages.get",
-        Handler::Read(messages_get::handle),
-    ),
-    ("im.dialog.users.list", Handler::Read(users_list::handle)),
+    handler::<b24_im::DialogMessagesGetRequest>(Handler::Read(messages_get::handle)),
+    handler::<b24_im::DialogUsersListRequest>(Handler::Read(users_list::handle)),
 ];

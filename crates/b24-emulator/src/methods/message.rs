@@ -2,6 +2,8 @@
 
 mod add;
 
-use super::Handler;
+use super::{Handler, handler};
 
-pub(super) const HANDLERS: &[(&str, Handler)] = &[("im.message.add", Handler::Write(add::handle))];
+pub(super) const HANDLERS: &[(&str, Handler)] = &[handler::<b24_im::MessageAddRequest>(
+    Handler::Write(add::handle),
+)];

@@ -7,24 +7,28 @@ mod read;
 mod schema_get;
 mod send;
 
-use super::Handler;
+use b24_im::{
+    NotifyAnswerRequest, NotifyConfirmRequest, NotifyDeleteRequest, NotifyGetRequest,
+    NotifyHistorySearchRequest, NotifyPersonalAddRequest, NotifyReadAllRequest,
+    NotifyReadListRequest, NotifyReadRequest, NotifyRequest, NotifySchemaGetRequest,
+    NotifySystemAddRequest,
+};
+
+use super::{Handler, handler};
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
-    ("im.notify", Handler::Write(send::notify)),
-    ("im.notify.answer", Handler::Write(answer::answer)),
-    ("im.notify.confirm", Handler::Write(answer::confirm)),
-    ("im.notify.delete", Handler::Write(delete::handle)),
-    ("im.notify.get", Handler::Read(get::get)),
-    (
-        "im.notify.history.search",
-        Handler::Read(get::history_search),
-    ),
-    ("im.notify.personal.add", Handler::Write(send::personal)),
-    ("im.notify.read", Handler::Write(read::one)),
-    ("im.notify.read.all", Handler::Write(read::all)),
-    ("im.notify.read.list", Handler::Write(read::list)),
-    ("im.notify.schema.get", Handler::Read(schema_get::handle)),
-    ("im.notify.system.add", Handler::Write(send::system)),
+    handler::<NotifyRequest>(Handler::Write(send::notify)),
+    handler::<NotifyAnswerRequest>(Handler::Write(answer::answer)),
+    handler::<NotifyConfirmRequest>(Handler::Write(answer::confirm)),
+    handler::<NotifyDeleteRequest>(Handler::Write(delete::handle)),
+    handler::<NotifyGetRequest>(Handler::Read(get::get)),
+    handler::<NotifyHistorySearchRequest>(Handler::Read(get::history_search)),
+    handler::<NotifyPersonalAddRequest>(Handler::Write(send::personal)),
+    handler::<NotifyReadRequest>(Handler::Write(read::one)),
+    handler::<NotifyReadAllRequest>(Handler::Write(read::all)),
+    handler::<NotifyReadListRequest>(Handler::Write(read::list)),
+    handler::<NotifySchemaGetRequest>(Handler::Read(schema_get::handle)),
+    handler::<NotifySystemAddRequest>(Handler::Write(send::system)),
 ];
 
 /// The application a call's tags belong to: the OAuth application, or the `CLIENT_ID` a webhook

@@ -1,30 +1,32 @@
 //! `im.search.*`: users, chats and departments found by a phrase, over the same portal every
 //! other method sees; and the recent-search list of the previous chat (`im.search.last.*`).
 //!
-//! The paging of the search methods (and of `im.department.colleagues.list`): `LIMIT` 10 when
-//! absent, capped at 50, no lower bound (0 or less: an empty page); the offset is `start` when
-//! it is > 0, else `OFFSET`; the server counts first and answers `[]` when nothing matches.
+//! The paging of the search methods (and of `im.department.colleagues.list`): `LIMIT` from the
+//! spec's `pagination.limit` (10 when absent, capped at 50), no lower bound (0 or less: an empty
+//! page); the offset is `start` when it is > 0, else `OFFSET`; the server counts first and
+//! answers `[]` when nothing matches.
 
 mod chat_list;
 mod department_list;
 mod last;
 mod user_list;
 
-use serde_json::Value;
+use b24_core::Method;
+use b24_im::{SearchChatListRequest, SearchDepartmentListRequest, SearchUserListRequest};
+// The recent-search methods are deprecated in the SDK; the emulator still serves them.
+#[allow(deprecated)]
+use b24_im::{SearchLastAddRequest, SearchLastDeleteRequest, SearchLastGetRequest};
 
-use super::{Call, Failure, Handler, Outcome};
-use crate::php::php_int;
+use super::{Call, Failure, Handler, LimitRule, Outcome, handler};
 
+#[allow(deprecated)]
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
-    ("im.search.chat.list", Handler::Read(chat_list::handle)),
-    (
-        "im.search.department.list",
-        Handler::Read(department_list::handle),
-    ),
-    ("im.search.last.add", Handler::Write(last::add)),
-    ("im.search.last.delete", Handler::Write(last::delete)),
-    ("im.search.last.get", Handler::Read(last::get)),
-    ("im.search.user.list", Handler::Read(user_list::handle)),
+    handler::<SearchChatListRequest>(Handler::Read(chat_list::handle)),
+    handler::<SearchDepartmentListRequest>(Handler::Read(department_list::handle)),
+    handler::<SearchLastAddRequest>(Handler::Write(last::add)),
+    handler::<SearchLastDeleteRequest>(Handler::Write(last::delete)),
+    handler::<SearchLastGetRequest>(Handler::Read(last::get)),
+    handler::<SearchUserListRequest>(Handler::Read(user_list::handle)),
 ];
 
 /// The window a search page reads.
@@ -35,9 +37,10 @@ pub(super) struct Window {
 }
 
 impl Window {
-    /// `LIMIT` (10 by default, at most 50) and the offset (`start` > 0 wins over `OFFSET`).
+    /// The page size (a limit ≤ 0 passes through, as an empty page) and the offset (`start`
+    /// > 0 wins over `OFFSET`).
     pub fn of<P>(call: &Call<P>) -> Self {
-        let limit = call.params.get("LIMIT").map_or(10, php_int).min(50);
+        let limit = call.limit(LimitRule::CappedOnly);
         let offset = match (
             call.start.filter(|s| *s > 0),
             call.params.int("OFFSET").filter(|o| *o > 0),
@@ -51,43 +54,29 @@ impl Window {
             limit: usize::try_from(limit).unwrap_or(0),
         }
     }
-}
 
-/// One page of `total` matches (`items` yields them all, in order): `[]` when nothing matches,
-/// otherwise `shape` of the page, with `total` and `next` = offset + returned while more remain.
-pub(super) fn paged(
-    window: Window,
-    total: usize,
-    items: impl Iterator<Item = Value>,
-    shape: impl FnOnce(Vec<Value>) -> Value,
-) -> Outcome {
-    let total_i64 = i64::try_from(total).unwrap_or(i64::MAX);
-    if total == 0 {
-        return Outcome {
-            result: Value::Array(Vec::new()),
-            total: Some(0),
-            next: None,
-            rows: 0,
-        };
-    }
-    let page: Vec<Value> = items.skip(window.offset).take(window.limit).collect();
-    let returned = page.len();
-    let next = window.offset + returned;
-    Outcome {
-        result: shape(page),
-        total: Some(total_i64),
-        next: (next < total).then_some(next as u64),
-        rows: returned,
+    /// This window of `all` (every match, in order), answered as method `M` with `shape` of
+    /// the page: `total` always, `next` = offset + returned while more remain. Nothing found
+    /// is an empty page, which the generated types send as `[]`.
+    pub fn page<M: Method, T>(
+        self,
+        all: &[T],
+        shape: impl FnOnce(&[T]) -> M::Output,
+    ) -> Result<Outcome, Failure> {
+        let start = self.offset.min(all.len());
+        let end = start.saturating_add(self.limit).min(all.len());
+        let page = all.get(start..end).unwrap_or_default();
+        let returned = page.len();
+        let next = self.offset.saturating_add(returned);
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        Ok(Outcome::of::<M>(&shape(page), returned)?
+            .paged(Some(total), (next < all.len()).then_some(next as u64)))
     }
 }
 
-/// The search phrase: `FIND` trimmed; missing is `FIND_SHORT`.
+/// The search phrase of `key`, trimmed and lower-cased; `None` when not sent.
 fn phrase<P>(call: &Call<P>, key: &str) -> Option<String> {
     call.params.text(key).map(|t| t.trim().to_lowercase())
-}
-
-fn find_short() -> Failure {
-    Failure::new(400, "FIND_SHORT", "Too short a search phrase.")
 }
 
 /// Every word of `phrase` starts a word of `text` (case-insensitive), as the search index

@@ -4,16 +4,13 @@ mod get;
 mod list_get;
 mod status;
 
-use super::Handler;
+use super::{Handler, handler};
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
-    ("im.user.get", Handler::Read(get::handle)),
-    ("im.user.list.get", Handler::Read(list_get::handle)),
-    ("im.user.status.get", Handler::Read(status::get)),
-    ("im.user.status.set", Handler::Write(status::set)),
-    (
-        "im.user.status.idle.start",
-        Handler::Write(status::idle_start),
-    ),
-    ("im.user.status.idle.end", Handler::Write(status::idle_end)),
+    handler::<b24_im::UserGetRequest>(Handler::Read(get::handle)),
+    handler::<b24_im::UserListGetRequest>(Handler::Read(list_get::handle)),
+    handler::<b24_im::UserStatusGetRequest>(Handler::Read(status::get)),
+    handler::<b24_im::UserStatusSetRequest>(Handler::Write(status::set)),
+    handler::<b24_im::UserStatusIdleStartRequest>(Handler::Write(status::idle_start)),
+    handler::<b24_im::UserStatusIdleEndRequest>(Handler::Write(status::idle_end)),
 ];

@@ -2,9 +2,9 @@
 
 pub(crate) mod event;
 
-use super::Handler;
+use super::{Handler, handler};
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
-    ("im.v2.Event.get", Handler::Write(event::get)),
-    ("im.v2.Event.subscribe", Handler::Write(event::subscribe)),
+    handler::<b24_im::V2EventGetRequest>(Handler::Write(event::get)),
+    handler::<b24_im::V2EventSubscribeRequest>(Handler::Write(event::subscribe)),
 ];

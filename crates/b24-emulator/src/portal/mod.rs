@@ -11,7 +11,7 @@ mod generate;
 mod model;
 mod notify;
 
-pub use access::{dialog_chat, parse_dialog_id};
+pub use access::{Denied, dialog_chat, parse_dialog_id};
 pub use data::{dump_portal, load_portal};
 pub use generate::Shape;
 pub use model::*;

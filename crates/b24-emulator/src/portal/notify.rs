@@ -72,6 +72,38 @@ pub struct Notification {
     pub answers: Vec<String>,
 }
 
+impl Notification {
+    /// An unread notification for `user_id` from `author_id` (0: the system), sent by the
+    /// module and event `source` (`("rest", "rest_notify")` for REST calls) at `date`
+    /// (ISO-8601); without tags, buttons or answers. [`Portal::notify`] gives it its id.
+    #[must_use]
+    pub fn new(
+        user_id: u64,
+        author_id: u64,
+        kind: NotifyKind,
+        text: impl Into<String>,
+        (module, event): (&str, &str),
+        date: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: 0,
+            user_id,
+            author_id,
+            kind,
+            text: text.into(),
+            module: module.to_owned(),
+            event: event.to_owned(),
+            tag: None,
+            sub_tag: None,
+            read: false,
+            date: date.into(),
+            buttons: Vec::new(),
+            answerable: false,
+            answers: Vec::new(),
+        }
+    }
+}
+
 /// The tag the server stores for `tag` sent by the application `client_id`:
 /// `MP|` + the first 5 hex digits of md5(client id) + `|` + tag.
 #[must_use]

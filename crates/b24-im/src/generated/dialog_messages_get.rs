@@ -913,7 +913,7 @@ impl w::Object for FileViewerAttrs {
 /// Extra parameters of a message, keys upper-case. The docs describe `LIKE`, `CODE` and
 /// `NOTIFY`; the other fields are common ones the server sends. The server knows many more
 /// keys (call, Open Channels, forms, ...); the format has no catch-all, so those are dropped
-/// when decoding.
+/// when decoding. Only the keys that are set are sent, and `[]` when none is.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -982,6 +982,10 @@ pub struct MessageParams {
     ///
     /// Wire: `CHAT_USER`, list of u64. Absent means empty.
     pub chat_user: ::std::vec::Vec<u64>,
+    /// The message this one replies to (`REPLY_ID` of `im.message.add`).
+    ///
+    /// Wire: `REPLY_ID`, u64. Optional: may be absent.
+    pub reply_id: ::std::option::Option<u64>,
     /// A chat the message refers to (e.g. the chat of a thread).
     ///
     /// Wire: `CHAT_ID`, u64. Optional: may be absent.
@@ -1001,36 +1005,34 @@ pub struct MessageParams {
 }
 impl w::Object for MessageParams {
     const REQUIRED: &'static [&'static str] = &[];
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> ::std::result::Result<bool, A::Error> {
         match key {
-            "LIKE" => self.like = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?,
-            "CODE" => self.code = w::take::<w::OrDefault<w::List<w::Same>>, _, _>(map)?,
+            "LIKE" => self.like = w::take::<w::Sparse<w::List<w::Int>>, _, _>(map)?,
+            "CODE" => self.code = w::take::<w::Sparse<w::List<w::Same>>, _, _>(map)?,
             "NOTIFY" => self.notify = w::take::<w::Opt<w::Any>, _, _>(map)?,
-            "FILE_ID" => {
-                self.file_id = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
-            }
-            "ATTACH" => {
-                self.attach = w::take::<w::OrDefault<w::List<w::Any>>, _, _>(map)?;
-            }
+            "FILE_ID" => self.file_id = w::take::<w::Sparse<w::List<w::Int>>, _, _>(map)?,
+            "ATTACH" => self.attach = w::take::<w::Sparse<w::List<w::Any>>, _, _>(map)?,
             "KEYBOARD" => self.keyboard = w::take::<w::Opt<w::Any>, _, _>(map)?,
             "MENU" => self.menu = w::take::<w::Opt<w::Any>, _, _>(map)?,
-            "URL_ID" => {
-                self.url_id = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
-            }
+            "URL_ID" => self.url_id = w::take::<w::Sparse<w::List<w::Int>>, _, _>(map)?,
             "URL_ONLY" => self.url_only = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
             "LINK_ACTIVE" => {
-                self.link_active = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
+                self.link_active = w::take::<w::Sparse<w::List<w::Int>>, _, _>(map)?;
             }
             "IS_EDITED" => self.is_edited = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
             "IS_DELETED" => self.is_deleted = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
             "IS_PINNED" => self.is_pinned = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
             "CHAT_USER" => {
-                self.chat_user = w::take::<w::OrDefault<w::List<w::Int>>, _, _>(map)?;
+                self.chat_user = w::take::<w::Sparse<w::List<w::Int>>, _, _>(map)?;
             }
+            "REPLY_ID" => self.reply_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
             "CHAT_ID" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
             "CHAT_MESSAGE" => self.chat_message = w::take::<w::Opt<w::Int>, _, _>(map)?,
             "COMPONENT_ID" => self.component_id = w::take::<w::Opt<w::Str>, _, _>(map)?,
@@ -1045,28 +1047,25 @@ impl w::Object for MessageParams {
         &self,
         map: &mut M,
     ) -> ::std::result::Result<(), M::Error> {
-        w::put::<w::OrDefault<w::List<w::Int>>, _, _>(map, "LIKE", &self.like)?;
-        w::put::<w::OrDefault<w::List<w::Same>>, _, _>(map, "CODE", &self.code)?;
+        w::put::<w::Sparse<w::List<w::Int>>, _, _>(map, "LIKE", &self.like)?;
+        w::put::<w::Sparse<w::List<w::Same>>, _, _>(map, "CODE", &self.code)?;
         w::put::<w::Opt<w::Any>, _, _>(map, "NOTIFY", &self.notify)?;
-        w::put::<w::OrDefault<w::List<w::Int>>, _, _>(map, "FILE_ID", &self.file_id)?;
-        w::put::<w::OrDefault<w::List<w::Any>>, _, _>(map, "ATTACH", &self.attach)?;
+        w::put::<w::Sparse<w::List<w::Int>>, _, _>(map, "FILE_ID", &self.file_id)?;
+        w::put::<w::Sparse<w::List<w::Any>>, _, _>(map, "ATTACH", &self.attach)?;
         w::put::<w::Opt<w::Any>, _, _>(map, "KEYBOARD", &self.keyboard)?;
         w::put::<w::Opt<w::Any>, _, _>(map, "MENU", &self.menu)?;
-        w::put::<w::OrDefault<w::List<w::Int>>, _, _>(map, "URL_ID", &self.url_id)?;
+        w::put::<w::Sparse<w::List<w::Int>>, _, _>(map, "URL_ID", &self.url_id)?;
         w::put::<w::Opt<w::YesNo>, _, _>(map, "URL_ONLY", &self.url_only)?;
         w::put::<
-            w::OrDefault<w::List<w::Int>>,
+            w::Sparse<w::List<w::Int>>,
             _,
             _,
         >(map, "LINK_ACTIVE", &self.link_active)?;
         w::put::<w::Opt<w::YesNo>, _, _>(map, "IS_EDITED", &self.is_edited)?;
         w::put::<w::Opt<w::YesNo>, _, _>(map, "IS_DELETED", &self.is_deleted)?;
         w::put::<w::Opt<w::YesNo>, _, _>(map, "IS_PINNED", &self.is_pinned)?;
-        w::put::<
-            w::OrDefault<w::List<w::Int>>,
-            _,
-            _,
-        >(map, "CHAT_USER", &self.chat_user)?;
+        w::put::<w::Sparse<w::List<w::Int>>, _, _>(map, "CHAT_USER", &self.chat_user)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "REPLY_ID", &self.reply_id)?;
         w::put::<w::Opt<w::Int>, _, _>(map, "CHAT_ID", &self.chat_id)?;
         w::put::<w::Opt<w::Int>, _, _>(map, "CHAT_MESSAGE", &self.chat_message)?;
         w::put::<w::Opt<w::Str>, _, _>(map, "COMPONENT_ID", &self.component_id)?;

@@ -13,7 +13,7 @@ fn chat_get_example_1() {
         200u16,
         ::std::option::Option::None,
         &[],
-        &["ID"],
+        &["ID", "id", "user_id"],
     );
 }
 /// `spec/im/examples/chat.get.bare.json`: Constructed: the chat id as a bare number, the shape of older revisions of the method.
@@ -27,14 +27,29 @@ fn chat_get_example_2() {
         200u16,
         ::std::option::Option::None,
         &[],
-        &["ID"],
+        &["ID", "id", "user_id"],
+    );
+}
+/** `spec/im/examples/chat.get.dialog.json`: With `DIALOG_ID`: the whole chat, in the shape of the documented example of
+`im.dialog.get` (the same object).*/
+#[test]
+#[cfg(feature = "chat")]
+fn chat_get_example_3() {
+    ::b24_core::testing::check_example::<
+        crate::generated::chat_get::ChatGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/chat.get.dialog.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["ID", "id", "user_id"],
     );
 }
 /** `spec/im/examples/chat.get.null.json`: Constructed from the server behaviour in `docs/server-behaviour.md`: no chat matches (or a parameter is missing), so
 `result` is `null` and there is no error.*/
 #[test]
 #[cfg(feature = "chat")]
-fn chat_get_example_3() {
+fn chat_get_example_4() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
     >(
@@ -42,14 +57,14 @@ fn chat_get_example_3() {
         200u16,
         ::std::option::Option::None,
         &[],
-        &["ID"],
+        &["ID", "id", "user_id"],
     );
 }
 /** `spec/im/examples/chat.get.error.json`: The documented error response (the page lists no codes of its own). The page shows it with
 HTTP 401; the system error table lists `INVALID_CREDENTIALS` with 403.*/
 #[test]
 #[cfg(feature = "chat")]
-fn chat_get_example_4() {
+fn chat_get_example_5() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
     >(
@@ -57,13 +72,13 @@ fn chat_get_example_4() {
         401u16,
         ::std::option::Option::Some("INVALID_CREDENTIALS"),
         &[],
-        &["ID"],
+        &["ID", "id", "user_id"],
     );
 }
 /// `spec/im/examples/chat.get.guest.json`: Constructed from the server's handler (`docs/server-behaviour.md`): a guest session.
 #[test]
 #[cfg(feature = "chat")]
-fn chat_get_example_5() {
+fn chat_get_example_6() {
     ::b24_core::testing::check_example::<
         crate::generated::chat_get::ChatGetRequest,
     >(
@@ -71,7 +86,7 @@ fn chat_get_example_5() {
         403u16,
         ::std::option::Option::Some("AUTHORIZE_ERROR"),
         &[],
-        &["ID"],
+        &["ID", "id", "user_id"],
     );
 }
 /// `spec/im/examples/counters.get.json`: The documented example response (`CHAT`, `CHAT_UNREAD`, `LINES`, `DIALOG_UNREAD` as `[]`).
@@ -899,7 +914,7 @@ fn search_chat_list_example_1() {
         200u16,
         ::std::option::Option::None,
         &[],
-        &["id"],
+        &["id", "user_id"],
     );
 }
 /// `spec/im/examples/search.chat.list.error.json`: The documented error response.
@@ -913,7 +928,7 @@ fn search_chat_list_example_2() {
         400u16,
         ::std::option::Option::Some("FIND_SHORT"),
         &[],
-        &["id"],
+        &["id", "user_id"],
     );
 }
 /// `spec/im/examples/search.department.list.json`: The documented example response.
@@ -1011,7 +1026,7 @@ fn search_last_get_example_1() {
         200u16,
         ::std::option::Option::None,
         &[],
-        &["id"],
+        &["id", "user_id"],
     );
 }
 /// `spec/im/examples/search.last.get.error.json`: The documented error response.
@@ -1025,7 +1040,7 @@ fn search_last_get_example_2() {
         401u16,
         ::std::option::Option::Some("INVALID_CREDENTIALS"),
         &[],
-        &["id"],
+        &["id", "user_id"],
     );
 }
 /// `spec/im/examples/search.user.list.json`: The documented example response.

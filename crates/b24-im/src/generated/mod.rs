@@ -74,6 +74,10 @@ mod v2_event_get;
 mod v2_event_subscribe;
 #[cfg(test)]
 mod examples;
+#[cfg(any(feature = "chat", feature = "search"))]
+pub use types::{
+    Chat, ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader, ChatRestrictions,
+};
 #[cfg(feature = "department")]
 pub use types::UserRef;
 #[cfg(
@@ -103,10 +107,6 @@ pub use types::{
 };
 #[cfg(feature = "notify")]
 pub use types::Notification;
-#[cfg(feature = "search")]
-pub use types::{
-    FoundChat, FoundChatEntityLink, FoundChatPermissions, FoundChatRestrictions,
-};
 #[cfg(feature = "chat")]
 pub use chat_get::{
     ChatGetRequest, ChatGetErrorCode, ChatEntityType, ChatGetResult, ChatRef,
@@ -218,63 +218,132 @@ pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode}
 #[cfg(feature = "registry")]
 #[allow(deprecated)]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
-    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>(),
+    ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/chat.get.json")),
+    ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/counters.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         department_colleagues_list::DepartmentColleaguesListRequest,
-    >(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/department.colleagues.list.json"),
+        ),
     ::b24_core::registry::MethodEntry::of::<
         department_employees_get::DepartmentEmployeesGetRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<department_get::DepartmentGetRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/department.employees.get.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<department_get::DepartmentGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/department.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         department_managers_get::DepartmentManagersGetRequest,
-    >(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/department.managers.get.json"),
+        ),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>(),
-    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>(),
-    ::b24_core::registry::MethodEntry::of::<notify::NotifyRequest>(),
-    ::b24_core::registry::MethodEntry::of::<notify_answer::NotifyAnswerRequest>(),
-    ::b24_core::registry::MethodEntry::of::<notify_confirm::NotifyConfirmRequest>(),
-    ::b24_core::registry::MethodEntry::of::<notify_delete::NotifyDeleteRequest>(),
-    ::b24_core::registry::MethodEntry::of::<notify_get::NotifyGetRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/dialog.messages.get.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/dialog.users.list.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.add.json")),
+    ::b24_core::registry::MethodEntry::of::<notify::NotifyRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/notify.json")),
+    ::b24_core::registry::MethodEntry::of::<notify_answer::NotifyAnswerRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/notify.answer.json")),
+    ::b24_core::registry::MethodEntry::of::<notify_confirm::NotifyConfirmRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/notify.confirm.json")),
+    ::b24_core::registry::MethodEntry::of::<notify_delete::NotifyDeleteRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/notify.delete.json")),
+    ::b24_core::registry::MethodEntry::of::<notify_get::NotifyGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/notify.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         notify_history_search::NotifyHistorySearchRequest,
-    >(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/notify.history.search.json"),
+        ),
     ::b24_core::registry::MethodEntry::of::<
         notify_personal_add::NotifyPersonalAddRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<notify_read::NotifyReadRequest>(),
-    ::b24_core::registry::MethodEntry::of::<notify_read_all::NotifyReadAllRequest>(),
-    ::b24_core::registry::MethodEntry::of::<notify_read_list::NotifyReadListRequest>(),
-    ::b24_core::registry::MethodEntry::of::<notify_schema_get::NotifySchemaGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<notify_system_add::NotifySystemAddRequest>(),
-    ::b24_core::registry::MethodEntry::of::<search_chat_list::SearchChatListRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/notify.personal.add.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<notify_read::NotifyReadRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/notify.read.json")),
+    ::b24_core::registry::MethodEntry::of::<notify_read_all::NotifyReadAllRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/notify.read.all.json")),
+    ::b24_core::registry::MethodEntry::of::<notify_read_list::NotifyReadListRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/notify.read.list.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<notify_schema_get::NotifySchemaGetRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/notify.schema.get.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<notify_system_add::NotifySystemAddRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/notify.system.add.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<search_chat_list::SearchChatListRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/search.chat.list.json"),
+        ),
     ::b24_core::registry::MethodEntry::of::<
         search_department_list::SearchDepartmentListRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<search_last_add::SearchLastAddRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/search.department.list.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<search_last_add::SearchLastAddRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/search.last.add.json")),
     ::b24_core::registry::MethodEntry::of::<
         search_last_delete::SearchLastDeleteRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<search_last_get::SearchLastGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<search_user_list::SearchUserListRequest>(),
-    ::b24_core::registry::MethodEntry::of::<user_get::UserGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<user_status_get::UserStatusGetRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/search.last.delete.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<search_last_get::SearchLastGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/search.last.get.json")),
+    ::b24_core::registry::MethodEntry::of::<search_user_list::SearchUserListRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/search.user.list.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<user_get::UserGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/user.get.json")),
+    ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/user.list.get.json")),
+    ::b24_core::registry::MethodEntry::of::<user_status_get::UserStatusGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/user.status.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         user_status_idle_end::UserStatusIdleEndRequest,
-    >(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/user.status.idle.end.json"),
+        ),
     ::b24_core::registry::MethodEntry::of::<
         user_status_idle_start::UserStatusIdleStartRequest,
-    >(),
-    ::b24_core::registry::MethodEntry::of::<user_status_set::UserStatusSetRequest>(),
-    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/user.status.idle.start.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<user_status_set::UserStatusSetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/user.status.set.json")),
+    ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/v2.Event.get.json")),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_subscribe::V2EventSubscribeRequest,
-    >(),
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
+        ),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).

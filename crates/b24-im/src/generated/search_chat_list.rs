@@ -126,16 +126,32 @@ impl ::b24_core::Method for SearchChatListRequest {
             continuation: ::std::option::Option::None,
         },
     };
-    /// `result`: list of `FoundChat`.
+    /// `result`: list of `Chat`.
     ///
     /// The chats found on this page, newest first; `[]` when nothing matches.
-    type Output = ::std::vec::Vec<crate::generated::types::FoundChat>;
+    type Output = ::std::vec::Vec<crate::generated::types::Chat>;
     type ErrorCode = SearchChatListErrorCode;
     const SKIP: &'static [&'static [::b24_core::Step]] = &[
         &[::b24_core::Step::Entry],
         &[
             ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("last_message_views"),
+            ::b24_core::Step::Key("first_viewers"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("manager_list"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Entry,
             ::b24_core::Step::Key("mute_list"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("readed_list"),
             ::b24_core::Step::Entry,
         ],
     ];
@@ -152,7 +168,7 @@ impl ::b24_core::Method for SearchChatListRequest {
     }
 }
 impl ::b24_core::Paged for SearchChatListRequest {
-    type Item = crate::generated::types::FoundChat;
+    type Item = crate::generated::types::Chat;
     fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
         output.iter().collect()
     }

@@ -97,7 +97,26 @@ impl ::b24_core::Method for SearchLastGetRequest {
         &[
             ::b24_core::Step::Entry,
             ::b24_core::Step::Key("chat"),
+            ::b24_core::Step::Key("last_message_views"),
+            ::b24_core::Step::Key("first_viewers"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("chat"),
+            ::b24_core::Step::Key("manager_list"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("chat"),
             ::b24_core::Step::Key("mute_list"),
+            ::b24_core::Step::Entry,
+        ],
+        &[
+            ::b24_core::Step::Entry,
+            ::b24_core::Step::Key("chat"),
+            ::b24_core::Step::Key("readed_list"),
             ::b24_core::Step::Entry,
         ],
         &[
@@ -172,8 +191,8 @@ pub struct RecentSearch {
     pub user: ::std::option::Option<crate::generated::types::DialogUser>,
     /// The chat (some of its fields), for a group chat.
     ///
-    /// Wire: `chat`, `FoundChat`. Optional: may be absent.
-    pub chat: ::std::option::Option<crate::generated::types::FoundChat>,
+    /// Wire: `chat`, `Chat`. Optional: may be absent.
+    pub chat: ::std::option::Option<crate::generated::types::Chat>,
 }
 impl w::Object for RecentSearch {
     const REQUIRED: &'static [&'static str] = &[];

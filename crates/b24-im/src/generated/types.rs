@@ -1458,6 +1458,670 @@ pub enum ButtonDisplay {
 }
 #[cfg(feature = "message")]
 ::b24_core::open_enum_impls!(ButtonDisplay { Line = "LINE", Block = "BLOCK" });
+#[cfg(any(feature = "chat", feature = "search"))]
+/// A chat as the caller sees it: the object `im.dialog.get` returns (and `im.chat.get` with
+/// `DIALOG_ID`), keys lower-case. Only `id` is always there; servers of other versions add
+/// and drop members.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct Chat {
+    /// Chat id (`chat<id>` as a dialog id).
+    ///
+    /// Wire: `id`, u64. The object's identity: always sent.
+    pub id: u64,
+    /// The chat this one is a thread of; `0` for none.
+    ///
+    /// Wire: `parent_chat_id`, u64. Optional: may be absent.
+    pub parent_chat_id: ::std::option::Option<u64>,
+    /// The message this thread belongs to; `0` for none.
+    ///
+    /// Wire: `parent_message_id`, u64. Optional: may be absent.
+    pub parent_message_id: ::std::option::Option<u64>,
+    /// Title.
+    ///
+    /// Wire: `name`, string. Optional: may be absent.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Description; the search methods send `null` for none.
+    ///
+    /// Wire: `description`, string or `null`. Optional: may be absent.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// Owner's user id.
+    ///
+    /// Wire: `owner`, u64. Optional: may be absent.
+    pub owner: ::std::option::Option<u64>,
+    /// Extranet users take part.
+    ///
+    /// Wire: `extranet`, bool. Optional: may be absent.
+    pub extranet: ::std::option::Option<bool>,
+    /// Avatar link; empty when there is none.
+    ///
+    /// Wire: `avatar`, string. Optional: may be absent.
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// Colour, `#rrggbb`.
+    ///
+    /// Wire: `color`, string. Optional: may be absent.
+    pub color: ::std::option::Option<::std::string::String>,
+    /// Kind of chat (`chat`, `open`, `private`, `crm`, ...).
+    ///
+    /// Wire: `type`, string. Optional: may be absent.
+    pub kind: ::std::option::Option<::std::string::String>,
+    /// Messages the caller has not read.
+    ///
+    /// Wire: `counter`, u32. Optional: may be absent.
+    pub counter: ::std::option::Option<u32>,
+    /// Members.
+    ///
+    /// Wire: `user_counter`, u32. Optional: may be absent.
+    pub user_counter: ::std::option::Option<u32>,
+    /// Messages in the chat.
+    ///
+    /// Wire: `message_count`, u32. Optional: may be absent.
+    pub message_count: ::std::option::Option<u32>,
+    /// The caller's first unread message; `0` for none.
+    ///
+    /// Wire: `unread_id`, u64. Optional: may be absent.
+    pub unread_id: ::std::option::Option<u64>,
+    /// What may be done in the chat.
+    ///
+    /// Wire: `restrictions`, `ChatRestrictions`. Optional: may be absent.
+    pub restrictions: ::std::option::Option<crate::generated::types::ChatRestrictions>,
+    /// The latest message.
+    ///
+    /// Wire: `last_message_id`, u64. Optional: may be absent.
+    pub last_message_id: ::std::option::Option<u64>,
+    /// The last message the caller read.
+    ///
+    /// Wire: `last_id`, u64. Optional: may be absent.
+    pub last_id: ::std::option::Option<u64>,
+    /// The message the caller marked unread; `0` for none.
+    ///
+    /// Wire: `marked_id`, u64. Optional: may be absent.
+    pub marked_id: ::std::option::Option<u64>,
+    /// The chat's folder on Drive; `0` for none.
+    ///
+    /// Wire: `disk_folder_id`, u64. Optional: may be absent.
+    pub disk_folder_id: ::std::option::Option<u64>,
+    /// Kind of object the chat is bound to (`CRM`, `SONET_GROUP`, ...); empty for none.
+    ///
+    /// Wire: `entity_type`, string. Optional: may be absent.
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// Id of that object (`DEAL|1663`); empty for none.
+    ///
+    /// Wire: `entity_id`, string. Optional: may be absent.
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// Data the binding module keeps.
+    ///
+    /// Wire: `entity_data_1`, string. Optional: may be absent.
+    pub entity_data_1: ::std::option::Option<::std::string::String>,
+    /// Data the binding module keeps.
+    ///
+    /// Wire: `entity_data_2`, string. Optional: may be absent.
+    pub entity_data_2: ::std::option::Option<::std::string::String>,
+    /// Data the binding module keeps.
+    ///
+    /// Wire: `entity_data_3`, string. Optional: may be absent.
+    pub entity_data_3: ::std::option::Option<::std::string::String>,
+    /// Members who turned notifications off.
+    ///
+    /// Wire: `mute_list`, list of u64. Optional: may be absent.
+    pub mute_list: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// When the chat was created.
+    ///
+    /// Wire: `date_create`, datetime. Optional: may be absent.
+    pub date_create: ::std::option::Option<::b24_core::DateTime>,
+    /// `C` group chat, `O` open chat, `P` private dialog, `L` Open Channels, ...
+    ///
+    /// Wire: `message_type`, string. Optional: may be absent.
+    pub message_type: ::std::option::Option<::std::string::String>,
+    /// Public link code; empty when the chat has none.
+    ///
+    /// Wire: `public`, string. Optional: may be absent.
+    pub public: ::std::option::Option<::std::string::String>,
+    /// The caller's role: `owner`, `manager`, `member` or `none`.
+    ///
+    /// Wire: `role`, string. Optional: may be absent.
+    pub role: ::std::option::Option<::std::string::String>,
+    /// Where the bound object can be opened.
+    ///
+    /// Wire: `entity_link`, `ChatEntityLink`. Optional: may be absent.
+    pub entity_link: ::std::option::Option<crate::generated::types::ChatEntityLink>,
+    /// The caller can type messages.
+    ///
+    /// Wire: `text_field_enabled`, bool. Optional: may be absent.
+    pub text_field_enabled: ::std::option::Option<bool>,
+    /// Background; `null` for the default.
+    ///
+    /// Wire: `background_id`, string or `null`. Optional: may be absent.
+    pub background_id: ::std::option::Option<::std::string::String>,
+    /// Who may do what.
+    ///
+    /// Wire: `permissions`, `ChatPermissions`. Optional: may be absent.
+    pub permissions: ::std::option::Option<crate::generated::types::ChatPermissions>,
+    /// The chat was created moments ago.
+    ///
+    /// Wire: `is_new`, bool. Optional: may be absent.
+    pub is_new: ::std::option::Option<bool>,
+    /// Members and the last message each read.
+    ///
+    /// Wire: `readed_list`, list of `ChatReader`. Optional: may be absent.
+    pub readed_list: ::std::option::Option<
+        ::std::vec::Vec<crate::generated::types::ChatReader>,
+    >,
+    /// Owner and managers.
+    ///
+    /// Wire: `manager_list`, list of u64. Optional: may be absent.
+    pub manager_list: ::std::option::Option<::std::vec::Vec<u64>>,
+    /// Who viewed the latest message.
+    ///
+    /// Wire: `last_message_views`, `ChatMessageViews`. Optional: may be absent.
+    pub last_message_views: ::std::option::Option<
+        crate::generated::types::ChatMessageViews,
+    >,
+    /// The dialog id the chat was asked for.
+    ///
+    /// Wire: `dialog_id`, dialog_id. Optional: may be absent.
+    pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+impl w::Object for Chat {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "parent_chat_id" => {
+                self.parent_chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
+            }
+            "parent_message_id" => {
+                self.parent_message_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
+            }
+            "name" => self.name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "description" => self.description = w::take::<w::OrNull<w::Str>, _, _>(map)?,
+            "owner" => self.owner = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "extranet" => self.extranet = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "avatar" => self.avatar = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "color" => self.color = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "type" => self.kind = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "counter" => self.counter = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "user_counter" => self.user_counter = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "message_count" => self.message_count = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "unread_id" => self.unread_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "restrictions" => self.restrictions = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "last_message_id" => {
+                self.last_message_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
+            }
+            "last_id" => self.last_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "marked_id" => self.marked_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "disk_folder_id" => {
+                self.disk_folder_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
+            }
+            "entity_type" => self.entity_type = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "entity_id" => self.entity_id = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "entity_data_1" => self.entity_data_1 = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "entity_data_2" => self.entity_data_2 = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "entity_data_3" => self.entity_data_3 = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "mute_list" => {
+                self.mute_list = w::take::<w::Opt<w::List<w::Int>>, _, _>(map)?;
+            }
+            "date_create" => {
+                self.date_create = w::take::<w::Opt<w::DateTime>, _, _>(map)?;
+            }
+            "message_type" => self.message_type = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "public" => self.public = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "role" => self.role = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "entity_link" => self.entity_link = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "text_field_enabled" => {
+                self.text_field_enabled = w::take::<w::Opt<w::Bool>, _, _>(map)?;
+            }
+            "background_id" => {
+                self.background_id = w::take::<w::OrNull<w::Str>, _, _>(map)?;
+            }
+            "permissions" => self.permissions = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "is_new" => self.is_new = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "readed_list" => {
+                self.readed_list = w::take::<w::Opt<w::List<w::Obj>>, _, _>(map)?;
+            }
+            "manager_list" => {
+                self.manager_list = w::take::<w::Opt<w::List<w::Int>>, _, _>(map)?;
+            }
+            "last_message_views" => {
+                self.last_message_views = w::take::<w::Opt<w::Obj>, _, _>(map)?;
+            }
+            "dialog_id" => self.dialog_id = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "parent_chat_id", &self.parent_chat_id)?;
+        w::put::<
+            w::Opt<w::Int>,
+            _,
+            _,
+        >(map, "parent_message_id", &self.parent_message_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "name", &self.name)?;
+        w::put::<w::OrNull<w::Str>, _, _>(map, "description", &self.description)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "owner", &self.owner)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "extranet", &self.extranet)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "avatar", &self.avatar)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "color", &self.color)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "type", &self.kind)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "counter", &self.counter)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "user_counter", &self.user_counter)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "message_count", &self.message_count)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "unread_id", &self.unread_id)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "restrictions", &self.restrictions)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "last_message_id", &self.last_message_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "last_id", &self.last_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "marked_id", &self.marked_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "disk_folder_id", &self.disk_folder_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "entity_type", &self.entity_type)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "entity_id", &self.entity_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_1", &self.entity_data_1)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_2", &self.entity_data_2)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_3", &self.entity_data_3)?;
+        w::put::<w::Opt<w::List<w::Int>>, _, _>(map, "mute_list", &self.mute_list)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date_create", &self.date_create)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "message_type", &self.message_type)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "public", &self.public)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "role", &self.role)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "entity_link", &self.entity_link)?;
+        w::put::<
+            w::Opt<w::Bool>,
+            _,
+            _,
+        >(map, "text_field_enabled", &self.text_field_enabled)?;
+        w::put::<w::OrNull<w::Str>, _, _>(map, "background_id", &self.background_id)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "permissions", &self.permissions)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "is_new", &self.is_new)?;
+        w::put::<w::Opt<w::List<w::Obj>>, _, _>(map, "readed_list", &self.readed_list)?;
+        w::put::<
+            w::Opt<w::List<w::Int>>,
+            _,
+            _,
+        >(map, "manager_list", &self.manager_list)?;
+        w::put::<
+            w::Opt<w::Obj>,
+            _,
+            _,
+        >(map, "last_message_views", &self.last_message_views)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "dialog_id", &self.dialog_id)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+::b24_core::object_serde!(Chat);
+#[cfg(any(feature = "chat", feature = "search"))]
+/// Where the object a chat is bound to can be opened.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct ChatEntityLink {
+    /// Kind of object (`DEAL`, ...); empty for none.
+    ///
+    /// Wire: `type`, string. Optional: may be absent.
+    pub kind: ::std::option::Option<::std::string::String>,
+    /// Link, from the portal root; empty for none.
+    ///
+    /// Wire: `url`, string. Optional: may be absent.
+    pub url: ::std::option::Option<::std::string::String>,
+    /// The object's id (`DEAL|1663`); empty for none.
+    ///
+    /// Wire: `id`, string. Optional: may be absent.
+    pub id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+impl w::Object for ChatEntityLink {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "type" => self.kind = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "url" => self.url = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "id" => self.id = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Str>, _, _>(map, "type", &self.kind)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "url", &self.url)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "id", &self.id)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+::b24_core::object_serde!(ChatEntityLink);
+#[cfg(any(feature = "chat", feature = "search"))]
+/// Who viewed a message.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct ChatMessageViews {
+    /// The message.
+    ///
+    /// Wire: `message_id`, u64. Optional: may be absent.
+    pub message_id: ::std::option::Option<u64>,
+    /// The first members who viewed it.
+    ///
+    /// Wire: `first_viewers`, list of json. Optional: may be absent.
+    pub first_viewers: ::std::option::Option<::std::vec::Vec<::b24_core::Json>>,
+    /// How many members viewed it.
+    ///
+    /// Wire: `count_of_viewers`, u32. Optional: may be absent.
+    pub count_of_viewers: ::std::option::Option<u32>,
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+impl w::Object for ChatMessageViews {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "message_id" => self.message_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "first_viewers" => {
+                self.first_viewers = w::take::<w::Opt<w::List<w::Any>>, _, _>(map)?;
+            }
+            "count_of_viewers" => {
+                self.count_of_viewers = w::take::<w::Opt<w::Int>, _, _>(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Int>, _, _>(map, "message_id", &self.message_id)?;
+        w::put::<
+            w::Opt<w::List<w::Any>>,
+            _,
+            _,
+        >(map, "first_viewers", &self.first_viewers)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "count_of_viewers", &self.count_of_viewers)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+::b24_core::object_serde!(ChatMessageViews);
+#[cfg(any(feature = "chat", feature = "search"))]
+/// Who may do what in a chat: `member` (everyone), `manager` (owner and managers) or `owner`.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct ChatPermissions {
+    /// Add members.
+    ///
+    /// Wire: `manage_users_add`, string. Optional: may be absent.
+    pub manage_users_add: ::std::option::Option<::std::string::String>,
+    /// Remove members.
+    ///
+    /// Wire: `manage_users_delete`, string. Optional: may be absent.
+    pub manage_users_delete: ::std::option::Option<::std::string::String>,
+    /// Change title, colour and avatar.
+    ///
+    /// Wire: `manage_ui`, string. Optional: may be absent.
+    pub manage_ui: ::std::option::Option<::std::string::String>,
+    /// Change settings.
+    ///
+    /// Wire: `manage_settings`, string. Optional: may be absent.
+    pub manage_settings: ::std::option::Option<::std::string::String>,
+    /// Manage messages.
+    ///
+    /// Wire: `manage_messages`, string. Optional: may be absent.
+    pub manage_messages: ::std::option::Option<::std::string::String>,
+    /// Send messages.
+    ///
+    /// Wire: `can_post`, string. Optional: may be absent.
+    pub can_post: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+impl w::Object for ChatPermissions {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "manage_users_add" => {
+                self.manage_users_add = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "manage_users_delete" => {
+                self.manage_users_delete = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "manage_ui" => self.manage_ui = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "manage_settings" => {
+                self.manage_settings = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "manage_messages" => {
+                self.manage_messages = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "can_post" => self.can_post = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Str>, _, _>(map, "manage_users_add", &self.manage_users_add)?;
+        w::put::<
+            w::Opt<w::Str>,
+            _,
+            _,
+        >(map, "manage_users_delete", &self.manage_users_delete)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "manage_ui", &self.manage_ui)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "manage_settings", &self.manage_settings)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "manage_messages", &self.manage_messages)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "can_post", &self.can_post)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+::b24_core::object_serde!(ChatPermissions);
+#[cfg(any(feature = "chat", feature = "search"))]
+/// A member and the last message they read.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct ChatReader {
+    /// The member.
+    ///
+    /// Wire: `user_id`, u64. The object's identity: always sent.
+    pub user_id: u64,
+    /// Their name.
+    ///
+    /// Wire: `user_name`, string. Optional: may be absent.
+    pub user_name: ::std::option::Option<::std::string::String>,
+    /// The last message they read; `0` for none.
+    ///
+    /// Wire: `message_id`, u64. Optional: may be absent.
+    pub message_id: ::std::option::Option<u64>,
+    /// When they read it; `null` when unknown.
+    ///
+    /// Wire: `date`, datetime or `null`. Optional: may be absent.
+    pub date: ::std::option::Option<::b24_core::DateTime>,
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+impl w::Object for ChatReader {
+    const REQUIRED: &'static [&'static str] = &["user_id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "user_id" => self.user_id = w::take::<w::Int, _, _>(map)?,
+            "user_name" => self.user_name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "message_id" => self.message_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "date" => self.date = w::take::<w::OrNull<w::DateTime>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "user_id", &self.user_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "user_name", &self.user_name)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "message_id", &self.message_id)?;
+        w::put::<w::OrNull<w::DateTime>, _, _>(map, "date", &self.date)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+::b24_core::object_serde!(ChatReader);
+#[cfg(any(feature = "chat", feature = "search"))]
+/// What may be done in a chat (`true`: allowed).
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct ChatRestrictions {
+    /// Change the avatar.
+    ///
+    /// Wire: `avatar`, bool. Optional: may be absent.
+    pub avatar: ::std::option::Option<bool>,
+    /// Rename the chat.
+    ///
+    /// Wire: `rename`, bool. Optional: may be absent.
+    pub rename: ::std::option::Option<bool>,
+    /// Add members.
+    ///
+    /// Wire: `extend`, bool. Optional: may be absent.
+    pub extend: ::std::option::Option<bool>,
+    /// Call.
+    ///
+    /// Wire: `call`, bool. Optional: may be absent.
+    pub call: ::std::option::Option<bool>,
+    /// Turn notifications off.
+    ///
+    /// Wire: `mute`, bool. Optional: may be absent.
+    pub mute: ::std::option::Option<bool>,
+    /// Leave.
+    ///
+    /// Wire: `leave`, bool. Optional: may be absent.
+    pub leave: ::std::option::Option<bool>,
+    /// Leave as the owner.
+    ///
+    /// Wire: `leave_owner`, bool. Optional: may be absent.
+    pub leave_owner: ::std::option::Option<bool>,
+    /// Send messages.
+    ///
+    /// Wire: `send`, bool. Optional: may be absent.
+    pub send: ::std::option::Option<bool>,
+    /// See the members.
+    ///
+    /// Wire: `user_list`, bool. Optional: may be absent.
+    pub user_list: ::std::option::Option<bool>,
+    /// Link to the bound object.
+    ///
+    /// Wire: `path`, string. Optional: may be absent.
+    pub path: ::std::option::Option<::std::string::String>,
+    /// Text of that link.
+    ///
+    /// Wire: `path_title`, string. Optional: may be absent.
+    pub path_title: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+impl w::Object for ChatRestrictions {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "avatar" => self.avatar = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "rename" => self.rename = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "extend" => self.extend = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "call" => self.call = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "mute" => self.mute = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "leave" => self.leave = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "leave_owner" => self.leave_owner = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "send" => self.send = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "user_list" => self.user_list = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "path" => self.path = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "path_title" => self.path_title = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Bool>, _, _>(map, "avatar", &self.avatar)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "rename", &self.rename)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "extend", &self.extend)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "call", &self.call)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "mute", &self.mute)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "leave", &self.leave)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "leave_owner", &self.leave_owner)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "send", &self.send)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "user_list", &self.user_list)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "path", &self.path)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "path_title", &self.path_title)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "chat", feature = "search"))]
+::b24_core::object_serde!(ChatRestrictions);
 #[cfg(any(feature = "message", feature = "notify"))]
 /// A colour scheme from the messenger's palette.
 ///
@@ -1868,511 +2532,6 @@ pub enum ExternalUserType {
     CalendarSharing = "calendar_sharing", ImGuest = "im_guest", RestSystem =
     "rest_system" }
 );
-#[cfg(feature = "search")]
-/// A chat as the search methods return it (`im.search.chat.list`, and the `chat` of an
-/// `im.search.last.get` entry, which sends a part of the fields).
-///
-/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-#[non_exhaustive]
-pub struct FoundChat {
-    /// Chat id.
-    ///
-    /// Wire: `id`, u64. The object's identity: always sent.
-    pub id: u64,
-    /// The chat this one is a thread of; 0 for none.
-    ///
-    /// Wire: `parent_chat_id`, u64. Optional: may be absent.
-    pub parent_chat_id: ::std::option::Option<u64>,
-    /// The message the thread hangs on; 0 for none.
-    ///
-    /// Wire: `parent_message_id`, u64. Optional: may be absent.
-    pub parent_message_id: ::std::option::Option<u64>,
-    /// Title.
-    ///
-    /// Wire: `name`, string. Optional: may be absent.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// Description; `null` when none.
-    ///
-    /// Wire: `description`, string or `null`. Optional: may be absent.
-    pub description: ::std::option::Option<::std::string::String>,
-    /// Owner's user id.
-    ///
-    /// Wire: `owner`, u64. Optional: may be absent.
-    pub owner: ::std::option::Option<u64>,
-    /// Extranet users take part.
-    ///
-    /// Wire: `extranet`, bool. Optional: may be absent.
-    pub extranet: ::std::option::Option<bool>,
-    /// Avatar link; empty when none.
-    ///
-    /// Wire: `avatar`, string. Optional: may be absent.
-    pub avatar: ::std::option::Option<::std::string::String>,
-    /// Colour (`#rrggbb`).
-    ///
-    /// Wire: `color`, string. Optional: may be absent.
-    pub color: ::std::option::Option<::std::string::String>,
-    /// Kind of chat (`chat`, `open`, `sonetGroup`, `thread`, ...).
-    ///
-    /// Wire: `type`, string. Optional: may be absent.
-    pub kind: ::std::option::Option<::std::string::String>,
-    /// Messages the caller has not read.
-    ///
-    /// Wire: `counter`, u32. Optional: may be absent.
-    pub counter: ::std::option::Option<u32>,
-    /// Members.
-    ///
-    /// Wire: `user_counter`, u32. Optional: may be absent.
-    pub user_counter: ::std::option::Option<u32>,
-    /// Messages.
-    ///
-    /// Wire: `message_count`, u32. Optional: may be absent.
-    pub message_count: ::std::option::Option<u32>,
-    /// First message the caller has not read; 0 for none.
-    ///
-    /// Wire: `unread_id`, u64. Optional: may be absent.
-    pub unread_id: ::std::option::Option<u64>,
-    /// What may be done in the chat.
-    ///
-    /// Wire: `restrictions`, `FoundChatRestrictions`. Optional: may be absent.
-    pub restrictions: ::std::option::Option<
-        crate::generated::types::FoundChatRestrictions,
-    >,
-    /// Newest message.
-    ///
-    /// Wire: `last_message_id`, u64. Optional: may be absent.
-    pub last_message_id: ::std::option::Option<u64>,
-    /// Newest message the caller has read.
-    ///
-    /// Wire: `last_id`, u64. Optional: may be absent.
-    pub last_id: ::std::option::Option<u64>,
-    /// Message the caller marked; 0 for none.
-    ///
-    /// Wire: `marked_id`, u64. Optional: may be absent.
-    pub marked_id: ::std::option::Option<u64>,
-    /// The chat's Drive folder; 0 for none.
-    ///
-    /// Wire: `disk_folder_id`, u64. Optional: may be absent.
-    pub disk_folder_id: ::std::option::Option<u64>,
-    /// Kind of object the chat belongs to (`SONET_GROUP`, ...).
-    ///
-    /// Wire: `entity_type`, string. Optional: may be absent.
-    pub entity_type: ::std::option::Option<::std::string::String>,
-    /// Id of that object.
-    ///
-    /// Wire: `entity_id`, string. Optional: may be absent.
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// Extra data of that object (1).
-    ///
-    /// Wire: `entity_data_1`, string. Optional: may be absent.
-    pub entity_data_1: ::std::option::Option<::std::string::String>,
-    /// Extra data of that object (2).
-    ///
-    /// Wire: `entity_data_2`, string. Optional: may be absent.
-    pub entity_data_2: ::std::option::Option<::std::string::String>,
-    /// Extra data of that object (3).
-    ///
-    /// Wire: `entity_data_3`, string. Optional: may be absent.
-    pub entity_data_3: ::std::option::Option<::std::string::String>,
-    /// Ids of the members who muted the chat.
-    ///
-    /// Wire: `mute_list`, list of u64. Optional: may be absent.
-    pub mute_list: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// When the chat was created.
-    ///
-    /// Wire: `date_create`, datetime. Optional: may be absent.
-    pub date_create: ::std::option::Option<::b24_core::DateTime>,
-    /// The chat's type letter (`C` group, `O` open, ...).
-    ///
-    /// Wire: `message_type`, string. Optional: may be absent.
-    pub message_type: ::std::option::Option<::std::string::String>,
-    /// Public link data; empty when the chat is not public.
-    ///
-    /// Wire: `public`, string. Optional: may be absent.
-    pub public: ::std::option::Option<::std::string::String>,
-    /// The caller's role (`owner`, `manager`, `member`).
-    ///
-    /// Wire: `role`, string. Optional: may be absent.
-    pub role: ::std::option::Option<::std::string::String>,
-    /// Link to the object the chat belongs to.
-    ///
-    /// Wire: `entity_link`, `FoundChatEntityLink`. Optional: may be absent.
-    pub entity_link: ::std::option::Option<crate::generated::types::FoundChatEntityLink>,
-    /// Members can type messages.
-    ///
-    /// Wire: `text_field_enabled`, bool. Optional: may be absent.
-    pub text_field_enabled: ::std::option::Option<bool>,
-    /// Background; `null` for the default.
-    ///
-    /// Wire: `background_id`, u64 or `null`. Optional: may be absent.
-    pub background_id: ::std::option::Option<u64>,
-    /// Who may do what.
-    ///
-    /// Wire: `permissions`, `FoundChatPermissions`. Optional: may be absent.
-    pub permissions: ::std::option::Option<
-        crate::generated::types::FoundChatPermissions,
-    >,
-    /// Created since the caller last looked.
-    ///
-    /// Wire: `is_new`, bool. Optional: may be absent.
-    pub is_new: ::std::option::Option<bool>,
-}
-#[cfg(feature = "search")]
-impl w::Object for FoundChat {
-    const REQUIRED: &'static [&'static str] = &["id"];
-    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        match key {
-            "id" => self.id = w::take::<w::Int, _, _>(map)?,
-            "parent_chat_id" => {
-                self.parent_chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
-            }
-            "parent_message_id" => {
-                self.parent_message_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
-            }
-            "name" => self.name = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "description" => self.description = w::take::<w::OrNull<w::Str>, _, _>(map)?,
-            "owner" => self.owner = w::take::<w::Opt<w::Int>, _, _>(map)?,
-            "extranet" => self.extranet = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            "avatar" => self.avatar = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "color" => self.color = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "type" => self.kind = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "counter" => self.counter = w::take::<w::Opt<w::Int>, _, _>(map)?,
-            "user_counter" => self.user_counter = w::take::<w::Opt<w::Int>, _, _>(map)?,
-            "message_count" => self.message_count = w::take::<w::Opt<w::Int>, _, _>(map)?,
-            "unread_id" => self.unread_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
-            "restrictions" => self.restrictions = w::take::<w::Opt<w::Obj>, _, _>(map)?,
-            "last_message_id" => {
-                self.last_message_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
-            }
-            "last_id" => self.last_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
-            "marked_id" => self.marked_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
-            "disk_folder_id" => {
-                self.disk_folder_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
-            }
-            "entity_type" => self.entity_type = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "entity_id" => self.entity_id = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "entity_data_1" => self.entity_data_1 = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "entity_data_2" => self.entity_data_2 = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "entity_data_3" => self.entity_data_3 = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "mute_list" => {
-                self.mute_list = w::take::<w::Opt<w::List<w::Int>>, _, _>(map)?;
-            }
-            "date_create" => {
-                self.date_create = w::take::<w::Opt<w::DateTime>, _, _>(map)?;
-            }
-            "message_type" => self.message_type = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "public" => self.public = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "role" => self.role = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "entity_link" => self.entity_link = w::take::<w::Opt<w::Obj>, _, _>(map)?,
-            "text_field_enabled" => {
-                self.text_field_enabled = w::take::<w::Opt<w::Bool>, _, _>(map)?;
-            }
-            "background_id" => {
-                self.background_id = w::take::<w::OrNull<w::Int>, _, _>(map)?;
-            }
-            "permissions" => self.permissions = w::take::<w::Opt<w::Obj>, _, _>(map)?,
-            "is_new" => self.is_new = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            _ => return ::std::result::Result::Ok(false),
-        }
-        ::std::result::Result::Ok(true)
-    }
-    fn encode_members<M: ::serde::ser::SerializeMap>(
-        &self,
-        map: &mut M,
-    ) -> ::std::result::Result<(), M::Error> {
-        w::put::<w::Int, _, _>(map, "id", &self.id)?;
-        w::put::<w::Opt<w::Int>, _, _>(map, "parent_chat_id", &self.parent_chat_id)?;
-        w::put::<
-            w::Opt<w::Int>,
-            _,
-            _,
-        >(map, "parent_message_id", &self.parent_message_id)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "name", &self.name)?;
-        w::put::<w::OrNull<w::Str>, _, _>(map, "description", &self.description)?;
-        w::put::<w::Opt<w::Int>, _, _>(map, "owner", &self.owner)?;
-        w::put::<w::Opt<w::Bool>, _, _>(map, "extranet", &self.extranet)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "avatar", &self.avatar)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "color", &self.color)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "type", &self.kind)?;
-        w::put::<w::Opt<w::Int>, _, _>(map, "counter", &self.counter)?;
-        w::put::<w::Opt<w::Int>, _, _>(map, "user_counter", &self.user_counter)?;
-        w::put::<w::Opt<w::Int>, _, _>(map, "message_count", &self.message_count)?;
-        w::put::<w::Opt<w::Int>, _, _>(map, "unread_id", &self.unread_id)?;
-        w::put::<w::Opt<w::Obj>, _, _>(map, "restrictions", &self.restrictions)?;
-        w::put::<w::Opt<w::Int>, _, _>(map, "last_message_id", &self.last_message_id)?;
-        w::put::<w::Opt<w::Int>, _, _>(map, "last_id", &self.last_id)?;
-        w::put::<w::Opt<w::Int>, _, _>(map, "marked_id", &self.marked_id)?;
-        w::put::<w::Opt<w::Int>, _, _>(map, "disk_folder_id", &self.disk_folder_id)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "entity_type", &self.entity_type)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "entity_id", &self.entity_id)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_1", &self.entity_data_1)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_2", &self.entity_data_2)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "entity_data_3", &self.entity_data_3)?;
-        w::put::<w::Opt<w::List<w::Int>>, _, _>(map, "mute_list", &self.mute_list)?;
-        w::put::<w::Opt<w::DateTime>, _, _>(map, "date_create", &self.date_create)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "message_type", &self.message_type)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "public", &self.public)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "role", &self.role)?;
-        w::put::<w::Opt<w::Obj>, _, _>(map, "entity_link", &self.entity_link)?;
-        w::put::<
-            w::Opt<w::Bool>,
-            _,
-            _,
-        >(map, "text_field_enabled", &self.text_field_enabled)?;
-        w::put::<w::OrNull<w::Int>, _, _>(map, "background_id", &self.background_id)?;
-        w::put::<w::Opt<w::Obj>, _, _>(map, "permissions", &self.permissions)?;
-        w::put::<w::Opt<w::Bool>, _, _>(map, "is_new", &self.is_new)?;
-        ::std::result::Result::Ok(())
-    }
-}
-#[cfg(feature = "search")]
-::b24_core::object_serde!(FoundChat);
-#[cfg(feature = "search")]
-/// The object a found chat belongs to.
-///
-/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-#[non_exhaustive]
-pub struct FoundChatEntityLink {
-    /// Kind of object.
-    ///
-    /// Wire: `type`, string. Optional: may be absent.
-    pub kind: ::std::option::Option<::std::string::String>,
-    /// Its link.
-    ///
-    /// Wire: `url`, string. Optional: may be absent.
-    pub url: ::std::option::Option<::std::string::String>,
-    /// Its id.
-    ///
-    /// Wire: `id`, string. Optional: may be absent.
-    pub id: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "search")]
-impl w::Object for FoundChatEntityLink {
-    const REQUIRED: &'static [&'static str] = &[];
-    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        match key {
-            "type" => self.kind = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "url" => self.url = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "id" => self.id = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            _ => return ::std::result::Result::Ok(false),
-        }
-        ::std::result::Result::Ok(true)
-    }
-    fn encode_members<M: ::serde::ser::SerializeMap>(
-        &self,
-        map: &mut M,
-    ) -> ::std::result::Result<(), M::Error> {
-        w::put::<w::Opt<w::Str>, _, _>(map, "type", &self.kind)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "url", &self.url)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "id", &self.id)?;
-        ::std::result::Result::Ok(())
-    }
-}
-#[cfg(feature = "search")]
-::b24_core::object_serde!(FoundChatEntityLink);
-#[cfg(feature = "search")]
-/// Who may do what in a found chat: the lowest role (`member`, `manager`, `owner`).
-///
-/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-#[non_exhaustive]
-pub struct FoundChatPermissions {
-    /// Lowest role that may add members.
-    ///
-    /// Wire: `manage_users_add`, string. Optional: may be absent.
-    pub manage_users_add: ::std::option::Option<::std::string::String>,
-    /// Lowest role that may remove members.
-    ///
-    /// Wire: `manage_users_delete`, string. Optional: may be absent.
-    pub manage_users_delete: ::std::option::Option<::std::string::String>,
-    /// Lowest role that may change the look.
-    ///
-    /// Wire: `manage_ui`, string. Optional: may be absent.
-    pub manage_ui: ::std::option::Option<::std::string::String>,
-    /// Lowest role that may change settings.
-    ///
-    /// Wire: `manage_settings`, string. Optional: may be absent.
-    pub manage_settings: ::std::option::Option<::std::string::String>,
-    /// Lowest role that may manage messages.
-    ///
-    /// Wire: `manage_messages`, string. Optional: may be absent.
-    pub manage_messages: ::std::option::Option<::std::string::String>,
-    /// Lowest role that may post.
-    ///
-    /// Wire: `can_post`, string. Optional: may be absent.
-    pub can_post: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "search")]
-impl w::Object for FoundChatPermissions {
-    const REQUIRED: &'static [&'static str] = &[];
-    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        match key {
-            "manage_users_add" => {
-                self.manage_users_add = w::take::<w::Opt<w::Str>, _, _>(map)?;
-            }
-            "manage_users_delete" => {
-                self.manage_users_delete = w::take::<w::Opt<w::Str>, _, _>(map)?;
-            }
-            "manage_ui" => self.manage_ui = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "manage_settings" => {
-                self.manage_settings = w::take::<w::Opt<w::Str>, _, _>(map)?;
-            }
-            "manage_messages" => {
-                self.manage_messages = w::take::<w::Opt<w::Str>, _, _>(map)?;
-            }
-            "can_post" => self.can_post = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            _ => return ::std::result::Result::Ok(false),
-        }
-        ::std::result::Result::Ok(true)
-    }
-    fn encode_members<M: ::serde::ser::SerializeMap>(
-        &self,
-        map: &mut M,
-    ) -> ::std::result::Result<(), M::Error> {
-        w::put::<w::Opt<w::Str>, _, _>(map, "manage_users_add", &self.manage_users_add)?;
-        w::put::<
-            w::Opt<w::Str>,
-            _,
-            _,
-        >(map, "manage_users_delete", &self.manage_users_delete)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "manage_ui", &self.manage_ui)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "manage_settings", &self.manage_settings)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "manage_messages", &self.manage_messages)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "can_post", &self.can_post)?;
-        ::std::result::Result::Ok(())
-    }
-}
-#[cfg(feature = "search")]
-::b24_core::object_serde!(FoundChatPermissions);
-#[cfg(feature = "search")]
-/// What may be done in a found chat.
-///
-/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default
-)]
-#[non_exhaustive]
-pub struct FoundChatRestrictions {
-    /// The avatar may be changed.
-    ///
-    /// Wire: `avatar`, bool. Optional: may be absent.
-    pub avatar: ::std::option::Option<bool>,
-    /// The chat may be renamed.
-    ///
-    /// Wire: `rename`, bool. Optional: may be absent.
-    pub rename: ::std::option::Option<bool>,
-    /// Members may be added.
-    ///
-    /// Wire: `extend`, bool. Optional: may be absent.
-    pub extend: ::std::option::Option<bool>,
-    /// Calls are possible.
-    ///
-    /// Wire: `call`, bool. Optional: may be absent.
-    pub call: ::std::option::Option<bool>,
-    /// The chat may be muted.
-    ///
-    /// Wire: `mute`, bool. Optional: may be absent.
-    pub mute: ::std::option::Option<bool>,
-    /// Members may leave.
-    ///
-    /// Wire: `leave`, bool. Optional: may be absent.
-    pub leave: ::std::option::Option<bool>,
-    /// The owner may leave.
-    ///
-    /// Wire: `leave_owner`, bool. Optional: may be absent.
-    pub leave_owner: ::std::option::Option<bool>,
-    /// Messages may be sent.
-    ///
-    /// Wire: `send`, bool. Optional: may be absent.
-    pub send: ::std::option::Option<bool>,
-    /// The member list may be read.
-    ///
-    /// Wire: `user_list`, bool. Optional: may be absent.
-    pub user_list: ::std::option::Option<bool>,
-    /// Link to the object the chat belongs to (`/workgroups/group/#ID#/`).
-    ///
-    /// Wire: `path`, string. Optional: may be absent.
-    pub path: ::std::option::Option<::std::string::String>,
-    /// Text of that link.
-    ///
-    /// Wire: `path_title`, string. Optional: may be absent.
-    pub path_title: ::std::option::Option<::std::string::String>,
-}
-#[cfg(feature = "search")]
-impl w::Object for FoundChatRestrictions {
-    const REQUIRED: &'static [&'static str] = &[];
-    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<bool, A::Error> {
-        match key {
-            "avatar" => self.avatar = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            "rename" => self.rename = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            "extend" => self.extend = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            "call" => self.call = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            "mute" => self.mute = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            "leave" => self.leave = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            "leave_owner" => self.leave_owner = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            "send" => self.send = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            "user_list" => self.user_list = w::take::<w::Opt<w::Bool>, _, _>(map)?,
-            "path" => self.path = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "path_title" => self.path_title = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            _ => return ::std::result::Result::Ok(false),
-        }
-        ::std::result::Result::Ok(true)
-    }
-    fn encode_members<M: ::serde::ser::SerializeMap>(
-        &self,
-        map: &mut M,
-    ) -> ::std::result::Result<(), M::Error> {
-        w::put::<w::Opt<w::Bool>, _, _>(map, "avatar", &self.avatar)?;
-        w::put::<w::Opt<w::Bool>, _, _>(map, "rename", &self.rename)?;
-        w::put::<w::Opt<w::Bool>, _, _>(map, "extend", &self.extend)?;
-        w::put::<w::Opt<w::Bool>, _, _>(map, "call", &self.call)?;
-        w::put::<w::Opt<w::Bool>, _, _>(map, "mute", &self.mute)?;
-        w::put::<w::Opt<w::Bool>, _, _>(map, "leave", &self.leave)?;
-        w::put::<w::Opt<w::Bool>, _, _>(map, "leave_owner", &self.leave_owner)?;
-        w::put::<w::Opt<w::Bool>, _, _>(map, "send", &self.send)?;
-        w::put::<w::Opt<w::Bool>, _, _>(map, "user_list", &self.user_list)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "path", &self.path)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "path_title", &self.path_title)?;
-        ::std::result::Result::Ok(())
-    }
-}
-#[cfg(feature = "search")]
-::b24_core::object_serde!(FoundChatRestrictions);
 #[cfg(any(feature = "message", feature = "notify"))]
 /// Layout of a `GRID` item.
 ///

@@ -1,10 +1,9 @@
-//! `im.chat.get`, as the server's `chatGet` does it (SERVER-BEHAVIOUR.md §3).
+//! `im.chat.get`, as the server's `chatGet` does it (`docs/server-behaviour.md`).
 //!
 //! - `DIALOG_ID` set (not `null`): the dialog checks of `im.dialog.get` (`DIALOG_ID_EMPTY`, 403 /
-//!   400 `ACCESS_ERROR`), then the server returns the full chat object of `Chat::getById`. The
-//!   portal does not hold most of that object (colour, avatar, creation date, permissions,
-//!   restrictions, disk folder, managers, ...), so rather than invent it the emulator answers
-//!   `null` after the same checks. The entity pair is ignored on this path, as on the server.
+//!   400 `ACCESS_ERROR`), then the whole chat object, as `im.dialog.get` gives it
+//!   ([`render::chat`], which says what the portal does not model). The entity pair is ignored
+//!   on this path, as on the server.
 //! - Otherwise `ENTITY_TYPE` and `ENTITY_ID`, both set and not PHP-`empty` (so `"0"` counts as
 //!   missing): the id of the first chat bound to that pair, in id order (the server's query has
 //!   no `ORDER BY`; the primary key order is what MySQL gives). There is no access check: any
@@ -13,9 +12,10 @@
 //!
 //! The guest-session `AUTHORIZE_ERROR` cannot happen here: every emulator call is authorized.
 
-use serde_json::{Value, json};
+use b24_im::{ChatGetErrorCode as Code, ChatGetRequest as Method, ChatGetResult, ChatRef};
+use serde_json::Value;
 
-use crate::methods::{Failure, Outcome, Read};
+use crate::methods::{Failure, Outcome, Read, fail, render};
 use crate::php::scalar_text;
 use crate::php::{empty, isset};
 use crate::portal::{dialog_chat, parse_dialog_id};
@@ -41,21 +41,21 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let params = &call.params;
     if let Some(value) = isset(params.get("DIALOG_ID")) {
         let Some(dialog) = parse_dialog_id(Some(value)) else {
-            return Err(Failure::new(
-                400,
-                "DIALOG_ID_EMPTY",
-                "Dialog ID can't be empty",
-            ));
+            return Err(fail(Code::DialogIdEmpty));
         };
-        dialog_chat(call.portal, call.caller, dialog)?;
-        // The full chat object is not reproduced (see the module notes).
-        return Ok(Outcome::of(Value::Null, 0));
+        let chat_id = dialog_chat(call.portal, call.caller, dialog)
+            .map_err(|denied| denied.answer(Code::AccessError))?;
+        let Some(chat) = call.portal.chat(chat_id) else {
+            return Err(crate::portal::Denied::NoChat.answer(Code::AccessError));
+        };
+        let whole = render::chat(call.portal, chat, call.caller, dialog, call.now);
+        return Outcome::of::<Method>(&Some(ChatGetResult::Chat(whole)), 1);
     }
 
     let entity_type = params.get("ENTITY_TYPE");
     let entity_id = params.get("ENTITY_ID");
     if empty(entity_type) || empty(entity_id) {
-        return Ok(Outcome::of(Value::Null, 0));
+        return Outcome::of::<Method>(&None, 0);
     }
     let types = entity_type.map(filter_values).unwrap_or_default();
     let ids = entity_id.map(filter_values).unwrap_or_default();
@@ -69,8 +69,11 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         };
         matches(&chat.entity_type, &types) && matches(&chat.entity_id, &ids)
     });
-    Ok(match found {
-        Some(chat) => Outcome::of(json!({ "ID": chat.id }), 1),
-        None => Outcome::of(Value::Null, 0),
-    })
+    let found = found.map(|chat| {
+        let mut reference = ChatRef::default();
+        reference.id = chat.id;
+        ChatGetResult::Ref(reference)
+    });
+    let rows = usize::from(found.is_some());
+    Outcome::of::<Method>(&found, rows)
 }

@@ -13,43 +13,27 @@
 //!   notifications); `TYPE.MESSENGER` (current servers) is `ALL` without `NOTIFY`.
 //! - Maps and lists are `[]` when empty, as PHP encodes empty arrays. Chats marked "unread" by
 //!   hand are not modelled, so `CHAT_UNREAD` and `DIALOG_UNREAD` are always `[]`. The newer
-//!   Copilot, collab and task-chat members are not sent (they are optional in the spec).
+//!   Copilot, collab, channel-comment and task-chat members are sent empty, as a current
+//!   server does for a portal without such chats; their totals are not sent.
 //! - The undocumented `ONLY_COUNTER` and `JSON=Y` (which change the shape of `result`) are not
 //!   reproduced: the parameters are ignored, as the method documents none.
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value, json};
+use b24_im::{CounterTotals, Counters, CountersGetRequest as Method};
 
 use crate::methods::{Failure, Outcome, Read};
-
-/// A PHP array keyed by id: `[]` when empty, an object otherwise.
-fn id_map(map: &BTreeMap<u64, usize>) -> Value {
-    if map.is_empty() {
-        return json!([]);
-    }
-    Value::Object(
-        map.iter()
-            .map(|(k, v)| (k.to_string(), json!(v)))
-            .collect::<Map<_, _>>(),
-    )
-}
 
 pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let portal = call.portal;
     let me = call.caller;
-    let (mut chat, mut muted, mut lines, mut dialog) = (
-        BTreeMap::new(),
-        BTreeMap::new(),
-        BTreeMap::new(),
-        BTreeMap::new(),
-    );
+    let mut counters = Counters::default();
     for c in portal
         .chats
         .iter()
         .filter(|c| c.members.iter().any(|r| r.user_id == me))
     {
-        let count = portal.unread(c.id, me).len();
+        let count = u32::try_from(portal.unread(c.id, me).len()).unwrap_or(u32::MAX);
         if count == 0 {
             continue;
         }
@@ -60,36 +44,34 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
             .find(|r| r.user_id != me)
             .map(|r| r.user_id);
         match (is_muted, c.kind.as_str(), other) {
-            (true, _, _) => muted.insert(c.id, count),
-            (false, "lines", _) => lines.insert(c.id, count),
-            (false, "private", Some(other)) => dialog.insert(other, count),
-            _ => chat.insert(c.id, count),
+            (true, _, _) => counters.chat_muted.insert(c.id, count),
+            (false, "lines", _) => counters.lines.insert(c.id, count),
+            (false, "private", Some(other)) => counters.dialog.insert(other, count),
+            _ => counters.chat.insert(c.id, count),
         };
     }
-    let sum = |m: &BTreeMap<u64, usize>| m.values().sum::<usize>();
-    let (chat_total, dialog_total, lines_total, notify_total) = (
-        sum(&chat),
-        sum(&dialog),
-        sum(&lines),
-        call.portal.unread_notifications(me),
+    let sum = |m: &BTreeMap<u64, u32>| m.values().fold(0_u32, |a, b| a.saturating_add(*b));
+    let mut totals = CounterTotals::default();
+    let (chat, dialog, lines, notify) = (
+        sum(&counters.chat),
+        sum(&counters.dialog),
+        sum(&counters.lines),
+        u32::try_from(portal.unread_notifications(me)).unwrap_or(u32::MAX),
     );
-    let all = chat_total + dialog_total + lines_total + notify_total;
-    let rows = chat.len() + muted.len() + lines.len() + dialog.len();
-    let result = json!({
-        "TYPE": {
-            "ALL": all,
-            "NOTIFY": notify_total,
-            "CHAT": chat_total,
-            "LINES": lines_total,
-            "DIALOG": dialog_total,
-            "MESSENGER": all - notify_total,
-        },
-        "CHAT": id_map(&chat),
-        "CHAT_MUTED": id_map(&muted),
-        "CHAT_UNREAD": [],
-        "LINES": id_map(&lines),
-        "DIALOG": id_map(&dialog),
-        "DIALOG_UNREAD": [],
-    });
-    Ok(Outcome::of(result, rows))
+    let all = chat
+        .saturating_add(dialog)
+        .saturating_add(lines)
+        .saturating_add(notify);
+    totals.all = Some(all);
+    totals.notify = Some(notify);
+    totals.chat = Some(chat);
+    totals.lines = Some(lines);
+    totals.dialog = Some(dialog);
+    totals.messenger = Some(all - notify);
+    counters.totals = totals;
+    let rows = counters.chat.len()
+        + counters.chat_muted.len()
+        + counters.lines.len()
+        + counters.dialog.len();
+    Outcome::of::<Method>(&counters, rows)
 }

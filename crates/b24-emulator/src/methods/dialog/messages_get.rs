@@ -1,5 +1,5 @@
 //! `im.dialog.messages.get`, as the server's `dialogMessagesGet` and `Chat::getMessages` do it
-//! (SERVER-BEHAVIOUR.md §3, the spec's method notes).
+//! (`docs/server-behaviour.md`, the spec's method notes).
 //!
 //! Checks, in order: `CHAT_ID` (> 0 after `intval`) replaces `DIALOG_ID` with `"chat"` + the
 //! value as sent; `DIALOG_ID_EMPTY` (400); `ACCESS_ERROR` (403); then `FIRST_ID` (wins when
@@ -32,19 +32,28 @@
 //! shape with `idle`, `mobile_last_date` and `desktop_last_date` `false` (spec note); an author
 //! whose account does not exist gives the server's fragment of only those date keys. Users named
 //! in a message's `CHAT_USER` param follow (or replace the author entry in place), with all four
-//! activity dates `false` (`SKIP_ONLINE`), or `null` when they do not exist. `files` is always
-//! `[]`: the portal stores no Drive files.
+//! activity dates `false` (`SKIP_ONLINE`), or `null` when they do not exist. The fragment and the
+//! `null` fit no user object of the spec (clients leave them out and report them, as the spec's
+//! `deleted-author` example shows); they are the only entries not built from the generated
+//! types. `files` is always `[]`: the portal stores no Drive files.
 
-use serde_json::{Map, Value, json};
+use b24_im::{
+    DialogMessage, DialogMessagesGetErrorCode as Code, DialogMessagesGetRequest as Method,
+    DialogMessagesPage, DialogUser, MessageParams,
+};
+use serde_json::{Value, json};
 
-use crate::methods::{Failure, Outcome, Read, render};
+use crate::methods::{Failure, LimitRule, Outcome, Read, fail, render};
 use crate::php::scalar_text;
 use crate::php::{intval, isset};
-use crate::portal::{Chat, Message, Portal};
+use crate::portal::{Chat, Denied, Message, Portal};
 use crate::portal::{dialog_chat, parse_dialog_id};
 
 /// Text of a deleted message (`IM_CHAT_MESSAGE_DELETED`, English).
 const DELETED: &str = "This message was deleted";
+
+/// Most messages one `Chat::getMessages` call returns, whatever `LIMIT` says.
+const WINDOW_MAX: i64 = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cursor {
@@ -93,16 +102,39 @@ fn legacy_text(text: &str) -> String {
     out
 }
 
+/// An entry of `users`: a user object, or what the server sends where it has none.
+#[derive(Debug, Clone)]
+enum UserEntry {
+    /// A user, built from the generated type.
+    User(Box<DialogUser>),
+    /// An author whose account is gone: only the activity dates, all `false`.
+    Gone,
+    /// A user named in `CHAT_USER` that does not exist.
+    Null,
+}
+
+impl UserEntry {
+    fn to_json(&self) -> Value {
+        match self {
+            Self::User(user) => serde_json::to_value(user).unwrap_or(Value::Null),
+            Self::Gone => {
+                json!({"last_activity_date": false, "desktop_last_date": false, "mobile_last_date": false, "idle": false})
+            }
+            Self::Null => Value::Null,
+        }
+    }
+}
+
 /// Users collected for the page: a PHP array keyed by user id (overwrites keep the position).
 #[derive(Default)]
-struct Users(Vec<(u64, Value)>);
+struct Users(Vec<(u64, UserEntry)>);
 
 impl Users {
     fn contains(&self, id: u64) -> bool {
         self.0.iter().any(|(k, _)| *k == id)
     }
 
-    fn set(&mut self, id: u64, value: Value) {
+    fn set(&mut self, id: u64, value: UserEntry) {
         match self.0.iter_mut().find(|(k, _)| *k == id) {
             Some(slot) => slot.1 = value,
             None => self.0.push((id, value)),
@@ -110,22 +142,50 @@ impl Users {
     }
 }
 
-/// A user with some activity dates blanked out (`false`).
-fn user_without(portal: &Portal, id: u64, keys: &[&str]) -> Option<Value> {
-    let mut value = render::user(portal, portal.user(id)?);
-    if let Some(map) = value.as_object_mut() {
-        for key in keys {
-            map.insert((*key).to_owned(), Value::Bool(false));
-        }
+/// A user with all activity dates `false`, or also keeping `last_activity_date`.
+fn user_offline(portal: &Portal, id: u64, keep_last_activity: bool) -> Option<UserEntry> {
+    let mut user = render::user(portal, portal.user(id)?);
+    user.idle = None;
+    user.mobile_last_date = None;
+    user.desktop_last_date = None;
+    if !keep_last_activity {
+        user.last_activity_date = None;
     }
-    Some(value)
+    Some(UserEntry::User(Box::new(user)))
 }
 
 /// One call of `Chat::getMessages` (it calls itself once for the read part of a page that
 /// starts from the unread messages).
 struct Window {
-    messages: Vec<Value>,
-    users: Vec<Value>,
+    messages: Vec<DialogMessage>,
+    users: Vec<UserEntry>,
+}
+
+/// A stored message as the page shows it to `caller`.
+fn show(chat: &Chat, m: &Message, unread: bool, convert: bool) -> DialogMessage {
+    let mut stored = m.params.clone();
+    let mut text = m.text.clone();
+    let has = |key: &str| stored.get(key).is_some_and(|v| !v.is_null());
+    if (text.is_empty() || text == "0") && !has("FILE_ID") && !has("KEYBOARD") && !has("ATTACH") {
+        text = DELETED.to_owned();
+        stored.insert("IS_DELETED".into(), json!("Y"));
+    }
+    let mut message = DialogMessage::default();
+    message.id = m.id;
+    message.chat_id = Some(chat.id);
+    message.author_id = Some(m.author_id);
+    message.date = render::date(Some(&m.date));
+    message.text = Some(text);
+    message.unread = Some(unread);
+    message.uuid.clone_from(&m.uuid);
+    // The stored params, read through the generated type: keys the spec does not know are
+    // not sent.
+    message.params =
+        serde_json::from_value::<MessageParams>(Value::Object(stored)).unwrap_or_default();
+    if convert {
+        message.text_converted = Some(legacy_text(&m.text));
+    }
+    message
 }
 
 fn get_messages(
@@ -141,7 +201,7 @@ fn get_messages(
     let counter = i64::try_from(unread.len()).unwrap_or(i64::MAX);
     let last_read = relation.map_or(0, |r| r.last_read);
     let start_id = relation.map_or(0, |r| r.start_id);
-    let mut limit = limit.min(100);
+    let mut limit = limit.min(WINDOW_MAX);
 
     let mut cursor = cursor;
     let mut from_unread = false;
@@ -198,68 +258,17 @@ fn get_messages(
     let mut messages = Vec::with_capacity(rows.len());
     for m in &rows {
         if m.author_id != 0 && !users.contains(m.author_id) {
-            let author = user_without(portal, m.author_id, &["idle", "mobile_last_date", "desktop_last_date"])
-                .unwrap_or_else(|| json!({"last_activity_date": false, "desktop_last_date": false, "mobile_last_date": false, "idle": false}));
+            let author = user_offline(portal, m.author_id, true).unwrap_or(UserEntry::Gone);
             users.set(m.author_id, author);
         }
-        let mut params = m.params.clone();
-        let mut text = m.text.clone();
-        let has = |key: &str| params.get(key).is_some_and(|v| !v.is_null());
-        if (text.is_empty() || text == "0") && !has("FILE_ID") && !has("KEYBOARD") && !has("ATTACH")
-        {
-            text = DELETED.to_owned();
-            params.insert("IS_DELETED".into(), json!("Y"));
-        }
-        let mut message = Map::new();
-        message.insert("id".into(), json!(m.id));
-        message.insert("chat_id".into(), json!(chat.id));
-        message.insert("author_id".into(), json!(m.author_id));
-        message.insert("date".into(), json!(m.date));
-        message.insert("text".into(), json!(text));
-        message.insert(
-            "unread".into(),
-            json!(relation.is_some() && last_read < m.id),
-        );
-        message.insert(
-            "uuid".into(),
-            m.uuid.as_ref().map_or(Value::Null, |u| json!(u)),
-        );
-        message.insert("replaces".into(), json!([]));
-        message.insert(
-            "params".into(),
-            if params.is_empty() {
-                json!([])
-            } else {
-                Value::Object(params.clone())
-            },
-        );
-        message.insert("disappearing_date".into(), Value::Null);
-        if convert {
-            message.insert("text_converted".into(), json!(legacy_text(&m.text)));
-        }
-        messages.push(Value::Object(message));
-
-        let named: Vec<u64> = params
-            .get("CHAT_USER")
-            .and_then(Value::as_array)
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(|v| u64::try_from(intval(v)).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for id in named {
-            let all_dates = [
-                "idle",
-                "last_activity_date",
-                "mobile_last_date",
-                "desktop_last_date",
-            ];
+        let message = show(chat, m, relation.is_some() && last_read < m.id, convert);
+        for &id in &message.params.chat_user {
             users.set(
                 id,
-                user_without(portal, id, &all_dates).unwrap_or(Value::Null),
+                user_offline(portal, id, false).unwrap_or(UserEntry::Null),
             );
         }
+        messages.push(message);
     }
 
     if from_unread {
@@ -288,56 +297,57 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         .filter(|v| intval(v) > 0)
         .map(|v| Value::String(format!("chat{}", scalar_text(v).unwrap_or_default())));
     let Some(dialog) = parse_dialog_id(from_chat_id.as_ref().or(params.get("DIALOG_ID"))) else {
-        return Err(Failure::new(
-            400,
-            "DIALOG_ID_EMPTY",
-            "Dialog ID can't be empty",
-        ));
+        return Err(fail(Code::DialogIdEmpty));
     };
     let chat_id = match dialog_chat(call.portal, call.caller, dialog) {
         Ok(id) => Some(id),
         // A dialog the caller may open but that has no chat yet: no error here.
-        Err(f) if f.status == 400 => None,
-        Err(f) => return Err(f),
+        Err(Denied::NoChat) => None,
+        Err(Denied::NoAccess) => return Err(fail(Code::AccessError)),
     };
 
     let cursor = if let Some(first) = isset(params.get("FIRST_ID")) {
         let Some(id) = digits(first) else {
-            return Err(Failure::new(
-                400,
-                "FIRST_ID_STRING",
-                "First ID can't be string",
-            ));
+            return Err(fail(Code::FirstIdString));
         };
         Some(Cursor::First(id))
     } else if let Some(last) = isset(params.get("LAST_ID")) {
         let Some(id) = digits(last) else {
-            return Err(Failure::new(
-                400,
-                "LAST_ID_STRING",
-                "Last ID can't be string",
-            ));
+            return Err(fail(Code::LastIdString));
         };
         Some(Cursor::Last(id))
     } else {
         None
     };
-    let limit = isset(params.get("LIMIT")).map_or(20, |v| intval(v).min(50));
+    let limit = call.limit(LimitRule::CappedOnly);
     let convert = matches!(isset(params.get("CONVERT_TEXT")), Some(Value::String(s)) if s == "Y")
         || matches!(params.get("CONVERT_TEXT"), Some(Value::Bool(true)));
 
     let Some(chat) = chat_id.and_then(|id| call.portal.chat(id)) else {
-        return Ok(Outcome::of(Value::Bool(false), 0));
+        return Outcome::of::<Method>(&None, 0);
     };
     let window = get_messages(call.portal, chat, call.caller, cursor, limit, convert);
     let rows = window.messages.len();
-    Ok(Outcome::of(
-        json!({
-            "chat_id": chat.id,
-            "messages": window.messages,
-            "users": window.users,
-            "files": [],
-        }),
-        rows,
-    ))
+    let mut page = DialogMessagesPage::default();
+    page.chat_id = Some(chat.id);
+    page.messages = window.messages;
+    let typed_users = window.users.iter().all(|u| matches!(u, UserEntry::User(_)));
+    if typed_users {
+        page.users = window
+            .users
+            .into_iter()
+            .filter_map(|u| match u {
+                UserEntry::User(user) => Some(*user),
+                UserEntry::Gone | UserEntry::Null => None,
+            })
+            .collect();
+        return Outcome::of::<Method>(&Some(page), rows);
+    }
+    // Entries no user object fits, in their places among the typed ones.
+    let mut outcome = Outcome::of::<Method>(&Some(page), rows)?;
+    if let Some(result) = outcome.result.as_object_mut() {
+        let users = window.users.iter().map(UserEntry::to_json).collect();
+        result.insert("users".into(), Value::Array(users));
+    }
+    Ok(outcome)
 }

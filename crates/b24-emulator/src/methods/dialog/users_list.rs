@@ -1,31 +1,21 @@
 //! `im.dialog.users.list`, exactly as the server's `dialogUsersList` and `Chat::getUsers` do it
-//! (SERVER-BEHAVIOUR.md §2).
+//! (`docs/server-behaviour.md`): both pagination modes, `start` over `OFFSET`, the access
+//! filter after the limit.
 
-use serde_json::Value;
+use b24_im::{DialogUsersListErrorCode as Code, DialogUsersListRequest as Method};
 
-use crate::methods::{Failure, Outcome, Read, render};
+use crate::methods::{Failure, LimitRule, Outcome, Read, fail, render};
 use crate::php::{php_int, scalar_text};
 use crate::portal::EXTERNAL_TYPES;
 use crate::portal::{dialog_chat, parse_dialog_id};
 
-/// `getLimit`: absent or <= 0 gives 50, >= 200 gives 200.
-fn limit(value: Option<&Value>) -> usize {
-    match value.map(php_int) {
-        Some(n) if n > 0 => usize::try_from(n.min(200)).unwrap_or(200),
-        _ => 50,
-    }
-}
-
 pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let params = &call.params;
     let Some(dialog) = parse_dialog_id(params.get("DIALOG_ID")) else {
-        return Err(Failure::new(
-            400,
-            "DIALOG_ID_EMPTY",
-            "Dialog ID can't be empty",
-        ));
+        return Err(fail(Code::DialogIdEmpty));
     };
-    let chat_id = dialog_chat(call.portal, call.caller, dialog)?;
+    let chat_id = dialog_chat(call.portal, call.caller, dialog)
+        .map_err(|denied| denied.answer(Code::AccessError))?;
 
     // Skipping is on for exactly `Y`, or whenever the except-list is present.
     let except: Option<Vec<String>> = params.get("SKIP_EXTERNAL_EXCEPT_TYPES").map(|v| {
@@ -38,7 +28,7 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     });
     let skip = params.text("SKIP_EXTERNAL").as_deref() == Some("Y") || except.is_some();
     let except = except.unwrap_or_default();
-    let limit = limit(params.get("LIMIT"));
+    let limit = usize::try_from(call.limit(LimitRule::Normalised)).unwrap_or(0);
     let last_id = params.get("LAST_ID").map(php_int).filter(|n| *n >= 0);
     let offset = match (
         call.start.filter(|s| *s > 0),
@@ -52,11 +42,7 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
 
     let portal = call.portal;
     let Some(chat) = portal.chat(chat_id) else {
-        return Err(Failure::new(
-            400,
-            "ACCESS_ERROR",
-            "You don't have access to this chat",
-        ));
+        return Err(crate::portal::Denied::NoChat.answer(Code::AccessError));
     };
     // Active members, minus external types unless kept, in join order.
     let mut rows: Vec<(u64, &crate::portal::User)> = chat
@@ -100,7 +86,7 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     };
     // The access filter runs after the limit: pages come back short.
     let mut seen = std::collections::BTreeSet::new();
-    let visible: Vec<Value> = page
+    let visible: Vec<b24_im::DialogUser> = page
         .into_iter()
         .filter(|u| portal.can_see(call.caller, u))
         .filter(|u| seen.insert(u.id))
@@ -111,10 +97,5 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         let next = offset + returned;
         (i64::try_from(next).unwrap_or(i64::MAX) < total).then_some(next as u64)
     });
-    Ok(Outcome {
-        result: Value::Array(visible),
-        total,
-        next,
-        rows: returned,
-    })
+    Ok(Outcome::of::<Method>(&visible, returned)?.paged(total, next))
 }

@@ -1,5 +1,5 @@
-//! `im.message.add`, as the server's `messageAdd` does it (SERVER-BEHAVIOUR.md §3, the spec's
-//! method notes).
+//! `im.message.add`, as the server's `messageAdd` does it (`docs/server-behaviour.md`, the
+//! spec's method notes).
 //!
 //! Checks, in the server's order:
 //! 1. Content. `MESSAGE` set (not `null`) must be a string ("Wrong message type"), is trimmed
@@ -43,9 +43,10 @@
 //! validation follows the documented rules of their blocks and items, which is close to but not
 //! literally the server's parser.
 
+use b24_im::{MessageAddErrorCode as Code, MessageAddRequest as Method};
 use serde_json::{Map, Value, json};
 
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail, fail_nth};
 use crate::php::scalar_text;
 use crate::php::{array_values, decode_text, empty, intval, is_array, isset, trim};
 use crate::portal::{Portal, User, iso};
@@ -68,12 +69,19 @@ fn within_limit(text: String) -> String {
     format!("{}{CUT_MARK}", text.get(..end).unwrap_or_default())
 }
 
-fn message_empty(text: &str) -> Failure {
-    Failure::new(400, "MESSAGE_EMPTY", text)
+/// `MESSAGE_EMPTY` "Message can't be empty".
+fn message_empty() -> Failure {
+    fail(Code::MessageEmpty)
 }
 
+/// `MESSAGE_EMPTY` "Wrong message type".
+fn wrong_type() -> Failure {
+    fail_nth(Code::MessageEmpty, 1)
+}
+
+/// `PARAMS_ERROR` "Message isn't added".
 fn not_added() -> Failure {
-    Failure::new(400, "PARAMS_ERROR", "Message isn't added")
+    fail_nth(Code::ParamsError, 1)
 }
 
 /// Extranet-like accounts: no general chat, no system messages.
@@ -470,12 +478,12 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         Some(Value::String(s)) => {
             let text = within_limit(trim(s).to_owned());
             if text.is_empty() && empty(attach_raw) {
-                return Err(message_empty("Message can't be empty"));
+                return Err(message_empty());
             }
             text
         }
-        Some(_) => return Err(message_empty("Wrong message type")),
-        None if attach_raw.is_none() => return Err(message_empty("Message can't be empty")),
+        Some(_) => return Err(wrong_type()),
+        None if attach_raw.is_none() => return Err(message_empty()),
         None => String::new(),
     };
 
@@ -492,23 +500,23 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let me = portal.user(caller);
     let target = if let Some(user_id) = user_id {
         let Some(user_id) = u64::try_from(user_id).ok().filter(|id| *id > 0) else {
-            return Err(Failure::new(400, "USER_ID_EMPTY", "User ID can't be empty"));
+            return Err(fail(Code::UserIdEmpty));
         };
         if portal.user(user_id).is_none() {
-            return Err(Failure::new(400, "USER_NOT_FOUND", "User not found"));
+            return Err(fail(Code::UserNotFound));
         }
         Target::Private(user_id)
     } else if let Some(chat_id) = chat_id {
         let Some(chat_id) = u64::try_from(chat_id).ok().filter(|id| *id > 0) else {
-            return Err(Failure::new(400, "CHAT_ID_EMPTY", "Chat ID can't be empty"));
+            return Err(fail(Code::ChatIdEmpty));
         };
         let general = portal.chat(chat_id).is_some_and(|c| c.general);
         if general && me.is_none_or(is_extranet) {
-            return Err(Failure::new(403, "ACCESS_ERROR", "Action unavailable"));
+            return Err(fail(Code::AccessError));
         }
         Target::Chat(chat_id)
     } else {
-        return Err(Failure::new(400, "PARAMS_ERROR", "Incorrect params"));
+        return Err(fail(Code::ParamsError));
     };
 
     // 3. Attachment, keyboard, menu, reply.
@@ -517,29 +525,23 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         match build_attach(raw, now) {
             Some(attach) => {
                 if serde_json::to_string(&attach).map_or(0, |s| s.chars().count()) >= ATTACH_LIMIT {
-                    return Err(Failure::new(
-                        400,
-                        "ATTACH_OVERSIZE",
-                        "You have exceeded the maximum allowable size of attach",
-                    ));
+                    return Err(fail(Code::AttachOversize));
                 }
                 stored.insert("ATTACH".into(), json!([attach]));
             }
             None if !empty(Some(raw)) => {
-                return Err(Failure::new(400, "ATTACH_ERROR", "Incorrect attach params"));
+                return Err(fail(Code::AttachError));
             }
             None => {}
         }
     }
     let bot_id = params.get("BOT_ID").map_or(0, intval);
     if let Some(raw) = params.get("KEYBOARD").filter(|v| !empty(Some(v))) {
-        let keyboard = build_keyboard(raw, bot_id)
-            .ok_or_else(|| Failure::new(400, "KEYBOARD_ERROR", "Incorrect keyboard params"))?;
+        let keyboard = build_keyboard(raw, bot_id).ok_or_else(|| fail(Code::KeyboardError))?;
         stored.insert("KEYBOARD".into(), keyboard);
     }
     if let Some(raw) = params.get("MENU").filter(|v| !empty(Some(v))) {
-        let menu = build_menu(raw, bot_id)
-            .ok_or_else(|| Failure::new(400, "MENU_ERROR", "Incorrect menu params"))?;
+        let menu = build_menu(raw, bot_id).ok_or_else(|| fail(Code::MenuError))?;
         stored.insert("MENU".into(), menu);
     }
     let system_flag = matches!(isset(params.get("SYSTEM")), Some(Value::String(s)) if s == "Y")
@@ -556,18 +558,10 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     {
         let reply_id = u64::try_from(reply_id).unwrap_or(0);
         let Some(reply_chat) = can_read_message(portal, caller, reply_id) else {
-            return Err(Failure::new(
-                403,
-                "REPLY_ACCESS_ERROR",
-                "Action unavailable",
-            ));
+            return Err(fail(Code::ReplyAccessError));
         };
         if Some(reply_chat) != target_chat {
-            return Err(Failure::new(
-                403,
-                "REPLY_FROM_OTHER_CHAT_ERROR",
-                "You can only reply to a message within the same chat",
-            ));
+            return Err(fail(Code::ReplyFromOtherChatError));
         }
         stored.insert("REPLY_ID".into(), json!(reply_id));
     }
@@ -618,5 +612,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     {
         portal.record_event(chat_id, "ONIMV2MESSAGEADD", now, &event);
     }
-    Ok(Outcome::of(json!(id), 1))
+    Outcome::of::<Method>(&id, 1)
 }

@@ -3,10 +3,10 @@
 //! other application's are touched). A webhook deleting by tag must send `CLIENT_ID`, else 403
 //! `ACCESS_DENIED`; none of the three parameters is `PARAMS_ERROR`.
 
-use serde_json::Value;
+use b24_im::{NotifyDeleteErrorCode as Code, NotifyDeleteRequest as Method};
 
 use super::client_id;
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 use crate::php::php_int;
 use crate::portal::app_tag;
 
@@ -19,19 +19,15 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
             .notifications
             .retain(|n| !(n.id == id && n.user_id == caller));
         let removed = before - call.portal.notifications.len();
-        return Ok(Outcome::of(Value::Bool(removed > 0), removed));
+        return Outcome::of::<Method>(&(removed > 0), removed);
     }
     let tag = call.params.text("TAG").filter(|t| !t.is_empty());
     let sub_tag = call.params.text("SUB_TAG").filter(|t| !t.is_empty());
     if tag.is_none() && sub_tag.is_none() {
-        return Err(Failure::new(400, "PARAMS_ERROR", "Incorrect params"));
+        return Err(fail(Code::ParamsError));
     }
     let Some(client) = client_id(call) else {
-        return Err(Failure::new(
-            403,
-            "ACCESS_DENIED",
-            "Access denied! Client ID not specified",
-        ));
+        return Err(fail(Code::AccessDenied));
     };
     let tag = tag.map(|t| app_tag(&client, &t));
     let sub_tag = sub_tag.map(|t| app_tag(&client, &t));
@@ -41,5 +37,5 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         !hit
     });
     let removed = before - call.portal.notifications.len();
-    Ok(Outcome::of(Value::Bool(true), removed))
+    Outcome::of::<Method>(&true, removed)
 }

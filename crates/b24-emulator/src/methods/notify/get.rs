@@ -2,13 +2,18 @@
 //!
 //! `get` lists confirm notifications first, then the others; its cursor is the pair `LAST_ID`
 //! and `LAST_TYPE` (`1`: still in the confirm stage, `3`: in the others), one without the
-//! other being `LAST_ID_AND_LAST_TYPE`. `history.search` filters by text (at least 3 characters when
-//! no other filter is sent), type and author, and pages by `LAST_ID` alone; `total_results`
-//! comes with the first page only. Both: `LIMIT` 50 by default, at most 50.
+//! other being `LAST_ID_AND_LAST_TYPE`. `history.search` filters by text (at least 3 characters
+//! when no other filter is sent), type and author, and pages by `LAST_ID` alone;
+//! `total_results` comes with the first page only. Both: `LIMIT` 50 by default, at most 50.
 
+use b24_core::{ErrorCode, Method};
+use b24_im::{
+    DialogUser, NotificationPage, NotificationSearchPage, NotifyGetErrorCode, NotifyGetRequest,
+    NotifyHistorySearchErrorCode, NotifyHistorySearchRequest,
+};
 use serde_json::{Value, json};
 
-use crate::methods::{Failure, Outcome, Read, render};
+use crate::methods::{Failure, LimitRule, Outcome, Read, fail, render};
 use crate::php::{php_int, positive_ids};
 use crate::portal::{Notification, NotifyKind, Portal};
 
@@ -17,45 +22,42 @@ fn notify_chat(user: u64) -> u64 {
     1_000_000 + user
 }
 
+/// The page size: `im.notify.get` has no pagination block in the spec (its cursor is a pair no
+/// paging dialect describes), and the server sizes its pages as the history search's.
 fn limit(call: &Read<'_>) -> usize {
-    usize::try_from(call.params.get("LIMIT").map_or(50, php_int).min(50)).unwrap_or(0)
+    let spec = NotifyHistorySearchRequest::INFO.pagination.limit;
+    usize::try_from(call.limit_by(spec, LimitRule::CappedOnly)).unwrap_or(0)
 }
 
-fn render(n: &Notification) -> Value {
-    let mut out = json!({
-        "id": n.id,
-        "chat_id": notify_chat(n.user_id),
-        "author_id": n.author_id,
-        "date": n.date,
-        "notify_type": n.kind.code(),
-        "notify_module": n.module,
-        "notify_event": n.event,
-        "notify_tag": n.tag.clone().unwrap_or_default(),
-        "notify_sub_tag": n.sub_tag.clone().unwrap_or_default(),
-        "notify_title": "",
-        "setting_name": format!("{}|{}", n.module, n.event),
-        "text": n.text,
-        "notify_read": if n.read { "Y" } else { "N" },
-        "params": null,
-    });
-    if !n.buttons.is_empty()
-        && let Some(map) = out.as_object_mut()
-    {
+fn render(n: &Notification) -> b24_im::Notification {
+    let mut out = b24_im::Notification::default();
+    out.id = n.id;
+    out.chat_id = Some(notify_chat(n.user_id));
+    out.author_id = Some(n.author_id);
+    out.date = render::date(Some(&n.date));
+    out.notify_type = Some(n.kind.code());
+    out.notify_module = Some(n.module.clone());
+    out.notify_event = Some(n.event.clone());
+    out.notify_tag = Some(n.tag.clone().unwrap_or_default());
+    out.notify_sub_tag = Some(n.sub_tag.clone().unwrap_or_default());
+    out.notify_title = Some(String::new());
+    out.setting_name = Some(format!("{}|{}", n.module, n.event));
+    out.text = Some(n.text.clone());
+    out.notify_read = Some(n.read);
+    out.notify_buttons = (!n.buttons.is_empty()).then(|| {
         let buttons: Vec<Value> = n
             .buttons
             .iter()
             .map(|(title, value)| json!({"TITLE": title, "VALUE": value, "TYPE": "accept"}))
             .collect();
-        map.insert(
-            "notify_buttons".into(),
-            Value::String(Value::Array(buttons).to_string()),
-        );
-    }
+        Value::Array(buttons).to_string()
+    });
+    out.params = None;
     out
 }
 
 /// The page's notifications and their authors.
-fn page(portal: &Portal, page: &[&Notification]) -> (Vec<Value>, Vec<Value>) {
+fn page(portal: &Portal, page: &[&Notification]) -> (Vec<b24_im::Notification>, Vec<DialogUser>) {
     let mut authors: Vec<u64> = page
         .iter()
         .map(|n| n.author_id)
@@ -71,29 +73,26 @@ fn page(portal: &Portal, page: &[&Notification]) -> (Vec<Value>, Vec<Value>) {
     (page.iter().map(|n| render(n)).collect(), users)
 }
 
-fn last_id(call: &Read<'_>) -> Result<Option<u64>, Failure> {
+/// `LAST_ID`, which must be digits (else `not_digits`, the method's `LAST_ID_STRING`).
+fn last_id(call: &Read<'_>, not_digits: impl ErrorCode) -> Result<Option<u64>, Failure> {
     match call.params.text("LAST_ID") {
         None => Ok(None),
         Some(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => Ok(t.parse().ok()),
-        Some(_) => Err(Failure::new(
-            400,
-            "LAST_ID_STRING",
-            "Last notification ID can't be string",
-        )),
+        Some(_) => Err(fail(not_digits)),
     }
 }
 
+fn count(n: usize) -> Option<u32> {
+    Some(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 pub(super) fn get(call: &mut Read<'_>) -> Result<Outcome, Failure> {
-    let cursor = match (last_id(call)?, call.params.get("LAST_TYPE").map(php_int)) {
+    use NotifyGetErrorCode as Code;
+    let last = last_id(call, Code::LastIdString)?;
+    let cursor = match (last, call.params.get("LAST_TYPE").map(php_int)) {
         (None, None) => None,
         (Some(id), Some(stage)) => Some((id, stage)),
-        _ => {
-            return Err(Failure::new(
-                400,
-                "LAST_ID_AND_LAST_TYPE",
-                "Parameters LAST_ID and LAST_TYPE should be used together",
-            ));
-        }
+        _ => return Err(fail(Code::LastIdAndLastType)),
     };
     let portal = call.portal;
     let mine: Vec<&Notification> = portal
@@ -118,19 +117,17 @@ pub(super) fn get(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let taken: Vec<&Notification> = after.into_iter().take(limit(call)).collect();
     let (notifications, users) = page(portal, &taken);
     let rows = notifications.len();
-    Ok(Outcome::of(
-        json!({
-            "total_count": mine.len(),
-            "total_unread_count": mine.iter().filter(|n| !n.read).count(),
-            "chat_id": notify_chat(call.caller),
-            "notifications": notifications,
-            "users": users,
-        }),
-        rows,
-    ))
+    let mut result = NotificationPage::default();
+    result.total_count = count(mine.len());
+    result.total_unread_count = count(mine.iter().filter(|n| !n.read).count());
+    result.chat_id = Some(notify_chat(call.caller));
+    result.notifications = Some(notifications);
+    result.users = Some(users);
+    Outcome::of::<NotifyGetRequest>(&result, rows)
 }
 
 pub(super) fn history_search(call: &mut Read<'_>) -> Result<Outcome, Failure> {
+    use NotifyHistorySearchErrorCode as Code;
     let text = call.params.text("SEARCH_TEXT").unwrap_or_default();
     let types: Vec<String> = call
         .params
@@ -147,13 +144,9 @@ pub(super) fn history_search(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         .collect();
     let authors = positive_ids(call.params.get("SEARCH_AUTHORS"));
     if types.is_empty() && authors.is_empty() && text.chars().count() < 3 {
-        return Err(Failure::new(
-            400,
-            "SEARCH_TEXT_ERROR",
-            "SEARCH_TEXT can't be less then 3 symbols",
-        ));
+        return Err(fail(Code::SearchTextError));
     }
-    let last = last_id(call)?;
+    let last = last_id(call, Code::LastIdString)?;
     let portal = call.portal;
     let needle = text.to_lowercase();
     let mut found: Vec<&Notification> = portal
@@ -178,15 +171,10 @@ pub(super) fn history_search(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         .collect();
     let (notifications, users) = page(portal, &taken);
     let rows = notifications.len();
-    let mut result = json!({
-        "chat_id": notify_chat(call.caller),
-        "notifications": notifications,
-        "users": users,
-    });
-    if last.is_none()
-        && let Some(map) = result.as_object_mut()
-    {
-        map.insert("total_results".into(), Value::from(total));
-    }
-    Ok(Outcome::of(result, rows))
+    let mut result = NotificationSearchPage::default();
+    result.chat_id = Some(notify_chat(call.caller));
+    result.total_results = if last.is_none() { count(total) } else { None };
+    result.notifications = Some(notifications);
+    result.users = Some(users);
+    Outcome::of::<NotifyHistorySearchRequest>(&result, rows)
 }

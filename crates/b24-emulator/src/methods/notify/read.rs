@@ -5,9 +5,12 @@
 //! otherwise every one with an id ≥ `ID`; `ACTION` other than `Y` marks unread. `read.list`:
 //! `IDS` must be an array (else `PARAMS_ERROR`); processing stops at the first id ≤ 0.
 
-use serde_json::{Value, json};
+use b24_im::{
+    NotifyReadAllRequest, NotifyReadAllResult, NotifyReadListErrorCode, NotifyReadListRequest,
+    NotifyReadRequest,
+};
 
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 use crate::php::{array_values, php_int};
 
 fn action(call: &Write<'_>) -> bool {
@@ -16,7 +19,7 @@ fn action(call: &Write<'_>) -> bool {
 
 pub(super) fn one(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let Some(id) = call.params.get("ID").map(php_int) else {
-        return Ok(Outcome::of(Value::Bool(true), 0));
+        return Outcome::of::<NotifyReadRequest>(&true, 0);
     };
     let read = action(call);
     let only = call.params.text("ONLY_CURRENT").as_deref() == Some("Y");
@@ -24,7 +27,7 @@ pub(super) fn one(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let changed = call.portal.mark_notifications(call.caller, read, |n| {
         if only { n.id == id } else { n.id >= id }
     });
-    Ok(Outcome::of(Value::Bool(true), changed))
+    Outcome::of::<NotifyReadRequest>(&true, changed)
 }
 
 pub(super) fn list(call: &mut Write<'_>) -> Result<Outcome, Failure> {
@@ -32,7 +35,7 @@ pub(super) fn list(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         .params
         .get("IDS")
         .and_then(array_values)
-        .ok_or_else(|| Failure::new(400, "PARAMS_ERROR", "No IDS param or it is not an array"))?
+        .ok_or_else(|| fail(NotifyReadListErrorCode::ParamsError))?
         .into_iter()
         .map(php_int)
         .map_while(|id| u64::try_from(id).ok().filter(|id| *id > 0))
@@ -41,14 +44,14 @@ pub(super) fn list(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let changed = call
         .portal
         .mark_notifications(call.caller, read, |n| ids.contains(&n.id));
-    Ok(Outcome::of(Value::Bool(true), changed))
+    Outcome::of::<NotifyReadListRequest>(&true, changed)
 }
 
 pub(super) fn all(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let changed = call.portal.mark_notifications(call.caller, true, |_| true);
     let counter = call.portal.unread_notifications(call.caller);
-    Ok(Outcome::of(
-        json!({"result": true, "newCounter": counter}),
-        changed,
-    ))
+    let mut result = NotifyReadAllResult::default();
+    result.result = Some(true);
+    result.new_counter = Some(u32::try_from(counter).unwrap_or(u32::MAX));
+    Outcome::of::<NotifyReadAllRequest>(&result, changed)
 }

@@ -1,34 +1,34 @@
 //! `im.notify.schema.get`: the kinds of notification each module sends, keyed by module id:
 //! the modules of the notifications in the portal, plus `im` and `rest`, which every portal has.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value, json};
+use b24_im::{NotifySchemaEvent, NotifySchemaGetRequest as Method, NotifySchemaModule};
 
 use crate::methods::{Failure, Outcome, Read};
 
 pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
-    let mut kinds: BTreeSet<(String, String)> = [
-        ("im".to_owned(), "message".to_owned()),
-        ("rest".to_owned(), "rest_notify".to_owned()),
-    ]
-    .into_iter()
-    .collect();
+    let mut kinds: BTreeSet<(&str, &str)> = [("im", "message"), ("rest", "rest_notify")]
+        .into_iter()
+        .collect();
     kinds.extend(
         call.portal
             .notifications
             .iter()
-            .map(|n| (n.module.clone(), n.event.clone())),
+            .map(|n| (n.module.as_str(), n.event.as_str())),
     );
-    let mut out = Map::new();
+    let mut out: BTreeMap<String, NotifySchemaModule> = BTreeMap::new();
     for (module, event) in &kinds {
-        let entry = out
-            .entry(module.clone())
-            .or_insert_with(|| json!({"NAME": module, "MODULE_ID": module, "LIST": []}));
-        if let Some(list) = entry.get_mut("LIST").and_then(Value::as_array_mut) {
-            list.push(json!({"ID": format!("{module}|{event}"), "NAME": event}));
-        }
+        let entry = out.entry((*module).to_owned()).or_insert_with(|| {
+            let mut m = NotifySchemaModule::default();
+            m.name = Some((*module).to_owned());
+            m.module_id = Some((*module).to_owned());
+            m
+        });
+        let mut kind = NotifySchemaEvent::default();
+        kind.id = format!("{module}|{event}");
+        kind.name = Some((*event).to_owned());
+        entry.list.get_or_insert_with(Vec::new).push(kind);
     }
-    let rows = kinds.len();
-    Ok(Outcome::of(Value::Object(out), rows))
+    Outcome::of::<Method>(&out, kinds.len())
 }

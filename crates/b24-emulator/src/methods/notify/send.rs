@@ -6,29 +6,38 @@
 //! stored per application ([`crate::portal::app_tag`]); without an application (a webhook
 //! without `CLIENT_ID`) they are stored as sent, where no application's delete-by-tag reaches.
 
-use serde_json::Value;
+use b24_core::{ErrorCode, Method};
+use b24_im::{
+    NotifyErrorCode, NotifyPersonalAddErrorCode, NotifyPersonalAddRequest, NotifyRequest,
+    NotifySystemAddErrorCode, NotifySystemAddRequest,
+};
 
 use super::client_id;
-use crate::methods::{Failure, Outcome, Write};
+use crate::methods::{Failure, Outcome, Write, fail};
 use crate::php::php_int;
 use crate::portal::{Notification, NotifyKind, app_tag, iso};
 
-fn send(call: &mut Write<'_>, kind: NotifyKind) -> Result<Outcome, Failure> {
+/// Sends as method `M`, whose `USER_ID_EMPTY` and `MESSAGE_EMPTY` are `no_user`, `no_text`.
+fn send<M: Method<Output = Option<u64>>>(
+    call: &mut Write<'_>,
+    kind: NotifyKind,
+    (no_user, no_text): (impl ErrorCode, impl ErrorCode),
+) -> Result<Outcome, Failure> {
     let user_id = call
         .params
         .get("USER_ID")
         .map(php_int)
         .and_then(|id| u64::try_from(id).ok())
         .filter(|id| *id > 0)
-        .ok_or_else(|| Failure::new(400, "USER_ID_EMPTY", "User ID can't be empty"))?;
+        .ok_or_else(|| fail(no_user))?;
     let text = call
         .params
         .text("MESSAGE")
         .map(|m| m.trim().to_owned())
         .filter(|m| !m.is_empty())
-        .ok_or_else(|| Failure::new(400, "MESSAGE_EMPTY", "Message can't be empty"))?;
+        .ok_or_else(|| fail(no_text))?;
     if call.portal.user(user_id).is_none() {
-        return Ok(Outcome::of(Value::Bool(false), 0));
+        return Outcome::of::<M>(&None, 0);
     }
     let client = client_id(call);
     let tag = |key: &str| {
@@ -39,46 +48,49 @@ fn send(call: &mut Write<'_>, kind: NotifyKind) -> Result<Outcome, Failure> {
                 .map_or_else(|| tag.clone(), |c| app_tag(c, &tag)),
         )
     };
-    let notification = Notification {
-        id: 0,
+    let author = if kind == NotifyKind::System {
+        0
+    } else {
+        call.caller
+    };
+    let mut notification = Notification::new(
         user_id,
-        author_id: if kind == NotifyKind::System {
-            0
-        } else {
-            call.caller
-        },
+        author,
         kind,
         text,
-        module: "rest".into(),
-        event: "rest_notify".into(),
-        tag: tag("TAG"),
-        sub_tag: tag("SUB_TAG"),
-        read: false,
-        date: iso(call.now),
-        buttons: Vec::new(),
-        answerable: false,
-        answers: Vec::new(),
-    };
+        ("rest", "rest_notify"),
+        iso(call.now),
+    );
+    notification.tag = tag("TAG");
+    notification.sub_tag = tag("SUB_TAG");
     let id = call.portal.notify(notification);
-    Ok(Outcome::of(Value::from(id), 1))
+    Outcome::of::<M>(&Some(id), 1)
 }
 
 pub(super) fn personal(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    send(call, NotifyKind::From)
+    use NotifyPersonalAddErrorCode as Code;
+    send::<NotifyPersonalAddRequest>(
+        call,
+        NotifyKind::From,
+        (Code::UserIdEmpty, Code::MessageEmpty),
+    )
 }
 
 pub(super) fn system(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    send(call, NotifyKind::System)
+    use NotifySystemAddErrorCode as Code;
+    send::<NotifySystemAddRequest>(
+        call,
+        NotifyKind::System,
+        (Code::UserIdEmpty, Code::MessageEmpty),
+    )
 }
 
 pub(super) fn notify(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let system = call.params.text("TYPE").as_deref() == Some("SYSTEM");
-    send(
-        call,
-        if system {
-            NotifyKind::System
-        } else {
-            NotifyKind::From
-        },
-    )
+    use NotifyErrorCode as Code;
+    let kind = if call.params.text("TYPE").as_deref() == Some("SYSTEM") {
+        NotifyKind::System
+    } else {
+        NotifyKind::From
+    };
+    send::<NotifyRequest>(call, kind, (Code::UserIdEmpty, Code::MessageEmpty))
 }

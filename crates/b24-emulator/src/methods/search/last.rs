@@ -3,31 +3,85 @@
 //! `true`; `get` lists the entries with their user or chat, `SKIP_CHAT=Y` / `SKIP_DIALOG=Y`
 //! leaving out group chats or private dialogs.
 
-use serde_json::{Value, json};
+#![allow(deprecated)] // the SDK marks these methods deprecated; the emulator still serves them
 
-use crate::methods::{Failure, Outcome, Read, Write, render};
-use crate::portal::parse_dialog_id;
+use b24_core::{DialogId, ErrorCode};
+use b24_im::{
+    RecentSearch, RecentSearchAvatar, SearchLastAddErrorCode, SearchLastAddRequest,
+    SearchLastDeleteErrorCode, SearchLastDeleteRequest, SearchLastGetRequest,
+};
 
-fn dialog<P>(call: &crate::methods::Call<P>) -> Result<String, Failure> {
+use crate::methods::{Call, Failure, Outcome, Read, Write, fail, render};
+use crate::portal::{Portal, parse_dialog_id};
+
+fn dialog<P>(call: &Call<P>, empty: impl ErrorCode) -> Result<String, Failure> {
     parse_dialog_id(call.params.get("DIALOG_ID"))
         .map(|d| d.to_string())
-        .ok_or_else(|| Failure::new(400, "DIALOG_ID_EMPTY", "Dialog ID can't be empty"))
+        .ok_or_else(|| fail(empty))
 }
 
 pub(super) fn add(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = dialog(call)?;
+    let id = dialog(call, SearchLastAddErrorCode::DialogIdEmpty)?;
     let list = call.portal.recent_search.entry(call.caller).or_default();
     list.retain(|d| *d != id);
     list.insert(0, id);
-    Ok(Outcome::of(Value::Bool(true), 1))
+    Outcome::of::<SearchLastAddRequest>(&true, 1)
 }
 
 pub(super) fn delete(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    let id = dialog(call)?;
+    let id = dialog(call, SearchLastDeleteErrorCode::DialogIdEmpty)?;
     if let Some(list) = call.portal.recent_search.get_mut(&call.caller) {
         list.retain(|d| *d != id);
     }
-    Ok(Outcome::of(Value::Bool(true), 1))
+    Outcome::of::<SearchLastDeleteRequest>(&true, 1)
+}
+
+/// The entry for a group chat: the chat with the part of its fields the list sends.
+fn chat_entry(portal: &Portal, id: u64, caller: u64, now: i64) -> Option<RecentSearch> {
+    let c = portal.chat(id)?;
+    let full = render::chat(portal, c, caller, DialogId::Chat(id), now);
+    let mut chat = b24_im::Chat::default();
+    chat.id = full.id;
+    chat.name = full.name;
+    chat.owner = full.owner;
+    chat.extranet = full.extranet;
+    chat.avatar = full.avatar;
+    chat.color = full.color;
+    chat.kind = full.kind;
+    chat.entity_type = full.entity_type;
+    chat.entity_id = full.entity_id;
+    chat.entity_data_1 = full.entity_data_1;
+    chat.entity_data_2 = full.entity_data_2;
+    chat.entity_data_3 = full.entity_data_3;
+    chat.mute_list = full.mute_list;
+    chat.date_create = full.date_create;
+    chat.message_type = full.message_type;
+    let mut avatar = RecentSearchAvatar::default();
+    avatar.url = chat.avatar.clone();
+    avatar.color = chat.color.clone();
+    let mut entry = RecentSearch::default();
+    entry.id = Some(DialogId::Chat(id));
+    entry.kind = Some("chat".into());
+    entry.avatar = Some(avatar);
+    entry.title = Some(c.title.clone());
+    entry.chat = Some(chat);
+    Some(entry)
+}
+
+/// The entry for a private dialog: the user.
+fn user_entry(portal: &Portal, id: u64) -> Option<RecentSearch> {
+    let u = portal.user(id)?;
+    let user = render::user(portal, u);
+    let mut avatar = RecentSearchAvatar::default();
+    avatar.url = user.avatar.clone();
+    avatar.color = Some(u.color.clone());
+    let mut entry = RecentSearch::default();
+    entry.id = Some(DialogId::User(id));
+    entry.kind = Some("user".into());
+    entry.avatar = Some(avatar);
+    entry.title = Some(u.name());
+    entry.user = Some(user);
+    Some(entry)
 }
 
 pub(super) fn get(call: &mut Read<'_>) -> Result<Outcome, Failure> {
@@ -39,42 +93,13 @@ pub(super) fn get(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         .get(&call.caller)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let mut out = Vec::new();
-    for entry in entries {
-        if let Some(chat_id) = entry
-            .strip_prefix("chat")
-            .and_then(|n| n.parse::<u64>().ok())
-        {
-            let Some(c) = portal.chat(chat_id).filter(|_| !skip_chat) else {
-                continue;
-            };
-            out.push(json!({
-                "id": entry,
-                "type": "chat",
-                "avatar": {"url": "", "color": "#3e99ce"},
-                "title": c.title,
-                "chat": {
-                    "id": c.id, "name": c.title, "owner": c.owner, "extranet": false,
-                    "avatar": "", "color": "#3e99ce", "type": c.kind,
-                    "entity_type": c.entity_type.clone().unwrap_or_default(),
-                    "entity_id": c.entity_id.clone().unwrap_or_default(),
-                    "mute_list": [], "message_type": "C",
-                },
-            }));
-        } else if let Ok(user_id) = entry.parse::<u64>() {
-            let Some(u) = portal.user(user_id).filter(|_| !skip_dialog) else {
-                continue;
-            };
-            let user = render::user(portal, u);
-            out.push(json!({
-                "id": user_id,
-                "type": "user",
-                "avatar": {"url": user.get("avatar").cloned().unwrap_or_default(), "color": u.color},
-                "title": u.name(),
-                "user": user,
-            }));
-        }
-    }
-    let rows = out.len();
-    Ok(Outcome::of(Value::Array(out), rows))
+    let out: Vec<RecentSearch> = entries
+        .iter()
+        .filter_map(|entry| match entry.parse::<DialogId>().ok()? {
+            DialogId::Chat(id) if !skip_chat => chat_entry(portal, id, call.caller, call.now),
+            DialogId::User(id) if !skip_dialog => user_entry(portal, id),
+            _ => None,
+        })
+        .collect();
+    Outcome::of::<SearchLastGetRequest>(&out, out.len())
 }

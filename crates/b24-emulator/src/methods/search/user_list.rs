@@ -2,15 +2,15 @@
 //! has words starting with each word of `FIND` (at least 2 characters, else `FIND_SHORT`), in id
 //! order; an object keyed by user id, `[]` when nothing matches.
 
-use serde_json::{Map, Value};
+use b24_im::{SearchUserListErrorCode as Code, SearchUserListRequest as Method};
 
-use super::{Window, find_short, matches, paged, phrase};
-use crate::methods::{Failure, Outcome, Read, render};
+use super::{Window, matches, phrase};
+use crate::methods::{Failure, Outcome, Read, fail, render};
 
 pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let find = phrase(call, "FIND").filter(|f| f.chars().count() >= 2);
     let Some(find) = find else {
-        return Err(find_short());
+        return Err(fail(Code::FindShort));
     };
     let portal = call.portal;
     let found: Vec<_> = portal
@@ -31,12 +31,9 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
             matches(&find, &text)
         })
         .collect();
-    let items = found.iter().map(|u| render::user(portal, u));
-    Ok(paged(Window::of(call), found.len(), items, |page| {
-        Value::Object(
-            page.into_iter()
-                .map(|u| (u.get("id").map(ToString::to_string).unwrap_or_default(), u))
-                .collect::<Map<_, _>>(),
-        )
-    }))
+    Window::of(call).page::<Method, _>(&found, |page| {
+        page.iter()
+            .map(|u| (u.id, render::user(portal, u)))
+            .collect()
+    })
 }

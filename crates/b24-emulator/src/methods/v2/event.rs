@@ -1,11 +1,15 @@
 //! `im.v2.Event.subscribe` and `im.v2.Event.get`, as `im/lib/V2/Controller/Event.php` and
-//! `EventService` do them (SERVER-BEHAVIOUR.md §3): events are recorded for subscribed users
-//! only, reading with `offset > 0` deletes the user's events below it, `nextOffset` =
+//! `EventService` do them (`docs/server-behaviour.md`): events are recorded for subscribed
+//! users only, reading with `offset > 0` deletes the user's events below it, `nextOffset` =
 //! max(offset, last id + 1), `hasMore` = (events returned ≥ limit), events expire after 24 h.
+//!
+//! An event's `data` is free-form JSON in the spec (`json`), so [`message_added`] writes the
+//! payload of the event formats page itself.
 
+use b24_im::{EventPage, ImEvent, V2EventGetRequest, V2EventSubscribeRequest};
 use serde_json::{Map, Value, json};
 
-use crate::methods::{Failure, Outcome, Write, render};
+use crate::methods::{Failure, LimitRule, Outcome, Write, render};
 use crate::php::php_int;
 use crate::portal::{Message, Portal, iso};
 
@@ -14,12 +18,11 @@ const EXPIRY_SECONDS: i64 = 24 * 3600;
 
 pub(super) fn subscribe(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     call.portal.event_subscribers.insert(call.caller);
-    Ok(Outcome::of(json!(true), 0))
+    Outcome::of::<V2EventSubscribeRequest>(&true, 0)
 }
 
 pub(super) fn get(call: &mut Write<'_>) -> Result<Outcome, Failure> {
-    // A D7 controller: camelCase arguments, matched as sent.
-    let limit = call.params.get("limit").map_or(100, php_int).clamp(1, 1000);
+    let limit = call.limit(LimitRule::Clamped);
     let offset = call.params.get("offset").map_or(0, php_int).max(0);
     let (caller, now) = (call.caller, call.now);
     let portal = &mut *call.portal;
@@ -33,19 +36,25 @@ pub(super) fn get(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         .events
         .iter()
         .filter(|e| e.user_id == caller && e.id >= offset)
-        .take(usize::try_from(limit).unwrap_or(1000))
+        .take(usize::try_from(limit).unwrap_or(0))
         .collect();
     let next_offset = records.last().map_or(offset, |e| offset.max(e.id + 1));
     let returned = records.len();
-    let page: Vec<Value> = records
+    let mut page = EventPage::default();
+    page.events = records
         .into_iter()
-        .map(|e| json!({"eventId": e.id, "type": e.kind, "date": iso(e.at), "data": e.data}))
+        .map(|e| {
+            let mut event = ImEvent::default();
+            event.event_id = e.id;
+            event.kind = Some(e.kind.as_str().into());
+            event.date = render::date(Some(&iso(e.at)));
+            event.data = e.data.clone();
+            event
+        })
         .collect();
-    let has_more = i64::try_from(returned).unwrap_or(i64::MAX) >= limit;
-    Ok(Outcome::of(
-        json!({"events": page, "nextOffset": next_offset, "hasMore": has_more}),
-        returned,
-    ))
+    page.next_offset = Some(next_offset);
+    page.has_more = Some(i64::try_from(returned).unwrap_or(i64::MAX) >= limit);
+    Outcome::of::<V2EventGetRequest>(&page, returned)
 }
 
 /// The `ONIMV2MESSAGEADD` payload: the message, the chat and the author in the simplified
@@ -54,7 +63,8 @@ pub(super) fn get(call: &mut Write<'_>) -> Result<Outcome, Failure> {
 pub fn message_added(portal: &Portal, message: &Message) -> Value {
     let chat = portal.chat(message.chat_id);
     let author = portal.user(message.author_id).map(|u| {
-        let mut user = camel_case(render::user(portal, u));
+        let mut user =
+            camel_case(serde_json::to_value(render::user(portal, u)).unwrap_or_default());
         // Not in events: per-recipient fields, and online status is always `false`.
         for dropped in ["network", "botData", "avatarHr"] {
             user.remove(dropped);
