@@ -313,6 +313,8 @@ pub enum Builtin {
     Date,
     DayMonth,
     DialogId,
+    /// Text of an edited message: never empty by accident (`b24_core::MessageText`).
+    MessageText,
     Json,
 }
 
@@ -330,6 +332,7 @@ impl Builtin {
         ("date", Self::Date),
         ("day_month", Self::DayMonth),
         ("dialog_id", Self::DialogId),
+        ("message_text", Self::MessageText),
         ("json", Self::Json),
     ];
 

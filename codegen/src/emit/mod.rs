@@ -122,6 +122,7 @@ pub(crate) fn rust_type(ty: &Ty) -> TokenStream {
             Builtin::Date => quote!(::b24_core::Date),
             Builtin::DayMonth => quote!(::b24_core::DayMonth),
             Builtin::DialogId => quote!(::b24_core::DialogId),
+            Builtin::MessageText => quote!(::b24_core::MessageText),
             Builtin::Json => quote!(::b24_core::Json),
         },
         Ty::Named { name, module, .. } => {
@@ -158,7 +159,7 @@ pub(crate) fn codec(ty: &Ty) -> String {
                 Builtin::F64 => "Float",
                 Builtin::DateTime => "DateTime",
                 Builtin::Date => "Date",
-                Builtin::DayMonth | Builtin::DialogId => "Same",
+                Builtin::DayMonth | Builtin::DialogId | Builtin::MessageText => "Same",
                 Builtin::Json => "Any",
             }
         ),
@@ -176,6 +177,7 @@ pub(crate) fn codec(ty: &Ty) -> String {
                 Absence::Form(AbsentForm::Null) => "OrNull",
                 Absence::Form(AbsentForm::False) => "OrFalse",
                 Absence::Form(AbsentForm::EmptyStr) => "OrEmpty",
+                Absence::Form(AbsentForm::EmptyObject) => "OrEmptyObject",
             };
             format!("{W}{wrapper}<{}>", codec(inner))
         }

@@ -3,7 +3,7 @@
 //! asserted.
 //!
 //! ```text
-//! cargo run --release -p b24-bench -- [a] [b] [c] [d] [e] [--quick]
+//! cargo run --release -p b24-bench -- [a] [b] [c] [d] [e] [f] [--quick]
 //! ```
 //!
 //! - (a) bulk read of a 20,000-member chat: b24's bulk path vs sequential paging vs
@@ -11,7 +11,8 @@
 //! - (b) decoding a 200-member page: generated types vs `serde_json::Value` vs a plain struct;
 //! - (c) per-call overhead: `client.call` vs a hand-written reqwest + serde_json call;
 //! - (d) 1,000 calls through the client's limiter against the emulator's bucket;
-//! - (e) 4 worker processes reading one portal: per-process limiters vs the one shared in Redis.
+//! - (e) 4 worker processes reading one portal: per-process limiters vs the one shared in Redis;
+//! - (f) peak memory of a 100 MB file upload, in a process of its own per way of sending it.
 #![allow(
     clippy::cast_precision_loss,
     clippy::cast_possible_truncation,
@@ -22,6 +23,7 @@ mod bulk;
 mod decode;
 mod overhead;
 mod rate;
+mod upload;
 mod workers;
 
 use std::time::Duration;
@@ -77,23 +79,28 @@ fn main() -> std::process::ExitCode {
     {
         return workers::worker_main(spec);
     }
+    if let Some((flag, rest)) = args.split_first()
+        && flag == "--upload-worker"
+    {
+        return upload::worker_main(rest);
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let mut chosen: Vec<&str> = args
         .iter()
         .map(String::as_str)
-        .filter(|a| ["a", "b", "c", "d", "e"].contains(a))
+        .filter(|a| ["a", "b", "c", "d", "e", "f"].contains(a))
         .collect();
     if let Some(bad) = args
         .iter()
-        .find(|a| !["a", "b", "c", "d", "e", "--quick"].contains(&a.as_str()))
+        .find(|a| !["a", "b", "c", "d", "e", "f", "--quick"].contains(&a.as_str()))
     {
         eprintln!(
-            "error: unknown argument `{bad}`\nusage: b24-bench [a] [b] [c] [d] [e] [--quick]"
+            "error: unknown argument `{bad}`\nusage: b24-bench [a] [b] [c] [d] [e] [f] [--quick]"
         );
         return std::process::ExitCode::from(2);
     }
     if chosen.is_empty() {
-        chosen = vec!["a", "b", "c", "d", "e"];
+        chosen = vec!["a", "b", "c", "d", "e", "f"];
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -122,6 +129,7 @@ fn main() -> std::process::ExitCode {
             "b" => decode::run(quick),
             "c" => runtime.block_on(overhead::run(quick)),
             "e" => runtime.block_on(workers::run(quick)),
+            "f" => runtime.block_on(upload::run(quick)),
             _ => runtime.block_on(rate::run(quick)),
         };
         if let Err(message) = outcome {

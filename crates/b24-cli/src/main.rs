@@ -21,6 +21,7 @@ macro_rules! say {
 mod all;
 mod call;
 mod demo;
+mod files;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -72,6 +73,12 @@ enum Command {
     /// counters and messages through the client — against a local emulator, or against the portal
     /// of `B24_WEBHOOK_URL` when it is set (read-only there).
     Demo(demo::DemoArgs),
+    /// Upload a file (at most 100 MB) to a dialog as a message; prints the file, message and
+    /// chat ids. A progress bar shows on stderr when it is a terminal.
+    Upload(Box<files::UploadArgs>),
+    /// Download a chat file to a path; prints the path and size. A progress bar shows on
+    /// stderr when it is a terminal.
+    Download(Box<files::DownloadArgs>),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +104,12 @@ fn main() -> ExitCode {
         }),
         Command::Demo(args) => {
             runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(demo::run(&args)))
+        }
+        Command::Upload(args) => {
+            runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(files::upload(&args)))
+        }
+        Command::Download(args) => {
+            runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(files::download(&args)))
         }
         Command::Methods => {
             for entry in b24_im::METHODS {

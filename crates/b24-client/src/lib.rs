@@ -76,6 +76,7 @@ mod batch;
 mod bulk;
 mod client;
 mod error;
+pub mod files;
 mod governor;
 mod limiter;
 mod oauth;

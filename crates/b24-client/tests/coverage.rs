@@ -44,8 +44,9 @@ fn names(path: &str) -> BTreeSet<String> {
 }
 
 /// Calls every method of the spec once with arguments the emulator accepts. Each group is one
-/// block; a method is covered only when its call succeeds.
-async fn tour(c: &Client) {
+/// block; a method is covered only when its call succeeds. `bot` is a bot that registered the
+/// command `help`.
+async fn tour(c: &Client, bot: u64) {
     // chat
     c.call(&im::ChatGetRequest::new()).await.unwrap();
     // counters
@@ -57,17 +58,67 @@ async fn tour(c: &Client) {
     c.call(&im::DialogMessagesGetRequest::new().dialog_id(DialogId::Chat(1)))
         .await
         .unwrap();
-    // message
+    // message: one posted, edited, liked, shared, used for a command, then deleted
+    let posted = c
+        .call(
+            &im::MessageAddRequest::new()
+                .dialog_id(DialogId::Chat(1))
+                .message("tour"),
+        )
+        .await
+        .unwrap()
+        .result;
+    let edit = b24_core::MessageText::new("tour, edited").unwrap();
+    c.call(&im::MessageUpdateRequest::new(posted).message(edit))
+        .await
+        .unwrap();
+    c.call(&im::MessageLikeRequest::new(posted)).await.unwrap();
+    c.call(&im::MessageShareRequest::new(
+        posted,
+        DialogId::Chat(1),
+        im::ShareType::Task,
+    ))
+    .await
+    .unwrap();
+    c.call(&im::MessageCommandRequest::new(posted, bot, "help"))
+        .await
+        .unwrap();
+    c.call(&im::MessageDeleteRequest::new(posted))
+        .await
+        .unwrap();
+    // v2 files and disk: one file uploaded, downloaded, posted again, saved, then deleted
+    let fields = im::FileUploadFields::new("tour.txt", "dG91cg==");
+    let file = c
+        .call(&im::V2FileUploadRequest::new(DialogId::Chat(1), fields))
+        .await
+        .unwrap()
+        .result
+        .file
+        .unwrap()
+        .id;
+    c.call(&im::V2FileDownloadRequest::new(DialogId::Chat(1), file))
+        .await
+        .unwrap();
+    c.call(&im::DiskFolderGetRequest::new().chat_id(1))
+        .await
+        .unwrap();
     c.call(
-        &im::MessageAddRequest::new()
-            .dialog_id(DialogId::Chat(1))
-            .message("tour"),
+        &im::DiskFileCommitRequest::new()
+            .chat_id(1)
+            .file_id(vec![file]),
     )
     .await
     .unwrap();
+    c.call(&im::DiskFileSaveRequest::new(file)).await.unwrap();
+    c.call(&im::DiskFileDeleteRequest::new(1, file))
+        .await
+        .unwrap();
+    // revision
+    c.call(&im::RevisionGetRequest::new()).await.unwrap();
     // v2
     c.call(&im::V2EventSubscribeRequest::new()).await.unwrap();
     c.call(&im::V2EventGetRequest::new()).await.unwrap();
+    c.call(&im::V2EventUnsubscribeRequest::new()).await.unwrap();
     // user
     c.call(&im::UserGetRequest::new()).await.unwrap();
     c.call(&im::UserListGetRequest::new(vec![1])).await.unwrap();
@@ -161,7 +212,10 @@ async fn every_im_method_has_a_spec_a_handler_and_a_call_over_http() {
     let emu = Emulator::start(common::unmetered()).await.unwrap();
     let c = common::webhook_client(&emu);
     let (confirm, answer) = seed_replies(&emu);
-    tour(&c).await;
+    let bot = emu
+        .with_portal(|p| p.bots.commands.first().map(|c| c.bot_id))
+        .expect("a seeded bot registered a command");
+    tour(&c, bot).await;
     c.call(&im::NotifyConfirmRequest::new(confirm, "Y"))
         .await
         .unwrap();

@@ -37,9 +37,10 @@ impl Emulator {
     /// # Errors
     /// When the data file cannot be read or the port cannot be bound.
     pub async fn start(config: Config) -> std::io::Result<Self> {
-        let portal = load_portal(&config)?;
+        let mut portal = load_portal(&config)?;
         let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
+        portal.drive.served_at = format!("http://{addr}");
         let state = Arc::new(State::new(config, portal));
         let (shutdown, receiver) = watch::channel(false);
         let task = tokio::spawn(http::server::serve(listener, Arc::clone(&state), receiver));

@@ -29,8 +29,8 @@ use crate::methods::{self, Call, Failure, Handler, Outcome};
 use crate::portal::Portal;
 use crate::rng::Rng;
 
-/// Largest request body read.
-const BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// Largest request body read: room for a 100 MB file in Base64 (`im.v2.File.upload`).
+const BODY_LIMIT: usize = 150 * 1024 * 1024;
 
 /// Shared state of one running emulator.
 #[derive(Debug)]
@@ -191,6 +191,9 @@ async fn handle(
     if let Some(control) = path.strip_prefix("/_emulator/") {
         return control_endpoint(&state, control, &method);
     }
+    if path == crate::portal::drive::DOWNLOAD_PATH {
+        return download(&state, query.as_deref());
+    }
     let params = match Params::from_request(query.as_deref(), content_type.as_deref(), &body) {
         Ok(p) => p,
         Err(error) => {
@@ -219,6 +222,45 @@ async fn handle(
         );
     };
     rest_call(&state, peer, route, params, &killer).await
+}
+
+/// A download link of `im.v2.File.download`: the file's bytes, or 404 for a token that opens
+/// nothing (unknown, or its file was deleted). The token is the authorization.
+fn download(state: &State, query: Option<&str>) -> Response<Body> {
+    let token = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(key, _)| key == "token")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    let file = read(&state.portal)
+        .drive
+        .download(&token)
+        .map(|f| (f.name.clone(), f.content.clone()));
+    let Some((name, content)) = file else {
+        // The code and text of `im.v2.File.download`; the link is not a REST call, so a dead
+        // one answers 404 as a web server does.
+        let failure = crate::methods::fail(b24_im::V2FileDownloadErrorCode::FileNotFound);
+        return finish(
+            state,
+            "download",
+            404,
+            Some(&failure.code),
+            json_response(404, &error_body(&failure)),
+        );
+    };
+    let mut response = Response::new(Body::Full(Some(content)));
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/octet-stream"),
+    );
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        name.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    if let Ok(value) = hyper::header::HeaderValue::from_str(&disposition) {
+        headers.insert(hyper::header::CONTENT_DISPOSITION, value);
+    }
+    finish(state, "download", 200, None, response)
 }
 
 /// `/rest/<user>/<token>/<method>` (webhook) or `/rest/<method>` (OAuth), `.json` optional.

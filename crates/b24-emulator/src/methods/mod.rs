@@ -53,11 +53,13 @@ mod chat;
 mod counters;
 mod department;
 mod dialog;
+mod disk;
 pub mod example;
 mod message;
 mod notify;
 mod paging;
 pub mod render;
+mod revision;
 mod search;
 mod user;
 pub(crate) mod v2;
@@ -120,9 +122,11 @@ const GROUPS: &[(&str, &[(&str, Handler)])] = &[
     ("counters", counters::HANDLERS),
     ("department", department::HANDLERS),
     ("dialog", dialog::HANDLERS),
+    ("disk", disk::HANDLERS),
     ("message", message::HANDLERS),
     ("notify", notify::HANDLERS),
     ("search", search::HANDLERS),
+    ("revision", revision::HANDLERS),
     ("user", user::HANDLERS),
     ("v2", v2::HANDLERS),
 ];

@@ -447,10 +447,23 @@ impl Portal {
             notifications: Vec::new(),
             next_notification_id: 1,
             recent_search: BTreeMap::new(),
+            drive: super::drive::Drive::default(),
+            bots: super::bots::Bots::default(),
+            shared: Vec::new(),
             index: Index::default(),
         };
         portal.staff_departments();
         portal.reindex();
+        // Every bot answers `help` (`imbot.command.register`), for `im.message.command`.
+        portal.bots.commands = portal
+            .users
+            .iter()
+            .filter(|u| u.bot_code.is_some())
+            .map(|u| super::bots::BotCommand {
+                bot_id: u.id,
+                command: "help".into(),
+            })
+            .collect();
         // Messages: a short history in every chat.
         let chat_ids: Vec<(u64, Vec<u64>)> = portal
             .chats

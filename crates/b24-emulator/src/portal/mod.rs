@@ -5,8 +5,10 @@
 //! here; every write is visible to every later read.
 
 mod access;
+pub mod bots;
 mod data;
 mod departments;
+pub mod drive;
 mod generate;
 mod model;
 mod notify;

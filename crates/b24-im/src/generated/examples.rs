@@ -510,6 +510,132 @@ fn dialog_users_list_example_5() {
         &["id"],
     );
 }
+/// `spec/im/examples/disk.file.commit.json`: The documented example response, dates as empty objects like the live server sends them.
+#[test]
+#[cfg(feature = "disk")]
+fn disk_file_commit_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::disk_file_commit::DiskFileCommitRequest,
+    >(
+        include_str!("../../../../spec/im/examples/disk.file.commit.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["id"],
+    );
+}
+/// `spec/im/examples/disk.file.commit.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "disk")]
+fn disk_file_commit_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::disk_file_commit::DiskFileCommitRequest,
+    >(
+        include_str!("../../../../spec/im/examples/disk.file.commit.error.json"),
+        400u16,
+        ::std::option::Option::Some("CHAT_ID_EMPTY"),
+        &[],
+        &["id"],
+    );
+}
+/// `spec/im/examples/disk.file.delete.json`: The documented example response.
+#[test]
+#[cfg(feature = "disk")]
+fn disk_file_delete_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::disk_file_delete::DiskFileDeleteRequest,
+    >(
+        include_str!("../../../../spec/im/examples/disk.file.delete.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/disk.file.delete.false.json`: Constructed from the documented result: no access to the chat.
+#[test]
+#[cfg(feature = "disk")]
+fn disk_file_delete_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::disk_file_delete::DiskFileDeleteRequest,
+    >(
+        include_str!("../../../../spec/im/examples/disk.file.delete.false.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/disk.file.delete.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "disk")]
+fn disk_file_delete_example_3() {
+    ::b24_core::testing::check_example::<
+        crate::generated::disk_file_delete::DiskFileDeleteRequest,
+    >(
+        include_str!("../../../../spec/im/examples/disk.file.delete.error.json"),
+        400u16,
+        ::std::option::Option::Some("FILE_ID_EMPTY"),
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/disk.file.save.json`: The documented example response.
+#[test]
+#[cfg(feature = "disk")]
+fn disk_file_save_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::disk_file_save::DiskFileSaveRequest,
+    >(
+        include_str!("../../../../spec/im/examples/disk.file.save.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["id"],
+    );
+}
+/// `spec/im/examples/disk.file.save.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "disk")]
+fn disk_file_save_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::disk_file_save::DiskFileSaveRequest,
+    >(
+        include_str!("../../../../spec/im/examples/disk.file.save.error.json"),
+        400u16,
+        ::std::option::Option::Some("FILE_ID_EMPTY"),
+        &[],
+        &["id"],
+    );
+}
+/// `spec/im/examples/disk.folder.get.json`: The documented example response.
+#[test]
+#[cfg(feature = "disk")]
+fn disk_folder_get_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::disk_folder_get::DiskFolderGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/disk.folder.get.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["ID"],
+    );
+}
+/// `spec/im/examples/disk.folder.get.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "disk")]
+fn disk_folder_get_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::disk_folder_get::DiskFolderGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/disk.folder.get.error.json"),
+        400u16,
+        ::std::option::Option::Some("CHAT_ID_EMPTY"),
+        &[],
+        &["ID"],
+    );
+}
 /// `spec/im/examples/message.add.json`: The documented example response.
 #[test]
 #[cfg(feature = "message")]
@@ -563,6 +689,175 @@ fn message_add_example_4() {
         include_str!("../../../../spec/im/examples/message.add.not-added.json"),
         400u16,
         ::std::option::Option::Some("PARAMS_ERROR"),
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.command.json`: The documented example response.
+#[test]
+#[cfg(feature = "message")]
+fn message_command_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_command::MessageCommandRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.command.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.command.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "message")]
+fn message_command_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_command::MessageCommandRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.command.error.json"),
+        400u16,
+        ::std::option::Option::Some("PARAMS_ERROR"),
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.delete.json`: The documented example response.
+#[test]
+#[cfg(feature = "message")]
+fn message_delete_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_delete::MessageDeleteRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.delete.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.delete.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "message")]
+fn message_delete_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_delete::MessageDeleteRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.delete.error.json"),
+        400u16,
+        ::std::option::Option::Some("MESSAGE_ID_ERROR"),
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.like.json`: The documented example response.
+#[test]
+#[cfg(feature = "message")]
+fn message_like_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_like::MessageLikeRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.like.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.like.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "message")]
+fn message_like_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_like::MessageLikeRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.like.error.json"),
+        400u16,
+        ::std::option::Option::Some("WITHOUT_CHANGES"),
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.share.json`: The documented example response.
+#[test]
+#[cfg(feature = "message")]
+fn message_share_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_share::MessageShareRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.share.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.share.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "message")]
+fn message_share_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_share::MessageShareRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.share.error.json"),
+        400u16,
+        ::std::option::Option::Some("PARAMS_ERROR"),
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.update.json`: The documented example response.
+#[test]
+#[cfg(feature = "message")]
+fn message_update_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_update::MessageUpdateRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.update.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.update.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "message")]
+fn message_update_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_update::MessageUpdateRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.update.error.json"),
+        400u16,
+        ::std::option::Option::Some("MESSAGE_ID_ERROR"),
+        &[],
+        &[],
+    );
+}
+/** `spec/im/examples/message.update.menu-error.json`: Constructed from the server behaviour in `docs/server-behaviour.md`: a bad `MENU`, with
+the code in the lower case the server uses.*/
+#[test]
+#[cfg(feature = "message")]
+fn message_update_example_3() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_update::MessageUpdateRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.update.menu-error.json"),
+        400u16,
+        ::std::option::Option::Some("menu_ERROR"),
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/message.update.cant-edit.json`: Constructed from the documented error table: somebody else's message.
+#[test]
+#[cfg(feature = "message")]
+fn message_update_example_4() {
+    ::b24_core::testing::check_example::<
+        crate::generated::message_update::MessageUpdateRequest,
+    >(
+        include_str!("../../../../spec/im/examples/message.update.cant-edit.json"),
+        403u16,
+        ::std::option::Option::Some("CANT_EDIT_MESSAGE"),
         &[],
         &[],
     );
@@ -899,6 +1194,34 @@ fn notify_system_add_example_2() {
         include_str!("../../../../spec/im/examples/notify.system.add.error.json"),
         400u16,
         ::std::option::Option::Some("USER_ID_EMPTY"),
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/revision.get.json`: The documented example response.
+#[test]
+#[cfg(feature = "revision")]
+fn revision_get_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::revision_get::RevisionGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/revision.get.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/revision.get.older.json`: Constructed; an older server without `im_revision_mobile`.
+#[test]
+#[cfg(feature = "revision")]
+fn revision_get_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::revision_get::RevisionGetRequest,
+    >(
+        include_str!("../../../../spec/im/examples/revision.get.older.json"),
+        200u16,
+        ::std::option::Option::None,
         &[],
         &[],
     );
@@ -1327,5 +1650,75 @@ fn v2_event_subscribe_example_1() {
         ::std::option::Option::None,
         &[],
         &[],
+    );
+}
+/// `spec/im/examples/v2.Event.unsubscribe.json`: The documented example response.
+#[test]
+#[cfg(feature = "v2")]
+fn v2_event_unsubscribe_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::v2_event_unsubscribe::V2EventUnsubscribeRequest,
+    >(
+        include_str!("../../../../spec/im/examples/v2.Event.unsubscribe.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/v2.File.download.json`: The documented example response.
+#[test]
+#[cfg(feature = "v2")]
+fn v2_file_download_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::v2_file_download::V2FileDownloadRequest,
+    >(
+        include_str!("../../../../spec/im/examples/v2.File.download.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/v2.File.download.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "v2")]
+fn v2_file_download_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::v2_file_download::V2FileDownloadRequest,
+    >(
+        include_str!("../../../../spec/im/examples/v2.File.download.error.json"),
+        400u16,
+        ::std::option::Option::Some("FILE_NOT_FOUND"),
+        &[],
+        &[],
+    );
+}
+/// `spec/im/examples/v2.File.upload.json`: The documented example response.
+#[test]
+#[cfg(feature = "v2")]
+fn v2_file_upload_example_1() {
+    ::b24_core::testing::check_example::<
+        crate::generated::v2_file_upload::V2FileUploadRequest,
+    >(
+        include_str!("../../../../spec/im/examples/v2.File.upload.json"),
+        200u16,
+        ::std::option::Option::None,
+        &[],
+        &["id"],
+    );
+}
+/// `spec/im/examples/v2.File.upload.error.json`: The documented error response.
+#[test]
+#[cfg(feature = "v2")]
+fn v2_file_upload_example_2() {
+    ::b24_core::testing::check_example::<
+        crate::generated::v2_file_upload::V2FileUploadRequest,
+    >(
+        include_str!("../../../../spec/im/examples/v2.File.upload.error.json"),
+        400u16,
+        ::std::option::Option::Some("FILE_TOO_LARGE"),
+        &[],
+        &["id"],
     );
 }

@@ -18,8 +18,26 @@ mod department_managers_get;
 mod dialog_messages_get;
 #[cfg(feature = "dialog")]
 mod dialog_users_list;
+#[cfg(feature = "disk")]
+mod disk_file_commit;
+#[cfg(feature = "disk")]
+mod disk_file_delete;
+#[cfg(feature = "disk")]
+mod disk_file_save;
+#[cfg(feature = "disk")]
+mod disk_folder_get;
 #[cfg(feature = "message")]
 mod message_add;
+#[cfg(feature = "message")]
+mod message_command;
+#[cfg(feature = "message")]
+mod message_delete;
+#[cfg(feature = "message")]
+mod message_like;
+#[cfg(feature = "message")]
+mod message_share;
+#[cfg(feature = "message")]
+mod message_update;
 #[cfg(feature = "notify")]
 mod notify;
 #[cfg(feature = "notify")]
@@ -44,6 +62,8 @@ mod notify_read_list;
 mod notify_schema_get;
 #[cfg(feature = "notify")]
 mod notify_system_add;
+#[cfg(feature = "revision")]
+mod revision_get;
 #[cfg(feature = "search")]
 mod search_chat_list;
 #[cfg(feature = "search")]
@@ -72,6 +92,12 @@ mod user_status_set;
 mod v2_event_get;
 #[cfg(feature = "v2")]
 mod v2_event_subscribe;
+#[cfg(feature = "v2")]
+mod v2_event_unsubscribe;
+#[cfg(feature = "v2")]
+mod v2_file_download;
+#[cfg(feature = "v2")]
+mod v2_file_upload;
 #[cfg(test)]
 mod examples;
 #[cfg(any(feature = "chat", feature = "search"))]
@@ -94,6 +120,10 @@ pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
 pub use types::Department;
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+pub use types::{
+    DialogFile, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
+};
 #[cfg(feature = "message")]
 pub use types::{
     ButtonAction, ButtonContext, ButtonDisplay, Keyboard, KeyboardButton,
@@ -131,14 +161,39 @@ pub use department_managers_get::{
 };
 #[cfg(feature = "dialog")]
 pub use dialog_messages_get::{
-    DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogFile, DialogMessage,
-    DialogMessagesPage, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
-    MessageParams, SystemMessageCode,
+    DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogMessage,
+    DialogMessagesPage, MessageParams, SystemMessageCode,
 };
 #[cfg(feature = "dialog")]
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
+#[cfg(feature = "disk")]
+pub use disk_file_commit::{
+    DiskFileCommitRequest, DiskFileCommitErrorCode, DiskFileCommitResult, DiskFileLinks,
+    DiskFileModel,
+};
+#[cfg(feature = "disk")]
+pub use disk_file_delete::{DiskFileDeleteRequest, DiskFileDeleteErrorCode};
+#[cfg(feature = "disk")]
+pub use disk_file_save::{
+    DiskFileSaveRequest, DiskFileSaveErrorCode, DiskFileSaved, DiskObjectRef,
+};
+#[cfg(feature = "disk")]
+pub use disk_folder_get::{DiskFolderGetRequest, DiskFolderGetErrorCode, DiskFolder};
 #[cfg(feature = "message")]
 pub use message_add::{MessageAddRequest, MessageAddErrorCode};
+#[cfg(feature = "message")]
+pub use message_command::{MessageCommandRequest, MessageCommandErrorCode};
+#[cfg(feature = "message")]
+pub use message_delete::{MessageDeleteRequest, MessageDeleteErrorCode};
+#[cfg(feature = "message")]
+pub use message_like::{MessageLikeRequest, MessageLikeErrorCode, LikeAction};
+#[cfg(feature = "message")]
+pub use message_share::{MessageShareRequest, MessageShareErrorCode, ShareType};
+#[cfg(feature = "message")]
+pub use message_update::{
+    MessageUpdateRequest, MessageUpdateErrorCode, AttachEdit, KeyboardEdit, MenuEdit,
+    Removal,
+};
 #[cfg(feature = "notify")]
 pub use notify::{NotifyRequest, NotifyErrorCode, NotifyType};
 #[cfg(feature = "notify")]
@@ -174,6 +229,8 @@ pub use notify_schema_get::{
 };
 #[cfg(feature = "notify")]
 pub use notify_system_add::{NotifySystemAddRequest, NotifySystemAddErrorCode};
+#[cfg(feature = "revision")]
+pub use revision_get::{RevisionGetRequest, RevisionGetErrorCode, Revisions};
 #[cfg(feature = "search")]
 pub use search_chat_list::{SearchChatListRequest, SearchChatListErrorCode};
 #[cfg(feature = "search")]
@@ -213,6 +270,16 @@ pub use v2_event_get::{
 };
 #[cfg(feature = "v2")]
 pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode};
+#[cfg(feature = "v2")]
+pub use v2_event_unsubscribe::{V2EventUnsubscribeRequest, V2EventUnsubscribeErrorCode};
+#[cfg(feature = "v2")]
+pub use v2_file_download::{
+    V2FileDownloadRequest, V2FileDownloadErrorCode, FileDownloadLink,
+};
+#[cfg(feature = "v2")]
+pub use v2_file_upload::{
+    V2FileUploadRequest, V2FileUploadErrorCode, FileUploadFields, FileUploaded,
+};
 /** Every method of the `im` scope, sorted by wire name, for dispatch by name at run time
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
@@ -252,8 +319,30 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         .with_example(
             include_str!("../../../../spec/im/examples/dialog.users.list.json"),
         ),
+    ::b24_core::registry::MethodEntry::of::<disk_file_commit::DiskFileCommitRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/disk.file.commit.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<disk_file_delete::DiskFileDeleteRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/disk.file.delete.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<disk_file_save::DiskFileSaveRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/disk.file.save.json")),
+    ::b24_core::registry::MethodEntry::of::<disk_folder_get::DiskFolderGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/disk.folder.get.json")),
     ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>()
         .with_example(include_str!("../../../../spec/im/examples/message.add.json")),
+    ::b24_core::registry::MethodEntry::of::<message_command::MessageCommandRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.command.json")),
+    ::b24_core::registry::MethodEntry::of::<message_delete::MessageDeleteRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.delete.json")),
+    ::b24_core::registry::MethodEntry::of::<message_like::MessageLikeRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.like.json")),
+    ::b24_core::registry::MethodEntry::of::<message_share::MessageShareRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.share.json")),
+    ::b24_core::registry::MethodEntry::of::<message_update::MessageUpdateRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/message.update.json")),
     ::b24_core::registry::MethodEntry::of::<notify::NotifyRequest>()
         .with_example(include_str!("../../../../spec/im/examples/notify.json")),
     ::b24_core::registry::MethodEntry::of::<notify_answer::NotifyAnswerRequest>()
@@ -292,6 +381,8 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         .with_example(
             include_str!("../../../../spec/im/examples/notify.system.add.json"),
         ),
+    ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/revision.get.json")),
     ::b24_core::registry::MethodEntry::of::<search_chat_list::SearchChatListRequest>()
         .with_example(
             include_str!("../../../../spec/im/examples/search.chat.list.json"),
@@ -344,6 +435,18 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         .with_example(
             include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
         ),
+    ::b24_core::registry::MethodEntry::of::<
+        v2_event_unsubscribe::V2EventUnsubscribeRequest,
+    >()
+        .with_example(
+            include_str!("../../../../spec/im/examples/v2.Event.unsubscribe.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<v2_file_download::V2FileDownloadRequest>()
+        .with_example(
+            include_str!("../../../../spec/im/examples/v2.File.download.json"),
+        ),
+    ::b24_core::registry::MethodEntry::of::<v2_file_upload::V2FileUploadRequest>()
+        .with_example(include_str!("../../../../spec/im/examples/v2.File.upload.json")),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).
