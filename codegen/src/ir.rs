@@ -173,6 +173,8 @@ pub struct ErrorCode {
 pub struct Example {
     /// Path relative to the repository root.
     pub path: String,
+    /// The response body, exactly as the file holds it.
+    pub text: String,
     pub doc: Option<String>,
     pub status: u16,
     pub error: Option<String>,

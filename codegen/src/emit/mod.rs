@@ -13,7 +13,7 @@ use quote::{format_ident, quote};
 use crate::ir::{Absence, Api, Builtin, NamedKind, Ty};
 use crate::typeexpr::AbsentForm;
 
-pub(crate) use scope::features;
+pub(crate) use scope::{facade_features, features};
 
 /// Generates every output file: path relative to the repository root -> contents.
 pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, String> {

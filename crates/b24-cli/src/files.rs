@@ -52,7 +52,7 @@ pub struct DownloadArgs {
 }
 
 fn client(webhook: Option<&str>, verbose: u8) -> Result<Client, ExitCode> {
-    crate::call::init_tracing(verbose);
+    crate::portal::init_tracing(verbose);
     let Some(webhook) = webhook else {
         eprintln!(
             "error: no portal: pass --webhook URL or set B24_WEBHOOK_URL (try `b24 emulate` for a local one)"

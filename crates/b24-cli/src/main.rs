@@ -22,6 +22,7 @@ mod all;
 mod call;
 mod demo;
 mod files;
+mod portal;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -62,7 +63,7 @@ enum Command {
         compact: bool,
     },
     /// Call a method and print its result as JSON.
-    Call(Box<call::CallArgs>),
+    Call(Box<portal::CallArgs>),
     /// List the methods the spec describes.
     Methods,
     /// Run a local Bitrix24 portal (the b24 emulator) until SIGINT or SIGTERM.
@@ -90,9 +91,7 @@ fn main() -> ExitCode {
             status,
             compact,
         } => decode(&method, file.as_deref(), status, compact),
-        Command::Call(args) => {
-            runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(call::run(&args)))
-        }
+        Command::Call(args) => runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(call(&args))),
         Command::Emulate(args) => runtime().map_or(ExitCode::FAILURE, |rt| {
             match rt.block_on(b24_emulator::run(&args)) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -117,6 +116,24 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// `b24 call`: one call, or every item with `--all`.
+async fn call(args: &portal::CallArgs) -> ExitCode {
+    portal::init_tracing(args.verbose);
+    let params = match portal::parse_params(&args.params, args.json.as_deref()) {
+        Ok(params) => params,
+        Err(message) => return portal::usage_error(&message),
+    };
+    let client = match portal::connect(args).await {
+        Ok(client) => client,
+        Err(code) => return code,
+    };
+    if args.all {
+        all::run(args, &client, serde_json::Value::Object(params)).await
+    } else {
+        call::run(args, &client, params).await
     }
 }
 
@@ -163,7 +180,7 @@ fn print_json(value: &serde_json::Value, compact: bool) -> ExitCode {
 fn decode(method: &str, file: Option<&str>, status: Option<u16>, compact: bool) -> ExitCode {
     let Some(entry) = b24_core::registry::find(b24_im::METHODS, method) else {
         eprintln!(
-            "error: unknown method `{method}`\n\nknown methods:\n{}",
+            "error: `{method}` is not in the spec\n\nmethods in the spec:\n{}",
             known_methods()
         );
         return ExitCode::from(USAGE_ERROR);

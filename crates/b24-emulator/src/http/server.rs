@@ -118,10 +118,11 @@ impl State {
     }
 }
 
-/// Accepts connections until `shutdown` changes.
+/// Accepts connections until `shutdown` changes; over TLS when `tls` is given.
 pub(crate) async fn serve(
     listener: TcpListener,
     state: Arc<State>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -134,28 +135,50 @@ pub(crate) async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let state = Arc::clone(&state);
-        let mut shutdown = shutdown.clone();
+        let shutdown = shutdown.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let killer = Arc::new(Killer::default());
             let io = KillableIo {
                 inner: stream,
                 kill: Arc::clone(&killer.flag),
             };
-            let service_killer = Arc::clone(&killer);
-            let service = hyper::service::service_fn(move |req| {
-                let state = Arc::clone(&state);
-                let killer = Arc::clone(&service_killer);
-                async move { Ok::<_, Infallible>(handle(state, peer, req, killer).await) }
-            });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(io), service);
-            tokio::select! {
-                _ = conn => {}
-                () = killer.notify.notified() => {}
-                _ = shutdown.changed() => {}
+            match tls {
+                None => connection(io, state, peer, killer, shutdown).await,
+                Some(acceptor) => {
+                    // A client that does not trust the CA gives up during the handshake.
+                    if let Ok(io) = acceptor.accept(io).await {
+                        connection(io, state, peer, killer, shutdown).await;
+                    }
+                }
             }
         });
+    }
+}
+
+/// Serves one connection's requests until it closes, a fault kills it or the server stops.
+async fn connection<I>(
+    io: I,
+    state: Arc<State>,
+    peer: SocketAddr,
+    killer: Arc<Killer>,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service_killer = Arc::clone(&killer);
+    let service = hyper::service::service_fn(move |req| {
+        let state = Arc::clone(&state);
+        let killer = Arc::clone(&service_killer);
+        async move { Ok::<_, Infallible>(handle(state, peer, req, killer).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(io), service);
+    tokio::select! {
+        _ = conn => {}
+        () = killer.notify.notified() => {}
+        _ = shutdown.changed() => {}
     }
 }
 

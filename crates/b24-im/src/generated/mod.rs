@@ -98,7 +98,7 @@ mod v2_event_unsubscribe;
 mod v2_file_download;
 #[cfg(feature = "v2")]
 mod v2_file_upload;
-#[cfg(test)]
+#[cfg(feature = "registry")]
 mod examples;
 #[cfg(any(feature = "chat", feature = "search"))]
 pub use types::{
@@ -286,167 +286,125 @@ pub use v2_file_upload::{
 #[allow(deprecated)]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/chat.get.json")),
+        .with_example(examples::CHAT_GET),
     ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/counters.get.json")),
+        .with_example(examples::COUNTERS_GET),
     ::b24_core::registry::MethodEntry::of::<
         department_colleagues_list::DepartmentColleaguesListRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/department.colleagues.list.json"),
-        ),
+        .with_example(examples::DEPARTMENT_COLLEAGUES_LIST),
     ::b24_core::registry::MethodEntry::of::<
         department_employees_get::DepartmentEmployeesGetRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/department.employees.get.json"),
-        ),
+        .with_example(examples::DEPARTMENT_EMPLOYEES_GET),
     ::b24_core::registry::MethodEntry::of::<department_get::DepartmentGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/department.get.json")),
+        .with_example(examples::DEPARTMENT_GET),
     ::b24_core::registry::MethodEntry::of::<
         department_managers_get::DepartmentManagersGetRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/department.managers.get.json"),
-        ),
+        .with_example(examples::DEPARTMENT_MANAGERS_GET),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/dialog.messages.get.json"),
-        ),
+        .with_example(examples::DIALOG_MESSAGES_GET),
     ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/dialog.users.list.json"),
-        ),
+        .with_example(examples::DIALOG_USERS_LIST),
     ::b24_core::registry::MethodEntry::of::<disk_file_commit::DiskFileCommitRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/disk.file.commit.json"),
-        ),
+        .with_example(examples::DISK_FILE_COMMIT),
     ::b24_core::registry::MethodEntry::of::<disk_file_delete::DiskFileDeleteRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/disk.file.delete.json"),
-        ),
+        .with_example(examples::DISK_FILE_DELETE),
     ::b24_core::registry::MethodEntry::of::<disk_file_save::DiskFileSaveRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/disk.file.save.json")),
+        .with_example(examples::DISK_FILE_SAVE),
     ::b24_core::registry::MethodEntry::of::<disk_folder_get::DiskFolderGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/disk.folder.get.json")),
+        .with_example(examples::DISK_FOLDER_GET),
     ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.add.json")),
+        .with_example(examples::MESSAGE_ADD),
     ::b24_core::registry::MethodEntry::of::<message_command::MessageCommandRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.command.json")),
+        .with_example(examples::MESSAGE_COMMAND),
     ::b24_core::registry::MethodEntry::of::<message_delete::MessageDeleteRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.delete.json")),
+        .with_example(examples::MESSAGE_DELETE),
     ::b24_core::registry::MethodEntry::of::<message_like::MessageLikeRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.like.json")),
+        .with_example(examples::MESSAGE_LIKE),
     ::b24_core::registry::MethodEntry::of::<message_share::MessageShareRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.share.json")),
+        .with_example(examples::MESSAGE_SHARE),
     ::b24_core::registry::MethodEntry::of::<message_update::MessageUpdateRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.update.json")),
+        .with_example(examples::MESSAGE_UPDATE),
     ::b24_core::registry::MethodEntry::of::<notify::NotifyRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/notify.json")),
+        .with_example(examples::NOTIFY),
     ::b24_core::registry::MethodEntry::of::<notify_answer::NotifyAnswerRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/notify.answer.json")),
+        .with_example(examples::NOTIFY_ANSWER),
     ::b24_core::registry::MethodEntry::of::<notify_confirm::NotifyConfirmRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/notify.confirm.json")),
+        .with_example(examples::NOTIFY_CONFIRM),
     ::b24_core::registry::MethodEntry::of::<notify_delete::NotifyDeleteRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/notify.delete.json")),
+        .with_example(examples::NOTIFY_DELETE),
     ::b24_core::registry::MethodEntry::of::<notify_get::NotifyGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/notify.get.json")),
+        .with_example(examples::NOTIFY_GET),
     ::b24_core::registry::MethodEntry::of::<
         notify_history_search::NotifyHistorySearchRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/notify.history.search.json"),
-        ),
+        .with_example(examples::NOTIFY_HISTORY_SEARCH),
     ::b24_core::registry::MethodEntry::of::<
         notify_personal_add::NotifyPersonalAddRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/notify.personal.add.json"),
-        ),
+        .with_example(examples::NOTIFY_PERSONAL_ADD),
     ::b24_core::registry::MethodEntry::of::<notify_read::NotifyReadRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/notify.read.json")),
+        .with_example(examples::NOTIFY_READ),
     ::b24_core::registry::MethodEntry::of::<notify_read_all::NotifyReadAllRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/notify.read.all.json")),
+        .with_example(examples::NOTIFY_READ_ALL),
     ::b24_core::registry::MethodEntry::of::<notify_read_list::NotifyReadListRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/notify.read.list.json"),
-        ),
+        .with_example(examples::NOTIFY_READ_LIST),
     ::b24_core::registry::MethodEntry::of::<notify_schema_get::NotifySchemaGetRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/notify.schema.get.json"),
-        ),
+        .with_example(examples::NOTIFY_SCHEMA_GET),
     ::b24_core::registry::MethodEntry::of::<notify_system_add::NotifySystemAddRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/notify.system.add.json"),
-        ),
+        .with_example(examples::NOTIFY_SYSTEM_ADD),
     ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/revision.get.json")),
+        .with_example(examples::REVISION_GET),
     ::b24_core::registry::MethodEntry::of::<search_chat_list::SearchChatListRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/search.chat.list.json"),
-        ),
+        .with_example(examples::SEARCH_CHAT_LIST),
     ::b24_core::registry::MethodEntry::of::<
         search_department_list::SearchDepartmentListRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/search.department.list.json"),
-        ),
+        .with_example(examples::SEARCH_DEPARTMENT_LIST),
     ::b24_core::registry::MethodEntry::of::<search_last_add::SearchLastAddRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/search.last.add.json")),
+        .with_example(examples::SEARCH_LAST_ADD),
     ::b24_core::registry::MethodEntry::of::<
         search_last_delete::SearchLastDeleteRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/search.last.delete.json"),
-        ),
+        .with_example(examples::SEARCH_LAST_DELETE),
     ::b24_core::registry::MethodEntry::of::<search_last_get::SearchLastGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/search.last.get.json")),
+        .with_example(examples::SEARCH_LAST_GET),
     ::b24_core::registry::MethodEntry::of::<search_user_list::SearchUserListRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/search.user.list.json"),
-        ),
+        .with_example(examples::SEARCH_USER_LIST),
     ::b24_core::registry::MethodEntry::of::<user_get::UserGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/user.get.json")),
+        .with_example(examples::USER_GET),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/user.list.get.json")),
+        .with_example(examples::USER_LIST_GET),
     ::b24_core::registry::MethodEntry::of::<user_status_get::UserStatusGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/user.status.get.json")),
+        .with_example(examples::USER_STATUS_GET),
     ::b24_core::registry::MethodEntry::of::<
         user_status_idle_end::UserStatusIdleEndRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/user.status.idle.end.json"),
-        ),
+        .with_example(examples::USER_STATUS_IDLE_END),
     ::b24_core::registry::MethodEntry::of::<
         user_status_idle_start::UserStatusIdleStartRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/user.status.idle.start.json"),
-        ),
+        .with_example(examples::USER_STATUS_IDLE_START),
     ::b24_core::registry::MethodEntry::of::<user_status_set::UserStatusSetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/user.status.set.json")),
+        .with_example(examples::USER_STATUS_SET),
     ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/v2.Event.get.json")),
+        .with_example(examples::V2_EVENT_GET),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_subscribe::V2EventSubscribeRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
-        ),
+        .with_example(examples::V2_EVENT_SUBSCRIBE),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_unsubscribe::V2EventUnsubscribeRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/v2.Event.unsubscribe.json"),
-        ),
+        .with_example(examples::V2_EVENT_UNSUBSCRIBE),
     ::b24_core::registry::MethodEntry::of::<v2_file_download::V2FileDownloadRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/v2.File.download.json"),
-        ),
+        .with_example(examples::V2_FILE_DOWNLOAD),
     ::b24_core::registry::MethodEntry::of::<v2_file_upload::V2FileUploadRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/v2.File.upload.json")),
+        .with_example(examples::V2_FILE_UPLOAD),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).
@@ -462,5 +420,53 @@ macro_rules! with_paged_methods {
         $crate::SearchChatListRequest), ("im.search.department.list",
         $crate::SearchDepartmentListRequest), ("im.search.user.list",
         $crate::SearchUserListRequest), ("im.v2.Event.get", $crate::V2EventGetRequest) }
+    };
+}
+/// Calls `$callback!` with `("wire.name", RequestType)` for every method, so tools can
+/// make typed calls by name without a hand-written table (feature `registry`).
+#[cfg(feature = "registry")]
+#[macro_export]
+macro_rules! with_methods {
+    ($callback:ident) => {
+        $callback ! { ("im.chat.get", $crate::ChatGetRequest), ("im.counters.get",
+        $crate::CountersGetRequest), ("im.department.colleagues.list",
+        $crate::DepartmentColleaguesListRequest), ("im.department.employees.get",
+        $crate::DepartmentEmployeesGetRequest), ("im.department.get",
+        $crate::DepartmentGetRequest), ("im.department.managers.get",
+        $crate::DepartmentManagersGetRequest), ("im.dialog.messages.get",
+        $crate::DialogMessagesGetRequest), ("im.dialog.users.list",
+        $crate::DialogUsersListRequest), ("im.disk.file.commit",
+        $crate::DiskFileCommitRequest), ("im.disk.file.delete",
+        $crate::DiskFileDeleteRequest), ("im.disk.file.save",
+        $crate::DiskFileSaveRequest), ("im.disk.folder.get",
+        $crate::DiskFolderGetRequest), ("im.message.add", $crate::MessageAddRequest),
+        ("im.message.command", $crate::MessageCommandRequest), ("im.message.delete",
+        $crate::MessageDeleteRequest), ("im.message.like", $crate::MessageLikeRequest),
+        ("im.message.share", $crate::MessageShareRequest), ("im.message.update",
+        $crate::MessageUpdateRequest), ("im.notify", $crate::NotifyRequest),
+        ("im.notify.answer", $crate::NotifyAnswerRequest), ("im.notify.confirm",
+        $crate::NotifyConfirmRequest), ("im.notify.delete", $crate::NotifyDeleteRequest),
+        ("im.notify.get", $crate::NotifyGetRequest), ("im.notify.history.search",
+        $crate::NotifyHistorySearchRequest), ("im.notify.personal.add",
+        $crate::NotifyPersonalAddRequest), ("im.notify.read", $crate::NotifyReadRequest),
+        ("im.notify.read.all", $crate::NotifyReadAllRequest), ("im.notify.read.list",
+        $crate::NotifyReadListRequest), ("im.notify.schema.get",
+        $crate::NotifySchemaGetRequest), ("im.notify.system.add",
+        $crate::NotifySystemAddRequest), ("im.revision.get", $crate::RevisionGetRequest),
+        ("im.search.chat.list", $crate::SearchChatListRequest),
+        ("im.search.department.list", $crate::SearchDepartmentListRequest),
+        ("im.search.last.add", $crate::SearchLastAddRequest), ("im.search.last.delete",
+        $crate::SearchLastDeleteRequest), ("im.search.last.get",
+        $crate::SearchLastGetRequest), ("im.search.user.list",
+        $crate::SearchUserListRequest), ("im.user.get", $crate::UserGetRequest),
+        ("im.user.list.get", $crate::UserListGetRequest), ("im.user.status.get",
+        $crate::UserStatusGetRequest), ("im.user.status.idle.end",
+        $crate::UserStatusIdleEndRequest), ("im.user.status.idle.start",
+        $crate::UserStatusIdleStartRequest), ("im.user.status.set",
+        $crate::UserStatusSetRequest), ("im.v2.Event.get", $crate::V2EventGetRequest),
+        ("im.v2.Event.subscribe", $crate::V2EventSubscribeRequest),
+        ("im.v2.Event.unsubscribe", $crate::V2EventUnsubscribeRequest),
+        ("im.v2.File.download", $crate::V2FileDownloadRequest), ("im.v2.File.upload",
+        $crate::V2FileUploadRequest) }
     };
 }
