@@ -60,6 +60,8 @@ pub struct Method {
     pub docs_url: String,
     pub read_only: bool,
     pub batch: bool,
+    /// `Some((replacement, note))` for a deprecated method.
+    pub deprecated: Option<(String, String)>,
     pub params: Vec<Param>,
     /// Groups of optional parameters of which at least one must be sent (wire names).
     pub one_of_params: Vec<ParamGroup>,
@@ -100,6 +102,8 @@ pub struct Param {
     /// The value type (without the `Option` an optional parameter gets).
     pub ty: Ty,
     pub required: bool,
+    /// An object whose fields are sent as top-level parameters (all or none).
+    pub flatten: bool,
     pub default: Option<String>,
     pub min: Option<i64>,
     pub max: Option<i64>,
@@ -126,6 +130,8 @@ pub struct ItemAccess {
     pub field: Option<String>,
     /// The result (or the field) is an `Option` around the list.
     pub optional: bool,
+    /// The items are the values of a map keyed by id (`im.search.user.list`), not a list.
+    pub keyed: bool,
     /// Rust field names and types of the keyset keys: wire key -> (field, type).
     pub keys: Vec<(String, String, Ty)>,
 }

@@ -29,6 +29,9 @@ pub struct MethodSpec {
     /// Whether the method may be carried inside a `batch` call (default `true`).
     #[serde(default)]
     pub batch: Option<bool>,
+    /// The method is deprecated: the request type gets `#[deprecated]` naming the replacement.
+    #[serde(default)]
+    pub deprecated: Option<Deprecation>,
     /// Parameters, in the order they are sent.
     #[serde(default)]
     pub params: Vec<Tolerant<Param>>,
@@ -60,6 +63,16 @@ pub struct MethodSpec {
         reason = "read by `cargo xtask import --drift`, not by the generator"
     )]
     pub docs_drift: Vec<Tolerant<DocsDrift>>,
+}
+
+/// Why a method is deprecated and what to call instead.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Deprecation {
+    /// The method to call instead (full wire name, e.g. `im.recent.list`).
+    pub replacement: Sp<String>,
+    /// One sentence for the deprecation warning: why, and how the replacement differs.
+    pub note: String,
 }
 
 /// An intended difference from the reference page. Name exactly one of `param`, `field` or
@@ -99,6 +112,11 @@ pub struct Param {
     /// The call fails without it; it becomes an argument of `new(..)`.
     #[serde(default)]
     pub required: bool,
+    /// Parameters that must travel together, as one typed value: `type` is an object whose
+    /// fields are sent as top-level parameters, all of them or none (`name` is then only the
+    /// Rust field's name, e.g. `cursor` for `LAST_ID` + `LAST_TYPE`).
+    #[serde(default)]
+    pub flatten: bool,
     /// The server's value when the parameter is absent (documentation only).
     #[serde(default)]
     pub default: Option<Sp<String>>,

@@ -631,6 +631,7 @@ fn call<P>(info: &'static b24_core::MethodInfo, portal: P, params: Params) -> Ca
         portal,
         caller: 1,
         via_webhook: true,
+        app: None,
         params,
         start: None,
         now: 1_772_460_000,

@@ -20,8 +20,15 @@ pub(crate) fn file(m: &ir::Method) -> Result<TokenStream, String> {
         Some(&*format!("Spec: `{}`.", m.source_path)),
     ]));
     let import = super::wire_import();
+    // The module itself implements and names its deprecated request; only users are warned.
+    let allow = if m.deprecated.is_some() {
+        quote!(#![allow(deprecated)])
+    } else {
+        TokenStream::new()
+    };
     Ok(quote! {
         #module_doc
+        #allow
         #import
         #request
         #paged
@@ -31,7 +38,14 @@ pub(crate) fn file(m: &ir::Method) -> Result<TokenStream, String> {
 }
 
 fn param_doc(p: &ir::Param) -> String {
-    let mut facts = vec![format!("Wire: `{}`, {}.", p.wire, describe(&p.ty))];
+    let mut facts = vec![if p.flatten {
+        format!(
+            "Wire: the fields of {}, as top-level parameters, all of them or none.",
+            describe(&p.ty)
+        )
+    } else {
+        format!("Wire: `{}`, {}.", p.wire, describe(&p.ty))
+    }];
     if let Some(default) = &p.default {
         facts.push(format!("Server default: `{default}`."));
     }
@@ -64,6 +78,7 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
             },
             required: p.required,
             empty: false,
+            flatten: p.flatten,
             doc: param_doc(p),
         })
         .collect();
@@ -91,7 +106,11 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
         groups.as_deref(),
         Some(&*format!("{kind} Reference: <{}>", m.docs_url)),
     ]);
-    let attrs = quote!(#[must_use = "a request does nothing until it is sent"]);
+    let deprecated = m.deprecated.as_ref().map(|(replacement, note)| {
+        let note = format!("use `{replacement}` instead: {note}");
+        quote!(#[deprecated(note = #note)])
+    });
+    let attrs = quote!(#deprecated #[must_use = "a request does nothing until it is sent"]);
     let body = struct_tokens(name, &doc, &members, &attrs, Build::Builder, false);
 
     let output = rust_type(&m.result);
@@ -284,19 +303,34 @@ fn paged(m: &ir::Method) -> TokenStream {
     let request = ident(&m.request);
     let item_ty = rust_type(&item.ty);
     let (items, into_items) = match (&item.field, item.optional, m.result.is_optional()) {
-        (None, false, _) => (quote!(output), quote!(output)),
+        // A map keyed by id: its values, in key order.
+        _ if item.keyed => match (&item.field, item.optional, m.result.is_optional()) {
+            (None, false, _) => (
+                quote!(output.values().collect()),
+                quote!(output.into_values().collect()),
+            ),
+            (Some(f), false, false) => {
+                let f = ident(f);
+                (
+                    quote!(output.#f.values().collect()),
+                    quote!(output.#f.into_values().collect()),
+                )
+            }
+            _ => return TokenStream::new(),
+        },
+        (None, false, _) => (quote!(output.iter().collect()), quote!(output)),
         (None, true, _) => (
-            quote!(output.as_deref().unwrap_or(&[])),
+            quote!(output.as_deref().unwrap_or(&[]).iter().collect()),
             quote!(output.unwrap_or_default()),
         ),
         (Some(f), false, false) => {
             let f = ident(f);
-            (quote!(&output.#f), quote!(output.#f))
+            (quote!(output.#f.iter().collect()), quote!(output.#f))
         }
         (Some(f), true, false) => {
             let f = ident(f);
             (
-                quote!(output.#f.as_deref().unwrap_or(&[])),
+                quote!(output.#f.as_deref().unwrap_or(&[]).iter().collect()),
                 quote!(output.#f.unwrap_or_default()),
             )
         }
@@ -304,14 +338,14 @@ fn paged(m: &ir::Method) -> TokenStream {
         (Some(f), false, true) => {
             let f = ident(f);
             (
-                quote!(output.as_ref().map_or(&[], |page| page.#f.as_slice())),
+                quote!(output.iter().flat_map(|page| page.#f.iter()).collect()),
                 quote!(output.map(|page| page.#f).unwrap_or_default()),
             )
         }
         (Some(f), true, true) => {
             let f = ident(f);
             (
-                quote!(output.as_ref().and_then(|page| page.#f.as_deref()).unwrap_or(&[])),
+                quote!(output.iter().flat_map(|page| page.#f.iter().flatten()).collect()),
                 quote!(output.and_then(|page| page.#f).unwrap_or_default()),
             )
         }
@@ -398,7 +432,7 @@ fn paged(m: &ir::Method) -> TokenStream {
     quote! {
         impl ::b24_core::Paged for #request {
             type Item = #item_ty;
-            fn items(output: &Self::Output) -> &[Self::Item] {
+            fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
                 #items
             }
             fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {

@@ -16,6 +16,8 @@ pub(crate) struct Member<'a> {
     pub required: bool,
     /// Not an `Option`: a missing key decodes to the type's empty value.
     pub empty: bool,
+    /// Its fields are sent as top-level keys (`#[serde(flatten)]`).
+    pub flatten: bool,
     pub doc: String,
 }
 
@@ -56,6 +58,8 @@ pub(crate) fn struct_tokens(
         let ty = rust_type(&m.ty);
         let attr = if object {
             TokenStream::new()
+        } else if m.flatten {
+            quote!(#[serde(flatten)])
         } else {
             serde_attr(m.wire, &m.ty, !m.required)
         };
@@ -201,6 +205,7 @@ pub(crate) fn type_tokens(def: &ir::TypeDef) -> Result<TokenStream, String> {
                     ty: f.ty.clone(),
                     required: f.is_required(),
                     empty: f.presence == ir::Presence::Empty,
+                    flatten: false,
                     doc: field_doc(f),
                 })
                 .collect();
@@ -389,9 +394,11 @@ fn one_of_tokens(name: &str, doc: &str, shapes: &[ir::Shape]) -> Result<TokenStr
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => expecting.join(""),
     };
-    // A whole object beside a bare id: decoded once per answer, so not boxed.
-    let large = keyed_last
-        .is_some()
+    // A whole object beside a bare id (or a smaller object): decoded once per answer and read
+    // in place, so boxing would only add a pointer hop.
+    let large = shapes
+        .iter()
+        .any(|s| s.kinds.contains(&ir::JsonKind::Object))
         .then(|| quote!(#[allow(clippy::large_enum_variant)]));
     let derives: TokenStream =
         "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]"

@@ -64,7 +64,9 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         let request = ident(&m.request);
         let error = ident(&m.error_code);
         let locals = m.types.iter().map(|t| ident(&t.name));
-        uses.push(quote!(#cfg pub use #module::{#request, #error #(, #locals)*};));
+        // Re-exporting is not using: callers are still warned where they name the request.
+        let allow = m.deprecated.as_ref().map(|_| quote!(#[allow(deprecated)]));
+        uses.push(quote!(#cfg #allow pub use #module::{#request, #error #(, #locals)*};));
         let entry = quote!(::b24_core::registry::MethodEntry::of::<#module::#request>());
         // The first example of a successful answer: what a server without behaviour of its
         // own for the method (the emulator) answers. Its text is generated into the crate, so
@@ -129,6 +131,12 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         names::REGISTRY_FEATURE
     );
     let table = ident(names::METHODS_TABLE);
+    // The table names deprecated requests on purpose.
+    let allow_deprecated = scope
+        .methods
+        .iter()
+        .any(|m| m.deprecated.is_some())
+        .then(|| quote!(#[allow(deprecated)]));
     let paged_macro = ident(names::PAGED_MACRO);
     let methods_macro = ident(names::METHODS_MACRO);
     let mod_rs = quote! {
@@ -138,6 +146,7 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
 
         #[doc = #table_doc]
         #[cfg(feature = #registry)]
+        #allow_deprecated
         pub static #table: &[::b24_core::registry::MethodEntry] = &[#(#entries),*];
 
         /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
@@ -210,8 +219,14 @@ fn examples(scope: &ir::Scope, path: &str) -> TokenStream {
         })
     });
     let doc = inner_docs("Decode tests generated from the example responses kept beside the spec.");
+    let allow_deprecated = scope
+        .methods
+        .iter()
+        .any(|m| m.deprecated.is_some())
+        .then(|| quote!(#![allow(deprecated)]));
     quote! {
         #doc
+        #allow_deprecated
         #(#tests)*
     }
 }

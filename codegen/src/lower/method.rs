@@ -128,6 +128,10 @@ impl Lowerer<'_> {
             docs_url: spec.docs_url.value.clone(),
             read_only: spec.read_only,
             batch: spec.batch.unwrap_or(true),
+            deprecated: spec
+                .deprecated
+                .as_ref()
+                .map(|d| (d.replacement.value.clone(), d.note.clone())),
             params,
             one_of_params,
             result,
@@ -326,11 +330,31 @@ impl Lowerer<'_> {
                     .help = Some("a default is what the server uses when the parameter is absent; drop it or make the parameter optional".into());
                 ok = false;
             }
+            if p.flatten
+                && !matches!(
+                    &ty,
+                    Ty::Named {
+                        kind: ir::NamedKind::Object,
+                        ..
+                    }
+                )
+            {
+                self.error(
+                    file,
+                    p.ty.span.clone(),
+                    "a flattened parameter must be an object type",
+                    "",
+                )
+                .help =
+                    Some("`flatten` sends the fields of an object as top-level parameters".into());
+                ok = false;
+            }
             params.push(ir::Param {
                 wire: p.name.value.clone(),
                 rust: rust.value,
                 ty,
                 required: p.required,
+                flatten: p.flatten,
                 default: p.default.as_ref().map(|d| d.value.clone()),
                 min: p.min.as_ref().map(|v| v.value),
                 max: p.max.as_ref().map(|v| v.value),

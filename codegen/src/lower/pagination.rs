@@ -66,10 +66,16 @@ impl Lowerer<'_> {
             },
             _ => None,
         };
-        // The item type: `result` itself or the `items` field of the result object.
+        // The item type: `result` itself or the `items` field of the result object; the
+        // values of a map keyed by id count as its items.
+        let keyed = std::cell::Cell::new(false);
         let list_of = |ty: &Ty| -> Option<Ty> {
             match ty.present() {
                 Ty::List(inner) => Some((**inner).clone()),
+                Ty::Map(_, value) => {
+                    keyed.set(true);
+                    Some((**value).clone())
+                }
                 _ => None,
             }
         };
@@ -281,6 +287,7 @@ impl Lowerer<'_> {
                 ty,
                 field,
                 optional,
+                keyed: keyed.get(),
                 keys,
             }
         });

@@ -31,6 +31,16 @@ async fn b24_off_thread(args: &[&str]) -> Output {
     .unwrap()
 }
 
+/// `b24 call <method> <args..> --all --webhook <url>`, which must succeed.
+async fn call_all(url: &str, method: &str, args: &[&str]) -> Output {
+    let mut all = vec!["call", method];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--all", "--webhook", url]);
+    let out = b24_off_thread(&all).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    out
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -311,6 +321,16 @@ fn json_lines(out: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// The `id`s of the objects printed, and how many of them are distinct.
+fn printed_ids(out: &Output) -> (Vec<u64>, usize) {
+    let ids: Vec<u64> = json_lines(out)
+        .iter()
+        .map(|item| item["id"].as_u64().unwrap())
+        .collect();
+    let distinct = ids.iter().collect::<std::collections::BTreeSet<_>>().len();
+    (ids, distinct)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn all_without_a_bucket_finds_a_small_one_and_finishes() {
     // A 5/1 portal and no --bucket: the client must not assume 50/2 and fail.
@@ -322,22 +342,9 @@ async fn all_without_a_bucket_finds_a_small_one_and_finishes() {
     .await
     .unwrap();
     let url = emu.webhook_url();
-    let out = b24_off_thread(&[
-        "call",
-        "im.dialog.users.list",
-        "DIALOG_ID=chat1",
-        "--all",
-        "--webhook",
-        &url,
-    ])
-    .await;
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let ids: Vec<u64> = json_lines(&out)
-        .iter()
-        .map(|u| u["id"].as_u64().unwrap())
-        .collect();
-    let unique: std::collections::BTreeSet<u64> = ids.iter().copied().collect();
-    assert_eq!((ids.len(), unique.len()), (5_000, 5_000), "every id once");
+    let out = call_all(&url, "im.dialog.users.list", &["DIALOG_ID=chat1"]).await;
+    let (ids, distinct) = printed_ids(&out);
+    assert_eq!((ids.len(), distinct), (5_000, 5_000), "every id once");
     let stats = emu.stats();
     let rejected = stats.by_status.get("503").copied().unwrap_or(0);
     println!(
@@ -357,17 +364,15 @@ async fn all_sends_parameters_that_look_like_batch_syntax_unaltered() {
     .await
     .unwrap();
     let url = emu.webhook_url();
-    let out = b24_off_thread(&[
-        "call",
-        "im.dialog.users.list",
-        "DIALOG_ID=chat1",
-        "--all",
-        "SKIP_EXTERNAL_EXCEPT_TYPES=$result[x]&OFFSET=0",
-        "--webhook",
+    let out = call_all(
         &url,
-    ])
+        "im.dialog.users.list",
+        &[
+            "DIALOG_ID=chat1",
+            "SKIP_EXTERNAL_EXCEPT_TYPES=$result[x]&OFFSET=0",
+        ],
+    )
     .await;
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let ids: std::collections::BTreeSet<u64> = json_lines(&out)
         .iter()
         .map(|u| u["id"].as_u64().unwrap())
@@ -485,6 +490,26 @@ async fn call_and_all_share_the_limits_through_redis_and_never_print_its_passwor
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("redis://:***@127.0.0.1:1/"), "{stderr}");
     assert!(!stderr.contains("pw-secret-9"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_reads_the_department_search_by_offset_and_the_user_search_keyed_by_id() {
+    let emu = emulator().await;
+    let url = emu.webhook_url();
+    let departments = emu.with_portal(|p| p.departments.len());
+    // The server's `next` is wrong from page 2 on; the walk steps by offset instead.
+    let out = call_all(&url, "im.search.department.list", &["FIND=", "LIMIT=2"]).await;
+    let (ids, distinct) = printed_ids(&out);
+    assert_eq!((ids.len(), distinct), (departments, departments), "{ids:?}");
+
+    let out = call_all(&url, "im.search.user.list", &["FIND=Sales", "LIMIT=3"]).await;
+    let users = json_lines(&out);
+    assert!(users.len() > 3, "more than one page: {}", users.len());
+    assert!(
+        users
+            .iter()
+            .all(|u| u["id"].as_u64().is_some() && u.get("name").is_some())
+    );
 }
 
 /// `b24 call im.dialog.users.list DIALOG_ID=chat1 EXTRA... --webhook URL`.

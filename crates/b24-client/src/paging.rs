@@ -422,7 +422,11 @@ async fn next_page<M: Paged>(mut walk: Walk<M>) -> Step<M> {
             // empty page.
             let next_is_final =
                 offset_paging.is_some_and(|o| o.next && (!o.total || total.is_some()));
-            let advanced = match page.next {
+            // A method whose spec says `next: false` may still send one that is wrong
+            // (`im.search.department.list` sends the page's length): it is not followed.
+            let server_next = page.next.filter(|_| offset_paging.is_some_and(|o| o.next));
+            let returned = items.len() as u64;
+            let advanced = match server_next {
                 Some(next) if next > offset => Some(next),
                 Some(next) => {
                     return Some((
@@ -434,7 +438,9 @@ async fn next_page<M: Paged>(mut walk: Walk<M>) -> Step<M> {
                     ));
                 }
                 None if next_is_final => None,
-                None => Some(offset + stride.map_or(items.len() as u64, u64::from)),
+                // Without a usable `next`, `total` says when the last page was read.
+                None if total.is_some_and(|t| offset + returned >= t) => None,
+                None => Some(offset + stride.map_or(returned, u64::from)),
             };
             match advanced {
                 Some(next) => walk.position = Position::Offset(next),

@@ -46,8 +46,8 @@ pub trait Method: Serialize {
 pub trait Paged: Method + Clone {
     /// One item of a page.
     type Item;
-    /// The items of a page, borrowed.
-    fn items(output: &Self::Output) -> &[Self::Item];
+    /// The items of a page, borrowed (the values of a result keyed by id, in key order).
+    fn items(output: &Self::Output) -> Vec<&Self::Item>;
     /// The items of a page, moved out.
     fn into_items(output: Self::Output) -> Vec<Self::Item>;
     /// Sets the page size (the spec's `limit` parameter).

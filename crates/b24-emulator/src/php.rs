@@ -270,6 +270,32 @@ pub fn php_int(value: &Value) -> i64 {
     }
 }
 
+/// The ids of a list parameter (`ID` of `im.user.list.get` and the department methods): a PHP
+/// array, or a text `CUtil::JsObjectToPhp` decodes to one; entries cast with `intval`, those not
+/// > 0 dropped, duplicates merged (first position kept). Empty when the value is not an array.
+pub fn positive_ids(value: Option<&Value>) -> Vec<u64> {
+    let decoded;
+    let array = match value {
+        Some(Value::String(text)) => {
+            decoded = js_object_to_php(text);
+            decoded.as_ref()
+        }
+        other => other,
+    };
+    let mut out: Vec<u64> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for entry in array.and_then(array_values).unwrap_or_default() {
+        let id = intval(entry);
+        if let Ok(id) = u64::try_from(id)
+            && id > 0
+            && seen.insert(id)
+        {
+            out.push(id);
+        }
+    }
+    out
+}
+
 /// The positive `intval`s of a list value (message params such as `LIKE`, `CHAT_USER`,
 /// `FILE_ID`); empty when the value is not a list.
 #[must_use]

@@ -213,3 +213,25 @@ impl Scripted {
 pub fn ok_body(result: serde_json::Value) -> serde_json::Value {
     serde_json::json!({"result": result, "time": {"start": 1.0, "finish": 1.1, "duration": 0.1, "processing": 0.1, "operating": 0, "operating_reset_at": 2}})
 }
+
+/// An emulator config without rate limit or processing cost, for scenario tests.
+pub fn unmetered() -> b24_emulator::Config {
+    b24_emulator::Config {
+        bucket: b24_emulator::Bucket::OFF,
+        cost: b24_emulator::Cost {
+            fixed_ms: 0.0,
+            per_row_ms: 0.0,
+        },
+        ..b24_emulator::Config::default()
+    }
+}
+
+/// A client of the emulator's webhook, without client-side limits.
+pub fn webhook_client(emu: &b24_emulator::Emulator) -> b24_client::Client {
+    b24_client::Client::builder()
+        .webhook(&emu.webhook_url())
+        .unwrap()
+        .unlimited()
+        .build()
+        .unwrap()
+}

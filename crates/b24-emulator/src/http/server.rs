@@ -489,6 +489,7 @@ pub(crate) async fn run_command(
                 portal: $portal,
                 caller: caller.user,
                 via_webhook: caller.via_webhook,
+                app: caller.credential.strip_prefix("app:").map(str::to_owned),
                 params,
                 start,
                 #[allow(clippy::cast_possible_truncation)]

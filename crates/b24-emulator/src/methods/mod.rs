@@ -51,14 +51,17 @@
 mod answer;
 mod chat;
 mod counters;
+mod department;
 mod dialog;
 mod disk;
 pub mod example;
 mod message;
+mod notify;
 mod paging;
 mod recent;
 pub mod render;
 mod revision;
+mod search;
 mod user;
 pub(crate) mod v2;
 
@@ -82,6 +85,8 @@ pub struct Call<P> {
     pub caller: u64,
     /// The call came through a webhook (not an OAuth application).
     pub via_webhook: bool,
+    /// The client id of the OAuth application the call came from; `None` for webhooks.
+    pub app: Option<String>,
     /// Parameters, by wire name (see [`normalise_params`]).
     pub params: Params,
     /// The framework-level `start` parameter (the offset of list methods).
@@ -116,9 +121,12 @@ pub(crate) const fn handler<M: Method>(handler: Handler) -> (&'static str, Handl
 const GROUPS: &[(&str, &[(&str, Handler)])] = &[
     ("chat", chat::HANDLERS),
     ("counters", counters::HANDLERS),
+    ("department", department::HANDLERS),
     ("dialog", dialog::HANDLERS),
     ("disk", disk::HANDLERS),
     ("message", message::HANDLERS),
+    ("notify", notify::HANDLERS),
+    ("search", search::HANDLERS),
     ("recent", recent::HANDLERS),
     ("revision", revision::HANDLERS),
     ("user", user::HANDLERS),

@@ -24,7 +24,14 @@ impl<P> Call<P> {
     /// a method whose spec has no `pagination.limit`.
     #[must_use]
     pub fn limit(&self, rule: LimitRule) -> i64 {
-        let Some(spec) = self.info.pagination.limit else {
+        self.limit_by(self.info.pagination.limit, rule)
+    }
+
+    /// The page size of this call under `rule` and the limit parameter `spec` (another
+    /// method's, for a method whose paging the spec's dialects do not describe); 0 for `None`.
+    #[must_use]
+    pub fn limit_by(&self, spec: Option<b24_core::Limit>, rule: LimitRule) -> i64 {
+        let Some(spec) = spec else {
             return 0;
         };
         let (default, max) = (i64::from(spec.default), i64::from(spec.max));

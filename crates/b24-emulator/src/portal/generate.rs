@@ -449,11 +449,15 @@ impl Portal {
             event_subscribers: BTreeSet::new(),
             events: Vec::new(),
             next_event_id: 1,
+            notifications: Vec::new(),
+            next_notification_id: 1,
+            recent_search: BTreeMap::new(),
             drive: super::drive::Drive::default(),
             bots: super::bots::Bots::default(),
             shared: Vec::new(),
             index: Index::default(),
         };
+        portal.staff_departments();
         portal.reindex();
         // Every bot answers `help` (`imbot.command.register`), for `im.message.command`.
         portal.bots.commands = portal

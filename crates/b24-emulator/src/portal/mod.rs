@@ -8,12 +8,15 @@ mod access;
 pub mod bots;
 mod chats;
 mod data;
+mod departments;
 pub mod drive;
 mod generate;
 mod model;
+mod notify;
 
 pub use access::{Denied, dialog_chat, parse_dialog_id};
 pub use chats::{ChatProfile, PALETTE, RecentMark, Right, palette_hex};
 pub use data::{dump_portal, load_portal};
 pub use generate::Shape;
 pub use model::*;
+pub use notify::{Notification, NotifyKind, app_tag};

@@ -51,6 +51,16 @@ pub struct Portal {
     /// Id the next event gets.
     #[serde(default)]
     pub next_event_id: u64,
+    /// Notifications of every user, in id order (`im.notify.*`).
+    #[serde(default)]
+    pub notifications: Vec<super::notify::Notification>,
+    /// Id the next notification gets.
+    #[serde(default)]
+    pub next_notification_id: u64,
+    /// Each user's recent-search list of the previous chat (`im.search.last.*`): dialog ids,
+    /// most recent first.
+    #[serde(default)]
+    pub recent_search: BTreeMap<u64, Vec<String>>,
     /// Chat folders, saved files and download links (`im.disk.*`, `im.v2.File.*`).
     #[serde(default)]
     pub drive: super::drive::Drive,

@@ -273,8 +273,8 @@ impl ::b24_core::Method for DialogMessagesGetRequest {
 }
 impl ::b24_core::Paged for DialogMessagesGetRequest {
     type Item = crate::generated::dialog_messages_get::DialogMessage;
-    fn items(output: &Self::Output) -> &[Self::Item] {
-        output.as_ref().map_or(&[], |page| page.messages.as_slice())
+    fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
+        output.iter().flat_map(|page| page.messages.iter()).collect()
     }
     fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output.map(|page| page.messages).unwrap_or_default()

@@ -238,8 +238,8 @@ impl ::b24_core::Method for DialogMessagesSearchRequest {
 }
 impl ::b24_core::Paged for DialogMessagesSearchRequest {
     type Item = crate::generated::dialog_messages_search::DialogMessagesSearchMessage;
-    fn items(output: &Self::Output) -> &[Self::Item] {
-        &output.messages
+    fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
+        output.messages.iter().collect()
     }
     fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output.messages

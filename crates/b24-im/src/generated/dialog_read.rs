@@ -193,6 +193,7 @@ impl<'de> ::serde::Deserialize<'de> for DialogReadDialogId {
 /// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum DialogReadResult {
     /// The dialog was marked read.
     ///

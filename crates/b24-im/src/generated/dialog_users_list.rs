@@ -193,8 +193,8 @@ impl ::b24_core::Method for DialogUsersListRequest {
 }
 impl ::b24_core::Paged for DialogUsersListRequest {
     type Item = crate::generated::types::DialogUser;
-    fn items(output: &Self::Output) -> &[Self::Item] {
-        output
+    fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
+        output.iter().collect()
     }
     fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output

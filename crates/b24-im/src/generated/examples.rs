@@ -204,6 +204,87 @@ pub(super) const COUNTERS_GET: &str = r#"{
     }
 }
 "#;
+/// `spec/im/examples/department.colleagues.list.json`
+pub(super) const DEPARTMENT_COLLEAGUES_LIST: &str = r#"{
+    "result": [9,547,408,103,290],
+    "next": 5,
+    "total": 7,
+    "time": {
+        "start": 1772520802,
+        "finish": 1772520802.36194,
+        "duration": 0.3619399070739746,
+        "processing": 0,
+        "date_start": "2026-03-03T09:53:22+01:00",
+        "date_finish": "2026-03-03T09:53:22+01:00",
+        "operating_reset_at": 1772521402,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/department.employees.get.json`
+pub(super) const DEPARTMENT_EMPLOYEES_GET: &str = r#"{
+    "result": {
+        "7": [3,67,61,103],
+        "3": [278,517,13]
+    },
+    "time": {
+        "start": 1772519829,
+        "finish": 1772519829.456118,
+        "duration": 0.456118106842041,
+        "processing": 0,
+        "date_start": "2026-03-03T09:37:09+01:00",
+        "date_finish": "2026-03-03T09:37:09+01:00",
+        "operating_reset_at": 1772520429,
+        "operating": 0.18364310264587402
+    }
+}
+"#;
+/// `spec/im/examples/department.get.json`
+pub(super) const DEPARTMENT_GET: &str = r#"{
+    "result": [
+        {
+            "id": 7,
+            "name": "Development Department",
+            "full_name": "Development Department / mysite.com",
+            "manager_user_id": 103
+        },
+        {
+            "id": 3,
+            "name": "Finance Department",
+            "full_name": "Finance Department / mysite.com",
+            "manager_user_id": 13
+        }
+    ],
+    "time": {
+        "start": 1772527966,
+        "finish": 1772527966.081649,
+        "duration": 0.0816490650177002,
+        "processing": 0,
+        "date_start": "2026-03-03T11:52:46+01:00",
+        "date_finish": "2026-03-03T11:52:46+01:00",
+        "operating_reset_at": 1772528566,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/department.managers.get.json`
+pub(super) const DEPARTMENT_MANAGERS_GET: &str = r#"{
+    "result": {
+        "3": [13],
+        "7": [103]
+    },
+    "time": {
+        "start": 1772519172,
+        "finish": 1772519172.208348,
+        "duration": 0.20834803581237793,
+        "processing": 0,
+        "date_start": "2026-03-03T09:26:12+01:00",
+        "date_finish": "2026-03-03T09:26:12+01:00",
+        "operating_reset_at": 1772519772,
+        "operating": 0
+    }
+}
+"#;
 /// `spec/im/examples/dialog.get.json`
 pub(super) const DIALOG_GET: &str = r##"{
     "result": {
@@ -953,6 +1034,321 @@ pub(super) const MESSAGE_UPDATE: &str = r#"{
     }
 }
 "#;
+/// `spec/im/examples/notify.json`
+pub(super) const NOTIFY: &str = r#"{
+    "result": 12345,
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-03T10:00:00+01:00",
+        "date_finish": "2026-03-03T10:00:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/notify.answer.json`
+pub(super) const NOTIFY_ANSWER: &str = r#"{
+    "result": {
+        "result_message": [
+            "Your response has been successfully sent."
+        ]
+    },
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/notify.confirm.json`
+pub(super) const NOTIFY_CONFIRM: &str = r#"{
+    "result": {
+        "result_message": [
+            "Invitation accepted"
+        ]
+    },
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/notify.delete.json`
+pub(super) const NOTIFY_DELETE: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/notify.get.json`
+pub(super) const NOTIFY_GET: &str = r##"{
+    "result": {
+        "total_count": 120,
+        "total_unread_count": 5,
+        "chat_id": 77,
+        "notifications": [
+            {
+                "id": 1500,
+                "chat_id": 77,
+                "author_id": 1,
+                "date": "2026-03-03T09:00:00+00:00",
+                "notify_type": 2,
+                "notify_module": "rest",
+                "notify_event": "rest_notify",
+                "notify_tag": "MP|12345|TASK_42",
+                "notify_sub_tag": "MP|12345|TASK|42",
+                "notify_title": "",
+                "setting_name": "rest|rest_notify",
+                "text": "Reminder",
+                "notify_read": "N",
+                "params": null
+            }
+        ],
+        "users": [
+            {
+                "id": 1,
+                "active": true,
+                "name": "John Smith",
+                "first_name": "John",
+                "last_name": "Smith",
+                "work_position": "",
+                "color": "#1eb4aa",
+                "avatar": "https://example.bitrix24.com/upload/main/avatar.png",
+                "avatar_hr": "https://example.bitrix24.com/upload/main/avatar.png",
+                "gender": "M",
+                "birthday": "15-05",
+                "extranet": false,
+                "network": false,
+                "bot": false,
+                "connector": false,
+                "external_auth_id": "socservices",
+                "status": "online",
+                "idle": false,
+                "last_activity_date": "2026-03-03T15:04:20+02:00",
+                "mobile_last_date": false,
+                "desktop_last_date": false,
+                "absent": false,
+                "departments": [1],
+                "phones": {
+                    "work_phone": "+11234567890",
+                    "inner_phone": "22"
+                },
+                "bot_data": null,
+                "type": "user",
+                "website": "example.com",
+                "email": "john@example.com"
+            }
+        ]
+    },
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-03T10:00:00+02:00",
+        "date_finish": "2026-03-03T10:00:00+02:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"##;
+/// `spec/im/examples/notify.history.search.json`
+pub(super) const NOTIFY_HISTORY_SEARCH: &str = r##"{
+    "result": {
+        "chat_id": 77,
+        "total_results": 1,
+        "notifications": [
+            {
+                "id": 1500,
+                "chat_id": 77,
+                "author_id": 1,
+                "date": "2026-03-03T09:00:00+00:00",
+                "notify_type": 2,
+                "notify_module": "tasks",
+                "notify_event": "task_update",
+                "notify_tag": "TASK|42",
+                "notify_sub_tag": "",
+                "notify_title": "",
+                "setting_name": "tasks|task_update",
+                "text": "invoice",
+                "notify_read": "Y",
+                "params": null
+            }
+        ],
+        "users": [
+            {
+                "id": 1,
+                "active": true,
+                "name": "John Smith",
+                "first_name": "John",
+                "last_name": "Smith",
+                "work_position": "",
+                "color": "#1eb4aa",
+                "avatar": "https://example.bitrix24.com/upload/main/avatar.png",
+                "avatar_hr": "https://example.bitrix24.com/upload/main/avatar.png",
+                "gender": "M",
+                "birthday": "15-05",
+                "extranet": false,
+                "network": false,
+                "bot": false,
+                "connector": false,
+                "external_auth_id": "socservices",
+                "status": "online",
+                "idle": false,
+                "last_activity_date": "2026-03-04T15:04:20+01:00",
+                "mobile_last_date": false,
+                "desktop_last_date": false,
+                "absent": false,
+                "departments": [1],
+                "phones": {
+                    "work_phone": "+11234567890",
+                    "inner_phone": "22"
+                },
+                "bot_data": null,
+                "type": "user",
+                "website": "example.com",
+                "email": "john@example.com"
+            }
+        ]
+    },
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-04T16:00:00+01:00",
+        "date_finish": "2026-03-04T16:00:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"##;
+/// `spec/im/examples/notify.personal.add.json`
+pub(super) const NOTIFY_PERSONAL_ADD: &str = r#"{
+    "result": 12345,
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/notify.read.json`
+pub(super) const NOTIFY_READ: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/notify.read.all.json`
+pub(super) const NOTIFY_READ_ALL: &str = r#"{
+    "result": {
+        "result": true,
+        "newCounter": 0
+    },
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-03T10:00:00+01:00",
+        "date_finish": "2026-03-03T10:00:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/notify.read.list.json`
+pub(super) const NOTIFY_READ_LIST: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/notify.schema.get.json`
+pub(super) const NOTIFY_SCHEMA_GET: &str = r#"{
+    "result": {
+        "tasks": {
+            "NAME": "Tasks",
+            "MODULE_ID": "tasks",
+            "LIST": [
+                {
+                    "ID": "tasks|task_update",
+                    "NAME": "Task Updates"
+                }
+            ]
+        }
+    },
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-03T10:00:00+01:00",
+        "date_finish": "2026-03-03T10:00:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/notify.system.add.json`
+pub(super) const NOTIFY_SYSTEM_ADD: &str = r#"{
+    "result": 12345,
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
 /// `spec/im/examples/recent.get.json`
 pub(super) const RECENT_GET: &str = r##"{
     "result": [
@@ -1460,6 +1856,345 @@ pub(super) const REVISION_GET: &str = r#"{
     }
 }
 "#;
+/// `spec/im/examples/search.chat.list.json`
+pub(super) const SEARCH_CHAT_LIST: &str = r##"{
+    "result": [
+        {
+            "id": 1137,
+            "parent_chat_id": 0,
+            "parent_message_id": 0,
+            "name": "Project: \"template development\"",
+            "description": null,
+            "owner": 27,
+            "extranet": false,
+            "avatar": "",
+            "color": "#3e99ce",
+            "type": "sonetGroup",
+            "counter": 0,
+            "user_counter": 2,
+            "message_count": 4,
+            "unread_id": 0,
+            "restrictions": {
+                "avatar": false,
+                "rename": false,
+                "extend": false,
+                "call": true,
+                "mute": true,
+                "leave": false,
+                "leave_owner": false,
+                "send": true,
+                "user_list": true,
+                "path": "/workgroups/group/#ID#/",
+                "path_title": "Go to group"
+            },
+            "last_message_id": 80461,
+            "last_id": 80461,
+            "marked_id": 0,
+            "disk_folder_id": 0,
+            "entity_type": "SONET_GROUP",
+            "entity_id": "121",
+            "entity_data_1": "",
+            "entity_data_2": "",
+            "entity_data_3": "",
+            "mute_list": [],
+            "date_create": "2024-07-26T15:28:02+02:00",
+            "message_type": "C",
+            "public": "",
+            "role": "owner",
+            "entity_link": {
+                "type": "SONET_GROUP",
+                "url": "/workgroups/group/121/",
+                "id": "121"
+            },
+            "text_field_enabled": true,
+            "background_id": null,
+            "permissions": {
+                "manage_users_add": "member",
+                "manage_users_delete": "manager",
+                "manage_ui": "member",
+                "manage_settings": "owner",
+                "manage_messages": "member",
+                "can_post": "member"
+            },
+            "is_new": false
+        }
+    ],
+    "total": 2,
+    "time": {
+        "start": 1772645157,
+        "finish": 1772645157.558317,
+        "duration": 0.5583169460296631,
+        "processing": 0,
+        "date_start": "2026-03-04T20:25:57+02:00",
+        "date_finish": "2026-03-04T20:25:57+02:00",
+        "operating_reset_at": 1772645757,
+        "operating": 0
+    }
+}
+"##;
+/// `spec/im/examples/search.department.list.json`
+pub(super) const SEARCH_DEPARTMENT_LIST: &str = r##"{
+    "result": [
+        {
+            "id": 9,
+            "name": "Marketing and Advertising Department",
+            "full_name": "Marketing and Advertising Department / My Company",
+            "manager_user_id": 3,
+            "manager_user_data": {
+                "id": 3,
+                "active": true,
+                "name": "Catherine Peterson",
+                "first_name": "Catherine",
+                "last_name": "Peterson",
+                "work_position": "",
+                "color": "#1eb4aa",
+                "avatar": "https://example.bitrix24.com/upload/main/avatar.png",
+                "avatar_hr": "https://example.bitrix24.com/upload/main/avatar.png",
+                "gender": "F",
+                "birthday": "06-04",
+                "extranet": false,
+                "network": false,
+                "bot": false,
+                "connector": false,
+                "external_auth_id": "socservices",
+                "status": "online",
+                "idle": false,
+                "last_activity_date": "2026-03-04T22:08:29+01:00",
+                "mobile_last_date": false,
+                "desktop_last_date": false,
+                "absent": false,
+                "departments": [1],
+                "phones": {
+                    "work_phone": "1415551111",
+                    "inner_phone": "222"
+                },
+                "bot_data": null,
+                "type": "user",
+                "website": "example.com",
+                "email": "user@example.com"
+            }
+        }
+    ],
+    "total": 2,
+    "time": {
+        "start": 1772651443,
+        "finish": 1772651443.378436,
+        "duration": 0.3784360885620117,
+        "processing": 0,
+        "date_start": "2026-03-04T22:10:43+01:00",
+        "date_finish": "2026-03-04T22:10:43+01:00",
+        "operating_reset_at": 1772652043,
+        "operating": 0
+    }
+}
+"##;
+/// `spec/im/examples/search.last.add.json`
+pub(super) const SEARCH_LAST_ADD: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772449081,
+        "finish": 1772449081.887056,
+        "duration": 0.8870561122894287,
+        "processing": 0,
+        "date_start": "2026-03-02T13:58:01+01:00",
+        "date_finish": "2026-03-02T13:58:01+01:00",
+        "operating_reset_at": 1772449681,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/search.last.delete.json`
+pub(super) const SEARCH_LAST_DELETE: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1772449081,
+        "finish": 1772449081.887056,
+        "duration": 0.8870561122894287,
+        "processing": 0,
+        "date_start": "2026-03-02T13:58:01+01:00",
+        "date_finish": "2026-03-02T13:58:01+01:00",
+        "operating_reset_at": 1772449681,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/search.last.get.json`
+pub(super) const SEARCH_LAST_GET: &str = r##"{
+    "result": [
+        {
+            "id": "chat1157",
+            "type": "chat",
+            "avatar": {
+                "url": "",
+                "color": "#ab7761"
+            },
+            "title": "Brown Chat #18",
+            "chat": {
+                "id": 1157,
+                "name": "Brown Chat #18",
+                "owner": 27,
+                "extranet": false,
+                "avatar": "",
+                "color": "#ab7761",
+                "type": "thread",
+                "entity_type": "THREAD",
+                "entity_id": "",
+                "entity_data_1": "",
+                "entity_data_2": "",
+                "entity_data_3": "",
+                "mute_list": [],
+                "date_create": "2025-01-30T00:41:03+01:00",
+                "message_type": "C"
+            }
+        },
+        {
+            "id": 103,
+            "type": "user",
+            "avatar": {
+                "url": "https://example.bitrix24.com/upload/main/avatar.png",
+                "color": "#4ba984"
+            },
+            "title": "Emily Smith",
+            "user": {
+                "id": 103,
+                "active": true,
+                "name": "Emily Smith",
+                "first_name": "Emily",
+                "last_name": "Smith",
+                "work_position": "IT Department Head",
+                "color": "#4ba984",
+                "avatar": "https://example.bitrix24.com/upload/main/avatar.png",
+                "avatar_hr": "https://example.bitrix24.com/upload/main/avatar.png",
+                "gender": "F",
+                "birthday": "08-03",
+                "extranet": false,
+                "network": false,
+                "bot": false,
+                "connector": false,
+                "external_auth_id": "socservices",
+                "status": "online",
+                "idle": false,
+                "last_activity_date": "2026-03-05T10:19:37+01:00",
+                "mobile_last_date": false,
+                "desktop_last_date": false,
+                "absent": false,
+                "departments": [1, 7],
+                "phones": {
+                    "personal_mobile": "81234567890",
+                    "work_phone": "19123456789",
+                    "inner_phone": "78"
+                },
+                "bot_data": null,
+                "type": "user",
+                "website": "",
+                "email": "emily@example.com"
+            }
+        }
+    ],
+    "time": {
+        "start": 1772695649,
+        "finish": 1772695649.89509,
+        "duration": 0.8950901031494141,
+        "processing": 0,
+        "date_start": "2026-03-05T10:27:29+01:00",
+        "date_finish": "2026-03-05T10:27:29+01:00",
+        "operating_reset_at": 1772696249,
+        "operating": 0
+    }
+}
+"##;
+/// `spec/im/examples/search.user.list.json`
+pub(super) const SEARCH_USER_LIST: &str = r##"{
+    "result": {
+        "103": {
+            "id": 103,
+            "name": "Emily Smith",
+            "first_name": "Emily",
+            "last_name": "Smith",
+            "work_position": "IT Department Head",
+            "color": "#4ba984",
+            "avatar": "https://example.bitrix24.com/upload/main/avatar.png",
+            "gender": "F",
+            "birthday": "08-03",
+            "extranet": false,
+            "network": false,
+            "bot": false,
+            "connector": false,
+            "external_auth_id": "socservices",
+            "status": "online",
+            "idle": false,
+            "last_activity_date": "2026-03-04T15:40:56+01:00",
+            "mobile_last_date": false,
+            "departments": [1, 7],
+            "absent": false,
+            "phones": {
+                "work_phone": "19123456789",
+                "personal_mobile": "12123456789",
+                "inner_phone": "78"
+            }
+        }
+    },
+    "total": 2,
+    "time": {
+        "start": 1772628089,
+        "finish": 1772628089.061656,
+        "duration": 0.06165599822998047,
+        "processing": 0,
+        "date_start": "2026-03-04T15:41:29+01:00",
+        "date_finish": "2026-03-04T15:41:29+01:00",
+        "operating_reset_at": 1772628689,
+        "operating": 0
+    }
+}
+"##;
+/// `spec/im/examples/user.get.json`
+pub(super) const USER_GET: &str = r##"{
+    "result": {
+        "id": 5,
+        "active": true,
+        "name": "John Smith",
+        "first_name": "John",
+        "last_name": "Smith",
+        "work_position": "Manager",
+        "color": "#048bd0",
+        "avatar": "https://example.bitrix24.com/upload/main/avatar.png",
+        "avatar_hr": "https://example.bitrix24.com/upload/main/avatar_hr.png",
+        "gender": "M",
+        "birthday": "",
+        "extranet": false,
+        "network": false,
+        "bot": false,
+        "connector": false,
+        "external_auth_id": "default",
+        "status": "online",
+        "idle": false,
+        "last_activity_date": "2026-03-02T09:30:00+01:00",
+        "mobile_last_date": false,
+        "desktop_last_date": false,
+        "absent": false,
+        "departments": [10],
+        "phones": {
+            "work_phone": "+11234567890",
+            "personal_mobile": "+11234567890",
+            "inner_phone": "21"
+        },
+        "website": "example.com",
+        "email": "user@example.com",
+        "bot_data": null,
+        "type": "user"
+    },
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.2,
+        "duration": 0.2,
+        "processing": 0.08,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"##;
 /// `spec/im/examples/user.list.get.json`
 pub(super) const USER_LIST_GET: &str = r##"{
     "result": [
@@ -1544,6 +2279,66 @@ pub(super) const USER_LIST_GET: &str = r##"{
     }
 }
 "##;
+/// `spec/im/examples/user.status.get.json`
+pub(super) const USER_STATUS_GET: &str = r#"{
+    "result": "dnd",
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.05,
+        "duration": 0.05,
+        "processing": 0.02,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/user.status.idle.end.json`
+pub(super) const USER_STATUS_IDLE_END: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.05,
+        "duration": 0.05,
+        "processing": 0.02,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/user.status.idle.start.json`
+pub(super) const USER_STATUS_IDLE_START: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.05,
+        "duration": 0.05,
+        "processing": 0.02,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
+/// `spec/im/examples/user.status.set.json`
+pub(super) const USER_STATUS_SET: &str = r#"{
+    "result": true,
+    "time": {
+        "start": 1760000000.0,
+        "finish": 1760000000.1,
+        "duration": 0.1,
+        "processing": 0.04,
+        "date_start": "2026-03-02T09:30:00+01:00",
+        "date_finish": "2026-03-02T09:30:00+01:00",
+        "operating_reset_at": 1760030000,
+        "operating": 0
+    }
+}
+"#;
 /// `spec/im/examples/v2.Event.get.json`
 pub(super) const V2_EVENT_GET: &str = r#"{
     "result": {

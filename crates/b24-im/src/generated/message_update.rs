@@ -260,6 +260,7 @@ pub enum MessageUpdateErrorCode {
 /// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum AttachEdit {
     /// Sent as an object: `Attach`.
     Set(crate::generated::types::Attach),
@@ -316,6 +317,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachEdit {
 /// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum KeyboardEdit {
     /// Sent as an object: `Keyboard`.
     Set(crate::generated::types::Keyboard),
@@ -372,6 +374,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyboardEdit {
 /// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum MenuEdit {
     /// Sent as an object: `Menu`.
     Set(crate::generated::types::Menu),

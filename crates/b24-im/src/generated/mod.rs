@@ -26,6 +26,14 @@ mod chat_user_delete;
 mod chat_user_list;
 #[cfg(feature = "counters")]
 mod counters_get;
+#[cfg(feature = "department")]
+mod department_colleagues_list;
+#[cfg(feature = "department")]
+mod department_employees_get;
+#[cfg(feature = "department")]
+mod department_get;
+#[cfg(feature = "department")]
+mod department_managers_get;
 #[cfg(feature = "dialog")]
 mod dialog_get;
 #[cfg(feature = "dialog")]
@@ -62,6 +70,30 @@ mod message_like;
 mod message_share;
 #[cfg(feature = "message")]
 mod message_update;
+#[cfg(feature = "notify")]
+mod notify;
+#[cfg(feature = "notify")]
+mod notify_answer;
+#[cfg(feature = "notify")]
+mod notify_confirm;
+#[cfg(feature = "notify")]
+mod notify_delete;
+#[cfg(feature = "notify")]
+mod notify_get;
+#[cfg(feature = "notify")]
+mod notify_history_search;
+#[cfg(feature = "notify")]
+mod notify_personal_add;
+#[cfg(feature = "notify")]
+mod notify_read;
+#[cfg(feature = "notify")]
+mod notify_read_all;
+#[cfg(feature = "notify")]
+mod notify_read_list;
+#[cfg(feature = "notify")]
+mod notify_schema_get;
+#[cfg(feature = "notify")]
+mod notify_system_add;
 #[cfg(feature = "recent")]
 mod recent_get;
 #[cfg(feature = "recent")]
@@ -74,8 +106,30 @@ mod recent_pin;
 mod recent_unread;
 #[cfg(feature = "revision")]
 mod revision_get;
+#[cfg(feature = "search")]
+mod search_chat_list;
+#[cfg(feature = "search")]
+mod search_department_list;
+#[cfg(feature = "search")]
+mod search_last_add;
+#[cfg(feature = "search")]
+mod search_last_delete;
+#[cfg(feature = "search")]
+mod search_last_get;
+#[cfg(feature = "search")]
+mod search_user_list;
+#[cfg(feature = "user")]
+mod user_get;
 #[cfg(feature = "user")]
 mod user_list_get;
+#[cfg(feature = "user")]
+mod user_status_get;
+#[cfg(feature = "user")]
+mod user_status_idle_end;
+#[cfg(feature = "user")]
+mod user_status_idle_start;
+#[cfg(feature = "user")]
+mod user_status_set;
 #[cfg(feature = "v2")]
 mod v2_event_get;
 #[cfg(feature = "v2")]
@@ -90,26 +144,45 @@ mod v2_file_upload;
 mod examples;
 #[cfg(feature = "chat")]
 pub use types::{ChatColor, ChatEntityType};
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 pub use types::{
     Chat, ChatEntityLink, ChatMessageViews, ChatPermissions, ChatReader,
     ChatRestrictions, ChatRole,
 };
+#[cfg(feature = "department")]
+pub use types::UserRef;
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
+pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
+#[cfg(any(feature = "department", feature = "search"))]
+pub use types::Department;
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
 #[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
 pub use types::{
     DialogFile, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
 };
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
-pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
 #[cfg(feature = "message")]
 pub use types::{
-    Attach, AttachAvatarType, AttachBlock, AttachDelimiter, AttachFile, AttachGridItem,
-    AttachImage, AttachLink, AttachPreviewSize, AttachRichLink, AttachUser, ButtonAction,
-    ButtonContext, ButtonDisplay, ColorToken, GridDisplay, Keyboard, KeyboardButton,
+    ButtonAction, ButtonContext, ButtonDisplay, Keyboard, KeyboardButton,
     KeyboardButtonType, Menu, MenuItem,
 };
+#[cfg(any(feature = "message", feature = "notify"))]
+pub use types::{
+    Attach, AttachAvatarType, AttachBlock, AttachDelimiter, AttachFile, AttachGridItem,
+    AttachImage, AttachLink, AttachPreviewSize, AttachRichLink, AttachUser, ColorToken,
+    GridDisplay,
+};
+#[cfg(feature = "notify")]
+pub use types::Notification;
 #[cfg(feature = "recent")]
 pub use types::{
     RecentAvatar, RecentChat, RecentChatSettings, RecentItem, RecentLines, RecentMessage,
@@ -139,6 +212,20 @@ pub use chat_user_list::{ChatUserListRequest, ChatUserListErrorCode};
 #[cfg(feature = "counters")]
 pub use counters_get::{
     CountersGetRequest, CountersGetErrorCode, CounterTotals, Counters,
+};
+#[cfg(feature = "department")]
+pub use department_colleagues_list::{
+    DepartmentColleaguesListRequest, DepartmentColleaguesListErrorCode,
+};
+#[cfg(feature = "department")]
+pub use department_employees_get::{
+    DepartmentEmployeesGetRequest, DepartmentEmployeesGetErrorCode,
+};
+#[cfg(feature = "department")]
+pub use department_get::{DepartmentGetRequest, DepartmentGetErrorCode};
+#[cfg(feature = "department")]
+pub use department_managers_get::{
+    DepartmentManagersGetRequest, DepartmentManagersGetErrorCode,
 };
 #[cfg(feature = "dialog")]
 pub use dialog_get::{DialogGetRequest, DialogGetErrorCode};
@@ -195,6 +282,41 @@ pub use message_update::{
     MessageUpdateRequest, MessageUpdateErrorCode, AttachEdit, KeyboardEdit, MenuEdit,
     Removal,
 };
+#[cfg(feature = "notify")]
+pub use notify::{NotifyRequest, NotifyErrorCode, NotifyType};
+#[cfg(feature = "notify")]
+pub use notify_answer::{NotifyAnswerRequest, NotifyAnswerErrorCode, NotifyAnswerResult};
+#[cfg(feature = "notify")]
+pub use notify_confirm::{
+    NotifyConfirmRequest, NotifyConfirmErrorCode, NotifyConfirmResult,
+};
+#[cfg(feature = "notify")]
+pub use notify_delete::{NotifyDeleteRequest, NotifyDeleteErrorCode};
+#[cfg(feature = "notify")]
+pub use notify_get::{
+    NotifyGetRequest, NotifyGetErrorCode, NotificationPage, NotifyCursor,
+};
+#[cfg(feature = "notify")]
+pub use notify_history_search::{
+    NotifyHistorySearchRequest, NotifyHistorySearchErrorCode, NotificationSearchPage,
+};
+#[cfg(feature = "notify")]
+pub use notify_personal_add::{NotifyPersonalAddRequest, NotifyPersonalAddErrorCode};
+#[cfg(feature = "notify")]
+pub use notify_read::{NotifyReadRequest, NotifyReadErrorCode};
+#[cfg(feature = "notify")]
+pub use notify_read_all::{
+    NotifyReadAllRequest, NotifyReadAllErrorCode, NotifyReadAllResult,
+};
+#[cfg(feature = "notify")]
+pub use notify_read_list::{NotifyReadListRequest, NotifyReadListErrorCode};
+#[cfg(feature = "notify")]
+pub use notify_schema_get::{
+    NotifySchemaGetRequest, NotifySchemaGetErrorCode, NotifySchemaEvent,
+    NotifySchemaModule,
+};
+#[cfg(feature = "notify")]
+pub use notify_system_add::{NotifySystemAddRequest, NotifySystemAddErrorCode};
 #[cfg(feature = "recent")]
 pub use recent_get::{RecentGetRequest, RecentGetErrorCode};
 #[cfg(feature = "recent")]
@@ -210,8 +332,39 @@ pub use recent_pin::{RecentPinRequest, RecentPinErrorCode};
 pub use recent_unread::{RecentUnreadRequest, RecentUnreadErrorCode};
 #[cfg(feature = "revision")]
 pub use revision_get::{RevisionGetRequest, RevisionGetErrorCode, Revisions};
+#[cfg(feature = "search")]
+pub use search_chat_list::{SearchChatListRequest, SearchChatListErrorCode};
+#[cfg(feature = "search")]
+pub use search_department_list::{
+    SearchDepartmentListRequest, SearchDepartmentListErrorCode,
+};
+#[cfg(feature = "search")]
+#[allow(deprecated)]
+pub use search_last_add::{SearchLastAddRequest, SearchLastAddErrorCode};
+#[cfg(feature = "search")]
+#[allow(deprecated)]
+pub use search_last_delete::{SearchLastDeleteRequest, SearchLastDeleteErrorCode};
+#[cfg(feature = "search")]
+#[allow(deprecated)]
+pub use search_last_get::{
+    SearchLastGetRequest, SearchLastGetErrorCode, RecentSearch, RecentSearchAvatar,
+};
+#[cfg(feature = "search")]
+pub use search_user_list::{SearchUserListRequest, SearchUserListErrorCode};
+#[cfg(feature = "user")]
+pub use user_get::{UserGetRequest, UserGetErrorCode};
 #[cfg(feature = "user")]
 pub use user_list_get::{UserListGetRequest, UserListGetErrorCode, UserList};
+#[cfg(feature = "user")]
+pub use user_status_get::{UserStatusGetRequest, UserStatusGetErrorCode};
+#[cfg(feature = "user")]
+pub use user_status_idle_end::{UserStatusIdleEndRequest, UserStatusIdleEndErrorCode};
+#[cfg(feature = "user")]
+pub use user_status_idle_start::{
+    UserStatusIdleStartRequest, UserStatusIdleStartErrorCode,
+};
+#[cfg(feature = "user")]
+pub use user_status_set::{UserStatusSetRequest, UserStatusSetErrorCode};
 #[cfg(feature = "v2")]
 pub use v2_event_get::{
     V2EventGetRequest, V2EventGetErrorCode, EventPage, ImEvent, ImEventType,
@@ -231,6 +384,7 @@ pub use v2_file_upload::{
 /** Every method of the `im` scope, sorted by wire name, for dispatch by name at run time
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
+#[allow(deprecated)]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     ::b24_core::registry::MethodEntry::of::<chat_add::ChatAddRequest>()
         .with_example(examples::CHAT_ADD),
@@ -258,6 +412,20 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         .with_example(examples::CHAT_USER_LIST),
     ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>()
         .with_example(examples::COUNTERS_GET),
+    ::b24_core::registry::MethodEntry::of::<
+        department_colleagues_list::DepartmentColleaguesListRequest,
+    >()
+        .with_example(examples::DEPARTMENT_COLLEAGUES_LIST),
+    ::b24_core::registry::MethodEntry::of::<
+        department_employees_get::DepartmentEmployeesGetRequest,
+    >()
+        .with_example(examples::DEPARTMENT_EMPLOYEES_GET),
+    ::b24_core::registry::MethodEntry::of::<department_get::DepartmentGetRequest>()
+        .with_example(examples::DEPARTMENT_GET),
+    ::b24_core::registry::MethodEntry::of::<
+        department_managers_get::DepartmentManagersGetRequest,
+    >()
+        .with_example(examples::DEPARTMENT_MANAGERS_GET),
     ::b24_core::registry::MethodEntry::of::<dialog_get::DialogGetRequest>()
         .with_example(examples::DIALOG_GET),
     ::b24_core::registry::MethodEntry::of::<
@@ -298,6 +466,34 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         .with_example(examples::MESSAGE_SHARE),
     ::b24_core::registry::MethodEntry::of::<message_update::MessageUpdateRequest>()
         .with_example(examples::MESSAGE_UPDATE),
+    ::b24_core::registry::MethodEntry::of::<notify::NotifyRequest>()
+        .with_example(examples::NOTIFY),
+    ::b24_core::registry::MethodEntry::of::<notify_answer::NotifyAnswerRequest>()
+        .with_example(examples::NOTIFY_ANSWER),
+    ::b24_core::registry::MethodEntry::of::<notify_confirm::NotifyConfirmRequest>()
+        .with_example(examples::NOTIFY_CONFIRM),
+    ::b24_core::registry::MethodEntry::of::<notify_delete::NotifyDeleteRequest>()
+        .with_example(examples::NOTIFY_DELETE),
+    ::b24_core::registry::MethodEntry::of::<notify_get::NotifyGetRequest>()
+        .with_example(examples::NOTIFY_GET),
+    ::b24_core::registry::MethodEntry::of::<
+        notify_history_search::NotifyHistorySearchRequest,
+    >()
+        .with_example(examples::NOTIFY_HISTORY_SEARCH),
+    ::b24_core::registry::MethodEntry::of::<
+        notify_personal_add::NotifyPersonalAddRequest,
+    >()
+        .with_example(examples::NOTIFY_PERSONAL_ADD),
+    ::b24_core::registry::MethodEntry::of::<notify_read::NotifyReadRequest>()
+        .with_example(examples::NOTIFY_READ),
+    ::b24_core::registry::MethodEntry::of::<notify_read_all::NotifyReadAllRequest>()
+        .with_example(examples::NOTIFY_READ_ALL),
+    ::b24_core::registry::MethodEntry::of::<notify_read_list::NotifyReadListRequest>()
+        .with_example(examples::NOTIFY_READ_LIST),
+    ::b24_core::registry::MethodEntry::of::<notify_schema_get::NotifySchemaGetRequest>()
+        .with_example(examples::NOTIFY_SCHEMA_GET),
+    ::b24_core::registry::MethodEntry::of::<notify_system_add::NotifySystemAddRequest>()
+        .with_example(examples::NOTIFY_SYSTEM_ADD),
     ::b24_core::registry::MethodEntry::of::<recent_get::RecentGetRequest>()
         .with_example(examples::RECENT_GET),
     ::b24_core::registry::MethodEntry::of::<recent_hide::RecentHideRequest>()
@@ -310,8 +506,38 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
         .with_example(examples::RECENT_UNREAD),
     ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>()
         .with_example(examples::REVISION_GET),
+    ::b24_core::registry::MethodEntry::of::<search_chat_list::SearchChatListRequest>()
+        .with_example(examples::SEARCH_CHAT_LIST),
+    ::b24_core::registry::MethodEntry::of::<
+        search_department_list::SearchDepartmentListRequest,
+    >()
+        .with_example(examples::SEARCH_DEPARTMENT_LIST),
+    ::b24_core::registry::MethodEntry::of::<search_last_add::SearchLastAddRequest>()
+        .with_example(examples::SEARCH_LAST_ADD),
+    ::b24_core::registry::MethodEntry::of::<
+        search_last_delete::SearchLastDeleteRequest,
+    >()
+        .with_example(examples::SEARCH_LAST_DELETE),
+    ::b24_core::registry::MethodEntry::of::<search_last_get::SearchLastGetRequest>()
+        .with_example(examples::SEARCH_LAST_GET),
+    ::b24_core::registry::MethodEntry::of::<search_user_list::SearchUserListRequest>()
+        .with_example(examples::SEARCH_USER_LIST),
+    ::b24_core::registry::MethodEntry::of::<user_get::UserGetRequest>()
+        .with_example(examples::USER_GET),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
         .with_example(examples::USER_LIST_GET),
+    ::b24_core::registry::MethodEntry::of::<user_status_get::UserStatusGetRequest>()
+        .with_example(examples::USER_STATUS_GET),
+    ::b24_core::registry::MethodEntry::of::<
+        user_status_idle_end::UserStatusIdleEndRequest,
+    >()
+        .with_example(examples::USER_STATUS_IDLE_END),
+    ::b24_core::registry::MethodEntry::of::<
+        user_status_idle_start::UserStatusIdleStartRequest,
+    >()
+        .with_example(examples::USER_STATUS_IDLE_START),
+    ::b24_core::registry::MethodEntry::of::<user_status_set::UserStatusSetRequest>()
+        .with_example(examples::USER_STATUS_SET),
     ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>()
         .with_example(examples::V2_EVENT_GET),
     ::b24_core::registry::MethodEntry::of::<
@@ -333,10 +559,16 @@ pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
 #[macro_export]
 macro_rules! with_paged_methods {
     ($callback:ident) => {
-        $callback ! { ("im.dialog.messages.get", $crate::DialogMessagesGetRequest),
-        ("im.dialog.messages.search", $crate::DialogMessagesSearchRequest),
-        ("im.dialog.users.list", $crate::DialogUsersListRequest), ("im.recent.list",
-        $crate::RecentListRequest), ("im.v2.Event.get", $crate::V2EventGetRequest) }
+        $callback ! { ("im.department.colleagues.list",
+        $crate::DepartmentColleaguesListRequest), ("im.dialog.messages.get",
+        $crate::DialogMessagesGetRequest), ("im.dialog.messages.search",
+        $crate::DialogMessagesSearchRequest), ("im.dialog.users.list",
+        $crate::DialogUsersListRequest), ("im.notify.history.search",
+        $crate::NotifyHistorySearchRequest), ("im.recent.list",
+        $crate::RecentListRequest), ("im.search.chat.list",
+        $crate::SearchChatListRequest), ("im.search.department.list",
+        $crate::SearchDepartmentListRequest), ("im.search.user.list",
+        $crate::SearchUserListRequest), ("im.v2.Event.get", $crate::V2EventGetRequest) }
     };
 }
 /// Calls `$callback!` with `("wire.name", RequestType)` for every method, so tools can
@@ -355,6 +587,10 @@ macro_rules! with_methods {
         $crate::ChatUserAddRequest), ("im.chat.user.delete",
         $crate::ChatUserDeleteRequest), ("im.chat.user.list",
         $crate::ChatUserListRequest), ("im.counters.get", $crate::CountersGetRequest),
+        ("im.department.colleagues.list", $crate::DepartmentColleaguesListRequest),
+        ("im.department.employees.get", $crate::DepartmentEmployeesGetRequest),
+        ("im.department.get", $crate::DepartmentGetRequest),
+        ("im.department.managers.get", $crate::DepartmentManagersGetRequest),
         ("im.dialog.get", $crate::DialogGetRequest), ("im.dialog.messages.get",
         $crate::DialogMessagesGetRequest), ("im.dialog.messages.search",
         $crate::DialogMessagesSearchRequest), ("im.dialog.read",
@@ -369,15 +605,34 @@ macro_rules! with_methods {
         ("im.message.command", $crate::MessageCommandRequest), ("im.message.delete",
         $crate::MessageDeleteRequest), ("im.message.like", $crate::MessageLikeRequest),
         ("im.message.share", $crate::MessageShareRequest), ("im.message.update",
-        $crate::MessageUpdateRequest), ("im.recent.get", $crate::RecentGetRequest),
+        $crate::MessageUpdateRequest), ("im.notify", $crate::NotifyRequest),
+        ("im.notify.answer", $crate::NotifyAnswerRequest), ("im.notify.confirm",
+        $crate::NotifyConfirmRequest), ("im.notify.delete", $crate::NotifyDeleteRequest),
+        ("im.notify.get", $crate::NotifyGetRequest), ("im.notify.history.search",
+        $crate::NotifyHistorySearchRequest), ("im.notify.personal.add",
+        $crate::NotifyPersonalAddRequest), ("im.notify.read", $crate::NotifyReadRequest),
+        ("im.notify.read.all", $crate::NotifyReadAllRequest), ("im.notify.read.list",
+        $crate::NotifyReadListRequest), ("im.notify.schema.get",
+        $crate::NotifySchemaGetRequest), ("im.notify.system.add",
+        $crate::NotifySystemAddRequest), ("im.recent.get", $crate::RecentGetRequest),
         ("im.recent.hide", $crate::RecentHideRequest), ("im.recent.list",
         $crate::RecentListRequest), ("im.recent.pin", $crate::RecentPinRequest),
         ("im.recent.unread", $crate::RecentUnreadRequest), ("im.revision.get",
-        $crate::RevisionGetRequest), ("im.user.list.get", $crate::UserListGetRequest),
-        ("im.v2.Event.get", $crate::V2EventGetRequest), ("im.v2.Event.subscribe",
-        $crate::V2EventSubscribeRequest), ("im.v2.Event.unsubscribe",
-        $crate::V2EventUnsubscribeRequest), ("im.v2.File.download",
-        $crate::V2FileDownloadRequest), ("im.v2.File.upload",
+        $crate::RevisionGetRequest), ("im.search.chat.list",
+        $crate::SearchChatListRequest), ("im.search.department.list",
+        $crate::SearchDepartmentListRequest), ("im.search.last.add",
+        $crate::SearchLastAddRequest), ("im.search.last.delete",
+        $crate::SearchLastDeleteRequest), ("im.search.last.get",
+        $crate::SearchLastGetRequest), ("im.search.user.list",
+        $crate::SearchUserListRequest), ("im.user.get", $crate::UserGetRequest),
+        ("im.user.list.get", $crate::UserListGetRequest), ("im.user.status.get",
+        $crate::UserStatusGetRequest), ("im.user.status.idle.end",
+        $crate::UserStatusIdleEndRequest), ("im.user.status.idle.start",
+        $crate::UserStatusIdleStartRequest), ("im.user.status.set",
+        $crate::UserStatusSetRequest), ("im.v2.Event.get", $crate::V2EventGetRequest),
+        ("im.v2.Event.subscribe", $crate::V2EventSubscribeRequest),
+        ("im.v2.Event.unsubscribe", $crate::V2EventUnsubscribeRequest),
+        ("im.v2.File.download", $crate::V2FileDownloadRequest), ("im.v2.File.upload",
         $crate::V2FileUploadRequest) }
     };
 }

@@ -369,8 +369,8 @@ impl ::b24_core::Method for RecentListRequest {
 }
 impl ::b24_core::Paged for RecentListRequest {
     type Item = crate::generated::types::RecentItem;
-    fn items(output: &Self::Output) -> &[Self::Item] {
-        &output.items
+    fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
+        output.items.iter().collect()
     }
     fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output.items

@@ -3,7 +3,7 @@
 //! Types shared by the methods of the `im` scope.
 #[allow(unused_imports)]
 use ::b24_core::wire as w;
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// An attachment (`ATTACH`) in its full form: optional metadata plus the list of content blocks.
 ///
 /// The docs describe a second, short form: the bare list of blocks (`[{"MESSAGE": "..."}, ...]`)
@@ -48,7 +48,7 @@ pub struct Attach {
     /// Wire: `BLOCKS`, list of `AttachBlock`. Required: An attachment without blocks is refused (`ATTACH_ERROR`).
     pub blocks: ::std::vec::Vec<crate::generated::types::AttachBlock>,
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl Attach {
     /// Creates a value from its required member `BLOCKS`; every optional member starts unset.
     pub fn new(
@@ -91,7 +91,7 @@ impl Attach {
         self
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl w::Object for Attach {
     const REQUIRED: &'static [&'static str] = &["BLOCKS"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -121,9 +121,9 @@ impl w::Object for Attach {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::object_serde!(Attach);
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// Avatar style of a `USER` block.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -151,11 +151,11 @@ pub enum AttachAvatarType {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::open_enum_impls!(
     AttachAvatarType { User = "USER", Chat = "CHAT", Bot = "BOT" }
 );
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// One content block of an attachment: an object with a single key naming the block type.
 ///
 /// On the wire: an object with exactly one key, the variant's tag.
@@ -212,7 +212,7 @@ pub enum AttachBlock {
     #[serde(rename = "DELIMITER", with = "w::As::<w::Obj>")]
     Delimiter(crate::generated::types::AttachDelimiter),
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// The `DELIMITER` block. Send `{}` for a default divider.
 #[derive(
     ::std::fmt::Debug,
@@ -231,7 +231,7 @@ pub struct AttachDelimiter {
     /// Wire: `COLOR`, string. Optional: may be absent.
     pub color: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl AttachDelimiter {
     /// Creates a value with every optional member unset.
     pub fn new() -> Self {
@@ -251,7 +251,7 @@ impl AttachDelimiter {
         self
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl w::Object for AttachDelimiter {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -275,9 +275,9 @@ impl w::Object for AttachDelimiter {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::object_serde!(AttachDelimiter);
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// One file of a `FILE` block. The file stays where it is hosted: Bitrix24 neither copies it
 /// nor checks who may open it.
 #[derive(
@@ -301,7 +301,7 @@ pub struct AttachFile {
     /// Wire: `SIZE`, u64. Optional: may be absent.
     pub size: ::std::option::Option<u64>,
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl AttachFile {
     /// Creates a value from its required member `LINK`; every optional member starts unset.
     pub fn new(link: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -325,7 +325,7 @@ impl AttachFile {
         self
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl w::Object for AttachFile {
     const REQUIRED: &'static [&'static str] = &["LINK"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -351,9 +351,9 @@ impl w::Object for AttachFile {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::object_serde!(AttachFile);
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// One name/value pair of a `GRID` block. Do not mix display modes inside one `GRID`; use
 /// separate blocks instead.
 #[derive(
@@ -406,7 +406,7 @@ pub struct AttachGridItem {
     /// Wire: `CHAT_ID`, u64. Optional: may be absent.
     pub chat_id: ::std::option::Option<u64>,
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl AttachGridItem {
     /// Creates a value with every optional member unset.
     pub fn new() -> Self {
@@ -475,7 +475,7 @@ impl AttachGridItem {
         self
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl w::Object for AttachGridItem {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -515,9 +515,9 @@ impl w::Object for AttachGridItem {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::object_serde!(AttachGridItem);
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// One image of an `IMAGE` block.
 #[derive(
     ::std::fmt::Debug,
@@ -548,7 +548,7 @@ pub struct AttachImage {
     /// Wire: `HEIGHT`, u32. Optional: may be absent.
     pub height: ::std::option::Option<u32>,
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl AttachImage {
     /// Creates a value from its required member `LINK`; every optional member starts unset.
     pub fn new(link: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -587,7 +587,7 @@ impl AttachImage {
         self
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl w::Object for AttachImage {
     const REQUIRED: &'static [&'static str] = &["LINK"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -617,9 +617,9 @@ impl w::Object for AttachImage {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::object_serde!(AttachImage);
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// The `LINK` block. The server also accepts a list of such objects under one `LINK` key (each
 /// becomes its own block).
 #[derive(
@@ -673,7 +673,7 @@ pub struct AttachLink {
     /// Wire: `NETWORK_ID`, string. Optional: may be absent.
     pub network_id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl AttachLink {
     /// Creates a value with every optional member unset.
     pub fn new() -> Self {
@@ -748,7 +748,7 @@ impl AttachLink {
         self
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl w::Object for AttachLink {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -788,9 +788,9 @@ impl w::Object for AttachLink {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::object_serde!(AttachLink);
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// Pixel size of a rich-link preview image.
 #[derive(
     ::std::fmt::Debug,
@@ -809,7 +809,7 @@ pub struct AttachPreviewSize {
     /// Wire: `HEIGHT`, u32. Optional: may be absent.
     pub height: ::std::option::Option<u32>,
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl AttachPreviewSize {
     /// Creates a value with every optional member unset.
     pub fn new() -> Self {
@@ -826,7 +826,7 @@ impl AttachPreviewSize {
         self
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl w::Object for AttachPreviewSize {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -850,9 +850,9 @@ impl w::Object for AttachPreviewSize {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::object_serde!(AttachPreviewSize);
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// The `RICH_LINK` block (an expanded URL preview). A list of such objects is accepted too.
 #[derive(
     ::std::fmt::Debug,
@@ -903,7 +903,7 @@ pub struct AttachRichLink {
     /// Wire: `NETWORK_ID`, string. Optional: may be absent.
     pub network_id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl AttachRichLink {
     /// Creates a value with every optional member unset.
     pub fn new() -> Self {
@@ -984,7 +984,7 @@ impl AttachRichLink {
         self
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl w::Object for AttachRichLink {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1024,9 +1024,9 @@ impl w::Object for AttachRichLink {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::object_serde!(AttachRichLink);
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// The `USER` block: a card with a name, an avatar and where a click leads. The server picks
 /// one target, in this order: `NETWORK_ID`, `USER_ID`, `CHAT_ID`, `BOT_ID`, `LINK`. A list of
 /// such objects under one `USER` key is accepted too.
@@ -1071,7 +1071,7 @@ pub struct AttachUser {
     /// Wire: `AVATAR_TYPE`, `AttachAvatarType`. Optional: may be absent.
     pub avatar_type: ::std::option::Option<crate::generated::types::AttachAvatarType>,
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl AttachUser {
     /// Creates a value from its required member `NAME`; every optional member starts unset.
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -1134,7 +1134,7 @@ impl AttachUser {
         self
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 impl w::Object for AttachUser {
     const REQUIRED: &'static [&'static str] = &["NAME"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1170,9 +1170,18 @@ impl w::Object for AttachUser {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::object_serde!(AttachUser);
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 /// Details of a bot user, keys snake-cased. A bot whose bot record is missing comes with `[]`,
 /// which decodes as an object with every field unset.
 ///
@@ -1218,7 +1227,16 @@ pub struct BotData {
     /// Wire: `reactions_enabled`, bool. Optional: may be absent.
     pub reactions_enabled: ::std::option::Option<bool>,
 }
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 impl w::Object for BotData {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1268,9 +1286,27 @@ impl w::Object for BotData {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 ::b24_core::object_serde!(BotData);
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 /// Kind of bot.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -1314,7 +1350,16 @@ pub enum BotType {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 ::b24_core::open_enum_impls!(
     BotType { Bot = "bot", Human = "human", Network = "network", Support24 = "support24",
     Openline = "openline", Supervisor = "supervisor", Personal = "personal" }
@@ -1418,7 +1463,7 @@ pub enum ButtonDisplay {
 }
 #[cfg(feature = "message")]
 ::b24_core::open_enum_impls!(ButtonDisplay { Line = "LINE", Block = "BLOCK" });
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 /// A chat as the caller sees it: the object `im.dialog.get` returns (and `im.chat.get` with
 /// `DIALOG_ID`), keys lower-case. The `chat` of a group chat's recent-list entry is the same
 /// object without `description`, the counters, the read list and `dialog_id`. Only `id` is
@@ -1449,9 +1494,9 @@ pub struct Chat {
     ///
     /// Wire: `name`, string. Optional: may be absent.
     pub name: ::std::option::Option<::std::string::String>,
-    /// Description.
+    /// Description; the search methods send `null` for none.
     ///
-    /// Wire: `description`, string. Optional: may be absent.
+    /// Wire: `description`, string or `null`. Optional: may be absent.
     pub description: ::std::option::Option<::std::string::String>,
     /// User id of the owner.
     ///
@@ -1593,7 +1638,7 @@ pub struct Chat {
     /// Wire: `dialog_id`, dialog_id. Optional: may be absent.
     pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 impl w::Object for Chat {
     const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1610,7 +1655,7 @@ impl w::Object for Chat {
                 self.parent_message_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
             }
             "name" => self.name = w::take::<w::Opt<w::Str>, _, _>(map)?,
-            "description" => self.description = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "description" => self.description = w::take::<w::OrNull<w::Str>, _, _>(map)?,
             "owner" => self.owner = w::take::<w::Opt<w::Int>, _, _>(map)?,
             "extranet" => self.extranet = w::take::<w::Opt<w::Bool>, _, _>(map)?,
             "contains_collaber" => {
@@ -1685,7 +1730,7 @@ impl w::Object for Chat {
             _,
         >(map, "parent_message_id", &self.parent_message_id)?;
         w::put::<w::Opt<w::Str>, _, _>(map, "name", &self.name)?;
-        w::put::<w::Opt<w::Str>, _, _>(map, "description", &self.description)?;
+        w::put::<w::OrNull<w::Str>, _, _>(map, "description", &self.description)?;
         w::put::<w::Opt<w::Int>, _, _>(map, "owner", &self.owner)?;
         w::put::<w::Opt<w::Bool>, _, _>(map, "extranet", &self.extranet)?;
         w::put::<
@@ -1747,7 +1792,7 @@ impl w::Object for Chat {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 ::b24_core::object_serde!(Chat);
 #[cfg(feature = "chat")]
 /// The palette the chat methods take (`im.chat.add`, `im.chat.updateColor`); a chat reports
@@ -1837,7 +1882,7 @@ pub enum ChatColor {
     "LIME", Brown = "BROWN", Azure = "AZURE", Khaki = "KHAKI", Sand = "SAND", Marengo =
     "MARENGO", Gray = "GRAY", Graphite = "GRAPHITE" }
 );
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 /// Where the object a chat is bound to is shown (all empty for an unbound chat).
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -1862,7 +1907,7 @@ pub struct ChatEntityLink {
     /// Wire: `id`, string. Optional: may be absent.
     pub id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 impl w::Object for ChatEntityLink {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1888,7 +1933,7 @@ impl w::Object for ChatEntityLink {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 ::b24_core::object_serde!(ChatEntityLink);
 #[cfg(feature = "chat")]
 /// Kinds of external objects chats are bound to (modules can define more).
@@ -1962,7 +2007,7 @@ pub enum ChatEntityType {
     "ANNOUNCEMENT", Calendar = "CALENDAR", Mail = "MAIL", Crm = "CRM", SonetGroup =
     "SONET_GROUP", TasksTask = "TASKS_TASK", Tasks = "TASKS", Call = "CALL" }
 );
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 /// Who has seen a message.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -1987,7 +2032,7 @@ pub struct ChatMessageViews {
     /// Wire: `count_of_viewers`, u32. Optional: may be absent.
     pub count_of_viewers: ::std::option::Option<u32>,
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 impl w::Object for ChatMessageViews {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2021,9 +2066,9 @@ impl w::Object for ChatMessageViews {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 ::b24_core::object_serde!(ChatMessageViews);
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 /// The least role needed for each action in a chat.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -2060,7 +2105,7 @@ pub struct ChatPermissions {
     /// Wire: `can_post`, `ChatRole`. Optional: may be absent.
     pub can_post: ::std::option::Option<crate::generated::types::ChatRole>,
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 impl w::Object for ChatPermissions {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2108,9 +2153,9 @@ impl w::Object for ChatPermissions {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 ::b24_core::object_serde!(ChatPermissions);
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 /// How far one member has read a chat.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -2139,7 +2184,7 @@ pub struct ChatReader {
     /// Wire: `date`, datetime or `null`. Optional: may be absent.
     pub date: ::std::option::Option<::b24_core::DateTime>,
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 impl w::Object for ChatReader {
     const REQUIRED: &'static [&'static str] = &["user_id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2167,9 +2212,9 @@ impl w::Object for ChatReader {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 ::b24_core::object_serde!(ChatReader);
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 /// What the caller may do in a chat.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -2226,7 +2271,7 @@ pub struct ChatRestrictions {
     /// Wire: `path_title`, string. Optional: may be absent.
     pub path_title: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 impl w::Object for ChatRestrictions {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2268,9 +2313,9 @@ impl w::Object for ChatRestrictions {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 ::b24_core::object_serde!(ChatRestrictions);
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 /// A member's standing in a chat, as the permission settings name it.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -2302,11 +2347,11 @@ pub enum ChatRole {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(any(feature = "chat", feature = "dialog", feature = "recent"))]
+#[cfg(any(feature = "chat", feature = "dialog", feature = "recent", feature = "search"))]
 ::b24_core::open_enum_impls!(
     ChatRole { None = "none", Member = "member", Manager = "manager", Owner = "owner" }
 );
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// A colour scheme from the messenger's palette.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -2332,11 +2377,85 @@ pub enum ColorToken {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::open_enum_impls!(
     ColorToken { Primary = "primary", Secondary = "secondary", Alert = "alert", Base =
     "base" }
 );
+#[cfg(any(feature = "department", feature = "search"))]
+/// A department of the company structure, as `im.department.get` and
+/// `im.search.department.list` return it.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct Department {
+    /// Department id.
+    ///
+    /// Wire: `id`, u64. The object's identity: always sent.
+    pub id: u64,
+    /// Short name.
+    ///
+    /// Wire: `name`, string. Optional: may be absent.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// The name with the names of the departments above it (`Sales / Company`).
+    ///
+    /// Wire: `full_name`, string. Optional: may be absent.
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// User id of the head of the department; `0` when it has none.
+    ///
+    /// Wire: `manager_user_id`, u64. Optional: may be absent.
+    pub manager_user_id: ::std::option::Option<u64>,
+    /// The head as a user object; sent only with `USER_DATA=Y` and when there is a head.
+    ///
+    /// Wire: `manager_user_data`, `DialogUser`. Optional: may be absent.
+    pub manager_user_data: ::std::option::Option<crate::generated::types::DialogUser>,
+}
+#[cfg(any(feature = "department", feature = "search"))]
+impl w::Object for Department {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "name" => self.name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "full_name" => self.full_name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "manager_user_id" => {
+                self.manager_user_id = w::take::<w::Opt<w::Int>, _, _>(map)?;
+            }
+            "manager_user_data" => {
+                self.manager_user_data = w::take::<w::Opt<w::Obj>, _, _>(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "name", &self.name)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "full_name", &self.full_name)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "manager_user_id", &self.manager_user_id)?;
+        w::put::<
+            w::Opt<w::Obj>,
+            _,
+            _,
+        >(map, "manager_user_data", &self.manager_user_data)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "department", feature = "search"))]
+::b24_core::object_serde!(Department);
 #[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
 /// A file attached to a message (camelCase keys).
 ///
@@ -2495,7 +2614,16 @@ impl w::Object for DialogFile {
 }
 #[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
 ::b24_core::object_serde!(DialogFile);
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 /// A messenger user as `im.dialog.users.list` (and the department methods) return it: the
 /// `toRestFormat` shape, keys lower-cased. `im.user.list.get` and the `users` of
 /// `im.dialog.messages.get` send the same object.
@@ -2623,7 +2751,16 @@ pub struct DialogUser {
     /// Wire: `email`, string. Optional: may be absent.
     pub email: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 impl w::Object for DialogUser {
     const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -2723,7 +2860,16 @@ impl w::Object for DialogUser {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 ::b24_core::object_serde!(DialogUser);
 #[cfg(feature = "dialog")]
 /// External authorization types the server knows (`UserTable::getExternalUserTypes`). Users with
@@ -3021,7 +3167,7 @@ impl w::Object for FileViewerAttrs {
 }
 #[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
 ::b24_core::object_serde!(FileViewerAttrs);
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 /// Layout of a `GRID` item.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -3053,7 +3199,7 @@ pub enum GridDisplay {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(feature = "message")]
+#[cfg(any(feature = "message", feature = "notify"))]
 ::b24_core::open_enum_impls!(
     GridDisplay { Block = "BLOCK", Line = "LINE", Row = "ROW", Table = "TABLE" }
 );
@@ -3667,6 +3813,135 @@ impl w::Object for MenuItem {
 }
 #[cfg(feature = "message")]
 ::b24_core::object_serde!(MenuItem);
+#[cfg(feature = "notify")]
+/// A notification as `im.notify.get` and `im.notify.history.search` list it.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct Notification {
+    /// Notification id.
+    ///
+    /// Wire: `id`, u64. The object's identity: always sent.
+    pub id: u64,
+    /// The recipient's notification chat.
+    ///
+    /// Wire: `chat_id`, u64. Optional: may be absent.
+    pub chat_id: ::std::option::Option<u64>,
+    /// Who sent it; `0` for system notifications.
+    ///
+    /// Wire: `author_id`, u64. Optional: may be absent.
+    pub author_id: ::std::option::Option<u64>,
+    /// When it was sent.
+    ///
+    /// Wire: `date`, datetime. Optional: may be absent.
+    pub date: ::std::option::Option<::b24_core::DateTime>,
+    /// Kind of notification: `1` confirm (with buttons), `2` from a user or app, `4` system; the server stores these as its `IM_NOTIFY_*` constants
+    ///
+    /// Wire: `notify_type`, u32. Optional: may be absent.
+    pub notify_type: ::std::option::Option<u32>,
+    /// Module that sent it (`rest` for REST calls).
+    ///
+    /// Wire: `notify_module`, string. Optional: may be absent.
+    pub notify_module: ::std::option::Option<::std::string::String>,
+    /// The module's event.
+    ///
+    /// Wire: `notify_event`, string. Optional: may be absent.
+    pub notify_event: ::std::option::Option<::std::string::String>,
+    /// Tag as stored (prefixed per application for REST senders).
+    ///
+    /// Wire: `notify_tag`, string. Optional: may be absent.
+    pub notify_tag: ::std::option::Option<::std::string::String>,
+    /// Second tag as stored.
+    ///
+    /// Wire: `notify_sub_tag`, string. Optional: may be absent.
+    pub notify_sub_tag: ::std::option::Option<::std::string::String>,
+    /// Title; often empty.
+    ///
+    /// Wire: `notify_title`, string. Optional: may be absent.
+    pub notify_title: ::std::option::Option<::std::string::String>,
+    /// `module|event`, the kind of notification.
+    ///
+    /// Wire: `setting_name`, string. Optional: may be absent.
+    pub setting_name: ::std::option::Option<::std::string::String>,
+    /// Text, with BB-code.
+    ///
+    /// Wire: `text`, string. Optional: may be absent.
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `Y` once read.
+    ///
+    /// Wire: `notify_read`, yes_no. Optional: may be absent.
+    pub notify_read: ::std::option::Option<bool>,
+    /// The buttons of a confirm notification, as JSON text; only on notifications that have them
+    ///
+    /// Wire: `notify_buttons`, string. Optional: may be absent.
+    pub notify_buttons: ::std::option::Option<::std::string::String>,
+    /// Extra data of the sender; `null` when none.
+    ///
+    /// Wire: `params`, json or `null`. Optional: may be absent.
+    pub params: ::std::option::Option<::b24_core::Json>,
+}
+#[cfg(feature = "notify")]
+impl w::Object for Notification {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "chat_id" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "author_id" => self.author_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "date" => self.date = w::take::<w::Opt<w::DateTime>, _, _>(map)?,
+            "notify_type" => self.notify_type = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "notify_module" => self.notify_module = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "notify_event" => self.notify_event = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "notify_tag" => self.notify_tag = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "notify_sub_tag" => {
+                self.notify_sub_tag = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "notify_title" => self.notify_title = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "setting_name" => self.setting_name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "text" => self.text = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "notify_read" => self.notify_read = w::take::<w::Opt<w::YesNo>, _, _>(map)?,
+            "notify_buttons" => {
+                self.notify_buttons = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "params" => self.params = w::take::<w::OrNull<w::Any>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "chat_id", &self.chat_id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "author_id", &self.author_id)?;
+        w::put::<w::Opt<w::DateTime>, _, _>(map, "date", &self.date)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "notify_type", &self.notify_type)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "notify_module", &self.notify_module)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "notify_event", &self.notify_event)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "notify_tag", &self.notify_tag)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "notify_sub_tag", &self.notify_sub_tag)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "notify_title", &self.notify_title)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "setting_name", &self.setting_name)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "text", &self.text)?;
+        w::put::<w::Opt<w::YesNo>, _, _>(map, "notify_read", &self.notify_read)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "notify_buttons", &self.notify_buttons)?;
+        w::put::<w::OrNull<w::Any>, _, _>(map, "params", &self.params)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "notify")]
+::b24_core::object_serde!(Notification);
 #[cfg(feature = "recent")]
 /// The picture of a recent-list entry.
 ///
@@ -4156,7 +4431,16 @@ impl w::Object for RecentMessage {
 }
 #[cfg(feature = "recent")]
 ::b24_core::object_serde!(RecentMessage);
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 /// A user's phones, keys lower-cased. Only the phones that are set are present.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -4185,7 +4469,16 @@ pub struct UserPhones {
     /// Wire: `inner_phone`, string. Optional: may be absent.
     pub inner_phone: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 impl w::Object for UserPhones {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -4217,9 +4510,93 @@ impl w::Object for UserPhones {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 ::b24_core::object_serde!(UserPhones);
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(feature = "department")]
+/// A user as the department methods list them: the id alone by default, the whole user
+/// object with `USER_DATA=Y`.
+///
+/// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum UserRef {
+    /// The user id (`USER_DATA=N`).
+    ///
+    /// Sent as a number: u64.
+    Id(u64),
+    /// The user object (`USER_DATA=Y`).
+    ///
+    /// Sent as an object: `DialogUser`.
+    Data(crate::generated::types::DialogUser),
+}
+#[cfg(feature = "department")]
+impl w::Shapes for UserRef {
+    const EXPECTING: &'static str = "a number or an object";
+    const FALSE_IS_VALUE: bool = false;
+    const EMPTY_STR_IS_VALUE: bool = false;
+    fn decode_kind<'de, D: ::serde::Deserializer<'de>>(
+        kind: w::Kind,
+        deserializer: D,
+    ) -> ::std::option::Option<::std::result::Result<Self, D::Error>> {
+        ::std::option::Option::Some(
+            match kind {
+                w::Kind::Number | w::Kind::String => {
+                    w::As::<w::Int>::deserialize(deserializer).map(Self::Id)
+                }
+                w::Kind::Object | w::Kind::Array => {
+                    w::As::<w::Obj>::deserialize(deserializer).map(Self::Data)
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+    fn encode_shape<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Id(value) => w::As::<w::Int>::serialize(value, serializer),
+            Self::Data(value) => w::As::<w::Obj>::serialize(value, serializer),
+        }
+    }
+}
+#[cfg(feature = "department")]
+impl ::serde::Serialize for UserRef {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        w::As::<w::Shaped>::serialize(self, serializer)
+    }
+}
+#[cfg(feature = "department")]
+impl<'de> ::serde::Deserialize<'de> for UserRef {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        w::As::<w::Shaped>::deserialize(deserializer)
+    }
+}
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 /// A user's messenger status.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -4255,12 +4632,30 @@ pub enum UserStatus {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 ::b24_core::open_enum_impls!(
     UserStatus { Online = "online", Dnd = "dnd", Away = "away", Break = "break", Offline
     = "offline" }
 );
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 /// Kind of user (server enum `UserType`).
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -4296,7 +4691,16 @@ pub enum UserType {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(any(feature = "dialog", feature = "recent", feature = "user"))]
+#[cfg(
+    any(
+        feature = "department",
+        feature = "dialog",
+        feature = "notify",
+        feature = "recent",
+        feature = "search",
+        feature = "user"
+    )
+)]
 ::b24_core::open_enum_impls!(
     UserType { User = "user", Bot = "bot", Extranet = "extranet", Collaber = "collaber",
     Guest = "guest" }

@@ -150,6 +150,7 @@ pub enum UserListGetErrorCode {
 /// On the wire: one of the shapes below, told apart by the kind of JSON value; each decodes and encodes in its own shape.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum UserList {
     /// The default shape, keyed by user id; `null` for a user the caller may not see.
     ///

@@ -116,8 +116,8 @@ impl ::b24_core::Method for V2EventGetRequest {
 }
 impl ::b24_core::Paged for V2EventGetRequest {
     type Item = crate::generated::v2_event_get::ImEvent;
-    fn items(output: &Self::Output) -> &[Self::Item] {
-        &output.events
+    fn items(output: &Self::Output) -> ::std::vec::Vec<&Self::Item> {
+        output.events.iter().collect()
     }
     fn into_items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output.events

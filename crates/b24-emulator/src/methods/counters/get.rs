@@ -9,8 +9,8 @@
 //!   by the other user's id for private dialogs, and to `CHAT` otherwise (group, open and
 //!   workgroup chats; also a private dialog with oneself, which has no other member to key it
 //!   by, as on the server).
-//! - `TYPE.ALL` sums `CHAT`, `DIALOG`, `LINES` and `NOTIFY` (no notifications are modelled, so
-//!   `NOTIFY` is 0); `TYPE.MESSENGER` (current servers) is `ALL` without `NOTIFY`.
+//! - `TYPE.ALL` sums `CHAT`, `DIALOG`, `LINES` and `NOTIFY` (the caller's unread
+//!   notifications); `TYPE.MESSENGER` (current servers) is `ALL` without `NOTIFY`.
 //! - Maps and lists are `[]` when empty, as PHP encodes empty arrays. Chats marked "unread" by
 //!   hand (`im.recent.unread`) are listed in `CHAT_UNREAD` (chat ids) and `DIALOG_UNREAD` (the
 //!   other user's id of a private dialog); the mark adds nothing to the totals. The newer
@@ -63,7 +63,7 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
         sum(&counters.chat),
         sum(&counters.dialog),
         sum(&counters.lines),
-        0_u32,
+        u32::try_from(portal.unread_notifications(me)).unwrap_or(u32::MAX),
     );
     let all = chat
         .saturating_add(dialog)

@@ -18,35 +18,9 @@
 //! (the generated map type), which JSON consumers (and the typed decode, a map) do not depend on.
 
 use b24_im::{UserList, UserListGetErrorCode as Code, UserListGetRequest as Method};
-use serde_json::Value;
 
 use crate::methods::{Failure, Outcome, Read, fail, render};
-use crate::php::scalar_text;
-use crate::php::{array_values, intval, js_object_to_php};
-
-/// The user ids of `ID` (> 0, first-seen order); empty when `ID` is not an array.
-fn ids(value: Option<&Value>) -> Vec<u64> {
-    let decoded;
-    let array = match value {
-        Some(Value::String(text)) => {
-            decoded = js_object_to_php(text);
-            decoded.as_ref()
-        }
-        other => other,
-    };
-    let mut out: Vec<u64> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for entry in array.and_then(array_values).unwrap_or_default() {
-        let id = intval(entry);
-        if let Ok(id) = u64::try_from(id)
-            && id > 0
-            && seen.insert(id)
-        {
-            out.push(id);
-        }
-    }
-    out
-}
+use crate::php::{positive_ids as ids, scalar_text};
 
 pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let ids = ids(call.params.get("ID"));
