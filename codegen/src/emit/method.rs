@@ -72,9 +72,18 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
     } else {
         "Writes: not repeated automatically after an ambiguous failure."
     };
+    let handle = (!m.bot_params.is_empty()).then(|| {
+        let list: Vec<String> = m.bot_params.iter().map(|p| format!("`{p}`")).collect();
+        format!(
+            "The bot handle supplies {} (`b24_core::WithBot`), so the request has no field for {}.",
+            list.join(" and "),
+            if list.len() == 1 { "it" } else { "them" }
+        )
+    });
     let doc = paragraphs([
         Some(&*format!("Request for `{}`: {}", m.wire, m.summary)),
         m.doc.as_deref(),
+        handle.as_deref(),
         Some(&*format!("{kind} Reference: <{}>", m.docs_url)),
     ]);
     let attrs = quote!(#[must_use = "a request does nothing until it is sent"]);
@@ -100,8 +109,17 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
         });
         quote!(const SKIP: &'static [&'static [::b24_core::Step]] = &[#(#patterns),*];)
     };
+    let bot = if m.bot_params.iter().any(|p| p == "botId") {
+        quote!(impl ::b24_core::BotMethod for #name_ident {})
+    } else if m.bot_params.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(impl ::b24_core::BotAppMethod for #name_ident {})
+    };
     Ok(quote! {
         #body
+
+        #bot
 
         impl ::b24_core::Method for #name_ident {
             const INFO: &'static ::b24_core::MethodInfo = &#info;

@@ -82,6 +82,25 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         }
     }
 
+    if !scope.events.is_empty() {
+        let source = scope
+            .types_path
+            .clone()
+            .unwrap_or_else(|| format!("spec/{}/", scope.name));
+        files.insert(
+            format!("{root}/{}.rs", names::EVENTS_MODULE),
+            render(
+                super::events::file(scope, &up_to_repository(&root))?,
+                &source,
+            )?,
+        );
+        let module = ident(names::EVENTS_MODULE);
+        let name = ident(names::EVENTS_ENUM);
+        let cfg = cfg_features(&[names::EVENTS_FEATURE.to_owned()]);
+        mods.push(quote!(#cfg mod #module;));
+        uses.push(quote!(#cfg pub use #module::#name;));
+    }
+
     let has_examples = scope.methods.iter().any(|m| !m.examples.is_empty());
     if has_examples {
         files.insert(
@@ -232,12 +251,27 @@ pub(crate) fn features(scope: &ir::Scope) -> String {
             .join(", ")
     };
     let all = quoted(&mut groups.keys().copied());
+    let events = !scope.events.is_empty();
+    let defaults = if events {
+        quoted(&mut groups.keys().copied().chain([names::EVENTS_FEATURE]))
+    } else {
+        all.clone()
+    };
     let mut out = format!(
         "# Method groups: the second segment of a method name. A program that enables only the\n\
-         # groups it calls compiles only their types.\ndefault = [{all}]\n"
+         # groups it calls compiles only their types.\ndefault = [{defaults}]\n"
     );
     for (feature, methods) in &groups {
         out.push_str(&format!("# {}\n{feature} = []\n", methods.join(", ")));
+    }
+    if events {
+        let list: Vec<&str> = scope.events.iter().map(|e| e.wire.as_str()).collect();
+        out.push_str(&format!(
+            "# The `{}` enum and its data types: {}\n{} = []\n",
+            names::EVENTS_ENUM,
+            list.join(", "),
+            names::EVENTS_FEATURE
+        ));
     }
     out.push_str(&format!(
         "# `{}` and `{}!`: dispatch by method name at run time (`b24 decode`, the emulator).\n\
