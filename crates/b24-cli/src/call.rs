@@ -164,7 +164,7 @@ pub async fn run(args: &CallArgs) -> ExitCode {
     if args.all {
         return crate::all::run(args, &client, params).await;
     }
-    let entry = b24_core::registry::find(b24_im::METHODS, &args.method);
+    let entry = crate::find_method(&args.method);
     let read_only = entry.is_some_and(|e| e.info.read_only);
     let outcome = if read_only {
         client.call_raw_read_only(&args.method, &params).await

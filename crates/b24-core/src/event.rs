@@ -78,6 +78,10 @@ pub struct Delivery<E> {
     pub handler_id: Option<u64>,
     /// Webhook mode: the envelope's top-level `auth`, for verification.
     pub auth: Option<EventAuth>,
+    /// Webhook mode, OAuth applications: `data.bot.auth`, the tokens issued for the bot user
+    /// to call back with. Taken out of the data before decoding, so the typed event (which
+    /// derives `Debug`) never holds a token; never use it to verify a delivery.
+    pub bot_auth: Option<EventAuth>,
 }
 
 /// The top-level `auth` of a webhook delivery. `Debug` never shows a token.
@@ -150,7 +154,8 @@ impl<E: EventSet> Delivery<E> {
             return Err(DecodeError::new("", "an event entry is not an object"));
         };
         let name = text(entry.get("type")).ok_or_else(|| DecodeError::new("type", "missing"))?;
-        let data = entry.get("data").cloned().unwrap_or(Value::Null);
+        let mut data = entry.get("data").cloned().unwrap_or(Value::Null);
+        let bot_auth = take_bot_auth(&mut data);
         let date = match entry.get("date") {
             Some(Value::String(s)) => s.parse::<DateTime>().ok(),
             _ => None,
@@ -162,6 +167,7 @@ impl<E: EventSet> Delivery<E> {
             ts: None,
             handler_id: None,
             auth: None,
+            bot_auth,
         })
     }
 
@@ -184,7 +190,8 @@ impl<E: EventSet> Delivery<E> {
         };
         let name =
             text(envelope.get("event")).ok_or_else(|| DecodeError::new("event", "missing"))?;
-        let data = envelope.remove("data").unwrap_or(Value::Null);
+        let mut data = envelope.remove("data").unwrap_or(Value::Null);
+        let bot_auth = take_bot_auth(&mut data);
         let auth = match envelope.remove("auth") {
             Some(Value::Object(fields)) => Some(EventAuth { fields }),
             _ => None,
@@ -196,7 +203,16 @@ impl<E: EventSet> Delivery<E> {
             ts: number(envelope.get("ts")),
             handler_id: number(envelope.get("event_handler_id")),
             auth,
+            bot_auth,
         })
+    }
+}
+
+/// Takes `bot.auth` out of an event's data.
+fn take_bot_auth(data: &mut Value) -> Option<EventAuth> {
+    match data.get_mut("bot")?.as_object_mut()?.remove("auth")? {
+        Value::Object(fields) => Some(EventAuth { fields }),
+        _ => None,
     }
 }
 

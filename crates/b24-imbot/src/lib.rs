@@ -63,3 +63,23 @@ mod command_ext {
         }
     }
 }
+
+#[cfg(all(feature = "event", feature = "events"))]
+mod event_ext {
+    use b24_core::{DecodeError, Delivery};
+
+    use crate::{Event, EventGetEvent};
+
+    impl EventGetEvent {
+        /// The typed event of this queue entry (`Received::Other` for names the spec does not
+        /// know, such as the user events `withUserEvents` adds).
+        ///
+        /// # Errors
+        /// When the entry's data does not fit its event's type (with the JSON path).
+        pub fn decode(&self) -> Result<Delivery<Event>, DecodeError> {
+            let entry = serde_json::to_value(self)
+                .map_err(|e| DecodeError::new("", format!("cannot re-read the entry: {e}")))?;
+            Delivery::from_fetched(&entry)
+        }
+    }
+}

@@ -70,16 +70,23 @@ mod file_download;
 mod file_upload;
 #[cfg(feature = "revision")]
 mod revision_get;
+#[cfg(feature = "events")]
+mod events;
 #[cfg(test)]
 mod examples;
-#[cfg(feature = "bot")]
-pub use types::{Bot, BotType, EventMode};
-#[cfg(any(feature = "bot", feature = "chat"))]
+#[cfg(any(feature = "bot", feature = "chat", feature = "events"))]
 pub use types::{User, UserPhones};
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "bot", feature = "events"))]
+pub use types::{Bot, BotType, EventMode};
+#[cfg(any(feature = "chat", feature = "events"))]
 pub use types::{Chat, Message, MessageForward};
 #[cfg(feature = "command")]
 pub use types::Command;
+#[cfg(feature = "events")]
+pub use types::{
+    BotDeleteData, CommandAddData, CommandCall, ContextGetData, JoinChatData,
+    MessageDeleteData, MessageEventData, ReactionAction, ReactionChangeData,
+};
 #[cfg(feature = "file")]
 pub use types::{File, FileImage};
 #[cfg(feature = "bot")]
@@ -211,6 +218,8 @@ pub use file_upload::{
 };
 #[cfg(feature = "revision")]
 pub use revision_get::{RevisionGetRequest, RevisionGetErrorCode, RevisionGetResult};
+#[cfg(feature = "events")]
+pub use events::Event;
 /** Every method of the `imbot` scope, sorted by wire name, for dispatch by name at run time
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]

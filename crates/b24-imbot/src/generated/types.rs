@@ -3,11 +3,12 @@
 //! Types shared by the methods of the `imbot` scope.
 #[allow(unused_imports)]
 use ::b24_core::wire as w;
-#[cfg(feature = "bot")]
+#[cfg(any(feature = "bot", feature = "events"))]
 /// A chat bot. Others see the short form (`id` … `language`); the owning application also
 /// gets `moduleId`, `eventMode` and the counters (and `appId` on revision-33 servers). In
-/// webhook events only `id`, `code` and `auth` (OAuth tokens of the bot user, for OAuth
-/// applications) are sent.
+/// webhook events only `id` and `code` are sent, with `auth` (OAuth tokens of the bot user),
+/// which the event decoder takes out into `Delivery::bot_auth` so no typed object holds a
+/// token.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
 #[derive(
@@ -79,14 +80,8 @@ pub struct Bot {
     ///
     /// Wire: `countUser`, u64. Optional: may be absent.
     pub count_user: ::std::option::Option<u64>,
-    /// Webhook events only: OAuth tokens issued for the bot user (OAuth applications;
-    /// empty for webhook-authorised bots). Never verify a delivery with these; use the
-    /// envelope's top-level `auth.application_token`.
-    ///
-    /// Wire: `auth`, json. Optional: may be absent.
-    pub auth: ::std::option::Option<::b24_core::Json>,
 }
-#[cfg(feature = "bot")]
+#[cfg(any(feature = "bot", feature = "events"))]
 impl w::Object for Bot {
     const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -116,7 +111,6 @@ impl w::Object for Bot {
             "countCommand" => self.count_command = w::take::<w::Opt<w::Int>, _, _>(map)?,
             "countChat" => self.count_chat = w::take::<w::Opt<w::Int>, _, _>(map)?,
             "countUser" => self.count_user = w::take::<w::Opt<w::Int>, _, _>(map)?,
-            "auth" => self.auth = w::take::<w::Opt<w::Any>, _, _>(map)?,
             _ => return ::std::result::Result::Ok(false),
         }
         ::std::result::Result::Ok(true)
@@ -148,13 +142,53 @@ impl w::Object for Bot {
         w::put::<w::Opt<w::Int>, _, _>(map, "countCommand", &self.count_command)?;
         w::put::<w::Opt<w::Int>, _, _>(map, "countChat", &self.count_chat)?;
         w::put::<w::Opt<w::Int>, _, _>(map, "countUser", &self.count_user)?;
-        w::put::<w::Opt<w::Any>, _, _>(map, "auth", &self.auth)?;
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "bot")]
+#[cfg(any(feature = "bot", feature = "events"))]
 ::b24_core::object_serde!(Bot);
-#[cfg(feature = "bot")]
+#[cfg(feature = "events")]
+/// Data of `ONIMBOTV2DELETE`.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct BotDeleteData {
+    /// The bot (the whole owner form when fetched; `{id, code, auth}` by webhook).
+    ///
+    /// Wire: `bot`, `Bot`. Optional: may be absent.
+    pub bot: ::std::option::Option<crate::generated::types::Bot>,
+}
+#[cfg(feature = "events")]
+impl w::Object for BotDeleteData {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "bot" => self.bot = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Obj>, _, _>(map, "bot", &self.bot)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "events")]
+::b24_core::object_serde!(BotDeleteData);
+#[cfg(any(feature = "bot", feature = "events"))]
 /// Kind of bot.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -194,12 +228,12 @@ pub enum BotType {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(feature = "bot")]
+#[cfg(any(feature = "bot", feature = "events"))]
 ::b24_core::open_enum_impls!(
     BotType { Bot = "bot", Human = "human", Network = "network", Openline = "openline",
     Supervisor = "supervisor", Personal = "personal" }
 );
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "events"))]
 /// A chat as the bot sees it. Events leave out `role` and `muteList` and the fields marked
 /// "results only"; `dialogId` is adjusted for the receiving bot (the user's id in a private
 /// chat).
@@ -358,7 +392,7 @@ pub struct Chat {
     /// Wire: `userCounter`, u64. Optional: may be absent.
     pub user_counter: ::std::option::Option<u64>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "events"))]
 impl w::Object for Chat {
     const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -490,7 +524,7 @@ impl w::Object for Chat {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "events"))]
 ::b24_core::object_serde!(Chat);
 #[cfg(feature = "command")]
 /// A slash command of a bot, as `Command.register` and `Command.update` return it.
@@ -589,7 +623,208 @@ impl w::Object for Command {
 }
 #[cfg(feature = "command")]
 ::b24_core::object_serde!(Command);
-#[cfg(feature = "bot")]
+#[cfg(feature = "events")]
+/// Data of `ONIMBOTV2COMMANDADD`.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct CommandAddData {
+    /// The bot (the whole owner form when fetched; `{id, code, auth}` by webhook).
+    ///
+    /// Wire: `bot`, `Bot`. Optional: may be absent.
+    pub bot: ::std::option::Option<crate::generated::types::Bot>,
+    /// Which command ran, with what.
+    ///
+    /// Wire: `command`, `CommandCall`. Optional: may be absent.
+    pub command: ::std::option::Option<crate::generated::types::CommandCall>,
+    /// The message that ran it.
+    ///
+    /// Wire: `message`, `Message`. Optional: may be absent.
+    pub message: ::std::option::Option<crate::generated::types::Message>,
+    /// The chat, `dialogId` as the bot sees it.
+    ///
+    /// Wire: `chat`, `Chat`. Optional: may be absent.
+    pub chat: ::std::option::Option<crate::generated::types::Chat>,
+    /// The user who acted.
+    ///
+    /// Wire: `user`, `User`. Optional: may be absent.
+    pub user: ::std::option::Option<crate::generated::types::User>,
+    /// The portal's default language.
+    ///
+    /// Wire: `language`, string. Optional: may be absent.
+    pub language: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "events")]
+impl w::Object for CommandAddData {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "bot" => self.bot = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "command" => self.command = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "message" => self.message = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "chat" => self.chat = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "user" => self.user = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "language" => self.language = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Obj>, _, _>(map, "bot", &self.bot)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "command", &self.command)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "message", &self.message)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "chat", &self.chat)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "user", &self.user)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "language", &self.language)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "events")]
+::b24_core::object_serde!(CommandAddData);
+#[cfg(feature = "events")]
+/// One run of a command.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct CommandCall {
+    /// The registered command's id.
+    ///
+    /// Wire: `id`, u64. The object's identity: always sent.
+    pub id: u64,
+    /// The command as typed (`/help`).
+    ///
+    /// Wire: `command`, string. Optional: may be absent.
+    pub command: ::std::option::Option<::std::string::String>,
+    /// The text after the command.
+    ///
+    /// Wire: `params`, string. Optional: may be absent.
+    pub params: ::std::option::Option<::std::string::String>,
+    /// `textarea` (typed), `keyboard` (a button) or `menu`.
+    ///
+    /// Wire: `context`, string. Optional: may be absent.
+    pub context: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "events")]
+impl w::Object for CommandCall {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "command" => self.command = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "params" => self.params = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "context" => self.context = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "command", &self.command)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "params", &self.params)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "context", &self.context)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "events")]
+::b24_core::object_serde!(CommandCall);
+#[cfg(feature = "events")]
+/// Data of `ONIMBOTV2CONTEXTGET`.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct ContextGetData {
+    /// The bot (the whole owner form when fetched; `{id, code, auth}` by webhook).
+    ///
+    /// Wire: `bot`, `Bot`. Optional: may be absent.
+    pub bot: ::std::option::Option<crate::generated::types::Bot>,
+    /// The dialog opened (the user's id in a private chat).
+    ///
+    /// Wire: `dialogId`, dialog_id. Optional: may be absent.
+    pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
+    /// What the opener passed (`[]` when nothing).
+    ///
+    /// Wire: `context`, json. Absent means empty.
+    pub context: ::b24_core::Json,
+    /// The chat, `dialogId` as the bot sees it.
+    ///
+    /// Wire: `chat`, `Chat`. Optional: may be absent.
+    pub chat: ::std::option::Option<crate::generated::types::Chat>,
+    /// The user who acted.
+    ///
+    /// Wire: `user`, `User`. Optional: may be absent.
+    pub user: ::std::option::Option<crate::generated::types::User>,
+    /// The portal's default language.
+    ///
+    /// Wire: `language`, string. Optional: may be absent.
+    pub language: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "events")]
+impl w::Object for ContextGetData {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "bot" => self.bot = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "dialogId" => self.dialog_id = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "context" => self.context = w::take::<w::OrDefault<w::Any>, _, _>(map)?,
+            "chat" => self.chat = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "user" => self.user = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "language" => self.language = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Obj>, _, _>(map, "bot", &self.bot)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "dialogId", &self.dialog_id)?;
+        w::put::<w::OrDefault<w::Any>, _, _>(map, "context", &self.context)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "chat", &self.chat)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "user", &self.user)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "language", &self.language)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "events")]
+::b24_core::object_serde!(ContextGetData);
+#[cfg(any(feature = "bot", feature = "events"))]
 /// How a bot receives events.
 ///
 /// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
@@ -613,7 +848,7 @@ pub enum EventMode {
     /// A value this crate did not know when it was generated.
     Unknown(::b24_core::UnknownValue),
 }
-#[cfg(feature = "bot")]
+#[cfg(any(feature = "bot", feature = "events"))]
 ::b24_core::open_enum_impls!(EventMode { Fetch = "fetch", Webhook = "webhook" });
 #[cfg(feature = "file")]
 /// A file on the portal's Drive, attached to a message.
@@ -777,7 +1012,72 @@ impl w::Object for FileImage {
 }
 #[cfg(feature = "file")]
 ::b24_core::object_serde!(FileImage);
-#[cfg(feature = "chat")]
+#[cfg(feature = "events")]
+/// Data of `ONIMBOTV2JOINCHAT`.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct JoinChatData {
+    /// The bot (the whole owner form when fetched; `{id, code, auth}` by webhook).
+    ///
+    /// Wire: `bot`, `Bot`. Optional: may be absent.
+    pub bot: ::std::option::Option<crate::generated::types::Bot>,
+    /// The dialog the bot joined.
+    ///
+    /// Wire: `dialogId`, dialog_id. Optional: may be absent.
+    pub dialog_id: ::std::option::Option<::b24_core::DialogId>,
+    /// The chat, `dialogId` as the bot sees it.
+    ///
+    /// Wire: `chat`, `Chat`. Optional: may be absent.
+    pub chat: ::std::option::Option<crate::generated::types::Chat>,
+    /// The user who acted.
+    ///
+    /// Wire: `user`, `User`. Optional: may be absent.
+    pub user: ::std::option::Option<crate::generated::types::User>,
+    /// The portal's default language.
+    ///
+    /// Wire: `language`, string. Optional: may be absent.
+    pub language: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "events")]
+impl w::Object for JoinChatData {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "bot" => self.bot = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "dialogId" => self.dialog_id = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "chat" => self.chat = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "user" => self.user = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "language" => self.language = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Obj>, _, _>(map, "bot", &self.bot)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "dialogId", &self.dialog_id)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "chat", &self.chat)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "user", &self.user)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "language", &self.language)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "events")]
+::b24_core::object_serde!(JoinChatData);
+#[cfg(any(feature = "chat", feature = "events"))]
 /// A message. Servers also send `chat_id` and `author_id` next to `chatId` and `authorId`;
 /// events carry the text as stored, with `[USER=…]` mention codes.
 ///
@@ -847,7 +1147,7 @@ pub struct Message {
     /// Wire: `viewed`, bool. Optional: may be absent.
     pub viewed: ::std::option::Option<bool>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "events"))]
 impl w::Object for Message {
     const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -897,9 +1197,139 @@ impl w::Object for Message {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "events"))]
 ::b24_core::object_serde!(Message);
-#[cfg(feature = "chat")]
+#[cfg(feature = "events")]
+/// Data of `ONIMBOTV2MESSAGEDELETE`.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct MessageDeleteData {
+    /// The bot (the whole owner form when fetched; `{id, code, auth}` by webhook).
+    ///
+    /// Wire: `bot`, `Bot`. Optional: may be absent.
+    pub bot: ::std::option::Option<crate::generated::types::Bot>,
+    /// The deleted message.
+    ///
+    /// Wire: `messageId`, u64. Optional: may be absent.
+    pub message_id: ::std::option::Option<u64>,
+    /// The chat, `dialogId` as the bot sees it.
+    ///
+    /// Wire: `chat`, `Chat`. Optional: may be absent.
+    pub chat: ::std::option::Option<crate::generated::types::Chat>,
+    /// The user who acted.
+    ///
+    /// Wire: `user`, `User`. Optional: may be absent.
+    pub user: ::std::option::Option<crate::generated::types::User>,
+    /// The portal's default language.
+    ///
+    /// Wire: `language`, string. Optional: may be absent.
+    pub language: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "events")]
+impl w::Object for MessageDeleteData {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "bot" => self.bot = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "messageId" => self.message_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "chat" => self.chat = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "user" => self.user = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "language" => self.language = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Obj>, _, _>(map, "bot", &self.bot)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "messageId", &self.message_id)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "chat", &self.chat)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "user", &self.user)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "language", &self.language)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "events")]
+::b24_core::object_serde!(MessageDeleteData);
+#[cfg(feature = "events")]
+/// Data of `ONIMBOTV2MESSAGEADD` and `ONIMBOTV2MESSAGEUPDATE`.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct MessageEventData {
+    /// The bot (the whole owner form when fetched; `{id, code, auth}` by webhook).
+    ///
+    /// Wire: `bot`, `Bot`. Optional: may be absent.
+    pub bot: ::std::option::Option<crate::generated::types::Bot>,
+    /// The message.
+    ///
+    /// Wire: `message`, `Message`. Optional: may be absent.
+    pub message: ::std::option::Option<crate::generated::types::Message>,
+    /// The chat, `dialogId` as the bot sees it.
+    ///
+    /// Wire: `chat`, `Chat`. Optional: may be absent.
+    pub chat: ::std::option::Option<crate::generated::types::Chat>,
+    /// The user who acted.
+    ///
+    /// Wire: `user`, `User`. Optional: may be absent.
+    pub user: ::std::option::Option<crate::generated::types::User>,
+    /// The portal's default language.
+    ///
+    /// Wire: `language`, string. Optional: may be absent.
+    pub language: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "events")]
+impl w::Object for MessageEventData {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "bot" => self.bot = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "message" => self.message = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "chat" => self.chat = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "user" => self.user = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "language" => self.language = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Obj>, _, _>(map, "bot", &self.bot)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "message", &self.message)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "chat", &self.chat)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "user", &self.user)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "language", &self.language)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "events")]
+::b24_core::object_serde!(MessageEventData);
+#[cfg(any(feature = "chat", feature = "events"))]
 /// Origin of a forwarded message.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -928,7 +1358,7 @@ pub struct MessageForward {
     /// Wire: `date`, datetime or `null`. Optional: may be absent.
     pub date: ::std::option::Option<::b24_core::DateTime>,
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "events"))]
 impl w::Object for MessageForward {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -956,9 +1386,112 @@ impl w::Object for MessageForward {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(feature = "chat")]
+#[cfg(any(feature = "chat", feature = "events"))]
 ::b24_core::object_serde!(MessageForward);
-#[cfg(any(feature = "bot", feature = "chat"))]
+#[cfg(feature = "events")]
+/// What happened to a reaction.
+///
+/// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ReactionAction {
+    /// `add`
+    ///
+    /// Added.
+    Add,
+    /// `delete`
+    ///
+    /// Removed.
+    Delete,
+    /// A value this crate did not know when it was generated.
+    Unknown(::b24_core::UnknownValue),
+}
+#[cfg(feature = "events")]
+::b24_core::open_enum_impls!(ReactionAction { Add = "add", Delete = "delete" });
+#[cfg(feature = "events")]
+/// Data of `ONIMBOTV2REACTIONCHANGE`.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct ReactionChangeData {
+    /// The bot (the whole owner form when fetched; `{id, code, auth}` by webhook).
+    ///
+    /// Wire: `bot`, `Bot`. Optional: may be absent.
+    pub bot: ::std::option::Option<crate::generated::types::Bot>,
+    /// The reaction code (`like`, …).
+    ///
+    /// Wire: `reaction`, string. Optional: may be absent.
+    pub reaction: ::std::option::Option<::std::string::String>,
+    /// Whether it was added or removed.
+    ///
+    /// Wire: `action`, `ReactionAction`. Optional: may be absent.
+    pub action: ::std::option::Option<crate::generated::types::ReactionAction>,
+    /// The bot's message.
+    ///
+    /// Wire: `message`, `Message`. Optional: may be absent.
+    pub message: ::std::option::Option<crate::generated::types::Message>,
+    /// The chat, `dialogId` as the bot sees it.
+    ///
+    /// Wire: `chat`, `Chat`. Optional: may be absent.
+    pub chat: ::std::option::Option<crate::generated::types::Chat>,
+    /// The user who acted.
+    ///
+    /// Wire: `user`, `User`. Optional: may be absent.
+    pub user: ::std::option::Option<crate::generated::types::User>,
+    /// The portal's default language.
+    ///
+    /// Wire: `language`, string. Optional: may be absent.
+    pub language: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "events")]
+impl w::Object for ReactionChangeData {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "bot" => self.bot = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "reaction" => self.reaction = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "action" => self.action = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "message" => self.message = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "chat" => self.chat = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "user" => self.user = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "language" => self.language = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Obj>, _, _>(map, "bot", &self.bot)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "reaction", &self.reaction)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "action", &self.action)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "message", &self.message)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "chat", &self.chat)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "user", &self.user)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "language", &self.language)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(feature = "events")]
+::b24_core::object_serde!(ReactionChangeData);
+#[cfg(any(feature = "bot", feature = "chat", feature = "events"))]
 /// A portal user (people and bots) in the camelCase form of the v2 API. In online events
 /// the activity dates are always `false`.
 ///
@@ -1072,7 +1605,7 @@ pub struct User {
     /// Wire: `email`, string. Optional: may be absent.
     pub email: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "bot", feature = "chat"))]
+#[cfg(any(feature = "bot", feature = "chat", feature = "events"))]
 impl w::Object for User {
     const REQUIRED: &'static [&'static str] = &["id"];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1170,9 +1703,9 @@ impl w::Object for User {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "bot", feature = "chat"))]
+#[cfg(any(feature = "bot", feature = "chat", feature = "events"))]
 ::b24_core::object_serde!(User);
-#[cfg(any(feature = "bot", feature = "chat"))]
+#[cfg(any(feature = "bot", feature = "chat", feature = "events"))]
 /// A user's phones; only those that are set are sent.
 ///
 /// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
@@ -1201,7 +1734,7 @@ pub struct UserPhones {
     /// Wire: `innerPhone`, string. Optional: may be absent.
     pub inner_phone: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "bot", feature = "chat"))]
+#[cfg(any(feature = "bot", feature = "chat", feature = "events"))]
 impl w::Object for UserPhones {
     const REQUIRED: &'static [&'static str] = &[];
     fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
@@ -1233,5 +1766,5 @@ impl w::Object for UserPhones {
         ::std::result::Result::Ok(())
     }
 }
-#[cfg(any(feature = "bot", feature = "chat"))]
+#[cfg(any(feature = "bot", feature = "chat", feature = "events"))]
 ::b24_core::object_serde!(UserPhones);
