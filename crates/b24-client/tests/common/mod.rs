@@ -213,3 +213,14 @@ impl Scripted {
 pub fn ok_body(result: serde_json::Value) -> serde_json::Value {
     serde_json::json!({"result": result, "time": {"start": 1.0, "finish": 1.1, "duration": 0.1, "processing": 0.1, "operating": 0, "operating_reset_at": 2}})
 }
+
+/// A client of the emulator's webhook without client-side limits (tests that are not about
+/// limits).
+pub fn emulator_client(emu: &b24_emulator::Emulator) -> b24_client::Client {
+    b24_client::Client::builder()
+        .webhook(&emu.webhook_url())
+        .unwrap()
+        .unlimited()
+        .build()
+        .unwrap()
+}

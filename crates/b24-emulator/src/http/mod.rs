@@ -9,3 +9,4 @@ pub mod limits;
 mod response;
 pub(crate) mod server;
 pub(crate) mod stats;
+mod webhooks;

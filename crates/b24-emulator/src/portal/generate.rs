@@ -444,6 +444,11 @@ impl Portal {
             event_subscribers: BTreeSet::new(),
             events: Vec::new(),
             next_event_id: 1,
+            bots: Vec::new(),
+            bot_commands: Vec::new(),
+            bot_events: Vec::new(),
+            outbox: Vec::new(),
+            webhook_json: false,
             index: Index::default(),
         };
         portal.reindex();

@@ -5,6 +5,7 @@
 //! here; every write is visible to every later read.
 
 mod access;
+pub mod bots;
 mod data;
 mod generate;
 mod model;

@@ -51,6 +51,21 @@ pub struct Portal {
     /// Id the next event gets.
     #[serde(default)]
     pub next_event_id: u64,
+    /// Chat bots (`imbot.v2`), each also a user of the portal.
+    #[serde(default)]
+    pub bots: Vec<super::bots::BotRecord>,
+    /// Slash commands of the bots.
+    #[serde(default)]
+    pub bot_commands: Vec<super::bots::CommandRecord>,
+    /// The fetch-mode bots' event queues (`imbot.v2.Event.get`), in id order.
+    #[serde(default)]
+    pub bot_events: Vec<super::bots::BotEventRecord>,
+    /// Webhook deliveries waiting to be POSTed once the call that caused them is done.
+    #[serde(skip)]
+    pub outbox: Vec<super::bots::Outgoing>,
+    /// Send webhook events as JSON instead of a PHP form (`--webhook-json`).
+    #[serde(skip)]
+    pub webhook_json: bool,
     #[serde(skip)]
     pub(super) index: Index,
 }
