@@ -19,8 +19,8 @@ use b24_emulator::{Bucket, Config, Cost, Emulator};
 use b24_im::{DialogMessagesGetRequest, MessageAddRequest};
 use b24_imbot::{
     BotRegisterFields, BotRegisterProperties, BotRegisterRequest, BotUnregisterRequest,
-    ChatMessageSendFields, ChatMessageSendRequest, CommandRegisterFields, CommandRegisterRequest,
-    Event, EventGetRequest, EventMode,
+    ChatMessageReactionAddRequest, ChatMessageSendFields, ChatMessageSendRequest,
+    CommandRegisterFields, CommandRegisterRequest, Event, EventGetRequest, EventMode,
 };
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -152,6 +152,29 @@ async fn a_fetch_bot_hears_a_user_answers_and_the_user_sees_the_answer() {
 
     // The bot's own message is no event; the acknowledged one is gone.
     assert!(fetch(&bot, &mut offset).await.is_empty());
+
+    // A reaction on the bot's message (here its own, which the server reports too).
+    let own = history
+        .messages
+        .iter()
+        .find(|m| m.author_id == Some(bot.id()))
+        .unwrap()
+        .id;
+    bot.call(&ChatMessageReactionAddRequest::new(own, "like"))
+        .await
+        .unwrap();
+    let again = bot
+        .call(&ChatMessageReactionAddRequest::new(own, "like"))
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Some("REACTION_ALREADY_SET"));
+    let events = fetch(&bot, &mut offset).await;
+    let [(_, Event::ReactionChange(change))] = events.as_slice() else {
+        panic!("expected one reaction event: {events:?}")
+    };
+    assert_eq!(change.reaction.as_deref(), Some("like"));
+    assert_eq!(change.action, Some(b24_imbot::ReactionAction::Add));
+    assert_eq!(change.message.as_ref().unwrap().id, own);
 }
 
 #[tokio::test]

@@ -82,7 +82,8 @@ const CALLS: &[(&str, &[&str])] = &[
     ),
     ("im.v2.Event.get", &[r"{}", r#"{"limit": 1, "offset": 1}"#]),
     ("im.v2.Event.subscribe", &[r"{}"]),
-    // Bots: `$BOT` and `$BOT2` stand for the first and the last bot registered so far.
+    // Bots: `$BOT` and `$BOT2` stand for the first and the last bot registered so far, `$MSG`
+    // for a message `$BOT` sends to user 1 when first needed.
     (
         "imbot.v2.Bot.register",
         &[
@@ -105,6 +106,15 @@ const CALLS: &[(&str, &[&str])] = &[
             r#"{"botToken": "t"}"#,
             r#"{"botId": "$BOT"}"#,
             r#"{"botToken": "u", "botId": "$BOT"}"#,
+        ],
+    ),
+    (
+        "imbot.v2.Chat.Message.Reaction.add",
+        &[
+            r#"{"botToken": "t", "botId": "$BOT", "messageId": "$MSG", "reaction": "like"}"#,
+            r#"{"botToken": "t", "botId": "$BOT", "messageId": "$MSG", "reaction": "like"}"#,
+            r#"{"botToken": "t", "botId": "$BOT", "messageId": "$MSG", "reaction": "LIKE"}"#,
+            r#"{"botToken": "t", "botId": "$BOT", "messageId": 999999, "reaction": "like"}"#,
         ],
     ),
     (
@@ -147,6 +157,16 @@ fn calls_of(method: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// `params` with `$BOT`, `$BOT2` and `$MSG` replaced by ids.
+fn with_ids(params: &Value, (bot, bot2): (u64, u64), message: u64) -> Value {
+    let text = params
+        .to_string()
+        .replace("\"$BOT\"", &bot.to_string())
+        .replace("\"$BOT2\"", &bot2.to_string())
+        .replace("\"$MSG\"", &message.to_string());
+    serde_json::from_str(&text).unwrap()
+}
+
 #[test]
 fn every_handler_is_exercised() {
     let spec: BTreeSet<&str> = b24_im::METHODS
@@ -171,16 +191,23 @@ async fn every_handler_answers_as_the_spec_says() {
     let emu = common::start(common::unlimited()).await;
     let mut answered = BTreeSet::new();
     let mut bots: Vec<u64> = Vec::new();
+    let mut message: Option<u64> = None;
     for (entry, handler) in methods::served() {
         if handler.is_none() {
             continue;
         }
         for params in calls_of(entry.info.name) {
-            let text = params
-                .to_string()
-                .replace("\"$BOT\"", &bots.first().copied().unwrap_or(0).to_string())
-                .replace("\"$BOT2\"", &bots.last().copied().unwrap_or(0).to_string());
-            let params: Value = serde_json::from_str(&text).unwrap();
+            if params.to_string().contains("\"$MSG\"") && message.is_none() {
+                let send = json!({"botToken": "t", "botId": bots.first().copied().unwrap_or(0),
+                                  "dialogId": "1", "fields": {"message": "for reactions"}});
+                let (_, body) = common::call(&emu, "imbot.v2.Chat.Message.send", send).await;
+                message = body["result"]["id"].as_u64();
+            }
+            let first_and_last = (
+                bots.first().copied().unwrap_or(0),
+                bots.last().copied().unwrap_or(0),
+            );
+            let params = with_ids(&params, first_and_last, message.unwrap_or(0));
             // `call_raw` checks the answer strictly against the spec.
             let (status, body) = common::call_raw(&emu, entry.info.name, params).await;
             answered.insert((entry.info.name, status));
@@ -243,8 +270,8 @@ async fn methods_without_a_handler_answer_from_their_spec_example() {
         // Without calls of its own, a method is called without parameters: a method that
         // requires some answers with a parameter error (checked against the spec too).
         let known = calls_of(name);
-        let (status, body) =
-            common::call(&emu, name, known.first().cloned().unwrap_or(json!({}))).await;
+        let params = known.first().map_or(json!({}), |p| with_ids(p, (1, 1), 1));
+        let (status, body) = common::call(&emu, name, params).await;
         if known.is_empty() && status == 400 {
             continue;
         }

@@ -78,6 +78,17 @@ pub struct BotEventRecord {
     pub data: Value,
 }
 
+/// A reaction of a user (or bot) on a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReactionRecord {
+    /// The message.
+    pub message_id: u64,
+    /// Who reacted.
+    pub user_id: u64,
+    /// The reaction code, camelCase (`like`).
+    pub reaction: String,
+}
+
 /// A webhook delivery to POST.
 #[derive(Debug, Clone)]
 pub struct Outgoing {

@@ -447,6 +447,7 @@ impl Portal {
             bots: Vec::new(),
             bot_commands: Vec::new(),
             bot_events: Vec::new(),
+            reactions: Vec::new(),
             outbox: Vec::new(),
             webhook_json: false,
             index: Index::default(),

@@ -60,6 +60,9 @@ pub struct Portal {
     /// The fetch-mode bots' event queues (`imbot.v2.Event.get`), in id order.
     #[serde(default)]
     pub bot_events: Vec<super::bots::BotEventRecord>,
+    /// Reactions on messages.
+    #[serde(default)]
+    pub reactions: Vec<super::bots::ReactionRecord>,
     /// Webhook deliveries waiting to be POSTed once the call that caused them is done.
     #[serde(skip)]
     pub outbox: Vec<super::bots::Outgoing>,

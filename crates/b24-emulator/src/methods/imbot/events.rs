@@ -4,7 +4,7 @@
 use b24_core::EventSet as _;
 use b24_imbot::{
     Bot, BotDeleteData, BotType, Chat, CommandAddData, CommandCall, Event, EventMode, JoinChatData,
-    Message, MessageEventData, User,
+    Message, MessageEventData, ReactionAction, ReactionChangeData, User,
 };
 use serde_json::Value;
 
@@ -152,6 +152,33 @@ pub(crate) fn private_chat_opened(
     join.language = Some("en".into());
     let event = Event::JoinChat(join);
     portal.deliver_bot_event(other, event.name(), now, data(&event));
+}
+
+/// `ONIMBOTV2REACTIONCHANGE` to the bot that wrote the message, if it has reactions enabled.
+pub(crate) fn reaction_changed(
+    portal: &mut Portal,
+    message_id: u64,
+    author: u64,
+    by: u64,
+    reaction: &str,
+    now: i64,
+) {
+    let Some(record) = portal.bot(author).cloned().filter(|b| b.reactions) else {
+        return;
+    };
+    let Some(chat_id) = portal.message(message_id).map(|m| m.chat_id) else {
+        return;
+    };
+    let mut change = ReactionChangeData::default();
+    change.bot = Some(bot_object(&record));
+    change.reaction = Some(reaction.to_owned());
+    change.action = Some(ReactionAction::Add);
+    change.message = message_object(portal, message_id);
+    change.chat = chat_object(portal, chat_id, author);
+    change.user = user_object(portal, by);
+    change.language = Some("en".into());
+    let event = Event::ReactionChange(change);
+    portal.deliver_bot_event(author, event.name(), now, data(&event));
 }
 
 /// `ONIMBOTV2DELETE`, before the bot goes (webhook bots receive it; a fetch bot's queue is
