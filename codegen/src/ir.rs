@@ -194,6 +194,8 @@ pub struct ErrorCode {
 pub struct Example {
     /// Path relative to the repository root.
     pub path: String,
+    /// The response body, exactly as the file holds it.
+    pub text: String,
     pub doc: Option<String>,
     pub status: u16,
     pub error: Option<String>,
@@ -334,6 +336,8 @@ pub enum Builtin {
     Date,
     DayMonth,
     DialogId,
+    /// Text of an edited message: never empty by accident (`b24_core::MessageText`).
+    MessageText,
     Json,
 }
 
@@ -351,6 +355,7 @@ impl Builtin {
         ("date", Self::Date),
         ("day_month", Self::DayMonth),
         ("dialog_id", Self::DialogId),
+        ("message_text", Self::MessageText),
         ("json", Self::Json),
     ];
 

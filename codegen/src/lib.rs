@@ -27,6 +27,8 @@ pub use diag::{Diagnostic, Diagnostics, Label, Span};
 pub use names::{scope_manifest, scope_root};
 pub use source::{FileId, SourceFile, SourceSet};
 
+/// The manifest of the facade crate `b24`, whose features forward the method groups.
+pub const FACADE_MANIFEST: &str = "crates/b24/Cargo.toml";
 /// Directory of `b24-core`'s generated module.
 pub const CORE_ROOT: &str = "crates/b24-core/src/generated";
 /// Directory of the spec's JSON Schemas.
@@ -127,11 +129,15 @@ pub fn generate(sources: &SourceSet) -> Result<Output, Error> {
     files.extend(schemas());
     let mut roots = vec![CORE_ROOT.to_owned(), SCHEMA_ROOT.to_owned()];
     roots.extend(api.scopes.iter().map(|s| scope_root(&s.name)));
-    let features = api
+    let mut features: BTreeMap<String, String> = api
         .scopes
         .iter()
         .map(|s| (names::scope_manifest(&s.name), emit::features(s)))
         .collect();
+    features.insert(
+        FACADE_MANIFEST.to_owned(),
+        emit::facade_features(&api.scopes),
+    );
     Ok(Output {
         files,
         roots,

@@ -15,7 +15,7 @@ const KEYWORDS: &[&str] = &[
 
 /// Modules of a scope crate's generated tree that are not method modules.
 pub const TYPES_MODULE: &str = "types";
-/// The module of decode tests generated from the examples.
+/// The module holding each method's first successful example answer (feature `registry`).
 pub const EXAMPLES_MODULE: &str = "examples";
 /// Module names a method may not take.
 pub const RESERVED_MODULES: &[&str] = &[TYPES_MODULE, EXAMPLES_MODULE, "generated", "events"];
@@ -24,6 +24,8 @@ pub const RESERVED_MODULES: &[&str] = &[TYPES_MODULE, EXAMPLES_MODULE, "generate
 pub const METHODS_TABLE: &str = "METHODS";
 /// The macro that hands tools the paged methods.
 pub const PAGED_MACRO: &str = "with_paged_methods";
+/// The macro that hands tools every method.
+pub const METHODS_MACRO: &str = "with_methods";
 
 /// Variant names of every generated error-code enum that no documented code may take.
 pub const ERROR_FALLBACK_VARIANTS: &[&str] = &["System", "Unknown"];
@@ -89,6 +91,22 @@ pub fn scope_crate(scope: &str) -> String {
 #[must_use]
 pub fn scope_root(scope: &str) -> String {
     format!("crates/{}/src/generated", scope_crate(scope))
+}
+
+/// The decode tests generated from a scope's example responses:
+/// The scope whose method groups the facade crate `b24` forwards one by one; other scopes are
+/// one optional feature each.
+pub const FACADE_SCOPE: &str = "im";
+
+/// `crates/b24-<scope>/tests/spec_examples/generated.rs`, a module of the hand-written test
+/// `tests/spec_examples.rs`. They read the examples from `spec/`, so they test the repository
+/// and stay out of the published package (the crate's manifest excludes them).
+#[must_use]
+pub fn scope_examples_test(scope: &str) -> String {
+    format!(
+        "crates/{}/tests/spec_examples/generated.rs",
+        scope_crate(scope)
+    )
 }
 
 /// The manifest of a scope's crate: `crates/b24-<scope>/Cargo.toml`.

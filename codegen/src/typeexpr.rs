@@ -1,10 +1,10 @@
 //! Type expressions of the spec: `u64`, `DialogUser`, `list<DialogUser>`, `map<u64, User|null>`,
-//! `comma_list<ExternalUserType>`, `datetime|false`, `day_month|""`.
+//! `comma_list<ExternalUserType>`, `datetime|false`, `day_month|""`, `datetime|{}`.
 //!
 //! Grammar:
 //! ```text
 //! expr    := primary ( '|' absent )*
-//! absent  := 'null' | 'false' | '""'
+//! absent  := 'null' | 'false' | '""' | '{}'
 //! primary := name ( '<' expr ( ',' expr )* '>' )?
 //! ```
 
@@ -19,6 +19,8 @@ pub enum AbsentForm {
     False,
     /// `""`
     EmptyStr,
+    /// `{}` (an empty object where a scalar belongs: dates in some file answers)
+    EmptyObject,
 }
 
 impl AbsentForm {
@@ -28,6 +30,7 @@ impl AbsentForm {
             Self::Null => "null",
             Self::False => "false",
             Self::EmptyStr => "\"\"",
+            Self::EmptyObject => "{}",
         }
     }
 }
@@ -150,6 +153,9 @@ impl Parser<'_> {
             let form = if self.rest().starts_with("\"\"") {
                 self.pos += 2;
                 AbsentForm::EmptyStr
+            } else if self.rest().starts_with("{}") {
+                self.pos += 2;
+                AbsentForm::EmptyObject
             } else {
                 let (word, range) = self.name()?;
                 match word.as_str() {
@@ -160,7 +166,7 @@ impl Parser<'_> {
                             message: format!("`{word}` cannot follow `|`"),
                             range,
                             help: Some(
-                                "after `|` comes the wire value that means \"no value\": `null`, `false` or `\"\"`"
+                                "after `|` comes the wire value that means \"no value\": `null`, `false`, `\"\"` or `{}`"
                                     .into(),
                             ),
                         });
@@ -199,6 +205,8 @@ mod tests {
         assert_eq!(e.args[1].absent, [AbsentForm::Null]);
         let e = parse(r#"day_month|"""#).unwrap();
         assert_eq!(e.absent, [AbsentForm::EmptyStr]);
+        let e = parse("datetime|{}").unwrap();
+        assert_eq!(e.absent, [AbsentForm::EmptyObject]);
     }
 
     #[test]

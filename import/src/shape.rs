@@ -11,6 +11,8 @@ pub enum Absent {
     Null,
     False,
     Empty,
+    /// `{}` where a scalar belongs.
+    EmptyObject,
 }
 
 impl Absent {
@@ -20,6 +22,7 @@ impl Absent {
             Self::Null => "null",
             Self::False => "false",
             Self::Empty => "\"\"",
+            Self::EmptyObject => "{}",
         }
     }
 }
@@ -321,6 +324,7 @@ pub fn from_ir(ty: &ir::Ty) -> Shape {
                 ir::AbsentForm::Null => Absent::Null,
                 ir::AbsentForm::False => Absent::False,
                 ir::AbsentForm::EmptyStr => Absent::Empty,
+                ir::AbsentForm::EmptyObject => Absent::EmptyObject,
             };
             Shape::Or(Box::new(from_ir(inner)), absent)
         }

@@ -1,5 +1,5 @@
-//! A scope's events: the `Event` enum with one variant per event, its `EventSet` impl, and a
-//! decode test per recorded delivery.
+//! A scope's events: the `Event` enum with one variant per event and its `EventSet` impl; and
+//! a decode test per recorded delivery, for the crate's `tests/spec_examples/`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -9,13 +9,12 @@ use crate::ir;
 use crate::names;
 use crate::raw::EventDeliveryKind;
 
-pub(crate) fn file(scope: &ir::Scope, up: &str) -> Result<TokenStream, String> {
+pub(crate) fn file(scope: &ir::Scope) -> Result<TokenStream, String> {
     let name = ident(names::EVENTS_ENUM);
     let mut variants = Vec::new();
     let mut names_arms = Vec::new();
     let mut decode_arms = Vec::new();
     let mut encode_arms = Vec::new();
-    let mut tests = Vec::new();
     for e in &scope.events {
         let variant = ident(&e.variant);
         let wire = &e.wire;
@@ -31,35 +30,6 @@ pub(crate) fn file(scope: &ir::Scope, up: &str) -> Result<TokenStream, String> {
             #wire => w::As::<#codec>::deserialize(data).map(|d| ::std::option::Option::Some(Self::#variant(d)))
         ));
         encode_arms.push(quote!(Self::#variant(d) => w::As::<#codec>::serialize(d, serializer)));
-        for (i, ex) in e.examples.iter().enumerate() {
-            let test = ident(&format!(
-                "{}_example_{}",
-                heck::ToSnakeCase::to_snake_case(e.variant.as_str()),
-                i + 1
-            ));
-            let path = format!("{up}{}", ex.path);
-            let delivery = match ex.delivery {
-                EventDeliveryKind::Fetch => quote!(::b24_core::testing::EventFormat::Fetch),
-                EventDeliveryKind::WebhookForm => {
-                    quote!(::b24_core::testing::EventFormat::WebhookForm)
-                }
-                EventDeliveryKind::WebhookJson => {
-                    quote!(::b24_core::testing::EventFormat::WebhookJson)
-                }
-            };
-            let doc = format!(
-                " `{}`: {}",
-                ex.path,
-                ex.doc.as_deref().unwrap_or("recorded delivery").trim()
-            );
-            tests.push(quote! {
-                #[doc = #doc]
-                #[test]
-                fn #test() {
-                    ::b24_core::testing::check_event::<super::#name>(include_str!(#path), #delivery, #wire);
-                }
-            });
-        }
     }
     let names_list = scope.events.iter().map(|e| e.wire.as_str());
     let module_doc = inner_docs(&format!(
@@ -71,17 +41,6 @@ pub(crate) fn file(scope: &ir::Scope, up: &str) -> Result<TokenStream, String> {
         scope.name
     ));
     let import = super::wire_import();
-    let tests = if tests.is_empty() {
-        TokenStream::new()
-    } else {
-        quote! {
-            /// Decode tests generated from the recorded deliveries kept beside the spec.
-            #[cfg(test)]
-            mod tests {
-                #(#tests)*
-            }
-        }
-    };
     Ok(quote! {
         #module_doc
         #import
@@ -114,7 +73,55 @@ pub(crate) fn file(scope: &ir::Scope, up: &str) -> Result<TokenStream, String> {
                 }
             }
         }
-
-        #tests
     })
+}
+
+/// One test per recorded delivery: it must decode as its event and re-encode to the same data.
+/// `up` leads from the test file to the repository root; `krate` is the scope's crate.
+pub(crate) fn tests(scope: &ir::Scope, up: &str, krate: &proc_macro2::Ident) -> TokenStream {
+    let name = ident(names::EVENTS_ENUM);
+    let feature = names::EVENTS_FEATURE;
+    let mut tests = Vec::new();
+    for e in &scope.events {
+        let wire = &e.wire;
+        for (i, ex) in e.examples.iter().enumerate() {
+            let test = ident(&format!(
+                "{}_example_{}",
+                heck::ToSnakeCase::to_snake_case(e.variant.as_str()),
+                i + 1
+            ));
+            let path = format!("{up}{}", ex.path);
+            let delivery = match ex.delivery {
+                EventDeliveryKind::Fetch => quote!(::b24_core::testing::EventFormat::Fetch),
+                EventDeliveryKind::WebhookForm => {
+                    quote!(::b24_core::testing::EventFormat::WebhookForm)
+                }
+                EventDeliveryKind::WebhookJson => {
+                    quote!(::b24_core::testing::EventFormat::WebhookJson)
+                }
+            };
+            let doc = format!(
+                " `{}`: {}",
+                ex.path,
+                ex.doc.as_deref().unwrap_or("recorded delivery").trim()
+            );
+            tests.push(quote! {
+                #[doc = #doc]
+                #[test]
+                #[cfg(feature = #feature)]
+                fn #test() {
+                    ::b24_core::testing::check_event::<#krate::#name>(include_str!(#path), #delivery, #wire);
+                }
+            });
+        }
+    }
+    if tests.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        /// Decode tests of the recorded event deliveries kept beside the spec.
+        mod events {
+            #(#tests)*
+        }
+    }
 }

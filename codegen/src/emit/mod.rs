@@ -14,7 +14,7 @@ use quote::{format_ident, quote};
 use crate::ir::{Absence, Api, Builtin, NamedKind, Ty};
 use crate::typeexpr::AbsentForm;
 
-pub(crate) use scope::features;
+pub(crate) use scope::{facade_features, features};
 
 /// Generates every output file: path relative to the repository root -> contents.
 pub fn emit(api: &Api) -> Result<BTreeMap<String, String>, String> {
@@ -123,6 +123,7 @@ pub(crate) fn rust_type(ty: &Ty) -> TokenStream {
             Builtin::Date => quote!(::b24_core::Date),
             Builtin::DayMonth => quote!(::b24_core::DayMonth),
             Builtin::DialogId => quote!(::b24_core::DialogId),
+            Builtin::MessageText => quote!(::b24_core::MessageText),
             Builtin::Json => quote!(::b24_core::Json),
         },
         Ty::Named { name, module, .. } => {
@@ -159,7 +160,7 @@ pub(crate) fn codec(ty: &Ty) -> String {
                 Builtin::F64 => "Float",
                 Builtin::DateTime => "DateTime",
                 Builtin::Date => "Date",
-                Builtin::DayMonth | Builtin::DialogId => "Same",
+                Builtin::DayMonth | Builtin::DialogId | Builtin::MessageText => "Same",
                 Builtin::Json => "Any",
             }
         ),
@@ -177,6 +178,7 @@ pub(crate) fn codec(ty: &Ty) -> String {
                 Absence::Form(AbsentForm::Null) => "OrNull",
                 Absence::Form(AbsentForm::False) => "OrFalse",
                 Absence::Form(AbsentForm::EmptyStr) => "OrEmpty",
+                Absence::Form(AbsentForm::EmptyObject) => "OrEmptyObject",
             };
             format!("{W}{wrapper}<{}>", codec(inner))
         }

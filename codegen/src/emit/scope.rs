@@ -49,6 +49,9 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
 
     let mut entries = Vec::new();
     let mut paged = Vec::new();
+    let mut every = Vec::new();
+    let mut answers = Vec::new();
+    let examples_module = ident(names::EXAMPLES_MODULE);
     for m in &scope.methods {
         let tokens = super::method::file(m)?;
         files.insert(
@@ -64,20 +67,28 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         uses.push(quote!(#cfg pub use #module::{#request, #error #(, #locals)*};));
         let entry = quote!(::b24_core::registry::MethodEntry::of::<#module::#request>());
         // The first example of a successful answer: what a server without behaviour of its
-        // own for the method (the emulator) answers.
+        // own for the method (the emulator) answers. Its text is generated into the crate, so
+        // the package needs no file from `spec/`.
         let answer = m
             .examples
             .iter()
             .find(|ex| ex.status == 200 && ex.error.is_none() && ex.skipped.is_empty());
         entries.push(match answer {
             Some(ex) => {
-                let path = format!("{}{}", up_to_repository(&root), ex.path);
-                quote!(#entry.with_example(include_str!(#path)))
+                let name = ident(&m.module.to_uppercase());
+                let doc = format!(" `{}`", ex.path);
+                let body = raw_string(&ex.text)?;
+                answers.push(quote! {
+                    #[doc = #doc]
+                    pub(super) const #name: &str = #body;
+                });
+                quote!(#entry.with_example(#examples_module::#name))
             }
             None => entry,
         });
+        let wire = &m.wire;
+        every.push(quote!((#wire, $crate::#request)));
         if m.pagination.as_ref().is_some_and(|p| p.item.is_some()) {
-            let wire = &m.wire;
             paged.push(quote!((#wire, $crate::#request)));
         }
     }
@@ -89,10 +100,7 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
             .unwrap_or_else(|| format!("spec/{}/", scope.name));
         files.insert(
             format!("{root}/{}.rs", names::EVENTS_MODULE),
-            render(
-                super::events::file(scope, &up_to_repository(&root))?,
-                &source,
-            )?,
+            render(super::events::file(scope)?, &source)?,
         );
         let module = ident(names::EVENTS_MODULE);
         let name = ident(names::EVENTS_ENUM);
@@ -101,17 +109,31 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         uses.push(quote!(#cfg pub use #module::#name;));
     }
 
-    let has_examples = scope.methods.iter().any(|m| !m.examples.is_empty());
-    if has_examples {
+    let registry = names::REGISTRY_FEATURE;
+    if !answers.is_empty() {
+        let doc = inner_docs(&format!(
+            "The first successful example answer of each `{}` method that has one, copied from\n\
+             the spec's example files into the crate, for `METHODS` (feature `{registry}`).",
+            scope.name
+        ));
         files.insert(
             format!("{root}/{}.rs", names::EXAMPLES_MODULE),
-            render(examples(scope, &root), &format!("spec/{}/", scope.name))?,
+            render(quote!(#doc #(#answers)*), &format!("spec/{}/", scope.name))?,
         );
-        let module = ident(names::EXAMPLES_MODULE);
         mods.push(quote!(
-            #[cfg(test)]
-            mod #module;
+            #[cfg(feature = #registry)]
+            mod #examples_module;
         ));
+    }
+
+    let has_examples = scope.methods.iter().any(|m| !m.examples.is_empty())
+        || scope.events.iter().any(|e| !e.examples.is_empty());
+    if has_examples {
+        let path = names::scope_examples_test(&scope.name);
+        files.insert(
+            path.clone(),
+            render(examples(scope, &path), &format!("spec/{}/", scope.name))?,
+        );
     }
 
     let doc = inner_docs(&format!(
@@ -124,8 +146,8 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         names::REGISTRY_FEATURE
     );
     let table = ident(names::METHODS_TABLE);
-    let registry = names::REGISTRY_FEATURE;
     let paged_macro = ident(names::PAGED_MACRO);
+    let methods_macro = ident(names::METHODS_MACRO);
     let mod_rs = quote! {
         #doc
         #(#mods)*
@@ -144,6 +166,16 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
                 $callback! { #(#paged),* }
             };
         }
+
+        /// Calls `$callback!` with `("wire.name", RequestType)` for every method, so tools can
+        /// make typed calls by name without a hand-written table (feature `registry`).
+        #[cfg(feature = #registry)]
+        #[macro_export]
+        macro_rules! #methods_macro {
+            ($callback:ident) => {
+                $callback! { #(#every),* }
+            };
+        }
     };
     files.insert(
         format!("{root}/mod.rs"),
@@ -154,14 +186,16 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
 
 /// One test per example: it must decode with the generated types (to the documented error, for
 /// error examples) and re-encode to the same JSON, so every field the example shows is in the spec.
-fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
-    let up = up_to_repository(root);
+fn examples(scope: &ir::Scope, path: &str) -> TokenStream {
+    // From the test file's directory up to the repository root.
+    let up = "../".repeat(path.split('/').count().saturating_sub(1));
     let up = up.as_str();
+    let krate = ident(&names::scope_crate(&scope.name).replace('-', "_"));
+    let krate = &krate;
     let tests = scope.methods.iter().flat_map(|m| {
         m.examples.iter().enumerate().map(move |(i, ex)| {
             let test = ident(&names::example_test(&m.module, i + 1));
             let feature = &m.feature;
-            let module = ident(&m.module);
             let request = ident(&m.request);
             let path = format!("{up}{}", ex.path);
             let status = ex.status;
@@ -181,7 +215,7 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
                 #[test]
                 #[cfg(feature = #feature)]
                 fn #test() {
-                    ::b24_core::testing::check_example::<crate::generated::#module::#request>(
+                    ::b24_core::testing::check_example::<#krate::#request>(
                         include_str!(#path),
                         #status,
                         #error,
@@ -192,16 +226,24 @@ fn examples(scope: &ir::Scope, root: &str) -> TokenStream {
             }
         })
     });
+    let events = super::events::tests(scope, up, krate);
     let doc = inner_docs("Decode tests generated from the example responses kept beside the spec.");
     quote! {
         #doc
         #(#tests)*
+        #events
     }
 }
 
-/// The path from a generated file under `root` back to the repository root, for `include_str!`.
-fn up_to_repository(root: &str) -> String {
-    "../".repeat(root.split('/').count())
+/// `text` as a raw string literal, with as many `#` as it needs to hold any quote it contains.
+fn raw_string(text: &str) -> Result<proc_macro2::Literal, String> {
+    let mut hashes = "#".to_owned();
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .map_err(|e| format!("this is a bug in b24-codegen: an example is no string literal: {e}"))
 }
 
 /// Wire names of the identity fields of the object types a method's result reaches.
@@ -274,11 +316,95 @@ pub(crate) fn features(scope: &ir::Scope) -> String {
         ));
     }
     out.push_str(&format!(
-        "# `{}` and `{}!`: dispatch by method name at run time (`b24 decode`, the emulator).\n\
-         # It instantiates every method's decoder, so it is not on by default.\n{} = [{all}]\n",
+        "# `{}`, `{}!` and `{}!`: dispatch by method name at run time (`b24 decode`, `b24 call`,\n\
+         # the emulator). It instantiates every method's decoder, so it is not on by default.\n{} = [{all}]\n",
         names::METHODS_TABLE,
         names::PAGED_MACRO,
+        names::METHODS_MACRO,
         names::REGISTRY_FEATURE
     ));
     out
+}
+
+/// The body of the facade crate's (`b24`) generated `[features]`: each method group of the `im`
+/// scope forwarded to its crate, `methods` for all of them, one optional feature per other scope
+/// (`imbot` brings its crate in whole, as `b24::imbot`), and `registry`.
+pub(crate) fn facade_features(scopes: &[ir::Scope]) -> String {
+    let (primary, others): (Vec<&ir::Scope>, Vec<&ir::Scope>) =
+        scopes.iter().partition(|s| s.name == names::FACADE_SCOPE);
+    let mut groups: BTreeMap<String, (String, Vec<&str>)> = BTreeMap::new();
+    for scope in &primary {
+        let krate = names::scope_crate(&scope.name);
+        for m in &scope.methods {
+            groups
+                .entry(m.feature.clone())
+                .or_insert_with(|| (krate.clone(), Vec::new()))
+                .1
+                .push(&m.wire);
+        }
+    }
+    let all = groups
+        .keys()
+        .map(|g| format!("\"{g}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = format!(
+        "# Method groups, forwarded to the generated crates: enable only the groups you call to\n\
+         # compile only their types. `methods` is all of them (on by default).\nmethods = [{all}]\n"
+    );
+    for (feature, (krate, methods)) in &groups {
+        out.push_str(&format!(
+            "# {}\n{feature} = [\"{krate}/{feature}\"]\n",
+            methods.join(", ")
+        ));
+    }
+    for scope in &others {
+        out.push_str(&format!(
+            "# The `{}` scope, as `b24::{}` (its crate with its default features).\n{} = [\"dep:{}\"]\n",
+            scope.name,
+            scope.name,
+            scope.name,
+            names::scope_crate(&scope.name)
+        ));
+    }
+    let registries = scopes
+        .iter()
+        .map(|s| {
+            let optional = if s.name == names::FACADE_SCOPE {
+                ""
+            } else {
+                "?"
+            };
+            format!(
+                "\"{}{optional}/{}\"",
+                names::scope_crate(&s.name),
+                names::REGISTRY_FEATURE
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    out.push_str(&format!(
+        "# `{}`: the run-time method tables (dispatch by method name).\n{} = [{registries}]\n",
+        names::METHODS_TABLE,
+        names::REGISTRY_FEATURE
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raw_string;
+
+    #[test]
+    fn raw_strings_hold_any_text() {
+        for text in ["{}", "{\"tag\": \"#1\"}\n", "\"##\" and \"#", "r#\"x\"#"] {
+            let literal = raw_string(text).map(|l| l.to_string());
+            let parsed = literal
+                .as_deref()
+                .ok()
+                .and_then(|l| syn::parse_str::<syn::LitStr>(l).ok())
+                .map(|l| l.value());
+            assert_eq!(parsed.as_deref(), Some(text), "{literal:?}");
+        }
+    }
 }

@@ -107,6 +107,7 @@ impl Lowerer<'_> {
             }
             examples.push(ir::Example {
                 path: ex_path,
+                text,
                 doc: ex.doc.clone(),
                 status: ex.status.unwrap_or(200),
                 error: ex.error.as_ref().map(|e| e.value.clone()),

@@ -208,6 +208,26 @@ impl Resolver<'_, '_> {
                     .help = Some("use `bool|null`, or plain `bool`".into());
                     return None;
                 }
+                if expr.absent.contains(&AbsentForm::EmptyObject)
+                    && matches!(
+                        base_ty,
+                        Ty::Map(..)
+                            | Ty::Builtin(Builtin::Json)
+                            | Ty::Named {
+                                kind: NamedKind::Object | NamedKind::Union | NamedKind::OneOf,
+                                ..
+                            }
+                    )
+                {
+                    lw.error(
+                        file,
+                        at(&expr.range),
+                        "`|{}` needs a scalar or list type: `{}` is a value of this one",
+                        "",
+                    )
+                    .help = Some("use `|null`, or `when_absent: empty`".into());
+                    return None;
+                }
                 Some(Ty::Optional(Box::new(base_ty), Absence::Form(*form)))
             }
         }

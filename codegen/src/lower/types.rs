@@ -536,7 +536,11 @@ fn has_default(ty: &Ty) -> bool {
     match ty {
         Ty::Builtin(b) => !matches!(
             b,
-            Builtin::DateTime | Builtin::Date | Builtin::DayMonth | Builtin::DialogId
+            Builtin::DateTime
+                | Builtin::Date
+                | Builtin::DayMonth
+                | Builtin::DialogId
+                | Builtin::MessageText
         ),
         Ty::List(_) | Ty::Map(..) | Ty::CommaList(_) | Ty::Optional(..) => true,
         Ty::Named { kind, .. } => *kind == NamedKind::Object,
@@ -595,6 +599,7 @@ fn shape_kinds(ty: &Ty) -> Option<(Vec<JsonKind>, Vec<JsonKind>)> {
             Builtin::Bool => (vec![K::Bool], vec![K::String, K::Number]),
             Builtin::YesNo => (vec![K::String], vec![K::Bool, K::Number]),
             Builtin::DialogId => (vec![K::String], vec![K::Number]),
+            Builtin::MessageText => (vec![K::String], vec![]),
             Builtin::DateTime | Builtin::Date | Builtin::DayMonth => (vec![K::String], vec![]),
             Builtin::Json => return None,
         },

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
 use crate::USAGE_ERROR;
-use crate::call::{CallArgs, report};
+use crate::portal::{CallArgs, report, request, usage_error};
 
 /// Streams every item of the method named in `args`.
 pub async fn run(args: &CallArgs, client: &Client, params: Value) -> ExitCode {
@@ -20,7 +20,9 @@ pub async fn run(args: &CallArgs, client: &Client, params: Value) -> ExitCode {
             match args.method.as_str() {
                 $($name => stream::<$request>(args, client, params).await,)*
                 other => {
-                    eprintln!("error: `{other}` does not page; --all works for: {}", [$($name),*].join(", "));
+                    let known = crate::find_method(other).is_some();
+                    let why = if known { "does not page" } else { "is not in the spec" };
+                    eprintln!("error: `{other}` {why}; --all works for: {}", [$($name),*].join(", "));
                     ExitCode::from(USAGE_ERROR)
                 }
             }
@@ -59,17 +61,18 @@ fn progress(client: &Client) -> ProgressBar {
 
 async fn stream<M>(args: &CallArgs, client: &Client, params: Value) -> ExitCode
 where
-    M: Paged + serde::de::DeserializeOwned + Send + Sync + 'static,
+    M: Paged + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
     M::Output: Send,
     M::Item: serde::Serialize + Send + 'static,
 {
-    let request: M = match serde_json::from_value(params) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: the parameters do not fit {}: {e}", M::INFO.name);
-            return ExitCode::from(USAGE_ERROR);
-        }
+    let request: M = match params {
+        Value::Object(params) => match request::<M>(params) {
+            Ok(request) => request,
+            Err(message) => return usage_error(&message),
+        },
+        _ => return usage_error("the parameters must be a JSON object"),
     };
+    let started = std::time::Instant::now();
     let bar = progress(client);
     let planned = bar.clone();
     let items = client.bulk_planned(request, BulkOptions::default(), move |plan: BulkPlan| {
@@ -81,7 +84,7 @@ where
             );
         }
     });
-    let mut items = std::pin::pin!(items);
+    let mut items = items;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     while let Some(item) = items.next().await {
@@ -103,6 +106,16 @@ where
         }
     }
     let _ = out.flush();
-    bar.finish_and_clear();
+    // The bar gives way to one summary line (only on a terminal, as the bar).
+    if !bar.is_hidden() {
+        bar.finish_and_clear();
+        eprintln!(
+            "{}: {} items in {} requests, {:.1} s",
+            M::INFO.name,
+            bar.position(),
+            client.requests_sent(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     ExitCode::SUCCESS
 }

@@ -35,7 +35,7 @@ pub struct DemoArgs {
 
 /// Runs the demo.
 pub async fn run(args: &DemoArgs) -> ExitCode {
-    crate::call::init_tracing(args.verbose);
+    crate::portal::init_tracing(args.verbose);
     match demo(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

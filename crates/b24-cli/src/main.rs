@@ -23,6 +23,8 @@ macro_rules! say {
 mod all;
 mod call;
 mod demo;
+mod files;
+mod portal;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -65,7 +67,7 @@ enum Command {
         compact: bool,
     },
     /// Call a method and print its result as JSON.
-    Call(Box<call::CallArgs>),
+    Call(Box<portal::CallArgs>),
     /// List the methods the spec describes.
     Methods,
     /// Run a local Bitrix24 portal (the b24 emulator) until SIGINT or SIGTERM.
@@ -76,6 +78,12 @@ enum Command {
     /// counters and messages through the client — against a local emulator, or against the portal
     /// of `B24_WEBHOOK_URL` when it is set (read-only there).
     Demo(demo::DemoArgs),
+    /// Upload a file (at most 100 MB) to a dialog as a message; prints the file, message and
+    /// chat ids. A progress bar shows on stderr when it is a terminal.
+    Upload(Box<files::UploadArgs>),
+    /// Download a chat file to a path; prints the path and size. A progress bar shows on
+    /// stderr when it is a terminal.
+    Download(Box<files::DownloadArgs>),
 }
 
 fn main() -> ExitCode {
@@ -87,9 +95,7 @@ fn main() -> ExitCode {
             status,
             compact,
         } => decode(&method, file.as_deref(), status, compact),
-        Command::Call(args) => {
-            runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(call::run(&args)))
-        }
+        Command::Call(args) => runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(call(&args))),
         Command::Emulate(args) => runtime().map_or(ExitCode::FAILURE, |rt| {
             match rt.block_on(b24_emulator::run(&args)) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -102,12 +108,36 @@ fn main() -> ExitCode {
         Command::Demo(args) => {
             runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(demo::run(&args)))
         }
+        Command::Upload(args) => {
+            runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(files::upload(&args)))
+        }
+        Command::Download(args) => {
+            runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(files::download(&args)))
+        }
         Command::Methods => {
             for entry in all_methods() {
                 say!("{:<38} {}", entry.info.name, entry.info.summary);
             }
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// `b24 call`: one call, or every item with `--all`.
+async fn call(args: &portal::CallArgs) -> ExitCode {
+    portal::init_tracing(args.verbose);
+    let params = match portal::parse_params(&args.params, args.json.as_deref()) {
+        Ok(params) => params,
+        Err(message) => return portal::usage_error(&message),
+    };
+    let client = match portal::connect(args).await {
+        Ok(client) => client,
+        Err(code) => return code,
+    };
+    if args.all {
+        all::run(args, &client, serde_json::Value::Object(params)).await
+    } else {
+        call::run(args, &client, params).await
     }
 }
 
@@ -166,7 +196,7 @@ fn decode(method: &str, file: Option<&str>, status: Option<u16>, compact: bool) 
     }
     let Some(entry) = find_method(method) else {
         eprintln!(
-            "error: unknown method `{method}`\n\nknown methods:\n{}",
+            "error: `{method}` is not in the spec\n\nmethods in the spec:\n{}",
             known_methods()
         );
         return ExitCode::from(USAGE_ERROR);

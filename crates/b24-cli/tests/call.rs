@@ -102,7 +102,7 @@ async fn api_errors_and_methods_outside_the_spec() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr).trim(),
-        "im.dialog.users.list: ACCESS_ERROR: You do not have access to the specified dialog (HTTP 403)"
+        "error: im.dialog.users.list: ACCESS_ERROR: You do not have access to the specified dialog (HTTP 403)"
     );
     let url = emu.webhook_url();
     let out = b24_off_thread(&["call", "imbot.bot.list", "--webhook", &url]).await;
@@ -441,4 +441,113 @@ async fn call_and_all_share_the_limits_through_redis_and_never_print_its_passwor
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("redis://:***@127.0.0.1:1/"), "{stderr}");
     assert!(!stderr.contains("pw-secret-9"), "{stderr}");
+}
+
+/// `b24 call im.dialog.users.list DIALOG_ID=chat1 EXTRA... --webhook URL`.
+async fn users_of_chat1(url: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["call", "im.dialog.users.list", "DIALOG_ID=chat1"];
+    args.extend_from_slice(extra);
+    args.extend(["--webhook", url]);
+    b24_off_thread(&args).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn limit_that_is_not_a_number_is_refused_before_sending() {
+    let emu = emulator().await;
+    let url = emu.webhook_url();
+    let out = users_of_chat1(&url, &["LIMIT=abc"]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: the parameters do not fit im.dialog.users.list: `LIMIT`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("usage: b24 call"), "{stderr}");
+    assert_eq!(emu.stats().requests, 0, "nothing was sent");
+
+    // A name the method does not have is refused too; --raw sends it as given.
+    let out = users_of_chat1(&url, &["LIMT=2"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`LIMT` is not a parameter"));
+    let out = users_of_chat1(&url, &["LIMT=2", "--raw"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(emu.stats().requests, 1);
+}
+
+/// The token file after a run of `b24 call --oauth`.
+fn stored(path: &std::path::Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oauth_file_carries_the_session_across_processes() {
+    let emu = emulator().await;
+    let issued = emu.issue_tokens();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("oauth-restart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tokens.json");
+    let initial = serde_json::json!({
+        "portal": emu.base_url(),
+        "client_id": emu.client_id(),
+        "client_secret": emu.client_secret(),
+        "token_endpoint": emu.token_url(),
+        "access_token": issued.access_token,
+        "refresh_token": issued.refresh_token,
+        "expires_at_ms": 4_102_444_800_000_u64,
+    });
+    std::fs::write(&file, initial.to_string()).unwrap();
+    let path = file.to_string_lossy().into_owned();
+    let call = [
+        "call",
+        "im.dialog.users.list",
+        "DIALOG_ID=chat1",
+        "LIMIT=1",
+        "--oauth",
+        &path,
+    ];
+
+    // First process: its access token has expired; it refreshes and saves the new pair.
+    emu.expire_access_tokens();
+    let first = b24_off_thread(&call).await;
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let after_first = stored(&file);
+    assert_ne!(after_first["refresh_token"], issued.refresh_token.as_str());
+    assert_eq!(
+        after_first["client_secret"],
+        emu.client_secret(),
+        "other keys stay"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // Second process, after another hour: it goes on from the saved pair.
+    emu.expire_access_tokens();
+    let second = b24_off_thread(&call).await;
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stderr));
+    let after_second = stored(&file);
+    assert_ne!(after_second["refresh_token"], after_first["refresh_token"]);
+
+    // Without the saved pair it would have had to authorise again: the first refresh token is
+    // spent.
+    std::fs::write(&file, initial.to_string()).unwrap();
+    let stale = b24_off_thread(&call).await;
+    let stderr = text(&stale.stderr);
+    assert_eq!(stale.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("invalid_grant"), "{stderr}");
+    for out in [&first, &second, &stale] {
+        let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        for secret in [
+            issued.access_token.as_str(),
+            issued.refresh_token.as_str(),
+            emu.client_secret(),
+        ] {
+            assert!(!printed.contains(secret), "a secret was printed: {printed}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -242,12 +242,12 @@ impl BulkPlan {
 impl Client {
     /// Every item of a paged method through the fastest plan the limits allow (see the module
     /// docs). Methods whose offset cannot be planned `LIMIT` apart fall back to following the
-    /// pages one by one.
+    /// pages one by one. The stream is `Unpin`: `items.next().await` works as it is.
     pub fn bulk<M>(
         &self,
         request: M,
         options: BulkOptions,
-    ) -> impl Stream<Item = Result<M::Item, Error<M::ErrorCode>>> + Send + 'static
+    ) -> impl Stream<Item = Result<M::Item, Error<M::ErrorCode>>> + Unpin + Send + 'static
     where
         M: Paged + Send + Sync + 'static,
         M::Output: Send,
@@ -262,7 +262,7 @@ impl Client {
         request: M,
         options: BulkOptions,
         on_plan: impl FnOnce(BulkPlan) + Send + 'static,
-    ) -> impl Stream<Item = Result<M::Item, Error<M::ErrorCode>>> + Send + 'static
+    ) -> impl Stream<Item = Result<M::Item, Error<M::ErrorCode>>> + Unpin + Send + 'static
     where
         M: Paged + Send + Sync + 'static,
         M::Output: Send,
@@ -392,14 +392,14 @@ impl Client {
                 .try_flatten();
             Ok(first_items.chain(rest).boxed())
         };
-        each_once::<M, _>(
+        Box::pin(each_once::<M, _>(
             stream::once(stream)
                 .map(|s| match s {
                     Ok(items) => items,
                     Err(e) => stream::once(async move { Err(e) }).boxed(),
                 })
                 .flatten(),
-        )
+        ))
     }
 }
 

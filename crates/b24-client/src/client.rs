@@ -286,8 +286,14 @@ impl Client {
         self.execute(spec, Bytes::from(body), decode).await
     }
 
+    /// The HTTP client (for download links, which carry their own authorization).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// Runs a call with a body encoded by the caller (limits, retries, decoding).
     #[allow(clippy::too_many_lines)]
-    async fn execute<T, C: ErrorCode>(
+    pub(crate) async fn execute<T, C: ErrorCode>(
         &self,
         spec: CallSpec<'_>,
         body: Bytes,

@@ -198,6 +198,10 @@ pub enum ConfigError {
     /// A portal or endpoint URL does not parse.
     #[error("not a usable URL: {0}")]
     BadUrl(String),
+    /// A token file ([`FileTokenStore`](crate::FileTokenStore)) cannot be used: the message
+    /// names the file and the key, never a value.
+    #[error("token file: {0}")]
+    TokenFile(String),
     /// `B24_WEBHOOK_URL` is not set.
     #[error("B24_WEBHOOK_URL is not set")]
     MissingEnv,
@@ -406,5 +410,167 @@ impl<C: fmt::Display> From<LimitError> for Error<C> {
 impl<C: fmt::Display> From<ConfigError> for Error<C> {
     fn from(e: ConfigError) -> Self {
         Self::Config(e)
+    }
+}
+
+impl<C: fmt::Display> From<AuthError> for Error<C> {
+    fn from(e: AuthError) -> Self {
+        Self::Auth(e)
+    }
+}
+
+/// The error of any call, whatever its method: what code that calls several methods returns
+/// (`fn main() -> Result<(), AnyError>`), since `?` converts every [`Error<C>`] into it, and
+/// the client's configuration errors too.
+///
+/// It keeps the method's typed error: [`AnyError::downcast_ref`] gives it back, so the codes
+/// stay matchable. The questions every error answers ([`AnyError::status`], [`AnyError::code`],
+/// [`AnyError::is_retryable`], [`AnyError::was_possibly_executed`], ...) need no downcast.
+///
+/// ```
+/// use b24_client::{AnyError, Error};
+/// use b24_core::{ApiError, SystemErrorCode};
+/// use b24_im::CountersGetErrorCode;
+///
+/// fn check(result: Result<(), AnyError>) -> &'static str {
+///     let Err(error) = result else { return "ok" };
+///     match error.downcast_ref::<CountersGetErrorCode>() {
+///         Some(Error::Api(api)) if api.code == CountersGetErrorCode::System(SystemErrorCode::QueryLimitExceeded) => {
+///             "slow down"
+///         }
+///         _ if error.is_retryable() => "try again",
+///         _ => "give up",
+///     }
+/// }
+///
+/// // What `client.call(&CountersGetRequest::new()).await?` passes on when the portal refuses.
+/// let refused: Error<CountersGetErrorCode> = Error::Api(ApiError::new(
+///     Some(503),
+///     CountersGetErrorCode::System(SystemErrorCode::QueryLimitExceeded),
+///     "Too many requests",
+/// ));
+/// assert_eq!(check(Err(refused.into())), "slow down");
+/// assert_eq!(check(Ok(())), "ok");
+/// ```
+pub struct AnyError(Box<dyn Erased>);
+
+/// What [`AnyError`] needs of the [`Error`] it holds.
+trait Erased: std::error::Error + Send + Sync + 'static {
+    fn status(&self) -> Option<u16>;
+    fn code(&self) -> Option<&str>;
+    fn description(&self) -> String;
+    fn system(&self) -> Option<b24_core::SystemErrorCode>;
+    fn is_retryable(&self) -> bool;
+    fn was_possibly_executed(&self) -> bool;
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl<C: ErrorCode> Erased for Error<C> {
+    fn status(&self) -> Option<u16> {
+        Error::status(self)
+    }
+    fn code(&self) -> Option<&str> {
+        Error::code(self)
+    }
+    fn description(&self) -> String {
+        Error::description(self)
+    }
+    fn system(&self) -> Option<b24_core::SystemErrorCode> {
+        Error::system(self)
+    }
+    fn is_retryable(&self) -> bool {
+        Error::is_retryable(self)
+    }
+    fn was_possibly_executed(&self) -> bool {
+        Error::was_possibly_executed(self)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl AnyError {
+    /// The typed error, when the call's error codes are `C` (the method's `…ErrorCode`).
+    #[must_use]
+    pub fn downcast_ref<C: ErrorCode>(&self) -> Option<&Error<C>> {
+        self.0.as_any().downcast_ref()
+    }
+
+    /// See [`Error::status`].
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        self.0.status()
+    }
+
+    /// See [`Error::code`].
+    #[must_use]
+    pub fn code(&self) -> Option<&str> {
+        self.0.code()
+    }
+
+    /// See [`Error::description`].
+    #[must_use]
+    pub fn description(&self) -> String {
+        Erased::description(&*self.0)
+    }
+
+    /// See [`Error::system`].
+    #[must_use]
+    pub fn system(&self) -> Option<b24_core::SystemErrorCode> {
+        self.0.system()
+    }
+
+    /// See [`Error::is_retryable`].
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        self.0.is_retryable()
+    }
+
+    /// See [`Error::was_possibly_executed`].
+    #[must_use]
+    pub fn was_possibly_executed(&self) -> bool {
+        self.0.was_possibly_executed()
+    }
+}
+
+impl<C: ErrorCode> From<Error<C>> for AnyError {
+    fn from(e: Error<C>) -> Self {
+        Self(Box::new(e))
+    }
+}
+
+impl From<ConfigError> for AnyError {
+    fn from(e: ConfigError) -> Self {
+        Error::<RawErrorCode>::Config(e).into()
+    }
+}
+
+impl From<AuthError> for AnyError {
+    fn from(e: AuthError) -> Self {
+        Error::<RawErrorCode>::Auth(e).into()
+    }
+}
+
+impl From<LimitError> for AnyError {
+    fn from(e: LimitError) -> Self {
+        Error::<RawErrorCode>::Limits(e).into()
+    }
+}
+
+impl fmt::Display for AnyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for AnyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for AnyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
     }
 }

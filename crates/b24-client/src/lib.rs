@@ -65,6 +65,12 @@
 #![doc = include_str!("../examples/oauth.rs")]
 //! ```
 //!
+//! ## Tokens kept in a file across restarts (`token_file`)
+//!
+//! ```rust
+#![doc = include_str!("../examples/token_file.rs")]
+//! ```
+//!
 //! ## Logs (`tracing`)
 //!
 //! ```rust
@@ -77,6 +83,8 @@ mod bot;
 mod bulk;
 mod client;
 mod error;
+mod file_store;
+pub mod files;
 mod governor;
 mod limiter;
 mod oauth;
@@ -89,8 +97,10 @@ pub use bot::{Bot, BotApp};
 pub use bulk::{BulkOptions, BulkPlan, PlanInput};
 pub use client::{Client, ClientBuilder};
 pub use error::{
-    AuthError, ConfigError, Error, LimitError, NotRunReason, TransportError, TransportKind,
+    AnyError, AuthError, ConfigError, Error, LimitError, NotRunReason, TransportError,
+    TransportKind,
 };
+pub use file_store::FileTokenStore;
 pub use governor::{BudgetStore, GovernorConfig, MemoryBudget, MethodBudget, OperatingGovernor};
 pub use limiter::{BoxFuture, Bucket, LeakyBucket, RateLimiter, Unlimited};
 pub use oauth::{

@@ -255,6 +255,18 @@ impl OAuthApp {
         Ok(self)
     }
 
+    /// The portal's origin (`https://example.bitrix24.com/`).
+    #[must_use]
+    pub fn portal(&self) -> &Url {
+        &self.portal
+    }
+
+    /// The application's client id.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
     /// Saves refreshed pairs with `store`.
     #[must_use]
     pub fn store(mut self, store: Arc<dyn TokenStore>) -> Self {

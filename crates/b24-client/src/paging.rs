@@ -230,16 +230,19 @@ impl Client {
     /// empty page that `total` says is not the last is a window whose every row the access
     /// filter hid, stepped past for methods whose offset counts those rows (and an error for
     /// others), and an answer without `total` is read on to an empty page. Drop it to cancel.
+    ///
+    /// The stream is `Unpin`: `pages.next().await` works as it is (with
+    /// `futures_util::StreamExt`, re-exported by the `b24` crate).
     pub fn pages<M>(
         &self,
         request: M,
         options: PageOptions,
-    ) -> impl Stream<Item = Result<Response<M::Output>, Error<M::ErrorCode>>> + Send + 'static
+    ) -> impl Stream<Item = Result<Response<M::Output>, Error<M::ErrorCode>>> + Unpin + Send + 'static
     where
         M: Paged + Send + Sync + 'static,
         M::Output: Send,
     {
-        self.walk(request, options, None)
+        Box::pin(self.walk(request, options, None))
     }
 
     /// Offset pages from `offset` on (the bulk reader's way on when it cannot plan).
@@ -291,18 +294,20 @@ impl Client {
     }
 
     /// The items of a paged method, each yielded once (overlapping pages are de-duplicated by
-    /// the item's key, when the method has one).
+    /// the item's key, when the method has one). The stream is `Unpin`.
     pub fn items<M>(
         &self,
         request: M,
         options: PageOptions,
-    ) -> impl Stream<Item = Result<M::Item, Error<M::ErrorCode>>> + Send + 'static
+    ) -> impl Stream<Item = Result<M::Item, Error<M::ErrorCode>>> + Unpin + Send + 'static
     where
         M: Paged + Send + Sync + 'static,
         M::Output: Send,
         M::Item: Send + 'static,
     {
-        each_once::<M, _>(page_items::<M, _>(self.pages(request, options)))
+        Box::pin(each_once::<M, _>(page_items::<M, _>(
+            self.walk(request, options, None),
+        )))
     }
 
     /// Every item of a paged method, collected.

@@ -39,8 +39,8 @@ pub use method::{
 };
 pub use response::{Response, Time, decode_response, encode_response};
 pub use types::{
-    Date, DateTime, DayMonth, DialogId, Json, ParseDayMonthError, ParseDialogIdError, UnknownCode,
-    UnknownValue, deserialize_open_text,
+    Date, DateTime, DayMonth, DialogId, EmptyMessageText, Json, MessageText, ParseDayMonthError,
+    ParseDialogIdError, UnknownCode, UnknownValue, deserialize_open_text,
 };
 
 /// Re-exports generated code refers to; not a public API.

@@ -308,3 +308,89 @@ mod tests {
         assert!("".parse::<DayMonth>().is_err());
     }
 }
+
+/// The new text of an edited message (`im.message.update` `MESSAGE`): spec type `message_text`.
+///
+/// The server deletes a message whose new text is empty. So that no one deletes a message by
+/// sending an empty string by accident, [`MessageText::new`] refuses text that is empty after
+/// trimming (the server trims it), and deleting by an empty text has its own constructor,
+/// [`MessageText::delete_message`], which sends `""` on purpose.
+///
+/// ```
+/// use b24_core::MessageText;
+/// assert_eq!(MessageText::new("fixed typo")?.as_str(), "fixed typo");
+/// assert!(MessageText::new("  ").is_err());
+/// assert!(MessageText::delete_message().deletes());
+/// # Ok::<(), b24_core::EmptyMessageText>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MessageText(String);
+
+/// [`MessageText::new`] was given text that is empty after trimming, which would delete the
+/// message; use [`MessageText::delete_message`] to do that on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "an empty message text deletes the message; use `MessageText::delete_message()` to do that"
+)]
+pub struct EmptyMessageText;
+
+impl MessageText {
+    /// New text for the message.
+    ///
+    /// # Errors
+    /// [`EmptyMessageText`] when the text is empty after trimming.
+    pub fn new(text: impl Into<String>) -> Result<Self, EmptyMessageText> {
+        let text = text.into();
+        if text.trim().is_empty() {
+            return Err(EmptyMessageText);
+        }
+        Ok(Self(text))
+    }
+
+    /// The empty text, which makes the server delete the message instead of editing it.
+    #[must_use]
+    pub const fn delete_message() -> Self {
+        Self(String::new())
+    }
+
+    /// Whether sending this text deletes the message.
+    #[must_use]
+    pub fn deletes(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+
+    /// The text as sent.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<&str> for MessageText {
+    type Error = EmptyMessageText;
+
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<String> for MessageText {
+    type Error = EmptyMessageText;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::new(text)
+    }
+}
+
+impl Serialize for MessageText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageText {
+    /// Any text, the empty one included: what was sent is what was meant.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}

@@ -610,6 +610,7 @@ enum Absent {
     Null,
     False,
     EmptyStr,
+    EmptyObject,
 }
 
 /// A value that may be missing (older servers omit fields) or `null`.
@@ -624,6 +625,9 @@ pub struct OrFalse<C>(PhantomData<C>);
 /// A value or `""`. `None` encodes as `""`.
 #[derive(Debug)]
 pub struct OrEmpty<C>(PhantomData<C>);
+/// A scalar value or `{}` (dates in file answers). `None` encodes as `{}`.
+#[derive(Debug)]
+pub struct OrEmptyObject<C>(PhantomData<C>);
 
 struct AbsentVisitor<C, T> {
     mode: Absent,
@@ -647,6 +651,7 @@ impl<'de, C: Codec<T>, T> Visitor<'de> for AbsentVisitor<C, T> {
             Absent::Missing | Absent::Null => "a value or null",
             Absent::False => "a value or `false`",
             Absent::EmptyStr => "a value or \"\"",
+            Absent::EmptyObject => "a value or {}",
         })
     }
     fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
@@ -726,6 +731,10 @@ fn encode_absent<C: Codec<T>, T, S: Serializer>(
         (None, Absent::Missing | Absent::Null) => serializer.serialize_unit(),
         (None, Absent::False) => serializer.serialize_bool(false),
         (None, Absent::EmptyStr) => serializer.serialize_str(""),
+        (None, Absent::EmptyObject) => {
+            use serde::ser::SerializeMap as _;
+            serializer.serialize_map(Some(0))?.end()
+        }
     }
 }
 
@@ -762,6 +771,7 @@ impl<C: Codec<T>, T> Codec<Option<T>> for Opt<C> {
 absent_codec!(OrNull, Absent::Null);
 absent_codec!(OrFalse, Absent::False);
 absent_codec!(OrEmpty, Absent::EmptyStr);
+absent_codec!(OrEmptyObject, Absent::EmptyObject);
 
 /// A value whose absence (or `null`, or the "not set" spellings its codec does not take as a
 /// value: `false`, `""`, `{}` for a scalar) is its empty value: `false`, `""`, `[]`, an empty

@@ -49,6 +49,9 @@ pub struct Config {
     pub access_ttl: Duration,
     /// Lifetime of OAuth refresh tokens.
     pub refresh_ttl: Duration,
+    /// Serve HTTPS with a certificate made at start, signed by a local CA
+    /// ([`crate::Emulator::ca_pem`]).
+    pub tls: bool,
     /// Methods answered from their spec example even though the emulator has a handler for
     /// them (methods without a handler always are).
     pub from_example: Vec<String>,
@@ -78,6 +81,7 @@ impl Default for Config {
             client_secret: None,
             access_ttl: Duration::from_secs(3600),
             refresh_ttl: Duration::from_secs(180 * 24 * 3600),
+            tls: false,
             from_example: Vec::new(),
             webhook_json: false,
         }
@@ -398,6 +402,14 @@ pub struct EmulatorArgs {
     /// Lifetime of OAuth refresh tokens, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 180 * 24 * 3600)]
     pub refresh_ttl: u64,
+    /// Serve HTTPS (a certificate made at start, signed by a local CA whose certificate is
+    /// written to --ca-file): the official JavaScript and Python SDKs refuse plain-http webhooks.
+    #[arg(long)]
+    pub tls: bool,
+    /// Where --tls writes the CA certificate (PEM) that clients trust
+    /// (REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS); default: a file in the temporary directory.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub ca_file: Option<PathBuf>,
     /// Methods to answer from their spec example instead of their handler, comma-separated.
     #[arg(long, value_name = "METHODS", default_value = "")]
     pub from_example: String,
@@ -451,6 +463,7 @@ impl EmulatorArgs {
             client_secret: self.client_secret.clone(),
             access_ttl: Duration::from_secs(self.access_ttl),
             refresh_ttl: Duration::from_secs(self.refresh_ttl),
+            tls: self.tls,
             from_example: list(&self.from_example),
             webhook_json: self.webhook_json,
         })

@@ -25,6 +25,8 @@ use http::server::{State, lock};
 #[derive(Debug)]
 pub struct Emulator {
     addr: SocketAddr,
+    /// The CA certificate (PEM) when serving HTTPS.
+    ca_pem: Option<String>,
     state: Arc<State>,
     shutdown: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -37,14 +39,28 @@ impl Emulator {
     /// # Errors
     /// When the data file cannot be read or the port cannot be bound.
     pub async fn start(config: Config) -> std::io::Result<Self> {
-        let portal = load_portal(&config)?;
+        let mut portal = load_portal(&config)?;
         let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
+        let tls = if config.tls {
+            Some(http::tls::generate().map_err(std::io::Error::other)?)
+        } else {
+            None
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        portal.drive.served_at = format!("{scheme}://{addr}");
         let state = Arc::new(State::new(config, portal));
         let (shutdown, receiver) = watch::channel(false);
-        let task = tokio::spawn(http::server::serve(listener, Arc::clone(&state), receiver));
+        let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
+        let task = tokio::spawn(http::server::serve(
+            listener,
+            Arc::clone(&state),
+            acceptor,
+            receiver,
+        ));
         Ok(Self {
             addr,
+            ca_pem: tls.map(|t| t.ca_pem),
             state,
             shutdown,
             task: Some(task),
@@ -57,10 +73,23 @@ impl Emulator {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://` with [`Config::tls`].
     #[must_use]
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// With [`Config::tls`]: the certificate (PEM) of the CA that signed the server's, for
+    /// clients to trust (`REQUESTS_CA_BUNDLE`, `NODE_EXTRA_CA_CERTS`, reqwest's
+    /// `add_root_certificate`). A new CA is made at every start.
+    #[must_use]
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The webhook base URL: `http://127.0.0.1:PORT/rest/<user>/<code>/`. It holds the webhook
@@ -154,14 +183,24 @@ pub async fn run(args: &EmulatorArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
     let tokens = emulator.issue_tokens();
-    let (users, chat1) =
-        emulator.with_portal(|p| (p.users.len(), p.chat(1).map_or(0, |c| c.members.len())));
+    let (users, chat1) = emulator.with_portal(|p| (p.users.len(), chat1_members(p)));
     // Writes are best-effort: a caller that read the first line may have closed the pipe.
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
+    let ca_file = match emulator.ca_pem() {
+        Some(pem) => Some(write_ca(args, emulator.addr(), pem)?),
+        None => None,
+    };
     let _ = writeln!(out, "{}", emulator.webhook_url());
     let _ = writeln!(out, "# b24-emulator listening on {}", emulator.base_url());
-    let _ = writeln!(out, "# portal: {users} users; chat1 has {chat1} members");
+    if let Some(path) = &ca_file {
+        let _ = writeln!(
+            out,
+            "# TLS: trust the CA in {0} (REQUESTS_CA_BUNDLE={0}, NODE_EXTRA_CA_CERTS={0})",
+            path.display()
+        );
+    }
+    let _ = writeln!(out, "# portal: {users} users; chat1: {chat1}");
     let _ = writeln!(
         out,
         "# OAuth: client_id={} client_secret={}",
@@ -191,6 +230,53 @@ pub async fn run(args: &EmulatorArgs) -> Result<(), String> {
     let _ = writeln!(std::io::stderr(), "b24-emulator: shutting down");
     emulator.shutdown().await;
     Ok(())
+}
+
+/// Writes the CA certificate where `--ca-file` says, or to the temporary directory.
+fn write_ca(
+    args: &EmulatorArgs,
+    addr: SocketAddr,
+    pem: &str,
+) -> Result<std::path::PathBuf, String> {
+    let path = args.ca_file.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("b24-emulator-{}-ca.pem", addr.port()))
+    });
+    std::fs::write(&path, pem).map_err(|e| {
+        format!(
+            "cannot write the CA certificate to `{}`: {e}",
+            path.display()
+        )
+    })?;
+    Ok(path)
+}
+
+/// The members of `chat1` as the webhook user lists them, and the ones no list shows:
+/// `300 members listed (+4 inactive)` for `--dialog-size 300`.
+fn chat1_members(portal: &Portal) -> String {
+    let Some(chat) = portal.chat(1) else {
+        return "none".to_owned();
+    };
+    let (mut listed, mut inactive, mut hidden) = (0usize, 0usize, 0usize);
+    for user in chat.members.iter().filter_map(|m| portal.user(m.user_id)) {
+        match (user.active, user.hidden) {
+            (false, _) => inactive += 1,
+            (true, true) => hidden += 1,
+            (true, false) => listed += 1,
+        }
+    }
+    let mut text = format!("{listed} members listed");
+    let unlisted: Vec<String> = [
+        (inactive, "inactive"),
+        (hidden, "hidden from the webhook user"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("+{n} {what}"))
+    .collect();
+    if !unlisted.is_empty() {
+        text.push_str(&format!(" ({})", unlisted.join(", ")));
+    }
+    text
 }
 
 /// Runs [`run`] on a new multi-threaded runtime and turns the outcome into an exit code; the

@@ -270,6 +270,20 @@ pub fn php_int(value: &Value) -> i64 {
     }
 }
 
+/// The positive `intval`s of a list value (message params such as `LIKE`, `CHAT_USER`,
+/// `FILE_ID`); empty when the value is not a list.
+#[must_use]
+pub fn id_list(value: Option<&Value>) -> Vec<u64> {
+    value
+        .and_then(Value::as_array)
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|v| u64::try_from(intval(v)).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -9,8 +9,8 @@
 //! shapes, and an entry of a list that does not fit is left out and reported in
 //! [`b24_core::Response::skipped`].
 //!
-//! Cargo features: one per method group (`chat`, `counters`, `dialog`, `message`, `user`,
-//! `v2`; all on by default), so a program compiles only the groups it calls; `registry` adds
+//! Cargo features: one per method group (`chat`, `counters`, `dialog`, `disk`, `message`,
+//! `revision`, `user`, `v2`; all on by default), so a program compiles only the groups it calls; `registry` adds
 //! `METHODS`, the table that dispatches by method name at run time.
 //!
 //! ```

@@ -9,4 +9,5 @@ pub mod limits;
 mod response;
 pub(crate) mod server;
 pub(crate) mod stats;
+pub(crate) mod tls;
 mod webhooks;

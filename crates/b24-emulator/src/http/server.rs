@@ -29,8 +29,8 @@ use crate::methods::{self, Call, Failure, Handler, Outcome};
 use crate::portal::Portal;
 use crate::rng::Rng;
 
-/// Largest request body read.
-const BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// Largest request body read: room for a 100 MB file in Base64 (`im.v2.File.upload`).
+const BODY_LIMIT: usize = 150 * 1024 * 1024;
 
 /// Shared state of one running emulator.
 #[derive(Debug)]
@@ -119,10 +119,11 @@ impl State {
     }
 }
 
-/// Accepts connections until `shutdown` changes.
+/// Accepts connections until `shutdown` changes; over TLS when `tls` is given.
 pub(crate) async fn serve(
     listener: TcpListener,
     state: Arc<State>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -135,28 +136,50 @@ pub(crate) async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let state = Arc::clone(&state);
-        let mut shutdown = shutdown.clone();
+        let shutdown = shutdown.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let killer = Arc::new(Killer::default());
             let io = KillableIo {
                 inner: stream,
                 kill: Arc::clone(&killer.flag),
             };
-            let service_killer = Arc::clone(&killer);
-            let service = hyper::service::service_fn(move |req| {
-                let state = Arc::clone(&state);
-                let killer = Arc::clone(&service_killer);
-                async move { Ok::<_, Infallible>(handle(state, peer, req, killer).await) }
-            });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(io), service);
-            tokio::select! {
-                _ = conn => {}
-                () = killer.notify.notified() => {}
-                _ = shutdown.changed() => {}
+            match tls {
+                None => connection(io, state, peer, killer, shutdown).await,
+                Some(acceptor) => {
+                    // A client that does not trust the CA gives up during the handshake.
+                    if let Ok(io) = acceptor.accept(io).await {
+                        connection(io, state, peer, killer, shutdown).await;
+                    }
+                }
             }
         });
+    }
+}
+
+/// Serves one connection's requests until it closes, a fault kills it or the server stops.
+async fn connection<I>(
+    io: I,
+    state: Arc<State>,
+    peer: SocketAddr,
+    killer: Arc<Killer>,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service_killer = Arc::clone(&killer);
+    let service = hyper::service::service_fn(move |req| {
+        let state = Arc::clone(&state);
+        let killer = Arc::clone(&service_killer);
+        async move { Ok::<_, Infallible>(handle(state, peer, req, killer).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(io), service);
+    tokio::select! {
+        _ = conn => {}
+        () = killer.notify.notified() => {}
+        _ = shutdown.changed() => {}
     }
 }
 
@@ -203,6 +226,9 @@ async fn handle(
     if let Some(control) = path.strip_prefix("/_emulator/") {
         return control_endpoint(&state, control, &method);
     }
+    if path == crate::portal::drive::DOWNLOAD_PATH {
+        return download(&state, query.as_deref());
+    }
     let params = match Params::from_request(query.as_deref(), content_type.as_deref(), &body) {
         Ok(p) => p,
         Err(error) => {
@@ -231,6 +257,45 @@ async fn handle(
         );
     };
     rest_call(&state, peer, route, params, &killer).await
+}
+
+/// A download link of `im.v2.File.download`: the file's bytes, or 404 for a token that opens
+/// nothing (unknown, or its file was deleted). The token is the authorization.
+fn download(state: &State, query: Option<&str>) -> Response<Body> {
+    let token = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(key, _)| key == "token")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    let file = read(&state.portal)
+        .drive
+        .download(&token)
+        .map(|f| (f.name.clone(), f.content.clone()));
+    let Some((name, content)) = file else {
+        // The code and text of `im.v2.File.download`; the link is not a REST call, so a dead
+        // one answers 404 as a web server does.
+        let failure = crate::methods::fail(b24_im::V2FileDownloadErrorCode::FileNotFound);
+        return finish(
+            state,
+            "download",
+            404,
+            Some(&failure.code),
+            json_response(404, &error_body(&failure)),
+        );
+    };
+    let mut response = Response::new(Body::Full(Some(content)));
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/octet-stream"),
+    );
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        name.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    if let Ok(value) = hyper::header::HeaderValue::from_str(&disposition) {
+        headers.insert(hyper::header::CONTENT_DISPOSITION, value);
+    }
+    finish(state, "download", 200, None, response)
 }
 
 /// `/rest/<user>/<token>/<method>` (webhook) or `/rest/<method>` (OAuth), `.json` optional.

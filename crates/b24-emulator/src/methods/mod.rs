@@ -52,11 +52,13 @@ mod answer;
 mod chat;
 mod counters;
 mod dialog;
+mod disk;
 pub mod example;
 mod imbot;
 mod message;
 mod paging;
 pub mod render;
+mod revision;
 mod user;
 pub(crate) mod v2;
 
@@ -115,7 +117,9 @@ const GROUPS: &[(&str, &[(&str, Handler)])] = &[
     ("chat", chat::HANDLERS),
     ("counters", counters::HANDLERS),
     ("dialog", dialog::HANDLERS),
+    ("disk", disk::HANDLERS),
     ("message", message::HANDLERS),
+    ("revision", revision::HANDLERS),
     ("user", user::HANDLERS),
     ("v2", v2::HANDLERS),
     ("imbot", imbot::HANDLERS),

@@ -2,7 +2,7 @@
 //! serialize these through [`super::Outcome::of`], so names and shapes are the spec's.
 
 use b24_core::DateTime;
-use b24_im::{BotData, DialogUser, UserPhones};
+use b24_im::{BotData, DialogFile, DialogUser, FileMediaUrl, FileViewerAttrs, UserPhones};
 
 use crate::portal::{Portal, User};
 
@@ -219,5 +219,61 @@ pub fn chat(
     ));
     out.last_message_views = Some(views);
     out.dialog_id = Some(dialog);
+    out
+}
+
+/// A chat file in the messenger's camelCase shape: `files` of `im.dialog.messages.get`, `file`
+/// of `im.v2.File.upload`, `FILES` of `im.disk.file.commit`. The `ajax.php` links are the
+/// portal's web links (not served by the emulator; `im.v2.File.download` gives one it serves).
+/// Images are not decoded, so `image` is `false` for every file.
+#[must_use]
+pub fn file(portal: &Portal, f: &crate::portal::drive::DriveFile) -> DialogFile {
+    let extension = f.extension();
+    let kind = match extension.as_str() {
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "bmp" => "image",
+        "mp4" | "mov" | "webm" | "avi" => "video",
+        "mp3" | "ogg" | "wav" | "m4a" => "audio",
+        _ => "file",
+    };
+    let chat_id = f.chat_id(&portal.drive).unwrap_or(0);
+    let link = format!(
+        "https://{}/bitrix/services/main/ajax.php?action=disk.api.file.download&SITE_ID=s1&humanRE=1&fileId={}&exact=N&fileName={}",
+        portal.domain,
+        f.id,
+        form_urlencoded::byte_serialize(f.name.as_bytes()).collect::<String>()
+    );
+    let mut viewer = FileViewerAttrs::default();
+    viewer.viewer = Some(String::new());
+    viewer.viewer_type = Some(if kind == "file" { "code" } else { kind }.to_owned());
+    viewer.src = Some(link.clone());
+    viewer.viewer_resized = Some(String::new());
+    viewer.object_id = Some(f.id.to_string());
+    viewer.viewer_group_by = Some(chat_id.to_string());
+    viewer.im_chat_id = Some(chat_id);
+    viewer.title = Some(f.name.clone());
+    viewer.actions = Some("[{\"type\":\"download\"}]".to_owned());
+    let mut media = FileMediaUrl::default();
+    media.preview = Some(std::iter::once((250, String::new())).collect());
+    let mut out = DialogFile::default();
+    out.id = f.id;
+    out.chat_id = Some(chat_id);
+    out.date = date(Some(&f.date));
+    out.kind = Some(kind.into());
+    out.name = Some(f.name.clone());
+    out.extension = Some(extension);
+    out.size = u64::try_from(f.content.len()).ok();
+    out.image = None;
+    out.status = Some("done".into());
+    out.progress = Some(100);
+    out.author_id = Some(f.author_id);
+    out.author_name = Some(portal.user(f.author_id).map(User::name).unwrap_or_default());
+    out.url_preview = Some(String::new());
+    out.url_show = Some(link.clone());
+    out.url_download = Some(link);
+    out.viewer_attrs = Some(viewer);
+    out.media_url = Some(media);
+    out.is_transcribable = Some(false);
+    out.is_video_note = Some(false);
+    out.is_voice_note = Some(false);
     out
 }

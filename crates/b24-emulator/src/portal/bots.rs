@@ -7,6 +7,10 @@
 //! and personal bots get every message of their chats. Each line `/command params` of a
 //! message that names a command of a bot in the chat (or a common one) gives that bot one
 //! `ONIMBOTV2COMMANDADD`.
+//!
+//! Apart from those, [`CommandLog`] keeps the commands the generated bot users answer
+//! (`imbot.command.register`) and the calls `im.message.command` delivered to them (what a bot's
+//! application would receive as `ONIMCOMMANDADD`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -240,5 +244,50 @@ impl Portal {
             }
         }
         out
+    }
+}
+
+/// Commands the generated bot users registered and the calls `im.message.command` delivered.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CommandLog {
+    /// Commands bots registered.
+    #[serde(default)]
+    pub commands: Vec<BotCommand>,
+    /// Commands delivered, oldest first.
+    #[serde(default)]
+    pub delivered: Vec<CommandCall>,
+}
+
+/// A command a bot registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotCommand {
+    /// The bot's user id.
+    pub bot_id: u64,
+    /// The command, without `/`.
+    pub command: String,
+}
+
+/// A command delivered to a bot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandCall {
+    /// The bot.
+    pub bot_id: u64,
+    /// The command.
+    pub command: String,
+    /// Its argument text.
+    pub params: String,
+    /// The message it is about.
+    pub message_id: u64,
+    /// Who ran it.
+    pub user_id: u64,
+}
+
+impl CommandLog {
+    /// Whether `bot_id` registered `command` (compared case-insensitively, as commands are).
+    #[must_use]
+    pub fn registered(&self, bot_id: u64, command: &str) -> bool {
+        self.commands
+            .iter()
+            .any(|c| c.bot_id == bot_id && c.command.eq_ignore_ascii_case(command))
     }
 }

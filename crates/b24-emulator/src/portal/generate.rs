@@ -450,9 +450,22 @@ impl Portal {
             reactions: Vec::new(),
             outbox: Vec::new(),
             webhook_json: false,
+            drive: super::drive::Drive::default(),
+            command_log: super::bots::CommandLog::default(),
+            shared: Vec::new(),
             index: Index::default(),
         };
         portal.reindex();
+        // Every bot answers `help` (`imbot.command.register`), for `im.message.command`.
+        portal.command_log.commands = portal
+            .users
+            .iter()
+            .filter(|u| u.bot_code.is_some())
+            .map(|u| super::bots::BotCommand {
+                bot_id: u.id,
+                command: "help".into(),
+            })
+            .collect();
         // Messages: a short history in every chat.
         let chat_ids: Vec<(u64, Vec<u64>)> = portal
             .chats

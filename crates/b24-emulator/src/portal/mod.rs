@@ -7,6 +7,7 @@
 mod access;
 pub mod bots;
 mod data;
+pub mod drive;
 mod generate;
 mod model;
 

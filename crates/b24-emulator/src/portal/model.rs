@@ -69,6 +69,15 @@ pub struct Portal {
     /// Send webhook events as JSON instead of a PHP form (`--webhook-json`).
     #[serde(skip)]
     pub webhook_json: bool,
+    /// Chat folders, saved files and download links (`im.disk.*`, `im.v2.File.*`).
+    #[serde(default)]
+    pub drive: super::drive::Drive,
+    /// Commands of the generated bot users, registered and delivered (`im.message.command`).
+    #[serde(default)]
+    pub command_log: super::bots::CommandLog,
+    /// Objects `im.message.share` created other than chats (tasks, posts, events): stubs.
+    #[serde(default)]
+    pub shared: Vec<SharedObject>,
     #[serde(skip)]
     pub(super) index: Index,
 }
@@ -86,6 +95,20 @@ pub struct EventRecord {
     pub at: i64,
     /// The payload.
     pub data: serde_json::Value,
+}
+
+/// A stub of an object made from a message by `im.message.share` (the portal models no tasks,
+/// feed or calendar).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedObject {
+    /// `TASK`, `POST` or `CALEND`.
+    pub kind: String,
+    /// The message it was made from.
+    pub message_id: u64,
+    /// Who made it.
+    pub user_id: u64,
+    /// Its text (the message's).
+    pub text: String,
 }
 
 /// Lookups rebuilt after loading.

@@ -10,15 +10,41 @@ mod counters_get;
 mod dialog_messages_get;
 #[cfg(feature = "dialog")]
 mod dialog_users_list;
+#[cfg(feature = "disk")]
+mod disk_file_commit;
+#[cfg(feature = "disk")]
+mod disk_file_delete;
+#[cfg(feature = "disk")]
+mod disk_file_save;
+#[cfg(feature = "disk")]
+mod disk_folder_get;
 #[cfg(feature = "message")]
 mod message_add;
+#[cfg(feature = "message")]
+mod message_command;
+#[cfg(feature = "message")]
+mod message_delete;
+#[cfg(feature = "message")]
+mod message_like;
+#[cfg(feature = "message")]
+mod message_share;
+#[cfg(feature = "message")]
+mod message_update;
+#[cfg(feature = "revision")]
+mod revision_get;
 #[cfg(feature = "user")]
 mod user_list_get;
 #[cfg(feature = "v2")]
 mod v2_event_get;
 #[cfg(feature = "v2")]
 mod v2_event_subscribe;
-#[cfg(test)]
+#[cfg(feature = "v2")]
+mod v2_event_unsubscribe;
+#[cfg(feature = "v2")]
+mod v2_file_download;
+#[cfg(feature = "v2")]
+mod v2_file_upload;
+#[cfg(feature = "registry")]
 mod examples;
 #[cfg(feature = "chat")]
 pub use types::{
@@ -26,6 +52,10 @@ pub use types::{
 };
 #[cfg(feature = "dialog")]
 pub use types::ExternalUserType;
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+pub use types::{
+    DialogFile, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
+};
 #[cfg(any(feature = "dialog", feature = "user"))]
 pub use types::{BotData, BotType, DialogUser, UserPhones, UserStatus, UserType};
 #[cfg(feature = "message")]
@@ -45,14 +75,41 @@ pub use counters_get::{
 };
 #[cfg(feature = "dialog")]
 pub use dialog_messages_get::{
-    DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogFile, DialogMessage,
-    DialogMessagesPage, FileImage, FileKind, FileMediaUrl, FileStatus, FileViewerAttrs,
-    MessageParams, SystemMessageCode,
+    DialogMessagesGetRequest, DialogMessagesGetErrorCode, DialogMessage,
+    DialogMessagesPage, MessageParams, SystemMessageCode,
 };
 #[cfg(feature = "dialog")]
 pub use dialog_users_list::{DialogUsersListRequest, DialogUsersListErrorCode};
+#[cfg(feature = "disk")]
+pub use disk_file_commit::{
+    DiskFileCommitRequest, DiskFileCommitErrorCode, DiskFileCommitResult, DiskFileLinks,
+    DiskFileModel,
+};
+#[cfg(feature = "disk")]
+pub use disk_file_delete::{DiskFileDeleteRequest, DiskFileDeleteErrorCode};
+#[cfg(feature = "disk")]
+pub use disk_file_save::{
+    DiskFileSaveRequest, DiskFileSaveErrorCode, DiskFileSaved, DiskObjectRef,
+};
+#[cfg(feature = "disk")]
+pub use disk_folder_get::{DiskFolderGetRequest, DiskFolderGetErrorCode, DiskFolder};
 #[cfg(feature = "message")]
 pub use message_add::{MessageAddRequest, MessageAddErrorCode};
+#[cfg(feature = "message")]
+pub use message_command::{MessageCommandRequest, MessageCommandErrorCode};
+#[cfg(feature = "message")]
+pub use message_delete::{MessageDeleteRequest, MessageDeleteErrorCode};
+#[cfg(feature = "message")]
+pub use message_like::{MessageLikeRequest, MessageLikeErrorCode, LikeAction};
+#[cfg(feature = "message")]
+pub use message_share::{MessageShareRequest, MessageShareErrorCode, ShareType};
+#[cfg(feature = "message")]
+pub use message_update::{
+    MessageUpdateRequest, MessageUpdateErrorCode, AttachEdit, KeyboardEdit, MenuEdit,
+    Removal,
+};
+#[cfg(feature = "revision")]
+pub use revision_get::{RevisionGetRequest, RevisionGetErrorCode, Revisions};
 #[cfg(feature = "user")]
 pub use user_list_get::{UserListGetRequest, UserListGetErrorCode, UserList};
 #[cfg(feature = "v2")]
@@ -61,36 +118,68 @@ pub use v2_event_get::{
 };
 #[cfg(feature = "v2")]
 pub use v2_event_subscribe::{V2EventSubscribeRequest, V2EventSubscribeErrorCode};
+#[cfg(feature = "v2")]
+pub use v2_event_unsubscribe::{V2EventUnsubscribeRequest, V2EventUnsubscribeErrorCode};
+#[cfg(feature = "v2")]
+pub use v2_file_download::{
+    V2FileDownloadRequest, V2FileDownloadErrorCode, FileDownloadLink,
+};
+#[cfg(feature = "v2")]
+pub use v2_file_upload::{
+    V2FileUploadRequest, V2FileUploadErrorCode, FileUploadFields, FileUploaded,
+};
 /** Every method of the `im` scope, sorted by wire name, for dispatch by name at run time
  (feature `registry`: the table instantiates every method's decoder).*/
 #[cfg(feature = "registry")]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/chat.get.json")),
+        .with_example(examples::CHAT_GET),
     ::b24_core::registry::MethodEntry::of::<counters_get::CountersGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/counters.get.json")),
+        .with_example(examples::COUNTERS_GET),
     ::b24_core::registry::MethodEntry::of::<
         dialog_messages_get::DialogMessagesGetRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/dialog.messages.get.json"),
-        ),
+        .with_example(examples::DIALOG_MESSAGES_GET),
     ::b24_core::registry::MethodEntry::of::<dialog_users_list::DialogUsersListRequest>()
-        .with_example(
-            include_str!("../../../../spec/im/examples/dialog.users.list.json"),
-        ),
+        .with_example(examples::DIALOG_USERS_LIST),
+    ::b24_core::registry::MethodEntry::of::<disk_file_commit::DiskFileCommitRequest>()
+        .with_example(examples::DISK_FILE_COMMIT),
+    ::b24_core::registry::MethodEntry::of::<disk_file_delete::DiskFileDeleteRequest>()
+        .with_example(examples::DISK_FILE_DELETE),
+    ::b24_core::registry::MethodEntry::of::<disk_file_save::DiskFileSaveRequest>()
+        .with_example(examples::DISK_FILE_SAVE),
+    ::b24_core::registry::MethodEntry::of::<disk_folder_get::DiskFolderGetRequest>()
+        .with_example(examples::DISK_FOLDER_GET),
     ::b24_core::registry::MethodEntry::of::<message_add::MessageAddRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/message.add.json")),
+        .with_example(examples::MESSAGE_ADD),
+    ::b24_core::registry::MethodEntry::of::<message_command::MessageCommandRequest>()
+        .with_example(examples::MESSAGE_COMMAND),
+    ::b24_core::registry::MethodEntry::of::<message_delete::MessageDeleteRequest>()
+        .with_example(examples::MESSAGE_DELETE),
+    ::b24_core::registry::MethodEntry::of::<message_like::MessageLikeRequest>()
+        .with_example(examples::MESSAGE_LIKE),
+    ::b24_core::registry::MethodEntry::of::<message_share::MessageShareRequest>()
+        .with_example(examples::MESSAGE_SHARE),
+    ::b24_core::registry::MethodEntry::of::<message_update::MessageUpdateRequest>()
+        .with_example(examples::MESSAGE_UPDATE),
+    ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>()
+        .with_example(examples::REVISION_GET),
     ::b24_core::registry::MethodEntry::of::<user_list_get::UserListGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/user.list.get.json")),
+        .with_example(examples::USER_LIST_GET),
     ::b24_core::registry::MethodEntry::of::<v2_event_get::V2EventGetRequest>()
-        .with_example(include_str!("../../../../spec/im/examples/v2.Event.get.json")),
+        .with_example(examples::V2_EVENT_GET),
     ::b24_core::registry::MethodEntry::of::<
         v2_event_subscribe::V2EventSubscribeRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/im/examples/v2.Event.subscribe.json"),
-        ),
+        .with_example(examples::V2_EVENT_SUBSCRIBE),
+    ::b24_core::registry::MethodEntry::of::<
+        v2_event_unsubscribe::V2EventUnsubscribeRequest,
+    >()
+        .with_example(examples::V2_EVENT_UNSUBSCRIBE),
+    ::b24_core::registry::MethodEntry::of::<v2_file_download::V2FileDownloadRequest>()
+        .with_example(examples::V2_FILE_DOWNLOAD),
+    ::b24_core::registry::MethodEntry::of::<v2_file_upload::V2FileUploadRequest>()
+        .with_example(examples::V2_FILE_UPLOAD),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).
@@ -101,5 +190,31 @@ macro_rules! with_paged_methods {
         $callback ! { ("im.dialog.messages.get", $crate::DialogMessagesGetRequest),
         ("im.dialog.users.list", $crate::DialogUsersListRequest), ("im.v2.Event.get",
         $crate::V2EventGetRequest) }
+    };
+}
+/// Calls `$callback!` with `("wire.name", RequestType)` for every method, so tools can
+/// make typed calls by name without a hand-written table (feature `registry`).
+#[cfg(feature = "registry")]
+#[macro_export]
+macro_rules! with_methods {
+    ($callback:ident) => {
+        $callback ! { ("im.chat.get", $crate::ChatGetRequest), ("im.counters.get",
+        $crate::CountersGetRequest), ("im.dialog.messages.get",
+        $crate::DialogMessagesGetRequest), ("im.dialog.users.list",
+        $crate::DialogUsersListRequest), ("im.disk.file.commit",
+        $crate::DiskFileCommitRequest), ("im.disk.file.delete",
+        $crate::DiskFileDeleteRequest), ("im.disk.file.save",
+        $crate::DiskFileSaveRequest), ("im.disk.folder.get",
+        $crate::DiskFolderGetRequest), ("im.message.add", $crate::MessageAddRequest),
+        ("im.message.command", $crate::MessageCommandRequest), ("im.message.delete",
+        $crate::MessageDeleteRequest), ("im.message.like", $crate::MessageLikeRequest),
+        ("im.message.share", $crate::MessageShareRequest), ("im.message.update",
+        $crate::MessageUpdateRequest), ("im.revision.get", $crate::RevisionGetRequest),
+        ("im.user.list.get", $crate::UserListGetRequest), ("im.v2.Event.get",
+        $crate::V2EventGetRequest), ("im.v2.Event.subscribe",
+        $crate::V2EventSubscribeRequest), ("im.v2.Event.unsubscribe",
+        $crate::V2EventUnsubscribeRequest), ("im.v2.File.download",
+        $crate::V2FileDownloadRequest), ("im.v2.File.upload",
+        $crate::V2FileUploadRequest) }
     };
 }

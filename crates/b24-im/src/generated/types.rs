@@ -2113,6 +2113,164 @@ pub enum ColorToken {
     ColorToken { Primary = "primary", Secondary = "secondary", Alert = "alert", Base =
     "base" }
 );
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+/// A file attached to a message (camelCase keys).
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct DialogFile {
+    /// File id on Drive.
+    ///
+    /// Wire: `id`, u64. The object's identity: always sent.
+    pub id: u64,
+    /// Chat id.
+    ///
+    /// Wire: `chatId`, u64. Optional: may be absent.
+    pub chat_id: ::std::option::Option<u64>,
+    /// When the file was uploaded. `im.disk.file.commit` answers send it as an empty object
+    /// (`{}`), which decodes to `None`.
+    ///
+    /// Wire: `date`, datetime or `{}`. Optional: may be absent.
+    pub date: ::std::option::Option<::b24_core::DateTime>,
+    /// Kind of file.
+    ///
+    /// Wire: `type`, `FileKind`. Optional: may be absent.
+    pub kind: ::std::option::Option<crate::generated::types::FileKind>,
+    /// File name.
+    ///
+    /// Wire: `name`, string. Optional: may be absent.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Extension, lower-case.
+    ///
+    /// Wire: `extension`, string. Optional: may be absent.
+    pub extension: ::std::option::Option<::std::string::String>,
+    /// Size in bytes.
+    ///
+    /// Wire: `size`, u64. Optional: may be absent.
+    pub size: ::std::option::Option<u64>,
+    /// Picture size of images and videos; `false` for other files.
+    ///
+    /// Wire: `image`, `FileImage` or `false`. Optional: may be absent.
+    pub image: ::std::option::Option<crate::generated::types::FileImage>,
+    /// Upload state.
+    ///
+    /// Wire: `status`, `FileStatus`. Optional: may be absent.
+    pub status: ::std::option::Option<crate::generated::types::FileStatus>,
+    /// Upload progress in percent; `100` when done, `-1` while uploading.
+    ///
+    /// Wire: `progress`, i32. Optional: may be absent.
+    pub progress: ::std::option::Option<i32>,
+    /// Uploader's user id.
+    ///
+    /// Wire: `authorId`, u64. Optional: may be absent.
+    pub author_id: ::std::option::Option<u64>,
+    /// Uploader's name.
+    ///
+    /// Wire: `authorName`, string. Optional: may be absent.
+    pub author_name: ::std::option::Option<::std::string::String>,
+    /// Preview link (images and videos); empty for other files and while uploading.
+    ///
+    /// Wire: `urlPreview`, string. Optional: may be absent.
+    pub url_preview: ::std::option::Option<::std::string::String>,
+    /// Link that shows the file; empty while uploading.
+    ///
+    /// Wire: `urlShow`, string. Optional: may be absent.
+    pub url_show: ::std::option::Option<::std::string::String>,
+    /// Download link; empty while uploading.
+    ///
+    /// Wire: `urlDownload`, string. Optional: may be absent.
+    pub url_download: ::std::option::Option<::std::string::String>,
+    /// Attributes for the built-in viewer; `null` when the file has no viewer.
+    ///
+    /// Wire: `viewerAttrs`, `FileViewerAttrs` or `null`. Optional: may be absent.
+    pub viewer_attrs: ::std::option::Option<crate::generated::types::FileViewerAttrs>,
+    /// Preview links by size. Missing on older servers.
+    ///
+    /// Wire: `mediaUrl`, `FileMediaUrl`. Optional: may be absent.
+    pub media_url: ::std::option::Option<crate::generated::types::FileMediaUrl>,
+    /// The file can be transcribed. Missing on older servers.
+    ///
+    /// Wire: `isTranscribable`, bool. Optional: may be absent.
+    pub is_transcribable: ::std::option::Option<bool>,
+    /// A video note. Missing on older servers.
+    ///
+    /// Wire: `isVideoNote`, bool. Optional: may be absent.
+    pub is_video_note: ::std::option::Option<bool>,
+    /// A voice note. Missing on older servers.
+    ///
+    /// Wire: `isVoiceNote`, bool. Optional: may be absent.
+    pub is_voice_note: ::std::option::Option<bool>,
+}
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+impl w::Object for DialogFile {
+    const REQUIRED: &'static [&'static str] = &["id"];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "id" => self.id = w::take::<w::Int, _, _>(map)?,
+            "chatId" => self.chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "date" => self.date = w::take::<w::OrEmptyObject<w::DateTime>, _, _>(map)?,
+            "type" => self.kind = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "name" => self.name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "extension" => self.extension = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "size" => self.size = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "image" => self.image = w::take::<w::OrFalse<w::Obj>, _, _>(map)?,
+            "status" => self.status = w::take::<w::Opt<w::Same>, _, _>(map)?,
+            "progress" => self.progress = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "authorId" => self.author_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "authorName" => self.author_name = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "urlPreview" => self.url_preview = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "urlShow" => self.url_show = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "urlDownload" => self.url_download = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "viewerAttrs" => self.viewer_attrs = w::take::<w::OrNull<w::Obj>, _, _>(map)?,
+            "mediaUrl" => self.media_url = w::take::<w::Opt<w::Obj>, _, _>(map)?,
+            "isTranscribable" => {
+                self.is_transcribable = w::take::<w::Opt<w::Bool>, _, _>(map)?;
+            }
+            "isVideoNote" => self.is_video_note = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            "isVoiceNote" => self.is_voice_note = w::take::<w::Opt<w::Bool>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Int, _, _>(map, "id", &self.id)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "chatId", &self.chat_id)?;
+        w::put::<w::OrEmptyObject<w::DateTime>, _, _>(map, "date", &self.date)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "type", &self.kind)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "name", &self.name)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "extension", &self.extension)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "size", &self.size)?;
+        w::put::<w::OrFalse<w::Obj>, _, _>(map, "image", &self.image)?;
+        w::put::<w::Opt<w::Same>, _, _>(map, "status", &self.status)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "progress", &self.progress)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "authorId", &self.author_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "authorName", &self.author_name)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "urlPreview", &self.url_preview)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "urlShow", &self.url_show)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "urlDownload", &self.url_download)?;
+        w::put::<w::OrNull<w::Obj>, _, _>(map, "viewerAttrs", &self.viewer_attrs)?;
+        w::put::<w::Opt<w::Obj>, _, _>(map, "mediaUrl", &self.media_url)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "isTranscribable", &self.is_transcribable)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "isVideoNote", &self.is_video_note)?;
+        w::put::<w::Opt<w::Bool>, _, _>(map, "isVoiceNote", &self.is_voice_note)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+::b24_core::object_serde!(DialogFile);
 #[cfg(any(feature = "dialog", feature = "user"))]
 /// A messenger user as `im.dialog.users.list` (and the department methods) return it: the
 /// `toRestFormat` shape, keys lower-cased. `im.user.list.get` and the `users` of
@@ -2394,6 +2552,251 @@ pub enum ExternalUserType {
     CalendarSharing = "calendar_sharing", ImGuest = "im_guest", RestSystem =
     "rest_system" }
 );
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+/// Picture size of an image or video.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct FileImage {
+    /// Height in pixels.
+    ///
+    /// Wire: `height`, u32. Optional: may be absent.
+    pub height: ::std::option::Option<u32>,
+    /// Width in pixels.
+    ///
+    /// Wire: `width`, u32. Optional: may be absent.
+    pub width: ::std::option::Option<u32>,
+}
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+impl w::Object for FileImage {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "height" => self.height = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "width" => self.width = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Int>, _, _>(map, "height", &self.height)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "width", &self.width)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+::b24_core::object_serde!(FileImage);
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+/// Kind of a chat file.
+///
+/// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// `image`
+    Image,
+    /// `video`
+    Video,
+    /// `audio`
+    Audio,
+    /// `file`
+    File,
+    /// A value this crate did not know when it was generated.
+    Unknown(::b24_core::UnknownValue),
+}
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+::b24_core::open_enum_impls!(
+    FileKind { Image = "image", Video = "video", Audio = "audio", File = "file" }
+);
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+/// Media links of a file.
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct FileMediaUrl {
+    /// Preview links keyed by their size in pixels.
+    ///
+    /// Wire: `preview`, map from u32 to string. Optional: may be absent.
+    pub preview: ::std::option::Option<
+        ::std::collections::BTreeMap<u32, ::std::string::String>,
+    >,
+}
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+impl w::Object for FileMediaUrl {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "preview" => {
+                self.preview = w::take::<w::Opt<w::Map<w::Int, w::Str>>, _, _>(map)?;
+            }
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Map<w::Int, w::Str>>, _, _>(map, "preview", &self.preview)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+::b24_core::object_serde!(FileMediaUrl);
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+/// Upload state of a chat file.
+///
+/// Open: values this crate does not know are kept in `Unknown`; compare them with [`Self::as_str`].
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum FileStatus {
+    /// `done`
+    ///
+    /// Uploaded.
+    Done,
+    /// `upload`
+    ///
+    /// Still uploading.
+    Upload,
+    /// A value this crate did not know when it was generated.
+    Unknown(::b24_core::UnknownValue),
+}
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+::b24_core::open_enum_impls!(FileStatus { Done = "done", Upload = "upload" });
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+/// Attributes the web viewer needs (camelCase keys).
+///
+/// Received from the server. To build one (a test, a server), start from `Default` and set the public fields.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default
+)]
+#[non_exhaustive]
+pub struct FileViewerAttrs {
+    /// Viewer marker (usually empty).
+    ///
+    /// Wire: `viewer`, string. Optional: may be absent.
+    pub viewer: ::std::option::Option<::std::string::String>,
+    /// How the file is shown (`image`, `video`, `document`, ...).
+    ///
+    /// Wire: `viewerType`, string. Optional: may be absent.
+    pub viewer_type: ::std::option::Option<::std::string::String>,
+    /// Link to the file.
+    ///
+    /// Wire: `src`, string. Optional: may be absent.
+    pub src: ::std::option::Option<::std::string::String>,
+    /// Link to a reduced copy (usually empty).
+    ///
+    /// Wire: `viewerResized`, string. Optional: may be absent.
+    pub viewer_resized: ::std::option::Option<::std::string::String>,
+    /// Drive object id, as text.
+    ///
+    /// Wire: `objectId`, string. Optional: may be absent.
+    pub object_id: ::std::option::Option<::std::string::String>,
+    /// Group the viewer pages through (the chat id, as text).
+    ///
+    /// Wire: `viewerGroupBy`, string. Optional: may be absent.
+    pub viewer_group_by: ::std::option::Option<::std::string::String>,
+    /// Chat id.
+    ///
+    /// Wire: `imChatId`, u64. Optional: may be absent.
+    pub im_chat_id: ::std::option::Option<u64>,
+    /// File name.
+    ///
+    /// Wire: `title`, string. Optional: may be absent.
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Viewer actions, as a JSON text.
+    ///
+    /// Wire: `actions`, string. Optional: may be absent.
+    pub actions: ::std::option::Option<::std::string::String>,
+    /// Short portal link to the file (`/file/<code>`). Missing on older servers.
+    ///
+    /// Wire: `unifiedLink`, string. Optional: may be absent.
+    pub unified_link: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+impl w::Object for FileViewerAttrs {
+    const REQUIRED: &'static [&'static str] = &[];
+    fn decode_member<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<bool, A::Error> {
+        match key {
+            "viewer" => self.viewer = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "viewerType" => self.viewer_type = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "src" => self.src = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "viewerResized" => {
+                self.viewer_resized = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "objectId" => self.object_id = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "viewerGroupBy" => {
+                self.viewer_group_by = w::take::<w::Opt<w::Str>, _, _>(map)?;
+            }
+            "imChatId" => self.im_chat_id = w::take::<w::Opt<w::Int>, _, _>(map)?,
+            "title" => self.title = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "actions" => self.actions = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            "unifiedLink" => self.unified_link = w::take::<w::Opt<w::Str>, _, _>(map)?,
+            _ => return ::std::result::Result::Ok(false),
+        }
+        ::std::result::Result::Ok(true)
+    }
+    fn encode_members<M: ::serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> ::std::result::Result<(), M::Error> {
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewer", &self.viewer)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewerType", &self.viewer_type)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "src", &self.src)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewerResized", &self.viewer_resized)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "objectId", &self.object_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "viewerGroupBy", &self.viewer_group_by)?;
+        w::put::<w::Opt<w::Int>, _, _>(map, "imChatId", &self.im_chat_id)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "title", &self.title)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "actions", &self.actions)?;
+        w::put::<w::Opt<w::Str>, _, _>(map, "unifiedLink", &self.unified_link)?;
+        ::std::result::Result::Ok(())
+    }
+}
+#[cfg(any(feature = "dialog", feature = "disk", feature = "v2"))]
+::b24_core::object_serde!(FileViewerAttrs);
 #[cfg(feature = "message")]
 /// Layout of a `GRID` item.
 ///

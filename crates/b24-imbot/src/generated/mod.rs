@@ -72,7 +72,7 @@ mod file_upload;
 mod revision_get;
 #[cfg(feature = "events")]
 mod events;
-#[cfg(test)]
+#[cfg(feature = "registry")]
 mod examples;
 #[cfg(any(feature = "bot", feature = "chat", feature = "events"))]
 pub use types::{User, UserPhones};
@@ -225,139 +225,91 @@ pub use events::Event;
 #[cfg(feature = "registry")]
 pub static METHODS: &[::b24_core::registry::MethodEntry] = &[
     ::b24_core::registry::MethodEntry::of::<bot_get::BotGetRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Bot.get.json")),
+        .with_example(examples::BOT_GET),
     ::b24_core::registry::MethodEntry::of::<bot_list::BotListRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Bot.list.json")),
+        .with_example(examples::BOT_LIST),
     ::b24_core::registry::MethodEntry::of::<bot_register::BotRegisterRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Bot.register.json")),
+        .with_example(examples::BOT_REGISTER),
     ::b24_core::registry::MethodEntry::of::<bot_unregister::BotUnregisterRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Bot.unregister.json"),
-        ),
+        .with_example(examples::BOT_UNREGISTER),
     ::b24_core::registry::MethodEntry::of::<bot_update::BotUpdateRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Bot.update.json")),
+        .with_example(examples::BOT_UPDATE),
     ::b24_core::registry::MethodEntry::of::<
         chat_input_action_notify::ChatInputActionNotifyRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.InputAction.notify.json"),
-        ),
+        .with_example(examples::CHAT_INPUT_ACTION_NOTIFY),
     ::b24_core::registry::MethodEntry::of::<chat_manager_add::ChatManagerAddRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.Manager.add.json"),
-        ),
+        .with_example(examples::CHAT_MANAGER_ADD),
     ::b24_core::registry::MethodEntry::of::<
         chat_manager_delete::ChatManagerDeleteRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.Manager.delete.json"),
-        ),
+        .with_example(examples::CHAT_MANAGER_DELETE),
     ::b24_core::registry::MethodEntry::of::<
         chat_message_reaction_add::ChatMessageReactionAddRequest,
     >()
-        .with_example(
-            include_str!(
-                "../../../../spec/imbot/examples/Chat.Message.Reaction.add.json"
-            ),
-        ),
+        .with_example(examples::CHAT_MESSAGE_REACTION_ADD),
     ::b24_core::registry::MethodEntry::of::<
         chat_message_reaction_delete::ChatMessageReactionDeleteRequest,
     >()
-        .with_example(
-            include_str!(
-                "../../../../spec/imbot/examples/Chat.Message.Reaction.delete.json"
-            ),
-        ),
+        .with_example(examples::CHAT_MESSAGE_REACTION_DELETE),
     ::b24_core::registry::MethodEntry::of::<
         chat_message_delete::ChatMessageDeleteRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.Message.delete.json"),
-        ),
+        .with_example(examples::CHAT_MESSAGE_DELETE),
     ::b24_core::registry::MethodEntry::of::<chat_message_get::ChatMessageGetRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.Message.get.json"),
-        ),
+        .with_example(examples::CHAT_MESSAGE_GET),
     ::b24_core::registry::MethodEntry::of::<
         chat_message_get_context::ChatMessageGetContextRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.Message.getContext.json"),
-        ),
+        .with_example(examples::CHAT_MESSAGE_GET_CONTEXT),
     ::b24_core::registry::MethodEntry::of::<chat_message_read::ChatMessageReadRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.Message.read.json"),
-        ),
+        .with_example(examples::CHAT_MESSAGE_READ),
     ::b24_core::registry::MethodEntry::of::<chat_message_send::ChatMessageSendRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.Message.send.json"),
-        ),
+        .with_example(examples::CHAT_MESSAGE_SEND),
     ::b24_core::registry::MethodEntry::of::<
         chat_message_update::ChatMessageUpdateRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.Message.update.json"),
-        ),
+        .with_example(examples::CHAT_MESSAGE_UPDATE),
     ::b24_core::registry::MethodEntry::of::<
         chat_text_field_enabled::ChatTextFieldEnabledRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.TextField.enabled.json"),
-        ),
+        .with_example(examples::CHAT_TEXT_FIELD_ENABLED),
     ::b24_core::registry::MethodEntry::of::<chat_user_add::ChatUserAddRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.User.add.json"),
-        ),
+        .with_example(examples::CHAT_USER_ADD),
     ::b24_core::registry::MethodEntry::of::<chat_user_delete::ChatUserDeleteRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.User.delete.json"),
-        ),
+        .with_example(examples::CHAT_USER_DELETE),
     ::b24_core::registry::MethodEntry::of::<chat_user_list::ChatUserListRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.User.list.json"),
-        ),
+        .with_example(examples::CHAT_USER_LIST),
     ::b24_core::registry::MethodEntry::of::<chat_add::ChatAddRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Chat.add.json")),
+        .with_example(examples::CHAT_ADD),
     ::b24_core::registry::MethodEntry::of::<chat_get::ChatGetRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Chat.get.json")),
+        .with_example(examples::CHAT_GET),
     ::b24_core::registry::MethodEntry::of::<chat_leave::ChatLeaveRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Chat.leave.json")),
+        .with_example(examples::CHAT_LEAVE),
     ::b24_core::registry::MethodEntry::of::<chat_set_owner::ChatSetOwnerRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Chat.setOwner.json"),
-        ),
+        .with_example(examples::CHAT_SET_OWNER),
     ::b24_core::registry::MethodEntry::of::<chat_update::ChatUpdateRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Chat.update.json")),
+        .with_example(examples::CHAT_UPDATE),
     ::b24_core::registry::MethodEntry::of::<command_answer::CommandAnswerRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Command.answer.json"),
-        ),
+        .with_example(examples::COMMAND_ANSWER),
     ::b24_core::registry::MethodEntry::of::<command_list::CommandListRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Command.list.json")),
+        .with_example(examples::COMMAND_LIST),
     ::b24_core::registry::MethodEntry::of::<command_register::CommandRegisterRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Command.register.json"),
-        ),
+        .with_example(examples::COMMAND_REGISTER),
     ::b24_core::registry::MethodEntry::of::<
         command_unregister::CommandUnregisterRequest,
     >()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Command.unregister.json"),
-        ),
+        .with_example(examples::COMMAND_UNREGISTER),
     ::b24_core::registry::MethodEntry::of::<command_update::CommandUpdateRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/Command.update.json"),
-        ),
+        .with_example(examples::COMMAND_UPDATE),
     ::b24_core::registry::MethodEntry::of::<event_get::EventGetRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Event.get.json")),
+        .with_example(examples::EVENT_GET),
     ::b24_core::registry::MethodEntry::of::<file_download::FileDownloadRequest>()
-        .with_example(
-            include_str!("../../../../spec/imbot/examples/File.download.json"),
-        ),
+        .with_example(examples::FILE_DOWNLOAD),
     ::b24_core::registry::MethodEntry::of::<file_upload::FileUploadRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/File.upload.json")),
+        .with_example(examples::FILE_UPLOAD),
     ::b24_core::registry::MethodEntry::of::<revision_get::RevisionGetRequest>()
-        .with_example(include_str!("../../../../spec/imbot/examples/Revision.get.json")),
+        .with_example(examples::REVISION_GET),
 ];
 /// Calls `$callback!` with `("wire.name", RequestType)` for every paged method, so tools
 /// can dispatch typed paging by name without a hand-written table (feature `registry`).
@@ -367,5 +319,45 @@ macro_rules! with_paged_methods {
     ($callback:ident) => {
         $callback ! { ("imbot.v2.Bot.list", $crate::BotListRequest),
         ("imbot.v2.Event.get", $crate::EventGetRequest) }
+    };
+}
+/// Calls `$callback!` with `("wire.name", RequestType)` for every method, so tools can
+/// make typed calls by name without a hand-written table (feature `registry`).
+#[cfg(feature = "registry")]
+#[macro_export]
+macro_rules! with_methods {
+    ($callback:ident) => {
+        $callback ! { ("imbot.v2.Bot.get", $crate::BotGetRequest), ("imbot.v2.Bot.list",
+        $crate::BotListRequest), ("imbot.v2.Bot.register", $crate::BotRegisterRequest),
+        ("imbot.v2.Bot.unregister", $crate::BotUnregisterRequest),
+        ("imbot.v2.Bot.update", $crate::BotUpdateRequest),
+        ("imbot.v2.Chat.InputAction.notify", $crate::ChatInputActionNotifyRequest),
+        ("imbot.v2.Chat.Manager.add", $crate::ChatManagerAddRequest),
+        ("imbot.v2.Chat.Manager.delete", $crate::ChatManagerDeleteRequest),
+        ("imbot.v2.Chat.Message.Reaction.add", $crate::ChatMessageReactionAddRequest),
+        ("imbot.v2.Chat.Message.Reaction.delete",
+        $crate::ChatMessageReactionDeleteRequest), ("imbot.v2.Chat.Message.delete",
+        $crate::ChatMessageDeleteRequest), ("imbot.v2.Chat.Message.get",
+        $crate::ChatMessageGetRequest), ("imbot.v2.Chat.Message.getContext",
+        $crate::ChatMessageGetContextRequest), ("imbot.v2.Chat.Message.read",
+        $crate::ChatMessageReadRequest), ("imbot.v2.Chat.Message.send",
+        $crate::ChatMessageSendRequest), ("imbot.v2.Chat.Message.update",
+        $crate::ChatMessageUpdateRequest), ("imbot.v2.Chat.TextField.enabled",
+        $crate::ChatTextFieldEnabledRequest), ("imbot.v2.Chat.User.add",
+        $crate::ChatUserAddRequest), ("imbot.v2.Chat.User.delete",
+        $crate::ChatUserDeleteRequest), ("imbot.v2.Chat.User.list",
+        $crate::ChatUserListRequest), ("imbot.v2.Chat.add", $crate::ChatAddRequest),
+        ("imbot.v2.Chat.get", $crate::ChatGetRequest), ("imbot.v2.Chat.leave",
+        $crate::ChatLeaveRequest), ("imbot.v2.Chat.setOwner",
+        $crate::ChatSetOwnerRequest), ("imbot.v2.Chat.update",
+        $crate::ChatUpdateRequest), ("imbot.v2.Command.answer",
+        $crate::CommandAnswerRequest), ("imbot.v2.Command.list",
+        $crate::CommandListRequest), ("imbot.v2.Command.register",
+        $crate::CommandRegisterRequest), ("imbot.v2.Command.unregister",
+        $crate::CommandUnregisterRequest), ("imbot.v2.Command.update",
+        $crate::CommandUpdateRequest), ("imbot.v2.Event.get", $crate::EventGetRequest),
+        ("imbot.v2.File.download", $crate::FileDownloadRequest), ("imbot.v2.File.upload",
+        $crate::FileUploadRequest), ("imbot.v2.Revision.get", $crate::RevisionGetRequest)
+        }
     };
 }

@@ -35,11 +35,12 @@
 //! activity dates `false` (`SKIP_ONLINE`), or `null` when they do not exist. The fragment and the
 //! `null` fit no user object of the spec (clients leave them out and report them, as the spec's
 //! `deleted-author` example shows); they are the only entries not built from the generated
-//! types. `files` is always `[]`: the portal stores no Drive files.
+//! types. `files`: the files of the messages (their `params.FILE_ID`) that still exist, in
+//! message order.
 
 use b24_im::{
-    DialogMessage, DialogMessagesGetErrorCode as Code, DialogMessagesGetRequest as Method,
-    DialogMessagesPage, DialogUser, MessageParams,
+    DialogFile, DialogMessage, DialogMessagesGetErrorCode as Code,
+    DialogMessagesGetRequest as Method, DialogMessagesPage, DialogUser, MessageParams,
 };
 use serde_json::{Value, json};
 
@@ -159,6 +160,8 @@ fn user_offline(portal: &Portal, id: u64, keep_last_activity: bool) -> Option<Us
 struct Window {
     messages: Vec<DialogMessage>,
     users: Vec<UserEntry>,
+    /// The files of the messages (not of the read messages after the unread ones).
+    files: Vec<DialogFile>,
 }
 
 /// A stored message as the page shows it to `caller`.
@@ -251,12 +254,19 @@ fn get_messages(
         return Window {
             messages: Vec::new(),
             users: Vec::new(),
+            files: Vec::new(),
         };
     }
 
     let mut users = Users::default();
     let mut messages = Vec::with_capacity(rows.len());
+    let mut files = Vec::new();
     for m in &rows {
+        for id in crate::php::id_list(m.params.get("FILE_ID")) {
+            if let Some(file) = portal.drive.file(id) {
+                files.push(render::file(portal, file));
+            }
+        }
         if m.author_id != 0 && !users.contains(m.author_id) {
             let author = user_offline(portal, m.author_id, true).unwrap_or(UserEntry::Gone);
             users.set(m.author_id, author);
@@ -287,6 +297,7 @@ fn get_messages(
     Window {
         messages,
         users: users.0.into_iter().map(|(_, v)| v).collect(),
+        files,
     }
 }
 
@@ -331,6 +342,7 @@ pub(super) fn handle(call: &mut Read<'_>) -> Result<Outcome, Failure> {
     let mut page = DialogMessagesPage::default();
     page.chat_id = Some(chat.id);
     page.messages = window.messages;
+    page.files = window.files;
     let typed_users = window.users.iter().all(|u| matches!(u, UserEntry::User(_)));
     if typed_users {
         page.users = window

@@ -52,7 +52,7 @@ use crate::php::{array_values, decode_text, empty, intval, is_array, isset, trim
 use crate::portal::{Portal, User, iso};
 
 /// Largest stored attachment (exclusive), in characters of its JSON.
-const ATTACH_LIMIT: usize = 60_000;
+pub(super) const ATTACH_LIMIT: usize = 60_000;
 
 /// Longest stored message text, in characters; a longer one is cut to this length, its last
 /// characters replaced by [`CUT_MARK`].
@@ -60,7 +60,7 @@ const TEXT_LIMIT: usize = 20_000;
 const CUT_MARK: &str = " (...)";
 
 /// The text as the messenger stores it: at most [`TEXT_LIMIT`] characters.
-fn within_limit(text: String) -> String {
+pub(super) fn within_limit(text: String) -> String {
     if text.chars().nth(TEXT_LIMIT).is_none() {
         return text;
     }
@@ -205,7 +205,7 @@ fn blocks_of(block: &Map<String, Value>) -> Vec<Value> {
 
 /// `CIMMessageParamAttach::GetAttachByJson`: the attachment as stored, or `None` when the value
 /// is not an array or has no valid block.
-fn build_attach(raw: &Value, now: i64) -> Option<Value> {
+pub(super) fn build_attach(raw: &Value, now: i64) -> Option<Value> {
     let value = decode_text(raw);
     let (meta, blocks) = match &value {
         Value::Object(map) if map.get("BLOCKS").is_some_and(|b| !b.is_null()) => {
@@ -340,7 +340,7 @@ fn button(
 }
 
 /// `Keyboard::getKeyboardByJson`: the stored button list, or `None` when no button is valid.
-fn build_keyboard(raw: &Value, bot_id: i64) -> Option<Value> {
+pub(super) fn build_keyboard(raw: &Value, bot_id: i64) -> Option<Value> {
     let value = decode_text(raw);
     let (wrapper, buttons) = wrapped(&value, "BUTTONS");
     let mut colors = Map::new();
@@ -367,7 +367,7 @@ fn build_keyboard(raw: &Value, bot_id: i64) -> Option<Value> {
 }
 
 /// `ContextMenu::getByJson`, following the documented item rules: `TEXT` plus one action.
-fn build_menu(raw: &Value, bot_id: i64) -> Option<Value> {
+pub(super) fn build_menu(raw: &Value, bot_id: i64) -> Option<Value> {
     let value = decode_text(raw);
     let (_, items) = wrapped(&value, "ITEMS");
     let mut out = Vec::new();
@@ -456,7 +456,7 @@ fn has_access(portal: &Portal, caller: u64, target: Target) -> bool {
 
 /// `Message::checkAccess`: the message exists, the caller may read its chat and it is not
 /// before their join point.
-fn can_read_message(portal: &Portal, caller: u64, message_id: u64) -> Option<u64> {
+pub(super) fn can_read_message(portal: &Portal, caller: u64, message_id: u64) -> Option<u64> {
     let message = portal.message(message_id)?;
     let chat = portal.chat(message.chat_id)?;
     let relation = chat.members.iter().find(|r| r.user_id == caller);

@@ -6,7 +6,9 @@
 //! An event's `data` is free-form JSON in the spec (`json`), so [`message_added`] writes the
 //! payload of the event formats page itself.
 
-use b24_im::{EventPage, ImEvent, V2EventGetRequest, V2EventSubscribeRequest};
+use b24_im::{
+    EventPage, ImEvent, V2EventGetRequest, V2EventSubscribeRequest, V2EventUnsubscribeRequest,
+};
 use serde_json::{Map, Value, json};
 
 use crate::methods::{Failure, LimitRule, Outcome, Write, render};
@@ -19,6 +21,13 @@ const EXPIRY_SECONDS: i64 = 24 * 3600;
 pub(super) fn subscribe(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     call.portal.event_subscribers.insert(call.caller);
     Outcome::of::<V2EventSubscribeRequest>(&true, 0)
+}
+
+/// `im.v2.Event.unsubscribe`: no new events are recorded for the caller; recorded ones stay.
+/// Idempotent.
+pub(super) fn unsubscribe(call: &mut Write<'_>) -> Result<Outcome, Failure> {
+    call.portal.event_subscribers.remove(&call.caller);
+    Outcome::of::<V2EventUnsubscribeRequest>(&true, 0)
 }
 
 pub(super) fn get(call: &mut Write<'_>) -> Result<Outcome, Failure> {
@@ -61,8 +70,56 @@ pub(super) fn get(call: &mut Write<'_>) -> Result<Outcome, Failure> {
 /// camelCase shapes of the event formats page, and the portal's language.
 #[must_use]
 pub fn message_added(portal: &Portal, message: &Message) -> Value {
-    let chat = portal.chat(message.chat_id);
-    let author = portal.user(message.author_id).map(|u| {
+    let author = event_user(portal, message.author_id);
+    json!({
+        "message": {
+            "id": message.id,
+            "chatId": message.chat_id,
+            "authorId": message.author_id,
+            "date": message.date,
+            "text": message.text,
+            "isSystem": message.author_id == 0,
+            "uuid": message.uuid.clone().unwrap_or_default(),
+            "forward": null,
+            "params": {},
+            "viewedByOthers": false,
+        },
+        "chat": event_chat(portal, message.chat_id),
+        "user": author,
+        "language": "en",
+    })
+}
+
+/// The `ONIMV2MESSAGEDELETE` payload: the message id, the chat, and who deleted it.
+#[must_use]
+pub fn message_deleted(portal: &Portal, chat_id: u64, message_id: u64, by: u64) -> Value {
+    json!({
+        "messageId": message_id,
+        "chat": event_chat(portal, chat_id),
+        "user": event_user(portal, by),
+        "language": "en",
+    })
+}
+
+/// A chat in the simplified shape of the event formats page; `null` when it does not exist.
+fn event_chat(portal: &Portal, chat_id: u64) -> Value {
+    portal.chat(chat_id).map_or(Value::Null, |c| {
+        json!({
+            "id": c.id,
+            "dialogId": format!("chat{}", c.id),
+            "name": c.title,
+            "type": c.kind,
+            "owner": c.owner,
+            "entityType": c.entity_type.clone().unwrap_or_default(),
+            "entityId": c.entity_id.clone().unwrap_or_default(),
+        })
+    })
+}
+
+/// A user in the camelCase shape of the event formats page; `null` when they do not exist.
+#[must_use]
+pub fn event_user(portal: &Portal, user_id: u64) -> Value {
+    portal.user(user_id).map_or(Value::Null, |u| {
         let mut user =
             camel_case(serde_json::to_value(render::user(portal, u)).unwrap_or_default());
         // Not in events: per-recipient fields, and online status is always `false`.
@@ -78,31 +135,6 @@ pub fn message_added(portal: &Portal, message: &Message) -> Value {
             user.insert(offline.into(), Value::Bool(false));
         }
         Value::Object(user)
-    });
-    json!({
-        "message": {
-            "id": message.id,
-            "chatId": message.chat_id,
-            "authorId": message.author_id,
-            "date": message.date,
-            "text": message.text,
-            "isSystem": message.author_id == 0,
-            "uuid": message.uuid.clone().unwrap_or_default(),
-            "forward": null,
-            "params": {},
-            "viewedByOthers": false,
-        },
-        "chat": chat.map(|c| json!({
-            "id": c.id,
-            "dialogId": format!("chat{}", c.id),
-            "name": c.title,
-            "type": c.kind,
-            "owner": c.owner,
-            "entityType": c.entity_type.clone().unwrap_or_default(),
-            "entityId": c.entity_id.clone().unwrap_or_default(),
-        })),
-        "user": author,
-        "language": "en",
     })
 }
 
