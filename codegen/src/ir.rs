@@ -23,6 +23,30 @@ pub struct Scope {
     pub types_path: Option<String>,
     /// Methods, sorted by wire name.
     pub methods: Vec<Method>,
+    /// Events the portal delivers, in spec order.
+    pub events: Vec<Event>,
+}
+
+/// An event of a scope.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// `ONIMBOTV2MESSAGEADD`
+    pub wire: String,
+    /// `MessageAdd`
+    pub variant: String,
+    pub doc: Option<String>,
+    /// The object type of `data`.
+    pub data: Ty,
+    pub examples: Vec<EventExample>,
+}
+
+/// A recorded delivery of an event.
+#[derive(Debug, Clone)]
+pub struct EventExample {
+    /// Path relative to the repository root.
+    pub path: String,
+    pub delivery: crate::raw::EventDeliveryKind,
+    pub doc: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +89,9 @@ pub struct Method {
     pub params: Vec<Param>,
     /// Groups of optional parameters of which at least one must be sent (wire names).
     pub one_of_params: Vec<ParamGroup>,
+    /// Parameters a bot handle supplies (`botId`, `botToken`), in spec order; not fields of
+    /// the request.
+    pub bot_params: Vec<String>,
     pub result: Ty,
     pub result_doc: Option<String>,
     pub pagination: Option<Pagination>,

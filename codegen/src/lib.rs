@@ -97,6 +97,16 @@ pub const FEATURES_BEGIN: &str =
 /// The line that ends the generated features.
 pub const FEATURES_END: &str = "# -- end of generated features --";
 
+/// Whether a file under `spec/` is an input of the generator: YAML specs, JSON examples and
+/// form-encoded example deliveries (`.form`), except the generated JSON Schemas.
+#[must_use]
+pub fn is_spec_input(path: &str) -> bool {
+    !path.contains("_schema/")
+        && [".yaml", ".json", ".form"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
+}
+
 /// Why generation failed.
 #[derive(Debug, Clone)]
 pub enum Error {

@@ -18,7 +18,7 @@ pub const TYPES_MODULE: &str = "types";
 /// The module holding each method's first successful example answer (feature `registry`).
 pub const EXAMPLES_MODULE: &str = "examples";
 /// Module names a method may not take.
-pub const RESERVED_MODULES: &[&str] = &[TYPES_MODULE, EXAMPLES_MODULE, "generated"];
+pub const RESERVED_MODULES: &[&str] = &[TYPES_MODULE, EXAMPLES_MODULE, "generated", "events"];
 
 /// Items of a scope crate that are not derived from the spec (type namespace and macros).
 pub const METHODS_TABLE: &str = "METHODS";
@@ -62,10 +62,20 @@ pub const RESERVED_FIELDS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Parameters a bot handle supplies (`supplied_by: bot_handle`): the bot's id and its token.
+pub const BOT_HANDLE_PARAMS: &[&str] = &["botId", "botToken"];
+
+/// The enum of a scope's events, and the module and cargo feature it lives in.
+pub const EVENTS_ENUM: &str = "Event";
+/// The module of a scope's events.
+pub const EVENTS_MODULE: &str = "events";
+/// The cargo feature of a scope's events.
+pub const EVENTS_FEATURE: &str = "events";
+
 /// The cargo feature that turns on the run-time method table (`METHODS`).
 pub const REGISTRY_FEATURE: &str = "registry";
 /// Feature names a method group may not take.
-pub const RESERVED_FEATURES: &[&str] = &["default", REGISTRY_FEATURE];
+pub const RESERVED_FEATURES: &[&str] = &["default", REGISTRY_FEATURE, EVENTS_FEATURE];
 
 /// Whether `name` is a Rust keyword.
 pub fn is_keyword(name: &str) -> bool {
@@ -84,6 +94,10 @@ pub fn scope_root(scope: &str) -> String {
 }
 
 /// The decode tests generated from a scope's example responses:
+/// The scope whose method groups the facade crate `b24` forwards one by one; other scopes are
+/// one optional feature each.
+pub const FACADE_SCOPE: &str = "im";
+
 /// `crates/b24-<scope>/tests/spec_examples/generated.rs`, a module of the hand-written test
 /// `tests/spec_examples.rs`. They read the examples from `spec/`, so they test the repository
 /// and stay out of the published package (the crate's manifest excludes them).

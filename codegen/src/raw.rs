@@ -132,6 +132,20 @@ pub struct Param {
     /// Rust field name, when the derived one is a keyword or unclear.
     #[serde(default)]
     pub rust_name: Option<Sp<String>>,
+    /// Who fills the parameter in, when it is not the request itself: `bot_handle` for the
+    /// bot identity (`botId`, `botToken`) that a bot handle adds to every call, so the request
+    /// type has no field for it and implements `b24_core::BotMethod` (both) or
+    /// `b24_core::BotAppMethod` (`botToken` only).
+    #[serde(default)]
+    pub supplied_by: Option<Sp<SuppliedBy>>,
+}
+
+/// Who fills a parameter in, other than the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppliedBy {
+    /// The bot handle (`client.bot(id, token)`): only `botId` and `botToken`.
+    BotHandle,
 }
 
 /// Optional parameters of which at least one must be sent.
@@ -488,8 +502,62 @@ pub struct Example {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypesSpec {
+    /// What the wire names of this scope's methods start with, when it is not the scope name:
+    /// `imbot.v2` for `spec/imbot/`, whose file `Bot.register.yaml` is the method
+    /// `imbot.v2.Bot.register` (so its types are `BotRegister…` and its group `bot`).
+    #[serde(default)]
+    pub method_prefix: Option<Sp<String>>,
+    /// Events the portal delivers for this scope (the bots' `ONIMBOTV2*`): each becomes a
+    /// variant of the generated `Event` enum, decoded from fetch and webhook deliveries alike.
+    #[serde(default)]
+    pub events: Vec<Tolerant<EventDef>>,
     /// The shared types.
+    #[serde(default)]
     pub types: Vec<Tolerant<TypeDef>>,
+}
+
+/// An event the portal delivers.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventDef {
+    /// The event's name as the server sends it, upper case (`ONIMBOTV2MESSAGEADD`).
+    pub name: Sp<String>,
+    /// The Rust variant name (PascalCase, e.g. `MessageAdd`).
+    pub rust_name: Sp<String>,
+    /// When the event fires.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Type of the event's `data`: an object type of this scope.
+    pub data: Sp<String>,
+    /// Recorded deliveries of the event; each becomes a decode test.
+    #[serde(default)]
+    pub examples: Vec<Tolerant<EventExample>>,
+}
+
+/// A recorded delivery of an event.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventExample {
+    /// Path of the file, relative to the types file.
+    pub file: Sp<String>,
+    /// How it was delivered: `fetch` (one JSON entry of `Event.get`), `webhook_form` (a
+    /// form-encoded POST body) or `webhook_json` (a JSON POST body).
+    pub delivery: EventDeliveryKind,
+    /// Where the example comes from and what it shows.
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// How an event was delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventDeliveryKind {
+    /// One entry of `imbot.v2.Event.get`'s `events`, JSON.
+    Fetch,
+    /// A webhook POST body, form-encoded in PHP bracket notation.
+    WebhookForm,
+    /// A webhook POST body, JSON.
+    WebhookJson,
 }
 
 /// `spec/_system/errors.yaml`: errors any method can return.

@@ -26,13 +26,15 @@ const TARGET_RELEASE: f64 = 40.0;
 /// How many times the scope's methods are copied for the projection.
 const COPIES: usize = 8;
 
-pub const USAGE: &str = "usage: cargo xtask bench-compile [--runs N] [--only real|projection]
+pub const USAGE: &str =
+    "usage: cargo xtask bench-compile [--runs N] [--only real|projection] [--scope NAME]
 
   Builds the generated scope crate alone (dependencies already built) after `touch`, debug and
   release, all groups and the largest group alone; then the same for a projection of the scope
   (the spec's methods copied x8) generated into target/compile-bench/. Prints a Markdown table
   with medians of wall and CPU time and the ratio to the targets (debug 15 s, release 40 s for
-  the projection; one group at most a third of that).";
+  the projection; one group at most a third of that). `--scope` picks the scope (`imbot`);
+  the default is the first scope with methods (`im`).";
 
 /// Options of one run.
 #[derive(Debug, Clone)]
@@ -40,6 +42,7 @@ pub struct Options {
     runs: usize,
     real: bool,
     projection: bool,
+    scope: Option<String>,
 }
 
 impl Options {
@@ -49,6 +52,7 @@ impl Options {
             runs: 3,
             real: true,
             projection: true,
+            scope: None,
         };
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
@@ -65,6 +69,13 @@ impl Options {
                     Some("projection") => options.real = false,
                     _ => return Err("`--only` takes `real` or `projection`".into()),
                 },
+                "--scope" => {
+                    options.scope = Some(
+                        rest.next()
+                            .map(|s| (*s).to_owned())
+                            .ok_or("`--scope` takes a scope name (`im`, `imbot`)")?,
+                    );
+                }
                 other => return Err(format!("unexpected argument `{other}`")),
             }
         }
@@ -102,8 +113,10 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     let scope = api
         .scopes
         .iter()
-        .find(|s| !s.methods.is_empty())
-        .ok_or("the spec has no methods")?;
+        .find(|s| {
+            !s.methods.is_empty() && options.scope.as_ref().is_none_or(|name| s.name == *name)
+        })
+        .ok_or("the spec has no methods in that scope")?;
     let mut subjects = Vec::new();
     if options.real {
         let dir = root.join(format!("crates/b24-{}", scope.name));
@@ -457,5 +470,8 @@ mod tests {
         assert_eq!(o.runs, 5);
         assert!(o.real && !o.projection);
         assert!(Options::parse(&["--runs", "0"]).is_err());
+        let o = Options::parse(&["--scope", "imbot"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(o.scope.as_deref(), Some("imbot"));
+        assert!(Options::parse(&["--scope"]).is_err());
     }
 }

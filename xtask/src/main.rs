@@ -153,8 +153,7 @@ pub(crate) fn read_spec(root: &Path) -> Result<SourceSet, String> {
         if rel.starts_with(&format!("{}/", b24_codegen::SCHEMA_ROOT)) {
             continue;
         }
-        let is_input = rel.ends_with(".yaml") || rel.ends_with(".json");
-        if !is_input {
+        if !b24_codegen::is_spec_input(&rel) {
             continue;
         }
         let text =

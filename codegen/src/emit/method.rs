@@ -100,10 +100,19 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
         })
         .collect();
     let groups = (!groups.is_empty()).then(|| groups.join("\n\n"));
+    let handle = (!m.bot_params.is_empty()).then(|| {
+        let list: Vec<String> = m.bot_params.iter().map(|p| format!("`{p}`")).collect();
+        format!(
+            "The bot handle supplies {} (`b24_core::WithBot`), so the request has no field for {}.",
+            list.join(" and "),
+            if list.len() == 1 { "it" } else { "them" }
+        )
+    });
     let doc = paragraphs([
         Some(&*format!("Request for `{}`: {}", m.wire, m.summary)),
         m.doc.as_deref(),
         groups.as_deref(),
+        handle.as_deref(),
         Some(&*format!("{kind} Reference: <{}>", m.docs_url)),
     ]);
     let deprecated = m.deprecated.as_ref().map(|(replacement, note)| {
@@ -133,8 +142,17 @@ fn request(m: &ir::Method) -> Result<TokenStream, String> {
         });
         quote!(const SKIP: &'static [&'static [::b24_core::Step]] = &[#(#patterns),*];)
     };
+    let bot = if m.bot_params.iter().any(|p| p == "botId") {
+        quote!(impl ::b24_core::BotMethod for #name_ident {})
+    } else if m.bot_params.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(impl ::b24_core::BotAppMethod for #name_ident {})
+    };
     Ok(quote! {
         #body
+
+        #bot
 
         impl ::b24_core::Method for #name_ident {
             const INFO: &'static ::b24_core::MethodInfo = &#info;

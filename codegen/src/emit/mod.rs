@@ -1,6 +1,7 @@
 //! Stage 3: IR to Rust source files (`quote!` -> `syn` -> `prettyplease`).
 
 pub(crate) mod core;
+mod events;
 mod method;
 mod model;
 mod readme;

@@ -95,6 +95,22 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         }
     }
 
+    if !scope.events.is_empty() {
+        let source = scope
+            .types_path
+            .clone()
+            .unwrap_or_else(|| format!("spec/{}/", scope.name));
+        files.insert(
+            format!("{root}/{}.rs", names::EVENTS_MODULE),
+            render(super::events::file(scope)?, &source)?,
+        );
+        let module = ident(names::EVENTS_MODULE);
+        let name = ident(names::EVENTS_ENUM);
+        let cfg = cfg_features(&[names::EVENTS_FEATURE.to_owned()]);
+        mods.push(quote!(#cfg mod #module;));
+        uses.push(quote!(#cfg pub use #module::#name;));
+    }
+
     let registry = names::REGISTRY_FEATURE;
     if !answers.is_empty() {
         let doc = inner_docs(&format!(
@@ -112,7 +128,8 @@ pub(crate) fn emit(scope: &ir::Scope, files: &mut BTreeMap<String, String>) -> R
         ));
     }
 
-    let has_examples = scope.methods.iter().any(|m| !m.examples.is_empty());
+    let has_examples = scope.methods.iter().any(|m| !m.examples.is_empty())
+        || scope.events.iter().any(|e| !e.examples.is_empty());
     if has_examples {
         let path = names::scope_examples_test(&scope.name);
         files.insert(
@@ -218,6 +235,7 @@ fn examples(scope: &ir::Scope, path: &str) -> TokenStream {
             }
         })
     });
+    let events = super::events::tests(scope, up, krate);
     let doc = inner_docs("Decode tests generated from the example responses kept beside the spec.");
     let allow_deprecated = scope
         .methods
@@ -228,6 +246,7 @@ fn examples(scope: &ir::Scope, path: &str) -> TokenStream {
         #doc
         #allow_deprecated
         #(#tests)*
+        #events
     }
 }
 
@@ -289,12 +308,27 @@ pub(crate) fn features(scope: &ir::Scope) -> String {
             .join(", ")
     };
     let all = quoted(&mut groups.keys().copied());
+    let events = !scope.events.is_empty();
+    let defaults = if events {
+        quoted(&mut groups.keys().copied().chain([names::EVENTS_FEATURE]))
+    } else {
+        all.clone()
+    };
     let mut out = format!(
         "# Method groups: the second segment of a method name. A program that enables only the\n\
-         # groups it calls compiles only their types.\ndefault = [{all}]\n"
+         # groups it calls compiles only their types.\ndefault = [{defaults}]\n"
     );
     for (feature, methods) in &groups {
         out.push_str(&format!("# {}\n{feature} = []\n", methods.join(", ")));
+    }
+    if events {
+        let list: Vec<&str> = scope.events.iter().map(|e| e.wire.as_str()).collect();
+        out.push_str(&format!(
+            "# The `{}` enum and its data types: {}\n{} = []\n",
+            names::EVENTS_ENUM,
+            list.join(", "),
+            names::EVENTS_FEATURE
+        ));
     }
     out.push_str(&format!(
         "# `{}`, `{}!` and `{}!`: dispatch by method name at run time (`b24 decode`, `b24 call`,\n\
@@ -307,11 +341,14 @@ pub(crate) fn features(scope: &ir::Scope) -> String {
     out
 }
 
-/// The body of the facade crate's (`b24`) generated `[features]`: each method group of every
-/// scope forwarded to its crate, `methods` for all of them, and `registry`.
+/// The body of the facade crate's (`b24`) generated `[features]`: each method group of the `im`
+/// scope forwarded to its crate, `methods` for all of them, one optional feature per other scope
+/// (`imbot` brings its crate in whole, as `b24::imbot`), and `registry`.
 pub(crate) fn facade_features(scopes: &[ir::Scope]) -> String {
+    let (primary, others): (Vec<&ir::Scope>, Vec<&ir::Scope>) =
+        scopes.iter().partition(|s| s.name == names::FACADE_SCOPE);
     let mut groups: BTreeMap<String, (String, Vec<&str>)> = BTreeMap::new();
-    for scope in scopes {
+    for scope in &primary {
         let krate = names::scope_crate(&scope.name);
         for m in &scope.methods {
             groups
@@ -336,11 +373,25 @@ pub(crate) fn facade_features(scopes: &[ir::Scope]) -> String {
             methods.join(", ")
         ));
     }
+    for scope in &others {
+        out.push_str(&format!(
+            "# The `{}` scope, as `b24::{}` (its crate with its default features).\n{} = [\"dep:{}\"]\n",
+            scope.name,
+            scope.name,
+            scope.name,
+            names::scope_crate(&scope.name)
+        ));
+    }
     let registries = scopes
         .iter()
         .map(|s| {
+            let optional = if s.name == names::FACADE_SCOPE {
+                ""
+            } else {
+                "?"
+            };
             format!(
-                "\"{}/{}\"",
+                "\"{}{optional}/{}\"",
                 names::scope_crate(&s.name),
                 names::REGISTRY_FEATURE
             )

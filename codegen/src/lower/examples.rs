@@ -22,15 +22,7 @@ impl Lowerer<'_> {
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
         let mut examples = Vec::new();
         for ex in entries.iter().filter_map(|e| e.0.as_ref()) {
-            let ex_path = normalize(&format!("{dir}/{}", ex.file.value));
-            let Some(ex_file) = self.sources.find(&ex_path) else {
-                self.error(
-                    file,
-                    ex.file.span.clone(),
-                    format!("example file `{ex_path}` not found"),
-                    "",
-                )
-                .help = Some("example paths are relative to the spec file".into());
+            let Some((ex_path, ex_file)) = self.example_file(file, dir, &ex.file) else {
                 ok = false;
                 continue;
             };
@@ -123,6 +115,30 @@ impl Lowerer<'_> {
             });
         }
         (examples, ok)
+    }
+}
+
+impl Lowerer<'_> {
+    /// The example file `name` refers to, relative to `dir` (the folder of the spec file that
+    /// lists it): its path from the repository root and its id, or an error at `name`.
+    pub(super) fn example_file(
+        &mut self,
+        file: FileId,
+        dir: &str,
+        name: &crate::de::Sp<String>,
+    ) -> Option<(String, FileId)> {
+        let ex_path = normalize(&format!("{dir}/{}", name.value));
+        if let Some(ex_file) = self.sources.find(&ex_path) {
+            return Some((ex_path, ex_file));
+        }
+        self.error(
+            file,
+            name.span.clone(),
+            format!("example file `{ex_path}` not found"),
+            "",
+        )
+        .help = Some("example paths are relative to the spec file that lists them".into());
+        None
     }
 }
 

@@ -19,22 +19,23 @@ impl Lowerer<'_> {
         types: Vec<ir::TypeDef>,
         shared: &[ir::TypeDef],
         system_codes: &BTreeSet<String>,
+        prefix: &str,
     ) -> Option<ir::Method> {
         let file = m.file;
         let spec = &m.spec;
         let path = self.sources.path(file).to_owned();
-        let expected = format!("{}.{}", m.scope, m.stem);
+        let expected = format!("{prefix}.{}", m.stem);
         let mut ok = true;
         if spec.method.value != expected {
-            let tail = spec.method.value.strip_prefix(&format!("{}.", m.scope));
+            let tail = spec.method.value.strip_prefix(&format!("{prefix}."));
             let help = match tail {
                 Some(tail) => format!(
                     "rename the file to `spec/{}/{tail}.yaml`, or set `method: {expected}`",
                     m.scope
                 ),
                 None => format!(
-                    "methods in `spec/{}/` start with `{}.`; move the file or fix `method:`",
-                    m.scope, m.scope
+                    "methods in `spec/{}/` start with `{prefix}.`; move the file or fix `method:`",
+                    m.scope
                 ),
             };
             self.error(
@@ -77,7 +78,8 @@ impl Lowerer<'_> {
         }
 
         let mut param_spans: HashMap<String, Range<usize>> = HashMap::new();
-        let (params, params_ok) = self.lower_params(resolver, file, spec, &mut param_spans);
+        let (params, bot_params, params_ok) =
+            self.lower_params(resolver, file, spec, &mut param_spans);
         ok &= params_ok;
 
         let (one_of_params, groups_ok) = self.lower_param_groups(file, spec, &params);
@@ -134,6 +136,7 @@ impl Lowerer<'_> {
                 .map(|d| (d.replacement.value.clone(), d.note.clone())),
             params,
             one_of_params,
+            bot_params,
             result,
             result_doc: spec.result.doc.clone(),
             pagination,
@@ -274,14 +277,33 @@ impl Lowerer<'_> {
         file: FileId,
         spec: &raw::MethodSpec,
         param_spans: &mut HashMap<String, Range<usize>>,
-    ) -> (Vec<ir::Param>, bool) {
+    ) -> (Vec<ir::Param>, Vec<String>, bool) {
         let mut ok = true;
         let mut wires = Names::default();
         let mut rusts = Names::default();
         let mut params = Vec::new();
+        let mut bot_params = Vec::new();
         for p in spec.params.iter().filter_map(|p| p.0.as_ref()) {
             if !self.unique_wire(file, &mut wires, &p.name, "parameter", &spec.method.value) {
                 ok = false;
+                continue;
+            }
+            if let Some(by) = &p.supplied_by {
+                if names::BOT_HANDLE_PARAMS.contains(&p.name.value.as_str()) {
+                    bot_params.push(p.name.value.clone());
+                } else {
+                    self.error(
+                        file,
+                        by.span.clone(),
+                        format!("a bot handle does not supply `{}`", p.name.value),
+                        "",
+                    )
+                    .help = Some(format!(
+                        "a bot handle supplies only {}; drop `supplied_by`",
+                        names::BOT_HANDLE_PARAMS.join(" and ")
+                    ));
+                    ok = false;
+                }
                 continue;
             }
             param_spans.insert(p.name.value.clone(), p.name.span.clone());
@@ -361,7 +383,17 @@ impl Lowerer<'_> {
                 doc: p.doc.clone(),
             });
         }
-        (params, ok)
+        if !bot_params.is_empty() && !bot_params.iter().any(|p| p == "botToken") {
+            self.error(
+                file,
+                spec.method.span.clone(),
+                "a bot handle supplies `botId` only together with `botToken`",
+                "",
+            )
+            .help = Some("add `botToken` with `supplied_by: bot_handle`".into());
+            ok = false;
+        }
+        (params, bot_params, ok)
     }
 }
 

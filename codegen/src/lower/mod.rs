@@ -7,6 +7,7 @@
 //! system errors. [`Lowerer`] carries the sources and the diagnostics through all of them.
 
 mod errors;
+mod events;
 mod examples;
 mod idents;
 mod method;

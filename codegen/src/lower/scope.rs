@@ -31,6 +31,13 @@ impl Lowerer<'_> {
                     .or_insert_with(|| (m.file, m.spec.method.span.clone()));
             }
         }
+        if let Some(t) = types_file
+            && let Some(first) = t.spec.events.iter().find_map(|e| e.0.as_ref())
+        {
+            generated_names
+                .entry(names::EVENTS_ENUM.to_owned())
+                .or_insert_with(|| (t.file, first.name.span.clone()));
+        }
         let shared = types_file
             .map(|t| {
                 (
@@ -84,6 +91,9 @@ impl Lowerer<'_> {
                 );
             }
         }
+        let prefix = types_file
+            .and_then(|t| t.spec.method_prefix.as_ref())
+            .map_or_else(|| scope.to_owned(), |p| p.value.clone());
         let resolver = Resolver {
             table: &table,
             suppress_unknown: self.broken_types.contains(scope),
@@ -105,17 +115,23 @@ impl Lowerer<'_> {
         for m in methods {
             let types = local_types.remove(&m.file).unwrap_or_default();
             if let Some(method) =
-                self.lower_method(&resolver, m, types, &shared_types, system_codes)
+                self.lower_method(&resolver, m, types, &shared_types, system_codes, &prefix)
             {
                 out_methods.push(method);
             }
         }
         out_methods.sort_by(|a, b| a.wire.cmp(&b.wire));
-        mark_types(&mut shared_types, &mut out_methods);
+        let events = types_file
+            .map(|t| self.lower_events(&resolver, t))
+            .unwrap_or_default();
+        mark_types(&mut shared_types, &mut out_methods, &events);
 
         // Shared types nobody uses are almost always a mistake (a renamed reference).
         let mut used = BTreeSet::new();
         let mut pending: Vec<String> = Vec::new();
+        for e in &events {
+            e.data.named(&mut pending);
+        }
         for m in &out_methods {
             m.result.named(&mut pending);
             for p in &m.params {
@@ -158,6 +174,7 @@ impl Lowerer<'_> {
             types: shared_types,
             types_path: types_file.map(|t| self.sources.path(t.file).to_owned()),
             methods: out_methods,
+            events,
         }
     }
 
@@ -220,7 +237,11 @@ fn type_refs(t: &ir::TypeDef, out: &mut Vec<String>) {
 
 /// Decides, for every type of the scope, which side uses it (requests, responses) and which
 /// method groups reach it.
-pub(super) fn mark_types(shared: &mut [ir::TypeDef], methods: &mut [ir::Method]) {
+pub(super) fn mark_types(
+    shared: &mut [ir::TypeDef],
+    methods: &mut [ir::Method],
+    events: &[ir::Event],
+) {
     let all: Vec<&ir::TypeDef> = shared
         .iter()
         .chain(methods.iter().flat_map(|m| m.types.iter()))
@@ -246,6 +267,9 @@ pub(super) fn mark_types(shared: &mut [ir::TypeDef], methods: &mut [ir::Method])
         }
         m.result.named(&mut response_roots);
     }
+    let mut event_roots = Vec::new();
+    events.iter().for_each(|e| e.data.named(&mut event_roots));
+    response_roots.extend(event_roots.iter().cloned());
     let request = reach(request_roots);
     let response = reach(response_roots);
     // The groups whose methods reach each type.
@@ -258,6 +282,13 @@ pub(super) fn mark_types(shared: &mut [ir::TypeDef], methods: &mut [ir::Method])
         for name in reach(roots) {
             features.entry(name).or_default().insert(m.feature.clone());
         }
+    }
+    // Event data types compile with the events.
+    for name in reach(event_roots) {
+        features
+            .entry(name)
+            .or_default()
+            .insert(names::EVENTS_FEATURE.to_owned());
     }
     let marks = |t: &mut ir::TypeDef| {
         t.request_side = request.contains(&t.name);

@@ -35,7 +35,7 @@ pub fn load_tree(dir: &Path, prefix: &str, sources: &mut SourceSet) {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        if rel.starts_with("_schema/") || !(rel.ends_with(".yaml") || rel.ends_with(".json")) {
+        if rel.starts_with("_schema/") || !b24_codegen::is_spec_input(&rel) {
             continue;
         }
         sources.add(format!("{prefix}{rel}"), fs::read_to_string(&file).unwrap());

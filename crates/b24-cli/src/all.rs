@@ -20,7 +20,7 @@ pub async fn run(args: &CallArgs, client: &Client, params: Value) -> ExitCode {
             match args.method.as_str() {
                 $($name => stream::<$request>(args, client, params).await,)*
                 other => {
-                    let known = b24_core::registry::find(b24_im::METHODS, other).is_some();
+                    let known = crate::find_method(other).is_some();
                     let why = if known { "does not page" } else { "is not in the spec" };
                     eprintln!("error: `{other}` {why}; --all works for: {}", [$($name),*].join(", "));
                     ExitCode::from(USAGE_ERROR)

@@ -28,6 +28,7 @@ pub async fn run(args: &CallArgs, client: &Client, params: Map<String, Value>) -
             };
         }
         b24_im::with_methods!(dispatch);
+        b24_imbot::with_methods!(dispatch);
     }
     raw(args, client, &Value::Object(params)).await
 }
@@ -66,8 +67,7 @@ where
 
 /// A method outside the spec (or `--raw`): sent as given, the answer printed as it came.
 async fn raw(args: &CallArgs, client: &Client, params: &Value) -> ExitCode {
-    let read_only = b24_core::registry::find(b24_im::METHODS, &args.method)
-        .is_some_and(|entry| entry.info.read_only);
+    let read_only = crate::find_method(&args.method).is_some_and(|entry| entry.info.read_only);
     let outcome = if read_only {
         client.call_raw_read_only(&args.method, params).await
     } else {

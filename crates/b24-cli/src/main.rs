@@ -1,6 +1,8 @@
 //! `b24`: the command-line face of the b24 Bitrix24 SDK.
 //!
-//! - `b24 decode <METHOD> [FILE|-]` decodes a raw response body with the generated types;
+//! - `b24 decode <METHOD> [FILE|-]` decodes a raw response body with the generated types, and
+//!   `b24 decode event [FILE|-]` a bot event (a fetch-queue entry or a webhook POST body, form
+//!   or JSON);
 //! - `b24 call <METHOD> [PARAM=VALUE ...]` calls a portal through the client;
 //! - `b24 emulate` runs the local portal of `b24-emulator`;
 //! - `b24 demo` shows the SDK end to end (against the emulator, or `B24_WEBHOOK_URL`).
@@ -36,7 +38,7 @@ const USAGE_ERROR: u8 = 2;
 #[command(
     name = "b24",
     version,
-    about = "Typed tools for the Bitrix24 REST API (im scope)"
+    about = "Typed tools for the Bitrix24 REST API (im and imbot.v2 scopes)"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -48,10 +50,12 @@ enum Command {
     /// Decode a response body with a method's generated types and print it as JSON.
     ///
     /// The body is the whole envelope as the server sends it (`result`, `total`, `next`, `time`,
-    /// or `error`). Exit status: 0 decoded; 1 the body is an API error or does not fit the
-    /// method's types (the JSON path of the problem is printed); 2 unknown method or bad usage.
+    /// or `error`). With `event` instead of a method, the body is a bot event: one entry of
+    /// `imbot.v2.Event.get` or a webhook POST body (form-encoded or JSON). Exit status: 0
+    /// decoded; 1 the body is an API error or does not fit the method's types (the JSON path of
+    /// the problem is printed); 2 unknown method or bad usage.
     Decode {
-        /// Wire name of the method, e.g. `im.dialog.users.list`.
+        /// Wire name of the method, e.g. `im.dialog.users.list`, or `event`.
         method: String,
         /// File with the response body; `-` or nothing reads standard input.
         file: Option<String>,
@@ -111,8 +115,8 @@ fn main() -> ExitCode {
             runtime().map_or(ExitCode::FAILURE, |rt| rt.block_on(files::download(&args)))
         }
         Command::Methods => {
-            for entry in b24_im::METHODS {
-                say!("{:<28} {}", entry.info.name, entry.info.summary);
+            for entry in all_methods() {
+                say!("{:<38} {}", entry.info.name, entry.info.summary);
             }
             ExitCode::SUCCESS
         }
@@ -160,9 +164,18 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
     }
 }
 
+/// Every method of every scope the CLI knows.
+fn all_methods() -> impl Iterator<Item = &'static b24_core::registry::MethodEntry> {
+    b24_im::METHODS.iter().chain(b24_imbot::METHODS)
+}
+
+/// The method of this wire name, in any scope.
+pub(crate) fn find_method(name: &str) -> Option<&'static b24_core::registry::MethodEntry> {
+    all_methods().find(|m| m.info.name == name)
+}
+
 fn known_methods() -> String {
-    b24_im::METHODS
-        .iter()
+    all_methods()
         .map(|m| format!("  {}", m.info.name))
         .collect::<Vec<_>>()
         .join("\n")
@@ -188,7 +201,10 @@ fn print_json(value: &serde_json::Value, compact: bool) -> ExitCode {
 }
 
 fn decode(method: &str, file: Option<&str>, status: Option<u16>, compact: bool) -> ExitCode {
-    let Some(entry) = b24_core::registry::find(b24_im::METHODS, method) else {
+    if method == "event" {
+        return decode_event(file, compact);
+    }
+    let Some(entry) = find_method(method) else {
         eprintln!(
             "error: `{method}` is not in the spec\n\nmethods in the spec:\n{}",
             known_methods()
@@ -237,4 +253,57 @@ fn read_body(file: Option<&str>) -> Result<Vec<u8>, String> {
         }
         Some(path) => std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}")),
     }
+}
+
+/// `b24 decode event`: a bot event from any delivery, printed as `{event, eventId, ts, data}`
+/// with the data re-encoded from the typed event (the top-level `auth` is not printed).
+fn decode_event(file: Option<&str>, compact: bool) -> ExitCode {
+    use b24_core::{Delivery, EventSet as _, Received};
+    let body = match read_body(file) {
+        Ok(body) => body,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(USAGE_ERROR);
+        }
+    };
+    // A fetch-queue entry has `eventId` and `type`; anything else is a webhook body.
+    let entry = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .filter(|v| v.get("eventId").is_some() && v.get("type").is_some());
+    let delivery = match &entry {
+        Some(entry) => Delivery::<b24_imbot::Event>::from_fetched(entry),
+        None => Delivery::<b24_imbot::Event>::from_webhook(None, &body),
+    };
+    let delivery = match delivery {
+        Ok(delivery) => delivery,
+        Err(error) => {
+            eprintln!("error: the event does not decode: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (name, data) = match &delivery.event {
+        Received::Known(event) => (
+            event.name().to_owned(),
+            event
+                .encode_data(serde_json::value::Serializer)
+                .unwrap_or_default(),
+        ),
+        Received::Other { name, data } => {
+            eprintln!("warning: `{name}` is not an event of the spec; its data is shown as sent");
+            (name.clone(), data.clone())
+        }
+    };
+    let verified = delivery
+        .auth
+        .as_ref()
+        .and_then(b24_core::EventAuth::application_token)
+        .is_some();
+    let out = serde_json::json!({
+        "event": name,
+        "eventId": delivery.event_id,
+        "ts": delivery.ts,
+        "hasApplicationToken": verified,
+        "data": data,
+    });
+    print_json(&out, compact)
 }

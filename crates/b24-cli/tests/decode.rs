@@ -164,3 +164,48 @@ fn bad_arguments_get_usage() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot read `/no/such/file.json`"));
 }
+
+fn imbot_example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../spec/imbot/examples")
+        .join(name)
+}
+
+#[test]
+fn decodes_bot_methods_and_lists_them() {
+    let path = imbot_example("Command.list.rev33.json");
+    let out = b24(
+        &["decode", "imbot.v2.Command.list", path.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["result"]["commands"][0]["id"], "def0");
+    assert_eq!(json["result"]["commands"][6]["id"], 42);
+    let methods = text(&b24(&["methods"], None).stdout);
+    assert!(methods.contains("imbot.v2.Bot.register") && methods.contains("im.message.add"));
+}
+
+#[test]
+fn decodes_bot_events_from_a_webhook_form_and_a_fetch_entry_without_printing_tokens() {
+    let form = imbot_example("events/ONIMBOTV2COMMANDADD.webhook.form");
+    let out = b24(&["decode", "event", form.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["event"], "ONIMBOTV2COMMANDADD");
+    // Form values are strings on the wire; the typed event prints numbers.
+    assert_eq!(json["data"]["command"]["id"], 78);
+    assert_eq!(json["hasApplicationToken"], true);
+    assert!(!text(&out.stdout).contains("831c76b092f9f135d9b6b36c3a720757"));
+    assert!(!text(&out.stdout).contains("access_token"));
+
+    let entry = text(&std::fs::read(imbot_example("events/ONIMBOTV2JOINCHAT.fetch.json")).unwrap());
+    let out = b24(&["decode", "event", "--compact"], Some(&entry));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (json["event"].as_str(), json["eventId"].as_u64()),
+        (Some("ONIMBOTV2JOINCHAT"), Some(1004))
+    );
+    assert_eq!(json["data"]["dialogId"], "chat5");
+}

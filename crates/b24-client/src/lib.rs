@@ -79,6 +79,7 @@
 #![deny(missing_docs)]
 
 mod batch;
+mod bot;
 mod bulk;
 mod client;
 mod error;
@@ -92,6 +93,7 @@ mod retry;
 mod secret;
 
 pub use batch::{BATCH_MAX, Batch, BatchResults, Handle, Ref};
+pub use bot::{Bot, BotApp};
 pub use bulk::{BulkOptions, BulkPlan, PlanInput};
 pub use client::{Client, ClientBuilder};
 pub use error::{

@@ -274,7 +274,7 @@ async fn every_im_method_has_a_spec_a_handler_and_a_call_over_http() {
     let c = common::webhook_client(&emu);
     let (confirm, answer) = seed_replies(&emu);
     let bot = emu
-        .with_portal(|p| p.bots.commands.first().map(|c| c.bot_id))
+        .with_portal(|p| p.command_log.commands.first().map(|c| c.bot_id))
         .expect("a seeded bot registered a command");
     tour(&c, bot).await;
     c.call(&im::NotifyConfirmRequest::new(confirm, "Y"))

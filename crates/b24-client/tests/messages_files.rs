@@ -446,7 +446,7 @@ async fn commands_reach_registered_bots_only_and_share_says_what_it_made() {
     let dialog = DialogId::Chat(chat);
     let id = post(&client, dialog, "plan the launch").await;
     let bot = emu
-        .with_portal(|p| p.bots.commands.first().map(|c| c.bot_id))
+        .with_portal(|p| p.command_log.commands.first().map(|c| c.bot_id))
         .unwrap();
     assert!(
         client
@@ -455,7 +455,7 @@ async fn commands_reach_registered_bots_only_and_share_says_what_it_made() {
             .unwrap()
             .result
     );
-    let delivered = emu.with_portal(|p| p.bots.delivered.clone());
+    let delivered = emu.with_portal(|p| p.command_log.delivered.clone());
     assert_eq!(delivered.len(), 1);
     assert_eq!((delivered[0].bot_id, delivered[0].message_id), (bot, id));
     let refused = client

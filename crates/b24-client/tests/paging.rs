@@ -35,12 +35,7 @@ fn config(size: usize, hidden: f64) -> Config {
 }
 
 fn client(emu: &Emulator) -> Client {
-    Client::builder()
-        .webhook(&emu.webhook_url())
-        .unwrap()
-        .unlimited()
-        .build()
-        .unwrap()
+    common::webhook_client(emu)
 }
 
 fn visible(emu: &Emulator) -> BTreeSet<u64> {

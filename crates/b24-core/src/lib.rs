@@ -12,7 +12,9 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bot;
 pub mod error;
+pub mod event;
 mod macros;
 #[rustfmt::skip]
 mod generated;
@@ -25,9 +27,11 @@ pub mod testing;
 mod types;
 pub mod wire;
 
+pub use bot::{BotAppMethod, BotMethod, WithBot};
 pub use error::{
     ApiError, DecodeError, ErrorCode, Execution, RawErrorCode, ResponseError, Retry, Skipped,
 };
+pub use event::{Delivery, EventAuth, EventSet, Received};
 pub use generated::SystemErrorCode;
 pub use method::{
     AsKey, ContinuationPaging, KeysetPaging, Limit, Method, MethodInfo, MissingParams,

@@ -682,7 +682,13 @@ impl<'de, C: Codec<T>, T> Visitor<'de> for AbsentVisitor<C, T> {
         if v.is_empty() && self.empty_is_absent() {
             return Ok(None);
         }
-        C::decode(StrDeserializer::<E>::new(v)).map(Some)
+        match C::decode(StrDeserializer::<E>::new(v)) {
+            Ok(value) => Ok(Some(value)),
+            // A form-encoded delivery (webhook events) sends `false` as "0": when "0" is not a
+            // value of the codec, it is the "not set" `false`.
+            Err(_) if v == "0" && self.mode == Absent::False && !C::FALSE_IS_VALUE => Ok(None),
+            Err(e) => Err(e),
+        }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
         if C::OBJECT_IS_VALUE {

@@ -55,6 +55,8 @@ pub struct Config {
     /// Methods answered from their spec example even though the emulator has a handler for
     /// them (methods without a handler always are).
     pub from_example: Vec<String>,
+    /// POST webhook events of bots as JSON instead of the platform's PHP form.
+    pub webhook_json: bool,
 }
 
 impl Default for Config {
@@ -74,13 +76,14 @@ impl Default for Config {
             faults: Faults::default(),
             webhook_user: 1,
             webhook_token: None,
-            scopes: vec!["im".into(), "user".into(), "basic".into()],
+            scopes: vec!["im".into(), "imbot".into(), "user".into(), "basic".into()],
             client_id: "local.b24emulator.app".into(),
             client_secret: None,
             access_ttl: Duration::from_secs(3600),
             refresh_ttl: Duration::from_secs(180 * 24 * 3600),
             tls: false,
             from_example: Vec::new(),
+            webhook_json: false,
         }
     }
 }
@@ -385,7 +388,7 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "CODE")]
     pub token: Option<String>,
     /// Scopes of the webhook and the OAuth app, comma-separated.
-    #[arg(long, default_value = "im,user,basic")]
+    #[arg(long, default_value = "im,imbot,user,basic")]
     pub scopes: String,
     /// OAuth application id.
     #[arg(long, default_value = "local.b24emulator.app")]
@@ -410,6 +413,10 @@ pub struct EmulatorArgs {
     /// Methods to answer from their spec example instead of their handler, comma-separated.
     #[arg(long, value_name = "METHODS", default_value = "")]
     pub from_example: String,
+    /// POST bots' webhook events as JSON (default: form-encoded in PHP brackets, as the
+    /// platform describes).
+    #[arg(long)]
+    pub webhook_json: bool,
 }
 
 /// A comma-separated flag value, items trimmed, empty ones dropped.
@@ -458,6 +465,7 @@ impl EmulatorArgs {
             refresh_ttl: Duration::from_secs(self.refresh_ttl),
             tls: self.tls,
             from_example: list(&self.from_example),
+            webhook_json: self.webhook_json,
         })
     }
 }

@@ -216,6 +216,11 @@ pub async fn run(args: &EmulatorArgs) -> Result<(), String> {
     );
     let _ = writeln!(
         out,
+        "# act as user N (bots: write to one, run its commands): POST {}/_emulator/as/N/im.message.add",
+        emulator.base_url()
+    );
+    let _ = writeln!(
+        out,
         "# stats: GET {0}/_emulator/stats  reset: POST {0}/_emulator/reset",
         emulator.base_url()
     );

@@ -63,6 +63,13 @@ pub mod im {
     pub use b24_im::*;
 }
 
+/// The generated requests, result types, error codes and events of the chat-bot methods
+/// (`imbot.v2.*`, the `b24-imbot` crate; feature `imbot`).
+#[cfg(feature = "imbot")]
+pub mod imbot {
+    pub use b24_imbot::*;
+}
+
 /// The runtime the generated types are built on (the `b24-core` crate): the `Method` trait,
 /// wire codecs, the response envelope and errors.
 pub mod core {

@@ -32,13 +32,15 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
             if !path.ends_with("_schema") {
                 collect(&path, root, out);
             }
-        } else if path.extension().is_some_and(|x| x == "yaml" || x == "json") {
+        } else {
             let rel = path
                 .strip_prefix(root)
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            out.push((rel, std::fs::read_to_string(&path).unwrap()));
+            if b24_codegen::is_spec_input(&rel) {
+                out.push((rel, std::fs::read_to_string(&path).unwrap()));
+            }
         }
     }
 }

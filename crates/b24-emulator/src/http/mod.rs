@@ -10,3 +10,4 @@ mod response;
 pub(crate) mod server;
 pub(crate) mod stats;
 pub(crate) mod tls;
+mod webhooks;

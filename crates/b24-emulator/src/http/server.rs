@@ -69,7 +69,8 @@ pub(crate) fn unix_now() -> f64 {
 }
 
 impl State {
-    pub(crate) fn new(config: Config, portal: Portal) -> Self {
+    pub(crate) fn new(config: Config, mut portal: Portal) -> Self {
+        portal.webhook_json = config.webhook_json;
         let mut seed_rng = Rng::stream(config.seed, 0x5eed);
         let webhook_token = config
             .webhook_token
@@ -211,6 +212,17 @@ async fn handle(
         }
     };
 
+    if let Some(rest) = path.strip_prefix("/_emulator/as/") {
+        return act_as(
+            &state,
+            peer,
+            rest,
+            query.as_deref(),
+            content_type.as_deref(),
+            &body,
+        )
+        .await;
+    }
     if let Some(control) = path.strip_prefix("/_emulator/") {
         return control_endpoint(&state, control, &method);
     }
@@ -341,6 +353,60 @@ fn control_endpoint(state: &State, control: &str, method: &hyper::Method) -> Res
             404,
             &json!({"error": "NOT_FOUND", "error_description": "GET /_emulator/stats or POST /_emulator/reset"}),
         ),
+    }
+}
+
+/// `POST /_emulator/as/<user>/<method>`: calls a method as portal user `<user>`, without
+/// credentials (loopback only), so tests and `b24` users can play the people a bot talks to:
+/// write to it (`im.message.add`), run its commands, react. Answers like `/rest/`.
+async fn act_as(
+    state: &State,
+    peer: SocketAddr,
+    rest: &str,
+    query: Option<&str>,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Response<Body> {
+    let started = unix_now();
+    let clock = Instant::now();
+    let answer = |failure: Failure| json_response(failure.status, &error_body(&failure));
+    if !plain_http_allowed(&peer) {
+        return answer(Failure::system(SystemErrorCode::InvalidRequest));
+    }
+    let (user, method) = rest.split_once('/').unwrap_or((rest, ""));
+    let method = method.trim_end_matches('/').trim_end_matches(".json");
+    let user = user
+        .parse::<u64>()
+        .ok()
+        .filter(|id| read(&state.portal).user(*id).is_some());
+    let (Some(user), false) = (user, method.is_empty()) else {
+        return json_response(
+            404,
+            &json!({"error": "NOT_FOUND", "error_description": "POST /_emulator/as/<user id>/<method>"}),
+        );
+    };
+    let params = match Params::from_request(query, content_type, body) {
+        Ok(p) => p,
+        Err(error) => {
+            return answer(
+                Failure::system(SystemErrorCode::InvalidRequest).explained(error.to_string()),
+            );
+        }
+    };
+    let caller = Caller {
+        user,
+        credential: format!("act-as:{user}"),
+        via_webhook: true,
+    };
+    match run_command(state, &caller, method, params, None).await {
+        Ok(done) => json_response(
+            200,
+            &envelope(
+                done.outcome,
+                time_object(started, clock, done.processing, done.operating),
+            ),
+        ),
+        Err(failure) => answer(failure),
     }
 }
 
@@ -506,6 +572,11 @@ pub(crate) async fn run_command(
             methods::example::answer(entry, &params)
         }
     };
+    if matches!(handler, Some(Handler::Write(_))) {
+        // Bot events a write produced for webhook-mode bots, POSTed once the call is done.
+        let outgoing = std::mem::take(&mut write(&state.portal).outbox);
+        super::webhooks::send_all(outgoing);
+    }
     let rows = result.as_ref().map_or(0, |o| o.rows);
     let processing = state.config.cost.of(rows);
     // The modelled cost is the whole processing time: the emulator's own work counts toward it.

@@ -73,11 +73,12 @@ pub fn fail_nth(code: impl ErrorCode, n: usize) -> Failure {
     Failure {
         status: statuses.get(n).or(statuses.last()).copied().unwrap_or(400),
         code: code.as_str().to_owned(),
+        // A code whose texts the spec does not record is answered with the code itself.
         description: messages
             .get(n)
             .or(messages.last())
             .copied()
-            .unwrap_or_default()
+            .unwrap_or(code.as_str())
             .to_owned(),
     }
 }

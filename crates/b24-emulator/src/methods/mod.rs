@@ -55,6 +55,7 @@ mod department;
 mod dialog;
 mod disk;
 pub mod example;
+mod imbot;
 mod message;
 mod notify;
 mod paging;
@@ -131,6 +132,7 @@ const GROUPS: &[(&str, &[(&str, Handler)])] = &[
     ("revision", revision::HANDLERS),
     ("user", user::HANDLERS),
     ("v2", v2::HANDLERS),
+    ("imbot", imbot::HANDLERS),
 ];
 
 /// Every method the emulator has a handler for, with its handler.
@@ -140,12 +142,15 @@ pub fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
 
 /// Every method of the spec, with its handler (`None`: answered from its spec example).
 pub fn served() -> impl Iterator<Item = (&'static MethodEntry, Option<Handler>)> {
-    b24_im::METHODS.iter().map(|entry| {
-        let handler = handlers()
-            .find(|(name, _)| *name == entry.info.name)
-            .map(|(_, h)| h);
-        (entry, handler)
-    })
+    b24_im::METHODS
+        .iter()
+        .chain(b24_imbot::METHODS)
+        .map(|entry| {
+            let handler = handlers()
+                .find(|(name, _)| *name == entry.info.name)
+                .map(|(_, h)| h);
+            (entry, handler)
+        })
 }
 
 /// A method of the spec by the name a call used, with its handler (`None`: answered from its
@@ -163,7 +168,7 @@ pub fn find(name: &str) -> Option<(&'static MethodEntry, Option<Handler>)> {
 /// `im.v2.*` controllers bind arguments by name exactly as sent (`limit`, not `LIMIT`). Either
 /// way the handler then reads the spec's wire names.
 pub fn normalise_params(info: &MethodInfo, params: &mut Params) {
-    if !info.name.starts_with("im.v2.") {
+    if !info.name.starts_with("im.v2.") && !info.name.starts_with("imbot.v2.") {
         params.uppercase_keys();
     }
 }
@@ -176,13 +181,18 @@ mod tests {
     fn handlers_are_in_their_group_and_in_the_spec() {
         for (group, handlers) in GROUPS {
             for (name, _) in *handlers {
-                assert_eq!(
-                    name.split('.').nth(1),
-                    Some(*group),
-                    "{name} is not in {group}"
-                );
+                // `imbot.v2.*` is a scope of its own: its group is the scope.
+                let in_group = if *group == "imbot" {
+                    name.starts_with("imbot.v2.")
+                } else {
+                    name.split('.').nth(1) == Some(*group) && name.starts_with("im.")
+                };
+                assert!(in_group, "{name} is not in {group}");
                 assert!(
-                    b24_im::METHODS.iter().any(|m| m.info.name == *name),
+                    b24_im::METHODS
+                        .iter()
+                        .chain(b24_imbot::METHODS)
+                        .any(|m| m.info.name == *name),
                     "{name} is not in the spec"
                 );
             }

@@ -452,15 +452,21 @@ impl Portal {
             notifications: Vec::new(),
             next_notification_id: 1,
             recent_search: BTreeMap::new(),
+            bots: Vec::new(),
+            bot_commands: Vec::new(),
+            bot_events: Vec::new(),
+            reactions: Vec::new(),
+            outbox: Vec::new(),
+            webhook_json: false,
             drive: super::drive::Drive::default(),
-            bots: super::bots::Bots::default(),
+            command_log: super::bots::CommandLog::default(),
             shared: Vec::new(),
             index: Index::default(),
         };
         portal.staff_departments();
         portal.reindex();
         // Every bot answers `help` (`imbot.command.register`), for `im.message.command`.
-        portal.bots.commands = portal
+        portal.command_log.commands = portal
             .users
             .iter()
             .filter(|u| u.bot_code.is_some())

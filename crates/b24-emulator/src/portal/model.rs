@@ -61,12 +61,30 @@ pub struct Portal {
     /// most recent first.
     #[serde(default)]
     pub recent_search: BTreeMap<u64, Vec<String>>,
+    /// Chat bots (`imbot.v2`), each also a user of the portal.
+    #[serde(default)]
+    pub bots: Vec<super::bots::BotRecord>,
+    /// Slash commands of the bots.
+    #[serde(default)]
+    pub bot_commands: Vec<super::bots::CommandRecord>,
+    /// The fetch-mode bots' event queues (`imbot.v2.Event.get`), in id order.
+    #[serde(default)]
+    pub bot_events: Vec<super::bots::BotEventRecord>,
+    /// Reactions on messages.
+    #[serde(default)]
+    pub reactions: Vec<super::bots::ReactionRecord>,
+    /// Webhook deliveries waiting to be POSTed once the call that caused them is done.
+    #[serde(skip)]
+    pub outbox: Vec<super::bots::Outgoing>,
+    /// Send webhook events as JSON instead of a PHP form (`--webhook-json`).
+    #[serde(skip)]
+    pub webhook_json: bool,
     /// Chat folders, saved files and download links (`im.disk.*`, `im.v2.File.*`).
     #[serde(default)]
     pub drive: super::drive::Drive,
-    /// Bot commands registered and delivered (`im.message.command`).
+    /// Commands of the generated bot users, registered and delivered (`im.message.command`).
     #[serde(default)]
-    pub bots: super::bots::Bots,
+    pub command_log: super::bots::CommandLog,
     /// Objects `im.message.share` created other than chats (tasks, posts, events): stubs.
     #[serde(default)]
     pub shared: Vec<SharedObject>,

@@ -42,7 +42,11 @@ pub async fn stats(emu: &Emulator) -> Value {
 /// Checks an answer of `method` strictly against its spec. Names not in the spec and bodies
 /// that are not JSON (an injected HTML 502 or cut body) are not the method's answer.
 pub fn check_strictly(method: &str, status: u16, body: &[u8]) {
-    let Some(entry) = b24_im::METHODS.iter().find(|m| m.info.name == method) else {
+    let Some(entry) = b24_im::METHODS
+        .iter()
+        .chain(b24_imbot::METHODS)
+        .find(|m| m.info.name == method)
+    else {
         return;
     };
     if serde_json::from_slice::<Value>(body).is_err() {

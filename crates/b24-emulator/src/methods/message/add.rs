@@ -592,11 +592,18 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
         }
     };
     let portal = &mut *call.portal;
+    let mut opened_with = None;
     let chat_id = match (target, target_chat) {
         (_, Some(id)) => id,
-        (Target::Private(user), None) => portal.start_private(caller, user),
+        (Target::Private(user), None) => {
+            opened_with = Some(user);
+            portal.start_private(caller, user)
+        }
         (Target::Chat(id), None) => id,
     };
+    if let Some(user) = opened_with {
+        crate::methods::imbot::events::private_chat_opened(portal, chat_id, caller, user, now);
+    }
     if join {
         portal.join_chat(chat_id, caller);
     }
@@ -612,5 +619,6 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     {
         portal.record_event(chat_id, "ONIMV2MESSAGEADD", now, &event);
     }
+    crate::methods::imbot::events::message_added(portal, id, now);
     Outcome::of::<Method>(&id, 1)
 }

@@ -5,7 +5,7 @@
 //! exists in a chat the caller is in, `BOT_ID` is a bot, and it registered `COMMAND` (compared
 //! without a leading `/`, case-insensitively). Anything else is 400 `PARAMS_ERROR`.
 //!
-//! Effects: the call is delivered to the bot ([`crate::portal::bots::Bots::delivered`]), as
+//! Effects: the call is delivered to the bot ([`crate::portal::bots::CommandLog::delivered`]), as
 //! `ONIMCOMMANDADD` would reach its application.
 
 use b24_im::{MessageCommandErrorCode as Code, MessageCommandRequest as Method};
@@ -39,11 +39,11 @@ pub(super) fn handle(call: &mut Write<'_>) -> Result<Outcome, Failure> {
     let is_bot = portal.user(bot_id).is_some_and(|u| u.bot_code.is_some());
     let reaches = can_read_message(portal, caller, id).is_some()
         && is_bot
-        && portal.bots.registered(bot_id, &command);
+        && portal.command_log.registered(bot_id, &command);
     if !reaches {
         return Err(fail(Code::ParamsError));
     }
-    portal.bots.delivered.push(CommandCall {
+    portal.command_log.delivered.push(CommandCall {
         bot_id,
         command,
         params: command_params,
